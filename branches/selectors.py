@@ -1,0 +1,82 @@
+"""Reads of the organisation tree. Each one is a fixed number of queries, whatever the tree's size."""
+
+from django.db.models import Count, Q, QuerySet
+
+from members.enums import MemberStatus
+from members.models import Member
+
+from . import scoping
+from .enums import OrganisationKind
+from .models import Organisation, Post
+
+
+def organisation_tree_roots(*, user) -> QuerySet:
+    """The top of what the user sees: the work committee(s) for the bureau, their own organisation otherwise."""
+    root = scoping.scope_root(user)
+    if root is not None:
+        return Organisation.objects.filter(pk=root.pk)
+    if scoping.sees_whole_zone(user):
+        return Organisation.objects.filter(depth=1)
+    return Organisation.objects.none()
+
+
+def organisation_children(*, organisation: Organisation, user) -> QuerySet:
+    """Direct children, active first; one indexed query on (path prefix, depth)."""
+    children = Organisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
+    return scoping.for_user(children, user).order_by("dissolved_on", "path")
+
+
+def organisation_search(*, user, text: str) -> QuerySet:
+    """Organisations in scope whose name or code contains the text."""
+    text = text.strip()
+    queryset = Organisation.objects.filter(Q(name__icontains=text) | Q(code__iexact=text))
+    return scoping.for_user(queryset, user).order_by("path")
+
+
+def organisation_subtree(*, organisation: Organisation, include_self: bool = True) -> QuerySet:
+    """Everything under an organisation: one prefix query on the indexed path."""
+    queryset = Organisation.objects.filter(path__startswith=organisation.path)
+    if not include_self:
+        queryset = queryset.exclude(pk=organisation.pk)
+    return queryset
+
+
+def organisation_ancestors(*, organisation: Organisation, user) -> list[Organisation]:
+    """The breadcrumb from the top of the user's scope down to (excluding) the organisation."""
+    steplen = Organisation.steplen
+    paths = [organisation.path[:i] for i in range(steplen, len(organisation.path), steplen)]
+    return list(scoping.for_user(Organisation.objects.filter(path__in=paths), user).order_by("depth"))
+
+
+def organisation_member_counts(*, organisation: Organisation) -> dict:
+    """Active members directly in the organisation and in its whole subtree."""
+    return Member.objects.filter(
+        status=MemberStatus.ACTIVE, organisation__path__startswith=organisation.path
+    ).aggregate(
+        subtree=Count("pk"),
+        direct=Count("pk", filter=Q(organisation_id=organisation.pk)),
+    )
+
+
+def organisation_subtree_counts(*, organisation: Organisation) -> list[tuple[OrganisationKind, int]]:
+    """Organisations under this one, by kind in the tree's order (active only)."""
+    rows = (
+        organisation_subtree(organisation=organisation, include_self=False)
+        .active()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["kind"]: row["n"] for row in rows}
+    return [(kind, counts[kind]) for kind in OrganisationKind if kind in counts]
+
+
+def organisation_current_posts(*, organisation: Organisation) -> QuerySet:
+    return (
+        Post.objects.current().filter(organisation=organisation).select_related("member").order_by("kind", "started_on")
+    )
+
+
+def organisation_for_code(*, user, code: str) -> Organisation | None:
+    """Look up an organisation by its code, within the user's scope."""
+    return scoping.for_user(Organisation.objects.filter(code=code.strip()), user).first()

@@ -1,0 +1,233 @@
+"""Pages of the organisation tree: browse, search, detail, create, edit, move, dissolve, delete, posts."""
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from portal.forms_base import ConfirmForm
+from portal.permissions import PermissionRequiredMixin, has_permission
+from portal.views_base import ServiceFormView
+
+from . import scoping, selectors, services
+from .forms import (
+    OrganisationDissolveForm,
+    OrganisationForm,
+    OrganisationMoveForm,
+    OrganisationSearchForm,
+    PostEndForm,
+    PostForm,
+)
+from .models import Organisation, Post
+
+CHILDREN_PAGE_SIZE = 100
+
+
+class OrganisationMixin(PermissionRequiredMixin):
+    """Loads the organisation named by the URL, within the user's scope (else 404)."""
+
+    show_breadcrumb = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.organisation = scoping.get_in_scope_or_404(Organisation.objects.all(), request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["organisation"] = self.organisation
+        if self.show_breadcrumb:
+            context["ancestors"] = selectors.organisation_ancestors(organisation=self.organisation, user=self.request.user)
+        return context
+
+    def get_success_url(self):
+        return reverse("branches:detail", args=[self.organisation.pk])
+
+
+class OrganisationTreeView(PermissionRequiredMixin, TemplateView):
+    template_name = "branches/organisation/tree.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = OrganisationSearchForm(self.request.GET or None)
+        context["search_form"] = form
+        if form.is_valid() and form.cleaned_data["q"]:
+            results = selectors.organisation_search(user=self.request.user, text=form.cleaned_data["q"])
+            context["page"] = Paginator(results, 50).get_page(self.request.GET.get("page"))
+            context["query"] = form.cleaned_data["q"]
+        else:
+            context["roots"] = selectors.organisation_tree_roots(user=self.request.user)
+        return context
+
+
+class OrganisationChildrenView(OrganisationMixin, TemplateView):
+    """The lazy-loaded children of one node (an htmx partial), a page at a time."""
+
+    template_name = "branches/organisation/_children.html"
+    show_breadcrumb = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        children = selectors.organisation_children(organisation=self.organisation, user=self.request.user)
+        context["page"] = Paginator(children, CHILDREN_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return context
+
+
+class OrganisationDetailView(OrganisationMixin, TemplateView):
+    template_name = "branches/organisation/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        org = self.organisation
+        user = self.request.user
+        context["posts"] = selectors.organisation_current_posts(organisation=org)
+        context["member_counts"] = selectors.organisation_member_counts(organisation=org)
+        context["subtree_counts"] = selectors.organisation_subtree_counts(organisation=org)
+        children = selectors.organisation_children(organisation=org, user=user)
+        context["children_page"] = Paginator(children, CHILDREN_PAGE_SIZE).get_page(1)
+        context["can_edit"] = has_permission(user, "edit") and not org.is_dissolved
+        context["is_scope_root"] = scoping.scope_root(user) == org
+        return context
+
+
+class OrganisationCreateView(OrganisationMixin, ServiceFormView):
+    """Create an organisation under the one in the URL."""
+
+    permission_required = "edit"
+    template_name = "branches/organisation/form.html"
+    form_class = OrganisationForm
+    success_message = _("The organisation was created.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "parent": self.organisation}
+
+    def perform(self, form):
+        return services.organisation_create(parent=self.organisation, data=form.cleaned_data, user=self.request.user)
+
+    def get_success_url(self):
+        return reverse("branches:detail", args=[self.result.pk])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("New subordinate organisation")}
+
+
+class OrganisationUpdateView(OrganisationMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "branches/organisation/form.html"
+    form_class = OrganisationForm
+    success_message = _("The organisation was saved.")
+
+    def get_form_kwargs(self):
+        # The form edits a copy, so a refused save leaves the loaded organisation untouched.
+        instance = Organisation.objects.get(pk=self.organisation.pk)
+        return {**super().get_form_kwargs(), "instance": instance, "parent": Organisation.objects.get_parent(self.organisation)}
+
+    def perform(self, form):
+        return services.organisation_update(
+            organisation=self.organisation, data=form.cleaned_data, user=self.request.user
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("Edit organisation")}
+
+
+class OrganisationMoveView(OrganisationMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "branches/organisation/form.html"
+    form_class = OrganisationMoveForm
+    success_message = _("The organisation was moved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        return services.organisation_move(
+            organisation=self.organisation, new_parent=form.target, user=self.request.user
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("Move organisation")}
+
+
+class OrganisationDissolveView(OrganisationMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "branches/organisation/form.html"
+    form_class = OrganisationDissolveForm
+    success_message = _("The organisation was dissolved; its history is kept.")
+
+    def perform(self, form):
+        return services.organisation_dissolve(
+            organisation=self.organisation,
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+            user=self.request.user,
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("Dissolve organisation")}
+
+
+class OrganisationDeleteView(OrganisationMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "branches/organisation/delete.html"
+    form_class = ConfirmForm
+    success_message = _("The organisation was deleted.")
+
+    def perform(self, form):
+        parent = Organisation.objects.get_parent(self.organisation)
+        services.organisation_delete(organisation=self.organisation, user=self.request.user)
+        return parent
+
+    def get_success_url(self):
+        return reverse("branches:detail", args=[self.result.pk]) if self.result else reverse("branches:tree")
+
+
+class PostCreateView(OrganisationMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "branches/organisation/form.html"
+    form_class = PostForm
+    success_message = _("The post was recorded.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organisation": self.organisation, "user": self.request.user}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.post_assign(
+            organisation=self.organisation,
+            member=data["member"],
+            kind=data["kind"],
+            started_on=data["started_on"],
+            is_full_time=data["is_full_time"],
+            user=self.request.user,
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("Assign a post")}
+
+
+class PostEndView(PermissionRequiredMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "branches/organisation/form.html"
+    form_class = PostEndForm
+    success_message = _("The post was ended.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.post_record = scoping.get_in_scope_or_404(
+                Post.objects.select_related("organisation", "member"), request.user, pk=kwargs["pk"]
+            )
+            self.organisation = self.post_record.organisation
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.post_end(post=self.post_record, ended_on=form.cleaned_data["ended_on"], user=self.request.user)
+
+    def get_success_url(self):
+        return reverse("branches:detail", args=[self.organisation.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["organisation"] = self.organisation
+        context["title"] = _("End post: %(post)s") % {"post": self.post_record}
+        return context

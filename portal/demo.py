@@ -1,0 +1,475 @@
+"""The demo zone: a realistic, deterministic high-tech zone built with bulk inserts.
+
+`demo_zone_build(seed=…, members=…)` lays out the work committee; towns and streets with their
+villages and communities; agencies and public institutions; state-owned enterprises; non-public
+enterprises in liaison groups and incubators; social organisations; schools; branches and party
+groups under them; members; posts; and one demo account per role. The shape scales with the
+number of members (about one organisation per 20 members), so the benchmarks can build 50,000
+organisations and 1,000,000 members the same way. The tree's materialised paths are computed here
+and written in bulk, never one save per node.
+"""
+
+import dataclasses
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from branches.enums import Formation, OrganisationKind, PostKind, Sector
+from branches.models import Organisation, Post
+from members.enums import Gender, MemberCategory
+from members.idcard import id_make
+from members.models import Member
+
+from .enums import Role
+from .models import User
+
+DEMO_PASSWORD = "Demo@2015"
+DEFAULT_MEMBERS = 15_000
+MEMBERS_PER_SCALE = 15_000
+BATCH = 5_000
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏建华志强文斌海燕晓东春梅新宇子涵浩然欣怡思远嘉怡雨辰一鸣宏伟立新国庆建国爱民"
+TOWN_NAMES = [
+    "麓谷街道",
+    "东方红街道",
+    "雷锋街道",
+    "岳麓街道",
+    "含浦街道",
+    "白马街道",
+    "坪塘街道",
+    "莲花镇",
+    "雨敞坪镇",
+]
+AREA_CODES = ["430104", "430111", "430112", "430121", "430124", "430181", "430202", "430302", "430502", "430602"]
+INDUSTRIES = ["软件", "电子", "生物医药", "新材料", "智能制造", "新能源", "检测", "文化创意", "电商", "环保"]
+
+# Average members per member-holding organisation, by sector (realistic densities).
+MEMBER_WEIGHT = {
+    Sector.VILLAGE: 30,
+    Sector.COMMUNITY: 35,
+    Sector.TOWN: 18,
+    Sector.AGENCY: 25,
+    Sector.PUBLIC_INSTITUTION: 20,
+    Sector.SOE: 30,
+    Sector.NON_PUBLIC: 7,
+    Sector.INCUBATOR: 6,
+    Sector.SOCIAL_ORGANISATION: 6,
+    Sector.SCHOOL: 25,
+}
+
+
+@dataclasses.dataclass
+class _Node:
+    path: str
+    depth: int
+    fields: dict
+    numchild: int = 0
+    pk: int | None = None
+    first_members: list = dataclasses.field(default_factory=list)
+    holder_nodes: list = dataclasses.field(default_factory=list)
+
+
+class _ZoneLayout:
+    """Plans the tree in memory: nodes in creation order with their materialised paths."""
+
+    def __init__(self, rng: random.Random, scale: float):
+        self.rng = rng
+        self.scale = scale
+        self.nodes: list[_Node] = []
+        self.counter = 0
+
+    def count(self, base: float) -> int:
+        return max(1, round(base * self.scale))
+
+    def add(self, parent: _Node | None, **fields) -> _Node:
+        self.counter += 1
+        fields.setdefault("code", f"GX{self.counter:07d}")
+        if parent is None:
+            path, depth = Organisation._get_path(None, 1, 1 + sum(1 for n in self.nodes if n.depth == 1)), 1
+        else:
+            parent.numchild += 1
+            path, depth = Organisation._get_path(parent.path, parent.depth + 1, parent.numchild), parent.depth + 1
+        node = _Node(path=path, depth=depth, fields=fields)
+        self.nodes.append(node)
+        return node
+
+    def branches_under(self, parent, *, sector, prefix, n, groups=False, **extra):
+        made = []
+        for i in range(1, n + 1):
+            branch = self.add(parent, name=f"{prefix}第{i}党支部", kind=OrganisationKind.BRANCH, sector=sector, **extra)
+            made.append(branch)
+            if groups and self.rng.random() < 0.3:
+                for g in range(1, 3):
+                    self.add(
+                        branch, name=f"{prefix}第{i}党支部第{g}党小组", kind=OrganisationKind.PARTY_GROUP, sector=sector
+                    )
+        return made
+
+    def build(self) -> None:
+        rng = self.rng
+        root = self.add(None, name="中共长沙高新区工作委员会", kind=OrganisationKind.WORK_COMMITTEE)
+        self.root = root
+        self.towns = []
+        for t in range(self.count(6)):
+            town_name = TOWN_NAMES[t % len(TOWN_NAMES)] + (
+                "" if t < len(TOWN_NAMES) else f"{t // len(TOWN_NAMES) + 1}区"
+            )
+            town = self.add(
+                root,
+                name=f"中共{town_name}工作委员会",
+                kind=OrganisationKind.PARTY_COMMITTEE,
+                sector=Sector.TOWN,
+                unit_name=town_name,
+                staff_count=rng.randint(60, 160),
+                cadre_count=rng.randint(40, 120),
+            )
+            self.towns.append(town)
+            self.branches_under(town, sector=Sector.TOWN, prefix=f"{town_name}机关", n=2)
+            for v in range(1, 6):
+                village = f"{town_name[:2]}{'东南西北中'[v - 1]}村"
+                if rng.random() < 0.7:
+                    top = self.add(
+                        town,
+                        name=f"中共{village}总支部委员会",
+                        kind=OrganisationKind.GENERAL_BRANCH,
+                        sector=Sector.VILLAGE,
+                        unit_name=village,
+                    )
+                    self.branches_under(top, sector=Sector.VILLAGE, prefix=village, n=rng.randint(2, 4), groups=True)
+                else:
+                    self.add(
+                        town,
+                        name=f"中共{village}支部委员会",
+                        kind=OrganisationKind.BRANCH,
+                        sector=Sector.VILLAGE,
+                        unit_name=village,
+                    )
+            for c in range(1, 5):
+                community = f"{town_name[:2]}{'新和顺康'[c - 1]}社区"
+                top = self.add(
+                    town,
+                    name=f"中共{community}委员会",
+                    kind=OrganisationKind.PARTY_COMMITTEE,
+                    sector=Sector.COMMUNITY,
+                    unit_name=community,
+                )
+                self.branches_under(top, sector=Sector.COMMUNITY, prefix=community, n=rng.randint(3, 5), groups=True)
+
+        agencies = self.add(
+            root, name="中共长沙高新区机关委员会", kind=OrganisationKind.PARTY_COMMITTEE, sector=Sector.AGENCY
+        )
+        for a in range(1, self.count(15) + 1):
+            self.add(
+                agencies,
+                name=f"高新区机关第{a}党支部",
+                kind=OrganisationKind.BRANCH,
+                sector=Sector.AGENCY,
+                unit_name=f"高新区管委会第{a}部门",
+                staff_count=(staff := rng.randint(15, 80)),
+                cadre_count=staff - rng.randint(0, 10),
+                wage_bill=Decimal(staff * rng.randint(90, 160)) * 1000,
+            )
+        institutions = self.add(
+            root,
+            name="中共长沙高新区直属事业单位委员会",
+            kind=OrganisationKind.PARTY_COMMITTEE,
+            sector=Sector.PUBLIC_INSTITUTION,
+        )
+        for p in range(1, self.count(8) + 1):
+            self.add(
+                institutions,
+                name=f"高新区直属事业单位第{p}党支部",
+                kind=OrganisationKind.BRANCH,
+                sector=Sector.PUBLIC_INSTITUTION,
+                unit_name=f"高新区第{p}服务中心",
+                staff_count=(staff := rng.randint(10, 60)),
+                wage_bill=Decimal(staff * rng.randint(80, 130)) * 1000,
+            )
+        for s in range(1, self.count(4) + 1):
+            employees = rng.randint(300, 3000)
+            soe = self.add(
+                root,
+                name=f"中共长沙高新区第{s}国有投资集团委员会",
+                kind=OrganisationKind.PARTY_COMMITTEE,
+                sector=Sector.SOE,
+                unit_name=f"高新区第{s}国有投资集团",
+                employee_count=employees,
+                standard_wage_bill=Decimal(employees * rng.randint(90, 150)) * 1000,
+                is_large_enterprise=True,
+            )
+            self.branches_under(soe, sector=Sector.SOE, prefix=f"第{s}国投集团", n=rng.randint(3, 6), groups=True)
+
+        enterprise_no = 0
+
+        def enterprise(parent, formation=Formation.STANDALONE):
+            nonlocal enterprise_no
+            enterprise_no += 1
+            industry = INDUSTRIES[enterprise_no % len(INDUSTRIES)]
+            unit = f"长沙{SURNAMES[enterprise_no % len(SURNAMES)]}{industry}科技有限公司{enterprise_no}"
+            employees = rng.randint(20, 400)
+            figures = dict(
+                sector=Sector.NON_PUBLIC,
+                formation=formation,
+                unit_name=unit,
+                employee_count=employees,
+                wage_bill=Decimal(employees * rng.randint(60, 150)) * 1000,
+            )
+            if rng.random() < 0.08:
+                figures.update(
+                    employee_count=employees * 10,
+                    is_large_enterprise=True,
+                    main_investor_is_secretary=rng.random() < 0.5,
+                )
+                top = self.add(
+                    parent,
+                    name=f"中共{unit}委员会",
+                    kind=OrganisationKind.PARTY_COMMITTEE
+                    if parent.fields["kind"] != OrganisationKind.LIAISON_GROUP
+                    else OrganisationKind.GENERAL_BRANCH,
+                    **figures,
+                )
+                self.branches_under(top, sector=Sector.NON_PUBLIC, prefix=unit, n=rng.randint(2, 4))
+            elif rng.random() < 0.1:
+                self.add(
+                    parent,
+                    name=f"{unit}等联合党支部",
+                    kind=OrganisationKind.JOINT_BRANCH,
+                    **{**figures, "formation": Formation.REGIONAL_JOINT},
+                )
+            else:
+                self.add(parent, name=f"中共{unit}支部委员会", kind=OrganisationKind.BRANCH, **figures)
+
+        for g in range(1, self.count(10) + 1):
+            group = self.add(
+                root, name=f"高新区非公党建第{g}联组", kind=OrganisationKind.LIAISON_GROUP, sector=Sector.NON_PUBLIC
+            )
+            for _ in range(24):
+                enterprise(group)
+        for i in range(1, self.count(3) + 1):
+            incubator = self.add(
+                root,
+                name=f"中共长沙高新区第{i}创业孵化基地委员会",
+                kind=OrganisationKind.PARTY_COMMITTEE,
+                sector=Sector.INCUBATOR,
+                unit_name=f"第{i}创业孵化基地",
+            )
+            for _ in range(20):
+                enterprise(incubator)
+        social = self.add(
+            root,
+            name="中共长沙高新区社会组织综合委员会",
+            kind=OrganisationKind.PARTY_COMMITTEE,
+            sector=Sector.SOCIAL_ORGANISATION,
+        )
+        for o in range(1, self.count(5) + 1):
+            self.add(
+                social,
+                name=f"高新区{INDUSTRIES[o % len(INDUSTRIES)]}行业协会联合党支部{o}",
+                kind=OrganisationKind.JOINT_BRANCH,
+                sector=Sector.SOCIAL_ORGANISATION,
+                formation=Formation.INDUSTRY_WIDE,
+            )
+        for k in range(1, self.count(6) + 1):
+            school = self.add(
+                root,
+                name=f"中共高新区第{k}学校总支部委员会",
+                kind=OrganisationKind.GENERAL_BRANCH,
+                sector=Sector.SCHOOL,
+                unit_name=f"高新区第{k}学校",
+            )
+            self.branches_under(school, sector=Sector.SCHOOL, prefix=f"第{k}学校", n=rng.randint(2, 3), groups=True)
+
+
+def _random_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _member_rows(rng, holders, total, today):
+    """Yield (holder node, Member) for `total` members spread over holders by sector weight."""
+    weights = [MEMBER_WEIGHT.get(node.fields.get("sector"), 10) for node in holders]
+    weight_sum = sum(weights)
+    used_ids = set()
+    emitted = 0
+    carry = 0.0
+    for index, (node, weight) in enumerate(zip(holders, weights, strict=True)):
+        share = total * weight / weight_sum + carry
+        n = int(share) if index < len(holders) - 1 else total - emitted
+        carry = share - n
+        for _ in range(n):
+            male = rng.random() < 0.62
+            born = today - datetime.timedelta(days=rng.randint(20 * 365, 85 * 365))
+            while True:
+                number = id_make(area=rng.choice(AREA_CODES), born=born, sequence=rng.randint(0, 499), male=male)
+                if number not in used_ids:
+                    used_ids.add(number)
+                    break
+            joined = born + datetime.timedelta(
+                days=rng.randint(18 * 365 + 5, max(18 * 365 + 6, (today - born).days - 30))
+            )
+            probationary = joined > today - datetime.timedelta(days=365)
+            yield (
+                node,
+                Member(
+                    name=_random_name(rng),
+                    id_number=number,
+                    gender=Gender.MALE if male else Gender.FEMALE,
+                    birth_date=born,
+                    category=MemberCategory.PROBATIONARY if probationary else MemberCategory.FULL,
+                    joined_on=joined,
+                ),
+            )
+        emitted += n
+
+
+def _posts(rng, layout, today):
+    """Posts: secretaries and committees, town leads and party-affairs staff, reserve cadres, political workers."""
+    posts = []
+    since = today - datetime.timedelta(days=rng.randint(200, 900))
+
+    def post(node, member_pk, kind, full_time=False):
+        if member_pk is not None:
+            posts.append(
+                Post(organisation_id=node.pk, member_id=member_pk, kind=kind, is_full_time=full_time, started_on=since)
+            )
+
+    def pick(node, i):
+        pool = node.first_members or [m for h in node.holder_nodes for m in h.first_members]
+        return pool[i] if len(pool) > i else None
+
+    for node in layout.nodes:
+        kind, sector = node.fields["kind"], node.fields.get("sector")
+        if kind in (OrganisationKind.WORK_COMMITTEE, OrganisationKind.LIAISON_GROUP, OrganisationKind.PARTY_GROUP):
+            continue
+        post(node, pick(node, 0), PostKind.SECRETARY)
+        if rng.random() < 0.8:
+            post(node, pick(node, 1), PostKind.ORGANISATION_MEMBER)
+        if rng.random() < 0.5:
+            post(node, pick(node, 2), PostKind.DEPUTY_SECRETARY)
+        if sector == Sector.TOWN and kind == OrganisationKind.PARTY_COMMITTEE:
+            if rng.random() < 0.85:
+                post(node, pick(node, 3), PostKind.PARTY_BUILDING_LEAD)
+            for i in range(rng.randint(0, 2)):
+                post(node, pick(node, 4 + i), PostKind.PARTY_AFFAIRS_STAFF, full_time=True)
+        if sector in (Sector.VILLAGE, Sector.COMMUNITY) and node.depth == 3:
+            for i in range(rng.choice((0, 1, 2, 2, 3))):
+                post(node, pick(node, 3 + i), PostKind.RESERVE_CADRE)
+        if sector == Sector.SOE and kind == OrganisationKind.PARTY_COMMITTEE:
+            for i in range(rng.randint(1, 4)):
+                post(node, pick(node, 3 + i), PostKind.POLITICAL_WORKER, full_time=True)
+    return posts
+
+
+def demo_zone_exists() -> bool:
+    return Organisation.objects.exists()
+
+
+@transaction.atomic
+def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progress=None) -> dict:
+    """Build the demo zone into an empty database; returns counts and the demo logins."""
+    if demo_zone_exists():
+        raise RuntimeError("The database already holds organisations; use --reset to rebuild the demo zone.")
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    layout = _ZoneLayout(rng, max(1.0, members / MEMBERS_PER_SCALE))
+    layout.build()
+    say = progress or (lambda message: None)
+
+    objects = [Organisation(path=n.path, depth=n.depth, numchild=n.numchild, **n.fields) for n in layout.nodes]
+    for start in range(0, len(objects), BATCH):
+        Organisation.objects.bulk_create(objects[start : start + BATCH])
+    for node, obj in zip(layout.nodes, objects, strict=True):
+        node.pk = obj.pk
+    say(f"organisations: {len(objects)}")
+
+    holders = [
+        n
+        for n in layout.nodes
+        if n.fields["kind"] in (OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH, OrganisationKind.PARTY_GROUP)
+    ]
+    by_path = {n.path: n for n in layout.nodes}
+    for holder in holders:
+        # Committees pick their post holders from the member-holding organisations below them.
+        for cut in range(Organisation.steplen, len(holder.path), Organisation.steplen):
+            ancestor = by_path[holder.path[:cut]]
+            if len(ancestor.holder_nodes) < 3:
+                ancestor.holder_nodes.append(holder)
+
+    batch, batch_nodes, written = [], [], 0
+    for node, member in _member_rows(rng, holders, members, today):
+        member.organisation_id = node.pk
+        batch.append(member)
+        batch_nodes.append(node)
+        if len(batch) >= BATCH:
+            written += _flush_members(batch, batch_nodes)
+            batch, batch_nodes = [], []
+            if written % 100_000 == 0:
+                say(f"members: {written}")
+    written += _flush_members(batch, batch_nodes)
+    say(f"members: {written}")
+
+    posts = _posts(rng, layout, today)
+    Post.objects.bulk_create(posts, batch_size=BATCH)
+    logins = _demo_accounts(layout)
+    return {"organisations": len(objects), "members": written, "posts": len(posts), "logins": logins}
+
+
+def _flush_members(batch, nodes) -> int:
+    Member.objects.bulk_create(batch)
+    for node, member in zip(nodes, batch, strict=True):
+        if len(node.first_members) < 8:
+            node.first_members.append(member.pk)
+    return len(batch)
+
+
+def _demo_accounts(layout) -> list[dict]:
+    first_town = layout.towns[0]
+    village_branch = next(
+        n
+        for n in layout.nodes
+        if n.fields.get("sector") == Sector.VILLAGE and n.fields["kind"] == OrganisationKind.BRANCH
+    )
+    enterprise_branch = next(
+        n
+        for n in layout.nodes
+        if n.fields.get("sector") == Sector.NON_PUBLIC and n.fields["kind"] == OrganisationKind.BRANCH
+    )
+    plan = [
+        ("bureau", "组织人事局 李明", Role.BUREAU, None),
+        ("auditor", "审计员 王芳", Role.AUDITOR, None),
+        ("town1", "街道党建办 张强", Role.ORG_ADMIN, first_town),
+        ("branch1", "村支部书记 刘洋", Role.ORG_ADMIN, village_branch),
+        ("enterprise1", "企业支部书记 陈静", Role.ORG_ADMIN, enterprise_branch),
+    ]
+    logins = []
+    for username, full_name, role, node in plan:
+        user = User(
+            username=username,
+            first_name=full_name,
+            role=role,
+            organisation_id=node.pk if node else None,
+            is_staff=role == Role.BUREAU,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        logins.append(
+            {
+                "username": username,
+                "password": DEMO_PASSWORD,
+                "role": str(Role(role).label),
+                "organisation": node.fields["name"] if node else "",
+            }
+        )
+    return logins
+
+
+@transaction.atomic
+def demo_zone_reset() -> None:
+    """Remove every organisation, member, post and account (demo databases only)."""
+    Post.objects.all().delete()
+    User.objects.all().delete()
+    Member.objects.all().delete()
+    Organisation.objects.all().delete()

@@ -1,0 +1,27 @@
+"""Password rules beyond Django's: three character classes (MLPS level 3)."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+CLASSES = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
+
+
+class CharacterClassValidator:
+    """At least three of: lowercase, uppercase, digits, symbols."""
+
+    required = 3
+
+    def validate(self, password, user=None):
+        found = sum(1 for pattern in CLASSES if re.search(pattern, password))
+        if found < self.required:
+            raise ValidationError(
+                _(
+                    "The password must contain at least three of: lowercase letters, uppercase letters, digits, symbols."
+                ),
+                code="password_too_simple",
+            )
+
+    def get_help_text(self):
+        return _("Use at least three of: lowercase letters, uppercase letters, digits, symbols.")

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", views.AccountListView.as_view(), name="account_list"),
+    path("accounts/new/", views.AccountCreateView.as_view(), name="account_create"),
+    path("accounts/<int:pk>/edit/", views.AccountUpdateView.as_view(), name="account_update"),
+    path("orgs/", include("branches.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,32 @@
+"""View pieces shared by every app: a form view that calls one service and reports its refusal."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views.generic import FormView
+
+
+class ServiceFormView(FormView):
+    """Parse the form, call `perform(form)` (one service), add a message, redirect.
+
+    A ValidationError raised by the service lands on the form, so the user sees the rule's own
+    message next to what they typed.
+    """
+
+    success_message = ""
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.result = self.perform(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.get_success_message())
+        return redirect(self.get_success_url())
+
+    def get_success_message(self):
+        return self.success_message

@@ -1,0 +1,58 @@
+import pytest
+
+from branches import scoping, selectors
+from branches.models import Organisation, Post
+from members.models import Member
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(queryset):
+    return sorted(queryset.values_list("code", flat=True))
+
+
+def test_for_user_bureau_and_auditor_see_whole_zone(zone, users):
+    everything = codes(Organisation.objects.all())
+    assert codes(scoping.for_user(Organisation.objects.all(), users.bureau)) == everything
+    assert codes(scoping.for_user(Organisation.objects.all(), users.auditor)) == everything
+
+
+def test_for_user_org_admin_sees_own_subtree_only(zone, users):
+    assert codes(scoping.for_user(Organisation.objects.all(), users.town_admin)) == ["B1", "B2", "G1", "T1", "V1"]
+    assert codes(scoping.for_user(Organisation.objects.all(), users.branch_admin)) == ["B1", "G1"]
+
+
+def test_for_user_scopes_members_and_posts_through_their_organisation(zone, users):
+    members = scoping.for_user(Member.objects.all(), users.other_admin)
+    assert sorted(members.values_list("pk", flat=True)) == sorted(m.pk for m in zone.b3_members)
+    posts = scoping.for_user(Post.objects.all(), users.town_admin)
+    assert list(posts.values_list("pk", flat=True)) == [zone.secretary.pk]
+
+
+def test_for_user_inactive_or_anonymous_sees_nothing(zone, users):
+    from django.contrib.auth.models import AnonymousUser
+
+    users.bureau.is_active = False
+    assert scoping.for_user(Organisation.objects.all(), users.bureau).count() == 0
+    assert scoping.for_user(Organisation.objects.all(), AnonymousUser()).count() == 0
+
+
+def test_for_user_sibling_path_prefix_is_not_inside(zone, users):
+    # T1's path is a prefix of its descendants only, never of a sibling such as T2.
+    assert not scoping.path_in_scope(users.town_admin, zone.t2.path)
+    assert scoping.path_in_scope(users.town_admin, zone.g1.path)
+
+
+def test_organisation_subtree_is_one_query(zone, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert codes(selectors.organisation_subtree(organisation=zone.t1)) == ["B1", "B2", "G1", "T1", "V1"]
+
+
+def test_organisation_ancestors_stop_at_scope(zone, users):
+    assert [o.code for o in selectors.organisation_ancestors(organisation=zone.g1, user=users.bureau)] == ["WC", "T1", "V1", "B1"]
+    assert [o.code for o in selectors.organisation_ancestors(organisation=zone.g1, user=users.town_admin)] == ["T1", "V1", "B1"]
+
+
+def test_organisation_member_counts_direct_and_subtree(zone):
+    assert selectors.organisation_member_counts(organisation=zone.t1) == {"subtree": 3, "direct": 0}
+    assert selectors.organisation_member_counts(organisation=zone.b1) == {"subtree": 3, "direct": 3}

@@ -1,0 +1,70 @@
+import types
+
+import pytest
+
+from branches import services
+from branches.enums import OrganisationKind as K
+from branches.enums import PostKind, Sector
+from portal.enums import Role
+from tests.factories import MemberFactory, UserFactory, make_org, make_work_committee
+
+
+@pytest.fixture
+def zone(db):
+    """A small zone with two towns, so every scope has an inside and an outside.
+
+    work committee
+    ├── T1 town committee ── V1 village general branch ── B1 branch (members, a secretary) ── G1 party group
+    │                                                  └── B2 branch
+    └── T2 town committee ── B3 branch (members)
+    """
+    wc = make_work_committee()
+    t1 = make_org(wc, K.PARTY_COMMITTEE, sector=Sector.TOWN, name="中共麓谷街道工作委员会", code="T1")
+    v1 = make_org(t1, K.GENERAL_BRANCH, sector=Sector.VILLAGE, name="中共东村总支部委员会", code="V1")
+    b1 = make_org(v1, K.BRANCH, sector=Sector.VILLAGE, name="东村第1党支部", code="B1")
+    g1 = make_org(b1, K.PARTY_GROUP, sector=Sector.VILLAGE, name="东村第1党支部第1党小组", code="G1")
+    b2 = make_org(v1, K.BRANCH, sector=Sector.VILLAGE, name="东村第2党支部", code="B2")
+    t2 = make_org(wc, K.PARTY_COMMITTEE, sector=Sector.TOWN, name="中共东方红街道工作委员会", code="T2")
+    b3 = make_org(t2, K.BRANCH, sector=Sector.COMMUNITY, name="新康社区第1党支部", code="B3")
+    b1_members = MemberFactory.create_batch(3, organisation=b1)
+    b3_members = MemberFactory.create_batch(2, organisation=b3)
+    secretary = services.post_assign(
+        organisation=b1, member=b1_members[0], kind=PostKind.SECRETARY, started_on=b1_members[0].joined_on
+    )
+    b3_post = services.post_assign(
+        organisation=b3, member=b3_members[0], kind=PostKind.SECRETARY, started_on=b3_members[0].joined_on
+    )
+    for org in (wc, t1, v1, b1, b2, t2, b3):
+        org.refresh_from_db()
+    return types.SimpleNamespace(
+        wc=wc, t1=t1, v1=v1, b1=b1, g1=g1, b2=b2, t2=t2, b3=b3,
+        b1_members=b1_members, b3_members=b3_members, secretary=secretary, b3_post=b3_post,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def users(zone):
+    return types.SimpleNamespace(
+        bureau=UserFactory(role=Role.BUREAU, is_staff=True),
+        auditor=UserFactory(role=Role.AUDITOR),
+        town_admin=UserFactory(role=Role.ORG_ADMIN, organisation=zone.t1),
+        branch_admin=UserFactory(role=Role.ORG_ADMIN, organisation=zone.b1),
+        other_admin=UserFactory(role=Role.ORG_ADMIN, organisation=zone.t2),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user and return it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hashing is not what these tests measure; the real hasher stays in settings."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
