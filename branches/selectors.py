@@ -80,3 +80,13 @@ def organisation_current_posts(*, organisation: Organisation) -> QuerySet:
 def organisation_for_code(*, user, code: str) -> Organisation | None:
     """Look up an organisation by its code, within the user's scope."""
     return scoping.for_user(Organisation.objects.filter(code=code.strip()), user).first()
+
+
+def tree_problems() -> dict:
+    """Counts of treebeard's consistency problems (all zero on a healthy tree) and the tree's size."""
+    names = ("bad_characters", "bad_step_length", "orphans", "wrong_depth", "wrong_child_count")
+    problems = Organisation.objects.find_problems()
+    return {
+        "organisations": Organisation.objects.count(),
+        "problems": {name: len(ids) for name, ids in zip(names, problems, strict=True)},
+    }

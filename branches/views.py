@@ -37,7 +37,9 @@ class OrganisationMixin(PermissionRequiredMixin):
         context = super().get_context_data(**kwargs)
         context["organisation"] = self.organisation
         if self.show_breadcrumb:
-            context["ancestors"] = selectors.organisation_ancestors(organisation=self.organisation, user=self.request.user)
+            context["ancestors"] = selectors.organisation_ancestors(
+                organisation=self.organisation, user=self.request.user
+            )
         return context
 
     def get_success_url(self):
@@ -120,7 +122,11 @@ class OrganisationUpdateView(OrganisationMixin, ServiceFormView):
     def get_form_kwargs(self):
         # The form edits a copy, so a refused save leaves the loaded organisation untouched.
         instance = Organisation.objects.get(pk=self.organisation.pk)
-        return {**super().get_form_kwargs(), "instance": instance, "parent": Organisation.objects.get_parent(self.organisation)}
+        return {
+            **super().get_form_kwargs(),
+            "instance": instance,
+            "parent": Organisation.objects.get_parent(self.organisation),
+        }
 
     def perform(self, form):
         return services.organisation_update(

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organisation
 from portal.forms_base import submit_helper
@@ -11,7 +12,7 @@ from .models import User
 
 
 class _AccountFields(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(label=pgettext_lazy("person", "Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     organisation_code = forms.CharField(
         label=_("Organisation code"),

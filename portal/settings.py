@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,3 +179,11 @@ LOGGING = {
 # Page sizes in one place.
 PAGE_SIZE = 50
 FORMAT_MODULE_PATH = ["portal.formats"]
+
+# Periodic work in one place, under version control (Celery beat). Times are Asia/Shanghai.
+CELERY_BEAT_SCHEDULE = {
+    "tree-integrity-check": {
+        "task": "branches.tree_integrity_check",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}

@@ -49,8 +49,17 @@ def test_organisation_subtree_is_one_query(zone, django_assert_num_queries):
 
 
 def test_organisation_ancestors_stop_at_scope(zone, users):
-    assert [o.code for o in selectors.organisation_ancestors(organisation=zone.g1, user=users.bureau)] == ["WC", "T1", "V1", "B1"]
-    assert [o.code for o in selectors.organisation_ancestors(organisation=zone.g1, user=users.town_admin)] == ["T1", "V1", "B1"]
+    assert [o.code for o in selectors.organisation_ancestors(organisation=zone.g1, user=users.bureau)] == [
+        "WC",
+        "T1",
+        "V1",
+        "B1",
+    ]
+    assert [o.code for o in selectors.organisation_ancestors(organisation=zone.g1, user=users.town_admin)] == [
+        "T1",
+        "V1",
+        "B1",
+    ]
 
 
 def test_organisation_member_counts_direct_and_subtree(zone):

@@ -120,7 +120,9 @@ def test_organisation_dissolve_keeps_node_and_ends_posts(zone):
 
 def test_organisation_dissolve_future_date_refused(zone):
     with pytest.raises(ValidationError) as exc:
-        services.organisation_dissolve(organisation=zone.b2, on=timezone.localdate() + datetime.timedelta(days=1), reason="x")
+        services.organisation_dissolve(
+            organisation=zone.b2, on=timezone.localdate() + datetime.timedelta(days=1), reason="x"
+        )
     assert list(exc.value.message_dict) == ["on"]
 
 
@@ -147,7 +149,10 @@ def test_organisation_delete_empty_node(zone):
 def test_post_assign_second_secretary_refused(zone):
     with pytest.raises(ValidationError):
         services.post_assign(
-            organisation=zone.b1, member=zone.b1_members[1], kind=PostKind.SECRETARY, started_on=datetime.date(2020, 1, 1)
+            organisation=zone.b1,
+            member=zone.b1_members[1],
+            kind=PostKind.SECRETARY,
+            started_on=datetime.date(2020, 1, 1),
         )
 
 

@@ -22,7 +22,9 @@ def test_tree_page_org_admin_starts_at_own_organisation(zone, users, client_for)
 
 
 def test_tree_children_lazy_partial_lists_direct_children(zone, users, client_for):
-    response = client_for(users.bureau).get(reverse("branches:children", args=[zone.wc.pk]), headers={"HX-Request": "true"})
+    response = client_for(users.bureau).get(
+        reverse("branches:children", args=[zone.wc.pk]), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert [o.code for o in response.context["page"]] == ["T1", "T2"]
     assert b"<html" not in response.content
@@ -107,7 +109,9 @@ def test_move_form_cycle_refused_with_message(zone, users, client_for):
     with translation.override("zh-hans"):
         response = client_for(users.bureau).post(reverse("branches:move", args=[zone.v1.pk]), {"target_code": "G1"})
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["东村第1党支部第1党小组位于中共东村总支部委员会之下：组织不能移动到其自身的下级。"]
+    assert response.context["form"].non_field_errors() == [
+        "东村第1党支部第1党小组位于中共东村总支部委员会之下：组织不能移动到其自身的下级。"
+    ]
     zone.v1.refresh_from_db()
     assert zone.v1.path[:-4] == zone.t1.path
 
@@ -128,14 +132,18 @@ def test_move_form_moves_within_scope(zone, users, client_for):
 
 
 def test_dissolve_form_refused_with_members(zone, users, client_for):
-    response = client_for(users.bureau).post(reverse("branches:dissolve", args=[zone.b3.pk]), {"on": "2024-05-01", "reason": "撤并"})
+    response = client_for(users.bureau).post(
+        reverse("branches:dissolve", args=[zone.b3.pk]), {"on": "2024-05-01", "reason": "撤并"}
+    )
     assert response.status_code == 200
     zone.b3.refresh_from_db()
     assert zone.b3.dissolved_on is None
 
 
 def test_dissolve_form_accepts_chinese_date(zone, users, client_for):
-    response = client_for(users.bureau).post(reverse("branches:dissolve", args=[zone.b2.pk]), {"on": "2024年5月1日", "reason": "撤并"})
+    response = client_for(users.bureau).post(
+        reverse("branches:dissolve", args=[zone.b2.pk]), {"on": "2024年5月1日", "reason": "撤并"}
+    )
     assert response.status_code == 302
     zone.b2.refresh_from_db()
     assert str(zone.b2.dissolved_on) == "2024-05-01"
@@ -149,10 +157,16 @@ def test_delete_empty_organisation(zone, users, client_for):
 
 
 def test_post_create_by_id_number_of_member_elsewhere_in_scope(zone, users, client_for):
-    data = {"kind": PostKind.RESERVE_CADRE, "id_number": zone.b1_members[2].id_number.lower(), "started_on": "2024-01-01"}
+    data = {
+        "kind": PostKind.RESERVE_CADRE,
+        "id_number": zone.b1_members[2].id_number.lower(),
+        "started_on": "2024-01-01",
+    }
     response = client_for(users.town_admin).post(reverse("branches:post_create", args=[zone.v1.pk]), data)
     assert response.status_code == 302
-    assert Post.objects.filter(organisation=zone.v1, kind=PostKind.RESERVE_CADRE, member=zone.b1_members[2]).count() == 1
+    assert (
+        Post.objects.filter(organisation=zone.v1, kind=PostKind.RESERVE_CADRE, member=zone.b1_members[2]).count() == 1
+    )
 
 
 def test_post_create_id_number_outside_scope_refused(zone, users, client_for):
@@ -165,11 +179,15 @@ def test_post_create_id_number_outside_scope_refused(zone, users, client_for):
 
 def test_post_create_member_choices_are_this_organisation_and_children(zone, users, client_for):
     response = client_for(users.bureau).get(reverse("branches:post_create", args=[zone.b1.pk]))
-    assert sorted(m.pk for m in response.context["form"].fields["member"].queryset) == sorted(m.pk for m in zone.b1_members)
+    assert sorted(m.pk for m in response.context["form"].fields["member"].queryset) == sorted(
+        m.pk for m in zone.b1_members
+    )
 
 
 def test_post_end_records_date(zone, users, client_for):
-    response = client_for(users.branch_admin).post(reverse("branches:post_end", args=[zone.secretary.pk]), {"ended_on": "2024-01-01"})
+    response = client_for(users.branch_admin).post(
+        reverse("branches:post_end", args=[zone.secretary.pk]), {"ended_on": "2024-01-01"}
+    )
     assert response.status_code == 302
     zone.secretary.refresh_from_db()
     assert str(zone.secretary.ended_on) == "2024-01-01"

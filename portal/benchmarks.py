@@ -1,0 +1,135 @@
+"""Benchmarks behind `manage.py bench <name>`: each measures one figure an issue names.
+
+They run in a throwaway database (`portal_bench` on PostgreSQL, var/bench.sqlite3 on SQLite),
+never in the portal's own data. A seeded zone is kept between runs and rebuilt only when the
+requested size differs, so the page benchmarks do not pay for the build each time.
+"""
+
+import statistics
+import time
+
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from branches import selectors
+from branches.enums import OrganisationKind, Sector
+from branches.models import Organisation
+from members.models import Member
+
+from . import demo
+from .models import User
+
+BENCH_DATABASE = "portal_bench"
+
+
+def bench_database_open() -> str:
+    """Switch this process to the benchmark database (created and migrated when missing)."""
+    settings_dict = connection.settings_dict
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        settings_dict["TEST"]["NAME"] = str(demo.__file__).rsplit("/", 2)[0] + "/var/bench.sqlite3"
+    else:
+        settings_dict["TEST"]["NAME"] = BENCH_DATABASE
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+
+
+def zone_ensure(*, members: int, seed: int) -> dict:
+    """Reuse the benchmark zone when it has the requested size, else rebuild it."""
+    if Member.objects.count() == members and User.objects.filter(username="bureau").exists():
+        return {"reused": True, "organisations": Organisation.objects.count(), "members": members}
+    demo.demo_zone_reset()
+    started = time.perf_counter()
+    result = demo.demo_zone_build(seed=seed, members=members)
+    result.pop("logins")
+    return {"reused": False, "seconds": round(time.perf_counter() - started, 2), **result}
+
+
+def _timings(fn, repeat: int) -> dict:
+    fn()  # warm caches and connections once
+    samples = []
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    query_count = len(queries.captured_queries)
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+        reset_queries()
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+        "max_ms": round(samples[-1], 2),
+        "queries": query_count,
+        "runs": repeat,
+    }
+
+
+def bench_zone_build(*, members: int, seed: int, repeat: int) -> dict:
+    """Issue 2: build the zone (about 50,000 organisations at 1,000,000 members) with bulk inserts."""
+    demo.demo_zone_reset()
+    started = time.perf_counter()
+    result = demo.demo_zone_build(seed=seed, members=members)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 2),
+        "organisations": result["organisations"],
+        "members": result["members"],
+        "posts": result["posts"],
+        "rows_per_second": round((result["organisations"] + result["members"] + result["posts"]) / seconds),
+    }
+
+
+def _largest_town():
+    towns = Organisation.objects.filter(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+    return max(towns[:50], key=lambda t: selectors.organisation_subtree(organisation=t).count())
+
+
+def bench_subtree(*, members: int, seed: int, repeat: int) -> dict:
+    """Issue 2: "everything under this town" and "members under this town" as single indexed queries."""
+    zone = zone_ensure(members=members, seed=seed)
+    town = _largest_town()
+    size = selectors.organisation_subtree(organisation=town).count()
+    return {
+        "zone": zone,
+        "town": town.name,
+        "subtree_organisations": size,
+        "subtree_ids": _timings(
+            lambda: list(selectors.organisation_subtree(organisation=town).values_list("pk", flat=True)), repeat
+        ),
+        "subtree_member_count": _timings(lambda: selectors.organisation_member_counts(organisation=town), repeat),
+    }
+
+
+def bench_tree_page(*, members: int, seed: int, repeat: int) -> dict:
+    """Issue 2: the tree pages for bureau staff; server time per request and SQL queries."""
+    zone = zone_ensure(members=members, seed=seed)
+    client = Client()
+    client.force_login(User.objects.get(username="bureau"))
+    root = Organisation.objects.get(depth=1)
+    town = _largest_town()
+
+    def get(url, **params):
+        def request():
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return request
+
+    return {
+        "zone": zone,
+        "tree_page": _timings(get(reverse("branches:tree")), repeat),
+        "children_of_work_committee": _timings(get(reverse("branches:children", args=[root.pk])), repeat),
+        "children_of_town": _timings(get(reverse("branches:children", args=[town.pk])), repeat),
+        "detail_of_work_committee": _timings(get(reverse("branches:detail", args=[root.pk])), repeat),
+        "detail_of_town": _timings(get(reverse("branches:detail", args=[town.pk])), repeat),
+        "search_by_name": _timings(get(reverse("branches:tree"), q="社区"), repeat),
+    }
+
+
+BENCHMARKS = {
+    "zone_build": bench_zone_build,
+    "subtree": bench_subtree,
+    "tree_page": bench_tree_page,
+}

@@ -1,0 +1,57 @@
+import pytest
+from django.contrib.auth import authenticate
+
+from branches.enums import MEMBER_HOLDING_KINDS, OrganisationKind, PostKind, Sector
+from branches.models import Organisation, Post
+from members.idcard import id_validate
+from members.models import Member
+from portal import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        list(Organisation.objects.order_by("path").values_list("path", "code", "name", "kind")),
+        list(Member.objects.order_by("id_number").values_list("id_number", "name", "organisation__code")),
+    )
+
+
+def test_demo_zone_build_is_deterministic_for_a_seed():
+    demo.demo_zone_build(seed=7, members=600)
+    first = _snapshot()
+    demo.demo_zone_reset()
+    demo.demo_zone_build(seed=7, members=600)
+    assert _snapshot() == first
+
+
+def test_demo_zone_shape_and_integrity():
+    result = demo.demo_zone_build(seed=2015, members=1500)
+    assert result["members"] == Member.objects.count() == 1500
+    assert Organisation.objects.find_problems() == ([], [], [], [], [])
+    kinds = set(Member.objects.values_list("organisation__kind", flat=True))
+    assert kinds <= MEMBER_HOLDING_KINDS
+    town_committees = Organisation.objects.filter(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+    assert town_committees.count() == 6
+    assert Organisation.objects.filter(sector=Sector.VILLAGE, depth=3).count() == 30
+    assert Organisation.objects.filter(sector=Sector.COMMUNITY, depth=3).count() == 24
+    assert Organisation.objects.filter(kind=OrganisationKind.LIAISON_GROUP).count() == 10
+    non_public_tops = Organisation.objects.filter(sector=Sector.NON_PUBLIC).exclude(kind=OrganisationKind.LIAISON_GROUP)
+    assert non_public_tops.filter(depth=3).count() == 300  # 240 in liaison groups + 60 in incubators
+    assert Post.objects.filter(kind=PostKind.SECRETARY).count() > 500
+    for number in Member.objects.values_list("id_number", flat=True)[:200]:
+        assert id_validate(number) == number
+
+
+def test_demo_zone_scales_organisations_with_members():
+    small = demo.demo_zone_build(seed=1, members=15_000)["organisations"]
+    demo.demo_zone_reset()
+    large = demo.demo_zone_build(seed=1, members=45_000)["organisations"]
+    assert 2.5 < large / small < 3.5
+
+
+def test_demo_accounts_log_in_with_printed_password():
+    logins = demo.demo_zone_build(seed=3, members=300)["logins"]
+    assert [login["username"] for login in logins] == ["bureau", "auditor", "town1", "branch1", "enterprise1"]
+    for login in logins:
+        assert authenticate(username=login["username"], password=demo.DEMO_PASSWORD) is not None

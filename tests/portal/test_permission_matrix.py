@@ -1,0 +1,115 @@
+"""Every URL of the portal x every role x an object inside and outside the role's scope.
+
+The list of URLs comes from the URL configuration itself: a new view that is not declared in
+VIEWS fails `test_every_url_is_in_the_matrix`, and a declared view that forgets to scope its
+object answers 200 instead of 404 for the outside object and fails the matrix.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.permissions import PERMISSIONS
+
+pytestmark = pytest.mark.django_db
+
+# Django's own views, tested separately (admin) or not ours to scope (language switch).
+NOT_OURS = {"admin", "set_language", "login", "logout"}
+
+# name → (permission, which object the URL takes: None, "org", "post", "account")
+VIEWS = {
+    "home": ("view", None),
+    "account_list": ("bureau", None),
+    "account_create": ("bureau", None),
+    "account_update": ("bureau", "account"),
+    "branches:tree": ("view", None),
+    "branches:detail": ("view", "org"),
+    "branches:children": ("view", "org"),
+    "branches:create": ("edit", "org"),
+    "branches:update": ("edit", "org"),
+    "branches:move": ("edit", "org"),
+    "branches:dissolve": ("edit", "org"),
+    "branches:delete": ("edit", "org"),
+    "branches:post_create": ("edit", "org"),
+    "branches:post_end": ("edit", "post"),
+}
+
+# Pages that only read answer POST with 405 once the user is let in.
+READ_ONLY = {"home", "account_list", "branches:tree", "branches:detail", "branches:children"}
+
+ROLES = ["anonymous", "bureau", "auditor", "town_admin", "branch_admin"]
+
+
+def _names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns == "admin" or entry.pattern.describe().startswith("'i18n/"):
+                continue
+            yield from _names(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_names()) - NOT_OURS
+    assert sorted(names - set(VIEWS)) == []
+    assert sorted(set(VIEWS) - names) == []
+
+
+def _objects(zone, users, where):
+    """The object inside every role's scope (B1, under T1) and the one outside the org admins' (B3, under T2)."""
+    if where == "inside":
+        return {"org": zone.b1, "post": zone.secretary, "account": users.other_admin}
+    return {"org": zone.b3, "post": zone.b3_post, "account": users.other_admin}
+
+
+def _expected(role, permission, obj_kind, where):
+    if role == "anonymous":
+        return 302
+    role_value = {"bureau": "bureau", "auditor": "auditor", "town_admin": "org_admin", "branch_admin": "org_admin"}[
+        role
+    ]
+    if role_value not in PERMISSIONS[permission]:
+        return 403
+    if where == "outside" and obj_kind in ("org", "post") and role_value == "org_admin":
+        return 404
+    return 200
+
+
+CASES = [
+    (name, role, where, method)
+    for name, (permission, obj_kind) in VIEWS.items()
+    for role in ROLES
+    for where in (["inside", "outside"] if obj_kind else ["inside"])
+    for method in ("get", "post")
+]
+
+
+def test_matrix_size():
+    # URL x role x scope x method; printed in the closing note.
+    assert len(CASES) == 240
+
+
+@pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
+def test_permission_matrix(zone, users, client, name, role, where, method):
+    permission, obj_kind = VIEWS[name]
+    kwargs = {"pk": _objects(zone, users, where)[obj_kind].pk} if obj_kind else {}
+    url = reverse(name, kwargs=kwargs)
+    if role != "anonymous":
+        client.force_login(getattr(users, role))
+    # An empty POST never completes a form, so nothing is written; the status says who got in.
+    response = getattr(client, method)(url)
+    expected = _expected(role, permission, obj_kind, where)
+    if name in READ_ONLY and method == "post" and expected == 200:
+        expected = 405
+    assert response.status_code == expected, f"{method.upper()} {url} as {role} ({where})"
+    if expected == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("role", "expected"), [("bureau", 200), ("auditor", 302), ("town_admin", 302)])
+def test_admin_site_is_for_bureau_only(zone, users, client, role, expected):
+    client.force_login(getattr(users, role))
+    response = client.get(reverse("admin:branches_organisation_changelist"))
+    assert response.status_code == expected
