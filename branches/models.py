@@ -52,6 +52,10 @@ class Organisation(MP_Node):
     is_large_enterprise = models.BooleanField(_("large enterprise"), default=False)
     main_investor_is_secretary = models.BooleanField(_("main investor is the party secretary"), default=False)
 
+    # Active members directly in this organisation, kept by members.services.member_counts_refresh
+    # after every member write (and nightly), so subtree totals are a sum over organisations.
+    member_count = models.PositiveIntegerField(_("active members"), default=0, editable=False)
+
     established_on = models.DateField(_("established on"), null=True, blank=True)
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
     dissolution_reason = models.CharField(_("reason for dissolution"), max_length=200, blank=True)
@@ -64,7 +68,14 @@ class Organisation(MP_Node):
     class Meta:
         verbose_name = _("party organisation")
         verbose_name_plural = _("party organisations")
-        indexes = [models.Index(fields=["kind", "sector"], name="org_kind_sector")]
+        indexes = [
+            models.Index(fields=["kind", "sector"], name="org_kind_sector"),
+            # Children of a node: depth = d and path LIKE 'prefix%' as one range scan (PostgreSQL;
+            # other databases ignore the operator class).
+            models.Index(
+                fields=["depth", "path"], name="org_depth_path", opclasses=["int4_ops", "varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self):
         return self.name

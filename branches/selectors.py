@@ -1,9 +1,6 @@
 """Reads of the organisation tree. Each one is a fixed number of queries, whatever the tree's size."""
 
-from django.db.models import Count, Q, QuerySet
-
-from members.enums import MemberStatus
-from members.models import Member
+from django.db.models import Count, Q, QuerySet, Sum
 
 from . import scoping
 from .enums import OrganisationKind
@@ -29,7 +26,7 @@ def organisation_children(*, organisation: Organisation, user) -> QuerySet:
 def organisation_search(*, user, text: str) -> QuerySet:
     """Organisations in scope whose name or code contains the text."""
     text = text.strip()
-    queryset = Organisation.objects.filter(Q(name__icontains=text) | Q(code__iexact=text))
+    queryset = Organisation.objects.filter(Q(name__contains=text) | Q(code__iexact=text))
     return scoping.for_user(queryset, user).order_by("path")
 
 
@@ -48,27 +45,28 @@ def organisation_ancestors(*, organisation: Organisation, user) -> list[Organisa
     return list(scoping.for_user(Organisation.objects.filter(path__in=paths), user).order_by("depth"))
 
 
-def organisation_member_counts(*, organisation: Organisation) -> dict:
-    """Active members directly in the organisation and in its whole subtree."""
-    return Member.objects.filter(
-        status=MemberStatus.ACTIVE, organisation__path__startswith=organisation.path
-    ).aggregate(
-        subtree=Count("pk"),
-        direct=Count("pk", filter=Q(organisation_id=organisation.pk)),
-    )
+def organisation_summary(*, organisation: Organisation) -> dict:
+    """Active members (directly and in the subtree) and active organisations below, by kind.
 
-
-def organisation_subtree_counts(*, organisation: Organisation) -> list[tuple[OrganisationKind, int]]:
-    """Organisations under this one, by kind in the tree's order (active only)."""
+    One grouped query over the subtree, summing the stored per-organisation member counts
+    (members.services.member_counts_refresh keeps them), so the work committee's page does not
+    count a million member rows.
+    """
     rows = (
-        organisation_subtree(organisation=organisation, include_self=False)
+        organisation_subtree(organisation=organisation)
         .active()
         .values("kind")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), members=Sum("member_count"))
         .order_by()
     )
     counts = {row["kind"]: row["n"] for row in rows}
-    return [(kind, counts[kind]) for kind in OrganisationKind if kind in counts]
+    if not organisation.is_dissolved:
+        counts[organisation.kind] -= 1
+    return {
+        "members_direct": organisation.member_count,
+        "members_subtree": sum(row["members"] or 0 for row in rows),
+        "kinds": [(kind, counts[kind]) for kind in OrganisationKind if counts.get(kind)],
+    }
 
 
 def organisation_current_posts(*, organisation: Organisation) -> QuerySet:

@@ -83,8 +83,7 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
         org = self.organisation
         user = self.request.user
         context["posts"] = selectors.organisation_current_posts(organisation=org)
-        context["member_counts"] = selectors.organisation_member_counts(organisation=org)
-        context["subtree_counts"] = selectors.organisation_subtree_counts(organisation=org)
+        context["summary"] = selectors.organisation_summary(organisation=org)
         children = selectors.organisation_children(organisation=org, user=user)
         context["children_page"] = Paginator(children, CHILDREN_PAGE_SIZE).get_page(1)
         context["can_edit"] = has_permission(user, "edit") and not org.is_dissolved
@@ -97,6 +96,7 @@ class OrganisationCreateView(OrganisationMixin, ServiceFormView):
 
     permission_required = "edit"
     template_name = "branches/organisation/form.html"
+    title = _("New subordinate organisation")
     form_class = OrganisationForm
     success_message = _("The organisation was created.")
 
@@ -109,13 +109,11 @@ class OrganisationCreateView(OrganisationMixin, ServiceFormView):
     def get_success_url(self):
         return reverse("branches:detail", args=[self.result.pk])
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("New subordinate organisation")}
-
 
 class OrganisationUpdateView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "branches/organisation/form.html"
+    title = _("Edit organisation")
     form_class = OrganisationForm
     success_message = _("The organisation was saved.")
 
@@ -133,13 +131,11 @@ class OrganisationUpdateView(OrganisationMixin, ServiceFormView):
             organisation=self.organisation, data=form.cleaned_data, user=self.request.user
         )
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("Edit organisation")}
-
 
 class OrganisationMoveView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "branches/organisation/form.html"
+    title = _("Move organisation")
     form_class = OrganisationMoveForm
     success_message = _("The organisation was moved.")
 
@@ -151,13 +147,11 @@ class OrganisationMoveView(OrganisationMixin, ServiceFormView):
             organisation=self.organisation, new_parent=form.target, user=self.request.user
         )
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("Move organisation")}
-
 
 class OrganisationDissolveView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "branches/organisation/form.html"
+    title = _("Dissolve organisation")
     form_class = OrganisationDissolveForm
     success_message = _("The organisation was dissolved; its history is kept.")
 
@@ -168,9 +162,6 @@ class OrganisationDissolveView(OrganisationMixin, ServiceFormView):
             reason=form.cleaned_data["reason"],
             user=self.request.user,
         )
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("Dissolve organisation")}
 
 
 class OrganisationDeleteView(OrganisationMixin, ServiceFormView):
@@ -191,6 +182,7 @@ class OrganisationDeleteView(OrganisationMixin, ServiceFormView):
 class PostCreateView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "branches/organisation/form.html"
+    title = _("Assign a post")
     form_class = PostForm
     success_message = _("The post was recorded.")
 
@@ -207,9 +199,6 @@ class PostCreateView(OrganisationMixin, ServiceFormView):
             is_full_time=data["is_full_time"],
             user=self.request.user,
         )
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("Assign a post")}
 
 
 class PostEndView(PermissionRequiredMixin, ServiceFormView):

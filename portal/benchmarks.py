@@ -90,6 +90,7 @@ def bench_subtree(*, members: int, seed: int, repeat: int) -> dict:
     """Issue 2: "everything under this town" and "members under this town" as single indexed queries."""
     zone = zone_ensure(members=members, seed=seed)
     town = _largest_town()
+    root = Organisation.objects.get(depth=1)
     size = selectors.organisation_subtree(organisation=town).count()
     return {
         "zone": zone,
@@ -98,7 +99,11 @@ def bench_subtree(*, members: int, seed: int, repeat: int) -> dict:
         "subtree_ids": _timings(
             lambda: list(selectors.organisation_subtree(organisation=town).values_list("pk", flat=True)), repeat
         ),
-        "subtree_member_count": _timings(lambda: selectors.organisation_member_counts(organisation=town), repeat),
+        "town_summary": _timings(lambda: selectors.organisation_summary(organisation=town), repeat),
+        "zone_summary": _timings(lambda: selectors.organisation_summary(organisation=root), repeat),
+        "zone_ids": _timings(
+            lambda: list(selectors.organisation_subtree(organisation=root).values_list("pk", flat=True)), repeat
+        ),
     }
 
 

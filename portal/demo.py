@@ -22,6 +22,7 @@ from branches.models import Organisation, Post
 from members.enums import Gender, MemberCategory
 from members.idcard import id_make
 from members.models import Member
+from members.services import member_counts_refresh
 
 from .enums import Role
 from .models import User
@@ -409,6 +410,7 @@ def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progres
             if written % 100_000 == 0:
                 say(f"members: {written}")
     written += _flush_members(batch, batch_nodes)
+    member_counts_refresh()
     say(f"members: {written}")
 
     posts = _posts(rng, layout, today)

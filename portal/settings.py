@@ -186,4 +186,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "branches.tree_integrity_check",
         "schedule": crontab(hour=1, minute=30),
     },
+    "member-counts-refresh": {
+        "task": "members.member_counts_refresh",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }

@@ -29,12 +29,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         roots = list(selectors.organisation_tree_roots(user=self.request.user))
         context["roots"] = [
-            {
-                "organisation": root,
-                "members": selectors.organisation_member_counts(organisation=root),
-                "kinds": selectors.organisation_subtree_counts(organisation=root),
-            }
-            for root in roots
+            {"organisation": root, "summary": selectors.organisation_summary(organisation=root)} for root in roots
         ]
         return context
 
@@ -53,6 +48,7 @@ class AccountListView(PermissionRequiredMixin, TemplateView):
 class AccountCreateView(PermissionRequiredMixin, ServiceFormView):
     permission_required = "bureau"
     template_name = "portal/account/form.html"
+    title = _("New account")
     form_class = AccountCreateForm
     success_url = reverse_lazy("account_list")
     success_message = _("The account was created; the user must change the password at first login.")
@@ -66,9 +62,6 @@ class AccountCreateView(PermissionRequiredMixin, ServiceFormView):
             organisation=form.organisation,
             password=data["password"],
         )
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("New account")}
 
 
 class AccountUpdateView(PermissionRequiredMixin, ServiceFormView):

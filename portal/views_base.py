@@ -14,6 +14,10 @@ class ServiceFormView(FormView):
     """
 
     success_message = ""
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": self.title}
 
     def perform(self, form):
         raise NotImplementedError

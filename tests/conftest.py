@@ -5,6 +5,7 @@ import pytest
 from branches import services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
+from members.services import member_counts_refresh
 from portal.enums import Role
 from tests.factories import MemberFactory, UserFactory, make_org, make_work_committee
 
@@ -34,6 +35,7 @@ def zone(db):
     b3_post = services.post_assign(
         organisation=b3, member=b3_members[0], kind=PostKind.SECRETARY, started_on=b3_members[0].joined_on
     )
+    member_counts_refresh()
     for org in (wc, t1, v1, b1, b2, t2, b3):
         org.refresh_from_db()
     return types.SimpleNamespace(

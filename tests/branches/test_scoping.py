@@ -1,8 +1,11 @@
 import pytest
 
 from branches import scoping, selectors
+from branches.enums import OrganisationKind as K
 from branches.models import Organisation, Post
+from members.enums import MemberStatus
 from members.models import Member
+from members.services import member_counts_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +65,24 @@ def test_organisation_ancestors_stop_at_scope(zone, users):
     ]
 
 
-def test_organisation_member_counts_direct_and_subtree(zone):
-    assert selectors.organisation_member_counts(organisation=zone.t1) == {"subtree": 3, "direct": 0}
-    assert selectors.organisation_member_counts(organisation=zone.b1) == {"subtree": 3, "direct": 3}
+def test_organisation_summary_members_and_kinds_below(zone):
+    assert selectors.organisation_summary(organisation=zone.t1) == {
+        "members_direct": 0,
+        "members_subtree": 3,
+        "kinds": [(K.GENERAL_BRANCH, 1), (K.BRANCH, 2), (K.PARTY_GROUP, 1)],
+    }
+    assert selectors.organisation_summary(organisation=zone.b1) == {
+        "members_direct": 3,
+        "members_subtree": 3,
+        "kinds": [(K.PARTY_GROUP, 1)],
+    }
+
+
+def test_organisation_summary_counts_only_active_members_after_refresh(zone):
+    zone.b1_members[0].status = MemberStatus.DECEASED
+    zone.b1_members[0].save()
+    assert member_counts_refresh(organisation_ids=[zone.b1.pk]) == 1
+    zone.b1.refresh_from_db()
+    assert selectors.organisation_summary(organisation=zone.b1)["members_direct"] == 2
+    zone.wc.refresh_from_db()
+    assert selectors.organisation_summary(organisation=zone.wc)["members_subtree"] == 4
