@@ -14,16 +14,20 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from branches.enums import Formation, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
-from members.enums import Gender, MemberCategory
+from members.enums import Gender, MemberCategory, MemberStatus
 from members.idcard import id_make
 from members.models import Member
 from members.services import member_counts_refresh
 
+from .bulkload import rows_copy
 from .enums import Role
 from .models import User
 
@@ -285,45 +289,61 @@ class _ZoneLayout:
             self.branches_under(school, sector=Sector.SCHOOL, prefix=f"第{k}学校", n=rng.randint(2, 3), groups=True)
 
 
-def _random_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-
-
 def _member_rows(rng, holders, total, today):
-    """Yield (holder node, Member) for `total` members spread over holders by sector weight."""
+    """Yield member rows (the MEMBER_COLUMNS) for `total` members spread over holders by sector weight."""
     weights = [MEMBER_WEIGHT.get(node.fields.get("sector"), 10) for node in holders]
     weight_sum = sum(weights)
+    adapt_date = connection.ops.adapt_datefield_value
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     used_ids = set()
     emitted = 0
     carry = 0.0
+    year_ago = today - datetime.timedelta(days=365)
+    random, randint, choice = rng.random, rng.randint, rng.choice
     for index, (node, weight) in enumerate(zip(holders, weights, strict=True)):
         share = total * weight / weight_sum + carry
         n = int(share) if index < len(holders) - 1 else total - emitted
         carry = share - n
         for _ in range(n):
-            male = rng.random() < 0.62
-            born = today - datetime.timedelta(days=rng.randint(20 * 365, 85 * 365))
+            male = random() < 0.62
+            age_days = randint(20 * 365, 85 * 365)
+            born = today - datetime.timedelta(days=age_days)
             while True:
-                number = id_make(area=rng.choice(AREA_CODES), born=born, sequence=rng.randint(0, 499), male=male)
+                number = id_make(area=choice(AREA_CODES), born=born, sequence=randint(0, 499), male=male)
                 if number not in used_ids:
                     used_ids.add(number)
                     break
-            joined = born + datetime.timedelta(
-                days=rng.randint(18 * 365 + 5, max(18 * 365 + 6, (today - born).days - 30))
-            )
-            probationary = joined > today - datetime.timedelta(days=365)
+            joined = born + datetime.timedelta(days=randint(18 * 365 + 5, max(18 * 365 + 6, age_days - 30)))
+            name = choice(SURNAMES) + choice(GIVEN) + (choice(GIVEN) if random() < 0.5 else "")
             yield (
-                node,
-                Member(
-                    name=_random_name(rng),
-                    id_number=number,
-                    gender=Gender.MALE if male else Gender.FEMALE,
-                    birth_date=born,
-                    category=MemberCategory.PROBATIONARY if probationary else MemberCategory.FULL,
-                    joined_on=joined,
-                ),
+                name,
+                number,
+                Gender.MALE if male else Gender.FEMALE,
+                adapt_date(born),
+                node.pk,
+                MemberCategory.PROBATIONARY if joined > year_ago else MemberCategory.FULL,
+                MemberStatus.ACTIVE,
+                adapt_date(joined),
+                stamp,
+                stamp,
             )
         emitted += n
+
+
+MEMBER_COLUMNS = [
+    "name", "id_number", "gender", "birth_date", "organisation_id", "category", "status", "joined_on", "created_at", "updated_at",
+]  # fmt: skip
+
+
+def _first_members_by_organisation(limit: int = 8) -> dict[int, list[int]]:
+    """The first members (by id) of every organisation, for the demo posts; one windowed query."""
+    ranked = Member.objects.annotate(
+        rank=Window(RowNumber(), partition_by=[F("organisation_id")], order_by=F("pk").asc())
+    ).filter(rank__lte=limit)
+    first: dict[int, list[int]] = {}
+    for organisation_id, pk in ranked.order_by("organisation_id", "pk").values_list("organisation_id", "pk"):
+        first.setdefault(organisation_id, []).append(pk)
+    return first
 
 
 def _posts(rng, layout, today):
@@ -399,32 +419,19 @@ def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progres
             if len(ancestor.holder_nodes) < 3:
                 ancestor.holder_nodes.append(holder)
 
-    batch, batch_nodes, written = [], [], 0
-    for node, member in _member_rows(rng, holders, members, today):
-        member.organisation_id = node.pk
-        batch.append(member)
-        batch_nodes.append(node)
-        if len(batch) >= BATCH:
-            written += _flush_members(batch, batch_nodes)
-            batch, batch_nodes = [], []
-            if written % 100_000 == 0:
-                say(f"members: {written}")
-    written += _flush_members(batch, batch_nodes)
+    written = rows_copy(
+        table=Member._meta.db_table, columns=MEMBER_COLUMNS, rows=_member_rows(rng, holders, members, today)
+    )
     member_counts_refresh()
     say(f"members: {written}")
+    first = _first_members_by_organisation()
+    for node in holders:
+        node.first_members = first.get(node.pk, [])
 
     posts = _posts(rng, layout, today)
     Post.objects.bulk_create(posts, batch_size=BATCH)
     logins = _demo_accounts(layout)
     return {"organisations": len(objects), "members": written, "posts": len(posts), "logins": logins}
-
-
-def _flush_members(batch, nodes) -> int:
-    Member.objects.bulk_create(batch)
-    for node, member in zip(nodes, batch, strict=True):
-        if len(node.first_members) < 8:
-            node.first_members.append(member.pk)
-    return len(batch)
 
 
 def _demo_accounts(layout) -> list[dict]:
@@ -447,16 +454,17 @@ def _demo_accounts(layout) -> list[dict]:
         ("enterprise1", "企业支部书记 陈静", Role.ORG_ADMIN, enterprise_branch),
     ]
     logins = []
+    # One hash for the shared demo password: hashing is deliberately slow.
+    encoded = make_password(DEMO_PASSWORD)
     for username, full_name, role, node in plan:
-        user = User(
+        User.objects.create(
             username=username,
             first_name=full_name,
             role=role,
             organisation_id=node.pk if node else None,
             is_staff=role == Role.BUREAU,
+            password=encoded,
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
         logins.append(
             {
                 "username": username,
