@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install messages check fmt bench bench-all
+.PHONY: run test install messages browser check fmt bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ install: $(VENV)/.installed
 messages: install
 	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore '.venv/*'
 
+# Debian's chromium and a CJK font for the browser tests (Playwright cannot download a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
 ## Serve the portal on the embedded default (SQLite, in-process tasks, demo zone) at http://127.0.0.1:8000
 run: messages
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
@@ -28,7 +33,7 @@ run: messages
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## The whole suite: lint, then pytest against PostgreSQL and Redis (a real Celery worker, a real browser)
-test: messages
+test: messages browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
