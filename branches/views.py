@@ -20,7 +20,7 @@ from .forms import (
 )
 from .models import Organisation, Post
 
-CHILDREN_PAGE_SIZE = 100
+CHILDREN_PAGE_SIZE = 50
 
 
 class OrganisationMixin(PermissionRequiredMixin):
@@ -84,8 +84,6 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
         user = self.request.user
         context["posts"] = selectors.organisation_current_posts(organisation=org)
         context["summary"] = selectors.organisation_summary(organisation=org)
-        children = selectors.organisation_children(organisation=org, user=user)
-        context["children_page"] = Paginator(children, CHILDREN_PAGE_SIZE).get_page(1)
         context["can_edit"] = has_permission(user, "edit") and not org.is_dissolved
         context["is_scope_root"] = scoping.scope_root(user) == org
         return context

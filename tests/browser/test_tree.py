@@ -22,6 +22,7 @@ def test_bureau_expands_tree_lazily_and_opens_branch(zone, users, login, tmp_pat
     posts = page.locator("table", has=page.get_by_role("columnheader", name="职务"))
     expect(posts.get_by_role("row").nth(1)).to_contain_text("书记")
     expect(posts.get_by_role("row").nth(1)).to_contain_text(zone.b1_members[0].name)
+    expect(page.get_by_role("link", name="东村第1党支部第1党小组")).to_be_visible()
     breadcrumb = page.get_by_role("navigation", name="breadcrumb")
     expect(breadcrumb).to_contain_text("中共东村总支部委员会")
     page.screenshot(path=str(tmp_path / "branch.png"), full_page=True)
