@@ -11,7 +11,9 @@ PYTHON = sys.executable
 
 def service_env(**overrides) -> dict:
     """The environment for a child process of the portal: ours, minus what the test replaces."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE belongs to the browser tests' process only (tests/browser/conftest.py).
+    dropped = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({k: v for k, v in overrides.items() if v is not None})
     return env
 
