@@ -1,9 +1,20 @@
-"""Members. The foundation keeps the minimal record posts need; the members issue completes it."""
+"""Members as Chinese rosters (党员花名册) carry them, and the history of each record.
 
+A member record is never deleted and never silently overwritten: every change goes through
+members/services.py, which writes a MemberEvent with what changed. Who holds a post (secretary,
+committee member) is not a field here: it comes from branches.Post.
+"""
+
+import datetime
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Gender, MemberCategory, MemberStatus
+from .enums import ETHNICITY_CHOICES, Education, Gender, LifeStatus, MemberCategory, MemberEventKind, MemberStatus
+
+# F-AID-FUND: members who joined before the founding of the People's Republic.
+PRC_FOUNDED = datetime.date(1949, 10, 1)
 
 
 class MemberQuerySet(models.QuerySet):
@@ -17,9 +28,16 @@ class Member(models.Model):
     scope_path = "organisation__path"
 
     name = models.CharField(_("name"), max_length=50)
+    # Pinyin of the name, filled by the services: sorting and search by initials ("zs" for 张三).
+    name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, editable=False)
+    name_initials = models.CharField(_("pinyin initials"), max_length=20, blank=True, editable=False)
     id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    # The last six characters reversed, so "ends with 1234" is an indexed prefix match.
+    id_tail_reversed = models.CharField(max_length=6, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=ETHNICITY_CHOICES, default="01")
     birth_date = models.DateField(_("birth date"))
+    education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
     organisation = models.ForeignKey(
         "branches.Organisation", on_delete=models.PROTECT, related_name="members", verbose_name=_("organisation")
     )
@@ -27,7 +45,24 @@ class Member(models.Model):
         _("category"), max_length=16, choices=MemberCategory.choices, default=MemberCategory.FULL
     )
     status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    full_member_on = models.DateField(_("full membership on"), null=True, blank=True)
+    # A probationary member's year ends one year after admission (N-DEVELOPMENT), or later when extended.
+    probation_ends_on = models.DateField(_("probation ends on"), null=True, blank=True)
+    work_unit = models.CharField(_("work unit"), max_length=200, blank=True)
+    job_title = models.CharField(_("post in the work unit"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    household_registration = models.CharField(_("household registration"), max_length=200, blank=True)
+    residence = models.CharField(_("residence"), max_length=200, blank=True)
+    life_status = models.CharField(
+        _("life status"), max_length=16, choices=LifeStatus.choices, default=LifeStatus.IN_SERVICE
+    )
+    # F-AID-FUND groups that records cannot derive.
+    has_district_honours = models.BooleanField(_("district-level or higher honours"), default=False)
+    disabled_or_killed_bravely = models.BooleanField(_("disabled or killed acting bravely"), default=False)
+    in_hardship = models.BooleanField(_("in hardship"), default=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,8 +71,14 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        ordering = ["organisation_id", "name"]
-        indexes = [models.Index(fields=["organisation", "status"], name="member_org_status")]
+        ordering = ["name_pinyin", "pk"]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="member_org_status"),
+            models.Index(fields=["status", "name_pinyin", "id"], name="member_status_pinyin"),
+            models.Index(fields=["name"], name="member_name", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="member_initials", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["id_tail_reversed"], name="member_id_tail", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],
@@ -48,3 +89,32 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def joined_before_prc(self) -> bool:
+        return self.joined_on is not None and self.joined_on < PRC_FOUNDED
+
+
+class MemberEvent(models.Model):
+    """One change of a member record: who, when, what (before and after), why."""
+
+    scope_path = "member__organisation__path"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events", verbose_name=_("member"))
+    kind = models.CharField(_("event"), max_length=20, choices=MemberEventKind.choices)
+    effective_on = models.DateField(_("effective on"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # {"field": [before, after]} in display form, so the history reads without the old choices.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member event")
+        verbose_name_plural = _("member events")
+        ordering = ["member_id", "-recorded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.effective_on}"

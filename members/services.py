@@ -1,13 +1,232 @@
-"""Writes to member records. Every service that adds, moves or changes the status of a member
-calls `member_counts_refresh` for the organisations it touched."""
+"""Writes to member records. Every write records a MemberEvent and refreshes the stored member
+counts of the organisations it touched (`member_counts_refresh`)."""
 
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from branches import scoping
+from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
 
-from .enums import MemberStatus
-from .models import Member
+from .enums import Gender, MemberCategory, MemberEventKind, MemberStatus
+from .idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_validate
+from .models import Member, MemberEvent
+from .pinyin import name_pinyin
+
+# Fields a form or an import may set; organisation and status change through their own services.
+MEMBER_FIELDS = (
+    "name", "id_number", "gender", "ethnicity", "birth_date", "education", "category", "joined_on",
+    "full_member_on", "probation_ends_on", "work_unit", "job_title", "phone", "household_registration",
+    "residence", "life_status", "has_district_honours", "disabled_or_killed_bravely", "in_hardship",
+)  # fmt: skip
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+MIN_AGE_AT_JOINING = 18  # N-DEVELOPMENT: an applicant is at least 18.
+
+
+def phone_normalise(raw: str) -> str:
+    """Full-width digits, spaces and a +86 prefix are common in typed phone numbers."""
+    text = id_normalise(raw).replace(" ", "")
+    if text.startswith("+86"):
+        text = text[3:]
+    return text
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def member_clean(*, data: dict, instance: Member | None = None) -> dict:
+    """Check a member's fields against the roster rules; return them normalised (birth date and
+    gender filled from the ID number), or raise ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    cleaned = {key: data[key] for key in MEMBER_FIELDS if key in data}
+    today = timezone.localdate()
+
+    cleaned["name"] = (cleaned.get("name") or "").strip()
+    if not cleaned["name"]:
+        errors["name"] = _("The name is required.")
+
+    try:
+        number = id_validate(cleaned.get("id_number") or "")
+    except IdNumberError as exc:
+        errors["id_number"] = str(exc)
+        number = None
+    if number:
+        cleaned["id_number"] = number
+        born = id_birth_date(number)
+        gender = Gender.MALE if id_is_male(number) else Gender.FEMALE
+        if cleaned.get("birth_date") and cleaned["birth_date"] != born:
+            errors["birth_date"] = _("The birth date does not agree with the ID number (%(date)s).") % {"date": born}
+        if cleaned.get("gender") and cleaned["gender"] != gender:
+            errors["gender"] = _("The gender does not agree with the ID number (%(gender)s).") % {
+                "gender": Gender(gender).label
+            }
+        cleaned["birth_date"], cleaned["gender"] = born, gender
+
+    for field in ("birth_date", "joined_on", "full_member_on"):
+        if cleaned.get(field) and cleaned[field] > today and field not in errors:
+            errors[field] = _("This date is in the future.")
+
+    born, joined, full = cleaned.get("birth_date"), cleaned.get("joined_on"), cleaned.get("full_member_on")
+    if born and joined and "joined_on" not in errors and joined < _years_after(born, MIN_AGE_AT_JOINING):
+        errors["joined_on"] = _("A member joins at 18 or older; this date is before the 18th birthday (N-DEVELOPMENT).")
+    if joined and full and "full_member_on" not in errors and full <= joined:
+        errors["full_member_on"] = _("Full membership comes after joining the party.")
+
+    category = cleaned.get("category") or MemberCategory.FULL
+    if category == MemberCategory.PROBATIONARY:
+        if full:
+            errors["full_member_on"] = _("A probationary member has no date of full membership yet.")
+        if joined:
+            ends = cleaned.get("probation_ends_on") or _years_after(joined, 1)
+            # N-DEVELOPMENT: one year of probation, extendable by 6 to 12 months.
+            if not _years_after(joined, 1) <= ends <= _years_after(joined, 2):
+                errors["probation_ends_on"] = _(
+                    "Probation lasts one year from joining and may be extended by at most one year."
+                )
+            cleaned["probation_ends_on"] = ends
+        elif "joined_on" not in errors:
+            errors["joined_on"] = _("A probationary member needs the date of joining.")
+    else:
+        cleaned["probation_ends_on"] = None
+
+    if cleaned.get("phone"):
+        phone = phone_normalise(cleaned["phone"])
+        if not (MOBILE.match(phone) or LANDLINE.match(phone)):
+            errors["phone"] = _("Give an 11-digit mobile number or a landline such as 0731-88888888.")
+        cleaned["phone"] = phone
+
+    if number and "id_number" not in errors:
+        duplicate = Member.objects.active().filter(id_number=number)
+        if instance is not None:
+            duplicate = duplicate.exclude(pk=instance.pk)
+        other = duplicate.select_related("organisation").first()
+        if other is not None:
+            errors["id_number"] = _("An active member with this ID number is already on record in %(org)s.") % {
+                "org": other.organisation.name
+            }
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _organisation_check(*, organisation: Organisation, user) -> None:
+    if organisation.kind not in MEMBER_HOLDING_KINDS:
+        raise ValidationError(
+            {"organisation": _("Members belong to a branch, a joint branch or a party group, not to a %(kind)s.")
+             % {"kind": organisation.get_kind_display()}}
+        )  # fmt: skip
+    if organisation.is_dissolved:
+        raise ValidationError({"organisation": _("%(org)s was dissolved.") % {"org": organisation.name}})
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError({"organisation": _("This organisation is outside your responsibility.")})
+
+
+def _search_keys(member: Member) -> None:
+    member.name_pinyin, member.name_initials = name_pinyin(member.name)
+    member.id_tail_reversed = member.id_number[-6:][::-1]
+
+
+def _display(member: Member, field: str) -> str:
+    value = getattr(member, field)
+    display = getattr(member, f"get_{field}_display", None)
+    if display is not None and value not in (None, ""):
+        return str(display())
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def member_create(*, organisation: Organisation, data: dict, user=None) -> Member:
+    """Record a member in a branch, joint branch or party group of the user's scope."""
+    _organisation_check(organisation=organisation, user=user)
+    cleaned = member_clean(data=data)
+    member = Member(organisation=organisation, **cleaned)
+    _search_keys(member)
+    member.save()
+    MemberEvent.objects.create(
+        member=member, kind=MemberEventKind.CREATED, effective_on=timezone.localdate(), recorded_by=_who(user)
+    )
+    member_counts_refresh(organisation_ids=[organisation.pk])
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, data: dict, user=None) -> Member:
+    """Change a member's details; the history keeps each field's value before and after."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if user is not None and not scoping.path_in_scope(user, member.organisation.path):
+        raise ValidationError(_("This member is outside your responsibility."))
+    cleaned = member_clean(data={**{f: getattr(member, f) for f in MEMBER_FIELDS}, **data}, instance=member)
+    changes = {}
+    for field, value in cleaned.items():
+        if getattr(member, field) != value:
+            before = _display(member, field)
+            setattr(member, field, value)
+            changes[field] = [before, _display(member, field)]
+    if not changes:
+        return member
+    _search_keys(member)
+    member.save()
+    MemberEvent.objects.create(
+        member=member,
+        kind=MemberEventKind.UPDATED,
+        effective_on=timezone.localdate(),
+        changes=changes,
+        recorded_by=_who(user),
+    )
+    return member
+
+
+@transaction.atomic
+def member_status_change(*, member: Member, status: str, on: datetime.date, reason: str, user=None) -> Member:
+    """An active member leaves the roster (deceased, left, expelled, transferred out); the record stays."""
+    member = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
+    if user is not None and not scoping.path_in_scope(user, member.organisation.path):
+        raise ValidationError(_("This member is outside your responsibility."))
+    if member.status != MemberStatus.ACTIVE:
+        raise ValidationError(_("Only an active member's status can change; this record is %(status)s.")
+                              % {"status": member.get_status_display()})  # fmt: skip
+    if status == MemberStatus.ACTIVE:
+        raise ValidationError({"status": _("Choose the new status.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("This date is in the future.")})
+    if member.joined_on and on < member.joined_on:
+        raise ValidationError(
+            {"on": _("This date is before the member joined (%(date)s).") % {"date": member.joined_on}}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    before = _display(member, "status")
+    member.status, member.status_changed_on = status, on
+    member.save(update_fields=["status", "status_changed_on", "updated_at"])
+    MemberEvent.objects.create(
+        member=member,
+        kind=MemberEventKind.STATUS_CHANGED,
+        effective_on=on,
+        reason=reason.strip(),
+        changes={"status": [before, _display(member, "status")]},
+        recorded_by=_who(user),
+    )
+    member_counts_refresh(organisation_ids=[member.organisation_id])
+    return member
+
+
+def _who(user):
+    return user if getattr(user, "pk", None) else None
 
 
 def member_counts_refresh(*, organisation_ids=None) -> int:

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from branches.enums import Formation, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
-from members.enums import Gender, MemberCategory, MemberStatus
+from members.enums import Education, Gender, LifeStatus, MemberCategory, MemberStatus
 from members.idcard import id_make
 from members.models import Member
+from members.pinyin import SURNAME_READINGS, name_pinyin
 from members.services import member_counts_refresh
 
 from .bulkload import rows_copy
@@ -300,10 +301,14 @@ def _member_rows(rng, holders, total, today):
     carry = 0.0
     year_ago = today - datetime.timedelta(days=365)
     random, randint, choice = rng.random, rng.randint, rng.choice
+    # The demo's names are built from single characters: their readings are looked up once.
+    char_pinyin = {c: name_pinyin(c)[0] for c in set(GIVEN)}
+    char_pinyin.update({c: SURNAME_READINGS.get(c, name_pinyin(c)[0]) for c in set(SURNAMES)})
     for index, (node, weight) in enumerate(zip(holders, weights, strict=True)):
         share = total * weight / weight_sum + carry
         n = int(share) if index < len(holders) - 1 else total - emitted
         carry = share - n
+        unit = node.fields.get("unit_name", "")
         for _ in range(n):
             male = random() < 0.62
             age_days = randint(20 * 365, 85 * 365)
@@ -314,16 +319,34 @@ def _member_rows(rng, holders, total, today):
                     used_ids.add(number)
                     break
             joined = born + datetime.timedelta(days=randint(18 * 365 + 5, max(18 * 365 + 6, age_days - 30)))
-            name = choice(SURNAMES) + choice(GIVEN) + (choice(GIVEN) if random() < 0.5 else "")
+            chars = [choice(SURNAMES), choice(GIVEN)] + ([choice(GIVEN)] if random() < 0.5 else [])
+            syllables = [char_pinyin[c] for c in chars]
+            probationary = joined > year_ago
             yield (
-                name,
+                "".join(chars),
+                "".join(syllables),
+                "".join(p[0] for p in syllables),
                 number,
+                number[-6:][::-1],
                 Gender.MALE if male else Gender.FEMALE,
+                "01" if random() < 0.93 else choice(MINORITY_CODES),
                 adapt_date(born),
+                choice(EDUCATIONS),
                 node.pk,
-                MemberCategory.PROBATIONARY if joined > year_ago else MemberCategory.FULL,
+                MemberCategory.PROBATIONARY if probationary else MemberCategory.FULL,
                 MemberStatus.ACTIVE,
                 adapt_date(joined),
+                None if probationary else adapt_date(joined + datetime.timedelta(days=365 + randint(0, 30))),
+                adapt_date(joined + datetime.timedelta(days=365)) if probationary else None,
+                f"1{choice('3456789')}{randint(0, 999_999_999):09d}",
+                LifeStatus.RETIRED if age_days > 60 * 365 else LifeStatus.IN_SERVICE,
+                unit,
+                "",
+                "长沙市岳麓区",
+                "长沙市岳麓区麓谷街道",
+                random() < 0.01,
+                random() < 0.001,
+                random() < 0.02,
                 stamp,
                 stamp,
             )
@@ -331,8 +354,13 @@ def _member_rows(rng, holders, total, today):
 
 
 MEMBER_COLUMNS = [
-    "name", "id_number", "gender", "birth_date", "organisation_id", "category", "status", "joined_on", "created_at", "updated_at",
+    "name", "name_pinyin", "name_initials", "id_number", "id_tail_reversed", "gender", "ethnicity", "birth_date",
+    "education", "organisation_id", "category", "status", "joined_on", "full_member_on", "probation_ends_on", "phone",
+    "life_status", "work_unit", "job_title", "household_registration", "residence", "has_district_honours",
+    "disabled_or_killed_bravely", "in_hardship", "created_at", "updated_at",
 ]  # fmt: skip
+MINORITY_CODES = [f"{n:02d}" for n in range(2, 57)]
+EDUCATIONS = [e.value for e in Education]
 
 
 def _first_members_by_organisation(limit: int = 8) -> dict[int, list[int]]:

@@ -54,7 +54,7 @@ class AccountCreateForm(_AccountFields):
 
 
 class AccountUpdateForm(_AccountFields):
-    is_active = forms.BooleanField(label=_("Active"), required=False)
+    is_active = forms.BooleanField(label=pgettext_lazy("account", "Active"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

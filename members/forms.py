@@ -1,0 +1,69 @@
+"""Member forms. Birth date and gender come from the ID number, so the form does not ask for them."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms_base import DateInput, submit_helper
+
+from .enums import MemberCategory, MemberStatus
+from .models import Member
+from .selectors import AGE_BAND_LABELS
+from .services import MEMBER_FIELDS
+
+FORM_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in ("birth_date", "gender"))
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = FORM_FIELDS
+        widgets = {
+            "joined_on": DateInput(),
+            "full_member_on": DateInput(),
+            "probation_ends_on": DateInput(),
+        }
+        help_texts = {
+            "id_number": _("Birth date and gender are read from the ID number."),
+            "probation_ends_on": _("Left empty, one year after joining."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+    def validate_unique(self):
+        """Uniqueness of the ID number among active members is the service's rule (with its message)."""
+
+
+class MemberStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[c for c in MemberStatus.choices if c[0] != MemberStatus.ACTIVE]
+    )
+    on = forms.DateField(label=_("Effective on"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, pinyin initials or ID tail"), max_length=40, required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All categories")), *MemberCategory.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *MemberStatus.choices], required=False
+    )
+    age_band = forms.ChoiceField(
+        label=_("Age"),
+        choices=[("", _("All ages")), *((band, label) for band, label in AGE_BAND_LABELS.items())],
+        required=False,
+    )
+    org = forms.CharField(label=_("Organisation code"), max_length=32, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"

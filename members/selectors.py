@@ -1,0 +1,104 @@
+"""Reads of the roster: the scoped, searchable, filterable member list."""
+
+import datetime
+import re
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from branches import scoping
+from branches.models import Organisation
+
+from .enums import MemberStatus
+from .idcard import id_normalise
+from .models import Member, MemberEvent
+
+# Age bands of the roster statistics (党内统计): under 35, 36-45, 46-60, over 60.
+AGE_BANDS = {"-35": (None, 35), "36-45": (36, 45), "46-60": (46, 60), "61-": (61, None)}
+AGE_BAND_LABELS = {"-35": _("35 or under"), "36-45": "36–45", "46-60": "46–60", "61-": _("61 or over")}
+ID_TAIL = re.compile(r"^\d{3,5}[\dX]?$|^\d{2,5}X$")
+LETTERS = re.compile(r"^[a-z]+$")
+
+
+def _born_between(queryset, band: str):
+    low, high = AGE_BANDS[band]
+    today = timezone.localdate()
+    if low is not None:  # at least `low` years old: born on or before today minus low years
+        queryset = queryset.filter(birth_date__lte=_years_before(today, low))
+    if high is not None:  # at most `high`: born after today minus (high + 1) years
+        queryset = queryset.filter(birth_date__gt=_years_before(today, high + 1))
+    return queryset
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def member_search(queryset: QuerySet, text: str) -> QuerySet:
+    """Name prefix, pinyin initials ("zs" for 张三), an ID tail ("1234"), or a whole ID number."""
+    text = id_normalise(text)
+    if not text:
+        return queryset
+    if len(text) == 18:
+        return queryset.filter(id_number=text)
+    if ID_TAIL.match(text):
+        return queryset.filter(id_tail_reversed__startswith=text[::-1])
+    if LETTERS.match(text.lower()):
+        return queryset.filter(name_initials__startswith=text.lower())
+    return queryset.filter(name__startswith=text)
+
+
+def member_list(
+    *,
+    user,
+    organisation: Organisation | None = None,
+    text: str = "",
+    category: str = "",
+    status: str = MemberStatus.ACTIVE,
+    age_band: str = "",
+) -> QuerySet:
+    """The members a user may see, narrowed by the list's filters, in pinyin order."""
+    queryset = scoping.for_user(Member.objects.all(), user)
+    if organisation is not None:
+        queryset = queryset.filter(organisation__path__startswith=organisation.path)
+    if status:
+        queryset = queryset.filter(status=status)
+    if category:
+        queryset = queryset.filter(category=category)
+    if age_band in AGE_BANDS:
+        queryset = _born_between(queryset, age_band)
+    queryset = member_search(queryset, text)
+    return queryset.select_related("organisation").order_by("name_pinyin", "pk")
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: a zone-wide list says "10,000+" instead of counting a million."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def member_history(*, member: Member) -> list[MemberEvent]:
+    """The member's events, newest first, each with `rows`: (field label, before, after)."""
+    events = list(
+        MemberEvent.objects.filter(member=member).select_related("recorded_by").order_by("-recorded_at", "-pk")
+    )
+    for event in events:
+        event.rows = [
+            (Member._meta.get_field(field).verbose_name, before, after)
+            for field, (before, after) in event.changes.items()
+        ]
+    return events

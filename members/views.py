@@ -1,0 +1,139 @@
+"""Roster pages: the member list, a member's page with history, and the forms that change them."""
+
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from branches import scoping
+from branches.models import Organisation
+from branches.selectors import organisation_for_code
+from portal.permissions import PermissionRequiredMixin, has_permission
+from portal.views_base import ServiceFormView
+
+from . import selectors, services
+from .enums import MemberStatus
+from .forms import MemberFilterForm, MemberForm, MemberStatusForm
+from .masking import sees_personal_data
+from .models import Member
+
+
+class MemberListView(PermissionRequiredMixin, TemplateView):
+    template_name = "members/member/list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        data = self.request.GET.copy()
+        data.setdefault("status", MemberStatus.ACTIVE)
+        form = MemberFilterForm(data)
+        filters = form.cleaned_data if form.is_valid() else {"status": MemberStatus.ACTIVE}
+        organisation = None
+        if filters.get("org"):
+            organisation = organisation_for_code(user=self.request.user, code=filters["org"])
+            if organisation is None:
+                form.add_error("org", _("No organisation with this code is within your responsibility."))
+        members = selectors.member_list(
+            user=self.request.user,
+            organisation=organisation,
+            text=filters.get("q", ""),
+            category=filters.get("category", ""),
+            status=filters.get("status", ""),
+            age_band=filters.get("age_band", ""),
+        )
+        if form.errors:
+            members = members.none()
+        context["form"] = form
+        context["page"] = selectors.CappedPaginator(members, 50).get_page(self.request.GET.get("page"))
+        context["unmasked"] = sees_personal_data(self.request.user)
+        query = data.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class MemberMixin(PermissionRequiredMixin):
+    """Loads the member named by the URL, within the user's scope (else 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.member  # noqa: B018 — resolve now: out of scope is 404 before anything else
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def member(self):
+        return scoping.get_in_scope_or_404(
+            Member.objects.select_related("organisation"), self.request.user, pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "member": self.member}
+
+    def get_success_url(self):
+        return reverse("members:detail", args=[self.member.pk])
+
+
+class MemberDetailView(MemberMixin, TemplateView):
+    template_name = "members/member/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["events"] = selectors.member_history(member=self.member)
+        context["unmasked"] = sees_personal_data(self.request.user)
+        context["can_edit"] = has_permission(self.request.user, "edit") and self.member.status == MemberStatus.ACTIVE
+        return context
+
+
+class MemberCreateView(PermissionRequiredMixin, ServiceFormView):
+    """A new member in the organisation of the URL (a branch, joint branch or party group)."""
+
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MemberForm
+    title = _("New member")
+    success_message = _("The member was recorded.")
+
+    @cached_property
+    def organisation(self):
+        return scoping.get_in_scope_or_404(Organisation.objects.all(), self.request.user, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return services.member_create(organisation=self.organisation, data=form.cleaned_data, user=self.request.user)
+
+    def get_success_url(self):
+        return reverse("members:detail", args=[self.result.pk])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "organisation": self.organisation}
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.organisation  # noqa: B018 — resolve now: out of scope is 404 before anything else
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MemberUpdateView(MemberMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MemberForm
+    title = _("Edit member")
+    success_message = _("The member's details were saved; the history keeps the previous values.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Member.objects.get(pk=self.member.pk)}
+
+    def perform(self, form):
+        return services.member_update(member=self.member, data=form.cleaned_data, user=self.request.user)
+
+
+class MemberStatusView(MemberMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MemberStatusForm
+    title = _("Change status")
+    success_message = _("The status was changed; the record and its history are kept.")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.member_status_change(
+            member=self.member, status=data["status"], on=data["on"], reason=data["reason"], user=self.request.user
+        )

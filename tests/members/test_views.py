@@ -1,0 +1,94 @@
+import pytest
+from django.urls import reverse
+
+from members.enums import MemberStatus
+from members.models import Member
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_member_list_masks_id_and_phone_for_auditor(zone, users, client_for):
+    member = zone.b1_members[0]
+    member.phone = "13800138000"
+    member.save()
+    page = client_for(users.auditor).get(reverse("members:list")).content.decode()
+    assert member.id_number not in page
+    assert f"{member.id_number[:6]}********{member.id_number[-4:]}" in page
+    assert "138****8000" in page
+
+
+def test_member_list_shows_full_id_to_secretary(zone, users, client_for):
+    page = client_for(users.branch_admin).get(reverse("members:list")).content.decode()
+    assert zone.b1_members[0].id_number in page
+    assert zone.b3_members[0].id_number not in page
+
+
+def test_member_list_filter_by_organisation_code(zone, users, client_for):
+    response = client_for(users.bureau).get(reverse("members:list"), {"org": "T2"})
+    assert sorted(m.pk for m in response.context["page"]) == sorted(m.pk for m in zone.b3_members)
+
+
+def test_member_list_organisation_outside_scope_is_an_error(zone, users, client_for):
+    response = client_for(users.town_admin).get(reverse("members:list"), {"org": "T2"})
+    assert list(response.context["form"].errors) == ["org"]
+    assert list(response.context["page"]) == []
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_member_list_query_count_constant(zone, users, client_for, django_assert_num_queries, extra):
+    MemberFactory.create_batch(extra, organisation=zone.b2)
+    client = client_for(users.bureau)
+    # session, user, count, page rows (with their organisation).
+    with django_assert_num_queries(4):
+        client.get(reverse("members:list"))
+
+
+def test_member_create_form_posts_and_redirects(zone, users, client_for):
+    data = {
+        "name": "王五",
+        "id_number": "11010519491231002x",
+        "ethnicity": "01",
+        "category": "full",
+        "joined_on": "1975年7月1日",
+        "life_status": "retired",
+    }
+    response = client_for(users.town_admin).post(reverse("members:create", args=[zone.b2.pk]), data)
+    member = Member.objects.get(name="王五")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:detail", args=[member.pk])
+    assert (member.id_number, str(member.birth_date), member.organisation_id) == (
+        "11010519491231002X",
+        "1949-12-31",
+        zone.b2.pk,
+    )
+
+
+def test_member_create_form_shows_field_errors_in_chinese(zone, users, client_for):
+    data = {
+        "name": "王五",
+        "id_number": "110105194912310021",
+        "ethnicity": "01",
+        "category": "full",
+        "life_status": "retired",
+    }
+    response = client_for(users.town_admin).post(reverse("members:create", args=[zone.b2.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["id_number"] == ["身份证号码校验位错误（最后一位应为X）。"]
+    assert not Member.objects.filter(name="王五").exists()
+
+
+def test_member_status_form_and_history_page(zone, users, client_for):
+    member = zone.b3_members[1]
+    client = client_for(users.other_admin)
+    response = client.post(
+        reverse("members:status", args=[member.pk]),
+        {"status": MemberStatus.DECEASED, "on": "2024-02-01", "reason": "病故"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("members:detail", args=[member.pk]))
+    assert [(e.kind, e.reason) for e in page.context["events"]] == [("status_changed", "病故")]
+    assert page.context["events"][0].rows == [("status", "在册", "去世")] or page.context["events"][0].rows[0][1:] == (
+        "在册",
+        "去世",
+    )
