@@ -171,3 +171,10 @@ class MemberEventKind(models.TextChoices):
     UPDATED = "updated", _("Details changed")
     STATUS_CHANGED = "status_changed", _("Status changed")
     REACTIVATED = "reactivated", _("Reinstated")
+    TRANSFERRED = "transferred", _("Transferred")
+
+
+class TransferKind(models.TextChoices):
+    WITHIN_ZONE = "within", _("Within the zone")
+    OUT_OF_ZONE = "out", _("Out of the zone")
+    INTO_ZONE = "in", _("Into the zone")

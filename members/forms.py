@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branches.models import Organisation
 from portal.forms_base import DateInput, submit_helper
 
 from .enums import MemberCategory, MemberStatus
@@ -67,3 +68,37 @@ class MemberFilterForm(forms.Form):
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+
+class MemberTransferForm(forms.Form):
+    """Transfer within the zone (receiving organisation's code) or out of it (its name)."""
+
+    to_code = forms.CharField(
+        label=_("Receiving organisation code"),
+        max_length=32,
+        required=False,
+        help_text=_("For a transfer within the zone."),
+    )
+    external_organisation = forms.CharField(
+        label=_("Receiving organisation outside the zone"), max_length=200, required=False
+    )
+    letter_number = forms.CharField(label=_("Letter number"), max_length=50)
+    on = forms.DateField(label=_("Transferred on"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Transfer"))
+
+    def clean(self):
+        cleaned = super().clean()
+        code, external = cleaned.get("to_code", "").strip(), cleaned.get("external_organisation", "").strip()
+        if code and external:
+            raise forms.ValidationError(_("Give either a code in the zone or an organisation outside it, not both."))
+        self.to_organisation = None
+        if code:
+            # Any organisation of the zone may receive: the sender need not administer it.
+            self.to_organisation = Organisation.objects.active().filter(code=code).first()
+            if self.to_organisation is None:
+                self.add_error("to_code", _("There is no active organisation with the code %(code)s.") % {"code": code})
+        return cleaned

@@ -11,7 +11,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ETHNICITY_CHOICES, Education, Gender, LifeStatus, MemberCategory, MemberEventKind, MemberStatus
+from .enums import (
+    ETHNICITY_CHOICES,
+    Education,
+    Gender,
+    LifeStatus,
+    MemberCategory,
+    MemberEventKind,
+    MemberStatus,
+    TransferKind,
+)
 
 # F-AID-FUND: members who joined before the founding of the People's Republic.
 PRC_FOUNDED = datetime.date(1949, 10, 1)
@@ -118,3 +127,75 @@ class MemberEvent(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_kind_display()} {self.effective_on}"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def on(self, day: datetime.date):
+        """Spans that cover a day: started on or before it (or unknown), not ended before it."""
+        return self.filter(models.Q(started_on__isnull=True) | models.Q(started_on__lte=day)).filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=day)
+        )
+
+
+class Membership(models.Model):
+    """A span of a member's belonging to one organisation: answers "whose member on that date".
+
+    Opened when a member is recorded or transferred in, closed by a transfer or a status change.
+    A start left empty means "since before the portal's records".
+    """
+
+    scope_path = "organisation__path"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey("branches.Organisation", on_delete=models.PROTECT, related_name="memberships")
+    started_on = models.DateField(_("since"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["member_id", "started_on"]
+        indexes = [models.Index(fields=["organisation", "ended_on"], name="membership_org_end")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(ended_on__isnull=True), name="membership_one_open_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} @ {self.organisation} {self.started_on or ''}–{self.ended_on or ''}"
+
+
+class Transfer(models.Model):
+    """组织关系转接: a member's organisational relationship moved, with its letter."""
+
+    scope_path = "member__organisation__path"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member"))
+    kind = models.CharField(_("kind of transfer"), max_length=8, choices=TransferKind.choices)
+    from_organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("from"),
+    )  # fmt: skip
+    to_organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("to"),
+    )  # fmt: skip
+    external_organisation = models.CharField(_("organisation outside the zone"), max_length=200, blank=True)
+    letter_number = models.CharField(_("letter number"), max_length=50)
+    transferred_on = models.DateField(_("transferred on"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["member_id", "transferred_on", "pk"]
+
+    def __str__(self):
+        return f"{self.member} {self.letter_number}"

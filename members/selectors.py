@@ -14,7 +14,7 @@ from branches.models import Organisation
 
 from .enums import MemberStatus
 from .idcard import id_normalise
-from .models import Member, MemberEvent
+from .models import Member, MemberEvent, Membership, Transfer
 
 # Age bands of the roster statistics (党内统计): under 35, 36-45, 46-60, over 60.
 AGE_BANDS = {"-35": (None, 35), "36-45": (36, 45), "46-60": (46, 60), "61-": (61, None)}
@@ -102,3 +102,19 @@ def member_history(*, member: Member) -> list[MemberEvent]:
             for field, (before, after) in event.changes.items()
         ]
     return events
+
+
+def members_on(*, organisation: Organisation, day: datetime.date) -> QuerySet:
+    """The members who belonged to an organisation on a day (attendance, quotas); one query."""
+    spans = Membership.objects.on(day).filter(organisation=organisation)
+    return Member.objects.filter(pk__in=spans.values("member_id")).order_by("name_pinyin", "pk")
+
+
+def member_organisation_on(*, member: Member, day: datetime.date) -> Organisation | None:
+    """The organisation a member belonged to on a day, or None (not yet, or no longer, a member here)."""
+    span = Membership.objects.on(day).filter(member=member).select_related("organisation").first()
+    return span.organisation if span else None
+
+
+def member_transfers(*, member: Member) -> QuerySet:
+    return Transfer.objects.filter(member=member).select_related("from_organisation", "to_organisation")

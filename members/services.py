@@ -15,9 +15,9 @@ from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
 
-from .enums import Gender, MemberCategory, MemberEventKind, MemberStatus
+from .enums import Gender, MemberCategory, MemberEventKind, MemberStatus, TransferKind
 from .idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_validate
-from .models import Member, MemberEvent
+from .models import Member, MemberEvent, Membership, Transfer
 from .pinyin import name_pinyin
 
 # Fields a form or an import may set; organisation and status change through their own services.
@@ -157,6 +157,8 @@ def member_create(*, organisation: Organisation, data: dict, user=None) -> Membe
     member = Member(organisation=organisation, **cleaned)
     _search_keys(member)
     member.save()
+    # Recorded now, but a member of this organisation since before the portal's records.
+    Membership.objects.create(member=member, organisation=organisation)
     MemberEvent.objects.create(
         member=member, kind=MemberEventKind.CREATED, effective_on=timezone.localdate(), recorded_by=_who(user)
     )
@@ -213,6 +215,7 @@ def member_status_change(*, member: Member, status: str, on: datetime.date, reas
     before = _display(member, "status")
     member.status, member.status_changed_on = status, on
     member.save(update_fields=["status", "status_changed_on", "updated_at"])
+    Membership.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
     MemberEvent.objects.create(
         member=member,
         kind=MemberEventKind.STATUS_CHANGED,
@@ -223,6 +226,81 @@ def member_status_change(*, member: Member, status: str, on: datetime.date, reas
     )
     member_counts_refresh(organisation_ids=[member.organisation_id])
     return member
+
+
+@transaction.atomic
+def member_transfer(
+    *,
+    member: Member,
+    on: datetime.date,
+    letter_number: str,
+    to_organisation: Organisation | None = None,
+    external_organisation: str = "",
+    reason: str = "",
+    user=None,
+) -> Transfer:
+    """组织关系转接: to another organisation of the zone, or out of the zone (the record stays,
+    transferred out). The member belongs to the new organisation from `on`; the old span ends the
+    day before, so "whose member on that date" has one answer."""
+    member = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
+    source = member.organisation
+    if user is not None and not scoping.path_in_scope(user, source.path):
+        raise ValidationError(_("This member is outside your responsibility."))
+    if member.status != MemberStatus.ACTIVE:
+        raise ValidationError(_("Only an active member can be transferred; this record is %(status)s.")
+                              % {"status": member.get_status_display()})  # fmt: skip
+    errors = {}
+    if on > timezone.localdate():
+        errors["on"] = _("This date is in the future.")
+    span = Membership.objects.filter(member=member, ended_on__isnull=True).first()
+    if span and span.started_on and on <= span.started_on:
+        errors["on"] = _("The member joined %(org)s on %(date)s; a transfer must come later.") % {
+            "org": source.name, "date": span.started_on,
+        }  # fmt: skip
+    if not letter_number.strip():
+        errors["letter_number"] = _("Give the number of the transfer letter.")
+    if to_organisation is None and not external_organisation.strip():
+        errors["to_organisation"] = _("Give the receiving organisation: its code in the zone, or its name outside.")
+    if to_organisation is not None and to_organisation.pk == source.pk:
+        errors["to_organisation"] = _("The member already belongs to %(org)s.") % {"org": source.name}
+    if errors:
+        raise ValidationError(errors)
+    if to_organisation is not None and (
+        to_organisation.kind not in MEMBER_HOLDING_KINDS or to_organisation.is_dissolved
+    ):
+        raise ValidationError(
+            {"to_organisation": _("Members are received by an active branch, joint branch or party group.")}
+        )
+    Membership.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on - datetime.timedelta(days=1))
+    transfer = Transfer.objects.create(
+        member=member,
+        kind=TransferKind.WITHIN_ZONE if to_organisation else TransferKind.OUT_OF_ZONE,
+        from_organisation=source,
+        to_organisation=to_organisation,
+        external_organisation=external_organisation.strip(),
+        letter_number=letter_number.strip(),
+        transferred_on=on,
+        reason=reason.strip(),
+        recorded_by=_who(user),
+    )
+    destination = to_organisation.name if to_organisation else external_organisation.strip()
+    if to_organisation is not None:
+        Membership.objects.create(member=member, organisation=to_organisation, started_on=on)
+        member.organisation = to_organisation
+        member.save(update_fields=["organisation", "updated_at"])
+    else:
+        member.status, member.status_changed_on = MemberStatus.TRANSFERRED_OUT, on
+        member.save(update_fields=["status", "status_changed_on", "updated_at"])
+    MemberEvent.objects.create(
+        member=member,
+        kind=MemberEventKind.TRANSFERRED,
+        effective_on=on,
+        reason=_("Letter %(number)s") % {"number": transfer.letter_number},
+        changes={"organisation": [source.name, destination]},
+        recorded_by=_who(user),
+    )
+    member_counts_refresh(organisation_ids=[source.pk] + ([to_organisation.pk] if to_organisation else []))
+    return transfer
 
 
 def _who(user):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="update"),
     path("<int:pk>/status/", views.MemberStatusView.as_view(), name="status"),
+    path("<int:pk>/transfer/", views.MemberTransferView.as_view(), name="transfer"),
     path("new/in/<int:pk>/", views.MemberCreateView.as_view(), name="create"),
 ]

@@ -13,7 +13,7 @@ from portal.views_base import ServiceFormView
 
 from . import selectors, services
 from .enums import MemberStatus
-from .forms import MemberFilterForm, MemberForm, MemberStatusForm
+from .forms import MemberFilterForm, MemberForm, MemberStatusForm, MemberTransferForm
 from .masking import sees_personal_data
 from .models import Member
 
@@ -78,6 +78,7 @@ class MemberDetailView(MemberMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["events"] = selectors.member_history(member=self.member)
+        context["transfers"] = selectors.member_transfers(member=self.member)
         context["unmasked"] = sees_personal_data(self.request.user)
         context["can_edit"] = has_permission(self.request.user, "edit") and self.member.status == MemberStatus.ACTIVE
         return context
@@ -137,3 +138,30 @@ class MemberStatusView(MemberMixin, ServiceFormView):
         return services.member_status_change(
             member=self.member, status=data["status"], on=data["on"], reason=data["reason"], user=self.request.user
         )
+
+
+class MemberTransferView(MemberMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MemberTransferForm
+    title = _("Transfer")
+    success_message = _("The transfer was recorded.")
+    service_fields = {"to_organisation": "to_code"}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.member_transfer(
+            member=self.member,
+            on=data["on"],
+            letter_number=data["letter_number"],
+            to_organisation=form.to_organisation,
+            external_organisation=data["external_organisation"],
+            reason=data["reason"],
+            user=self.request.user,
+        )
+
+    def get_success_url(self):
+        # Transferred out of the user's scope, the member's page may no longer be theirs to see.
+        if scoping.path_in_scope(self.request.user, Member.objects.get(pk=self.member.pk).organisation.path):
+            return reverse("members:detail", args=[self.member.pk])
+        return reverse("members:list")

@@ -24,7 +24,7 @@ from branches.enums import Formation, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from members.enums import Education, Gender, LifeStatus, MemberCategory, MemberStatus
 from members.idcard import id_make
-from members.models import Member
+from members.models import Member, MemberEvent, Membership, Transfer
 from members.pinyin import SURNAME_READINGS, name_pinyin
 from members.services import member_counts_refresh
 
@@ -363,6 +363,16 @@ MINORITY_CODES = [f"{n:02d}" for n in range(2, 57)]
 EDUCATIONS = [e.value for e in Education]
 
 
+def _memberships_open() -> None:
+    """Each demo member belongs to their organisation "since before the records"; one INSERT … SELECT."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Membership._meta.db_table)} (member_id, organisation_id) "
+            f"SELECT id, organisation_id FROM {quote(Member._meta.db_table)}"
+        )
+
+
 def _first_members_by_organisation(limit: int = 8) -> dict[int, list[int]]:
     """The first members (by id) of every organisation, for the demo posts; one windowed query."""
     ranked = Member.objects.annotate(
@@ -451,6 +461,7 @@ def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progres
         table=Member._meta.db_table, columns=MEMBER_COLUMNS, rows=_member_rows(rng, holders, members, today)
     )
     member_counts_refresh()
+    _memberships_open()
     say(f"members: {written}")
     first = _first_members_by_organisation()
     for node in holders:
@@ -513,5 +524,7 @@ def demo_zone_reset() -> None:
     """Remove every organisation, member, post and account (demo databases only)."""
     Post.objects.all().delete()
     User.objects.all().delete()
+    for model in (MemberEvent, Transfer, Membership):
+        model.objects.all().delete()
     Member.objects.all().delete()
     Organisation.objects.all().delete()

@@ -15,6 +15,8 @@ class ServiceFormView(FormView):
 
     success_message = ""
     title = ""
+    # Service field name -> form field name, where the two differ.
+    service_fields: dict[str, str] = {}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "title": self.title}
@@ -26,11 +28,20 @@ class ServiceFormView(FormView):
         try:
             self.result = self.perform(form)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            self.add_service_error(form, exc)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.get_success_message())
         return redirect(self.get_success_url())
+
+    def add_service_error(self, form, exc: ValidationError) -> None:
+        """A rule's message lands next to the field it names, or above the form."""
+        if not hasattr(exc, "error_dict"):
+            form.add_error(None, exc)
+            return
+        for field, errors in exc.error_dict.items():
+            field = self.service_fields.get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
 
     def get_success_message(self):
         return self.success_message

@@ -5,6 +5,7 @@ import pytest
 from branches import services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
+from members.models import Membership
 from members.services import member_counts_refresh
 from portal.enums import Role
 from tests.factories import MemberFactory, UserFactory, make_org, make_work_committee
@@ -29,6 +30,7 @@ def zone(db):
     b3 = make_org(t2, K.BRANCH, sector=Sector.COMMUNITY, name="新康社区第1党支部", code="B3")
     b1_members = MemberFactory.create_batch(3, organisation=b1)
     b3_members = MemberFactory.create_batch(2, organisation=b3)
+    Membership.objects.bulk_create(Membership(member=m, organisation=m.organisation) for m in b1_members + b3_members)
     secretary = services.post_assign(
         organisation=b1, member=b1_members[0], kind=PostKind.SECRETARY, started_on=b1_members[0].joined_on
     )

@@ -36,6 +36,7 @@ VIEWS = {
     "members:update": ("edit", "member"),
     "members:status": ("edit", "member"),
     "members:create": ("edit", "org"),
+    "members:transfer": ("edit", "member"),
 }
 
 # Pages that only read answer POST with 405 once the user is let in.
@@ -101,7 +102,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 330
+    assert len(CASES) == 350
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
