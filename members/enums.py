@@ -178,3 +178,13 @@ class TransferKind(models.TextChoices):
     WITHIN_ZONE = "within", _("Within the zone")
     OUT_OF_ZONE = "out", _("Out of the zone")
     INTO_ZONE = "in", _("Into the zone")
+
+
+class DevelopmentStage(models.TextChoices):
+    """S-DEVELOPMENT: the stages before full membership (N-DEVELOPMENT, 2014 rules)."""
+
+    APPLICANT = "applicant", _("Applicant")
+    ACTIVIST = "activist", _("Activist")
+    TARGET = "target", _("Development target")
+    ADMITTED = "admitted", _("Admitted as probationary member")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -102,3 +102,52 @@ class MemberTransferForm(forms.Form):
             if self.to_organisation is None:
                 self.add_error("to_code", _("There is no active organisation with the code %(code)s.") % {"code": code})
         return cleaned
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=20)
+    applied_on = forms.DateField(label=_("Application submitted on"), widget=DateInput())
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    work_unit = forms.CharField(label=_("Work unit"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+
+class CandidateStepForm(forms.Form):
+    """The next step of a candidacy: one form for every step, the service checks the order and limits."""
+
+    STEPS = [
+        ("talk", _("Talk held")),
+        ("activist", _("Made an activist")),
+        ("review", _("Half-yearly review held")),
+        ("target", _("Made a development target")),
+        ("admit", _("Admitted by the branch general meeting")),
+        ("withdraw", _("Withdrawn")),
+    ]
+    step = forms.ChoiceField(label=_("Step"), choices=STEPS)
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+    talked_by = forms.CharField(label=_("Talk held by"), max_length=50, required=False)
+    introducers = forms.ModelMultipleChoiceField(
+        label=_("Introducers"), queryset=Member.objects.none(), required=False, help_text=_("Two full members.")
+    )
+    reason = forms.CharField(label=_("Reason for withdrawal"), max_length=200, required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+        self.fields["introducers"].queryset = (
+            Member.objects.active()
+            .filter(organisation__path__startswith=organisation.path, category=MemberCategory.FULL)
+            .order_by("name_pinyin")
+        )
+
+
+class MemberFullForm(forms.Form):
+    on = forms.DateField(label=_("Full membership on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     ETHNICITY_CHOICES,
+    DevelopmentStage,
     Education,
     Gender,
     LifeStatus,
@@ -84,6 +85,8 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"], name="member_org_status"),
             models.Index(fields=["status", "name_pinyin", "id"], name="member_status_pinyin"),
+            # The list filtered by category (probationary members are a few per cent) stays in pinyin order.
+            models.Index(fields=["category", "status", "name_pinyin", "id"], name="member_category_pinyin"),
             models.Index(fields=["name"], name="member_name", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="member_initials", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["id_tail_reversed"], name="member_id_tail", opclasses=["varchar_pattern_ops"]),
@@ -199,3 +202,59 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.letter_number}"
+
+
+class Candidate(models.Model):
+    """Someone on the way into the party (S-DEVELOPMENT): applicant, activist, development target.
+
+    Admission creates the Member record (probationary) from what is already here, so nothing is
+    typed twice.
+    """
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="candidates", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    work_unit = models.CharField(_("work unit"), max_length=200, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=DevelopmentStage.choices, default=DevelopmentStage.APPLICANT
+    )
+    applied_on = models.DateField(_("application submitted on"))
+    talked_on = models.DateField(_("talk held on"), null=True, blank=True)
+    talked_by = models.CharField(_("talk held by"), max_length=50, blank=True)
+    activist_on = models.DateField(_("activist since"), null=True, blank=True)
+    reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    target_on = models.DateField(_("development target since"), null=True, blank=True)
+    introducers = models.ManyToManyField(Member, blank=True, related_name="introduced", verbose_name=_("introducers"))
+    admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
+    member = models.OneToOneField(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="candidacy", verbose_name=_("member")
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("development candidate")
+        verbose_name_plural = _("development candidates")
+        ordering = ["organisation_id", "applied_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=models.Q(stage__in=["applicant", "activist", "target"]),
+                name="candidate_one_open_per_id_number",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

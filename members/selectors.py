@@ -78,9 +78,9 @@ def member_list(
 
 
 class CappedPaginator(Paginator):
-    """Counts at most `cap` rows: a zone-wide list says "10,000+" instead of counting a million."""
+    """Counts at most `cap` rows: a zone-wide list says "more than 2,000" instead of counting a million."""
 
-    cap = 10_000
+    cap = 2_000
 
     @cached_property
     def count(self):

@@ -40,7 +40,7 @@ def phone_normalise(raw: str) -> str:
     return text
 
 
-def _years_after(day: datetime.date, years: int) -> datetime.date:
+def years_after(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -80,7 +80,7 @@ def member_clean(*, data: dict, instance: Member | None = None) -> dict:
             errors[field] = _("This date is in the future.")
 
     born, joined, full = cleaned.get("birth_date"), cleaned.get("joined_on"), cleaned.get("full_member_on")
-    if born and joined and "joined_on" not in errors and joined < _years_after(born, MIN_AGE_AT_JOINING):
+    if born and joined and "joined_on" not in errors and joined < years_after(born, MIN_AGE_AT_JOINING):
         errors["joined_on"] = _("A member joins at 18 or older; this date is before the 18th birthday (N-DEVELOPMENT).")
     if joined and full and "full_member_on" not in errors and full <= joined:
         errors["full_member_on"] = _("Full membership comes after joining the party.")
@@ -90,9 +90,9 @@ def member_clean(*, data: dict, instance: Member | None = None) -> dict:
         if full:
             errors["full_member_on"] = _("A probationary member has no date of full membership yet.")
         if joined:
-            ends = cleaned.get("probation_ends_on") or _years_after(joined, 1)
+            ends = cleaned.get("probation_ends_on") or years_after(joined, 1)
             # N-DEVELOPMENT: one year of probation, extendable by 6 to 12 months.
-            if not _years_after(joined, 1) <= ends <= _years_after(joined, 2):
+            if not years_after(joined, 1) <= ends <= years_after(joined, 2):
                 errors["probation_ends_on"] = _(
                     "Probation lasts one year from joining and may be extended by at most one year."
                 )

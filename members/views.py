@@ -11,11 +11,19 @@ from branches.selectors import organisation_for_code
 from portal.permissions import PermissionRequiredMixin, has_permission
 from portal.views_base import ServiceFormView
 
-from . import selectors, services
+from . import development, selectors, services
 from .enums import MemberStatus
-from .forms import MemberFilterForm, MemberForm, MemberStatusForm, MemberTransferForm
+from .forms import (
+    CandidateForm,
+    CandidateStepForm,
+    MemberFilterForm,
+    MemberForm,
+    MemberFullForm,
+    MemberStatusForm,
+    MemberTransferForm,
+)
 from .masking import sees_personal_data
-from .models import Member
+from .models import Candidate, Member
 
 
 class MemberListView(PermissionRequiredMixin, TemplateView):
@@ -72,6 +80,22 @@ class MemberMixin(PermissionRequiredMixin):
         return reverse("members:detail", args=[self.member.pk])
 
 
+class OrganisationInUrlMixin(PermissionRequiredMixin):
+    """Loads the organisation named by the URL, within the user's scope (else 404, whatever the method)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.organisation  # noqa: B018 — resolve now: out of scope is 404 before anything else
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def organisation(self):
+        return scoping.get_in_scope_or_404(Organisation.objects.all(), self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "organisation": self.organisation}
+
+
 class MemberDetailView(MemberMixin, TemplateView):
     template_name = "members/member/detail.html"
 
@@ -84,7 +108,7 @@ class MemberDetailView(MemberMixin, TemplateView):
         return context
 
 
-class MemberCreateView(PermissionRequiredMixin, ServiceFormView):
+class MemberCreateView(OrganisationInUrlMixin, ServiceFormView):
     """A new member in the organisation of the URL (a branch, joint branch or party group)."""
 
     permission_required = "edit"
@@ -93,23 +117,11 @@ class MemberCreateView(PermissionRequiredMixin, ServiceFormView):
     title = _("New member")
     success_message = _("The member was recorded.")
 
-    @cached_property
-    def organisation(self):
-        return scoping.get_in_scope_or_404(Organisation.objects.all(), self.request.user, pk=self.kwargs["pk"])
-
     def perform(self, form):
         return services.member_create(organisation=self.organisation, data=form.cleaned_data, user=self.request.user)
 
     def get_success_url(self):
         return reverse("members:detail", args=[self.result.pk])
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "organisation": self.organisation}
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.organisation  # noqa: B018 — resolve now: out of scope is 404 before anything else
-        return super().dispatch(request, *args, **kwargs)
 
 
 class MemberUpdateView(MemberMixin, ServiceFormView):
@@ -165,3 +177,89 @@ class MemberTransferView(MemberMixin, ServiceFormView):
         if scoping.path_in_scope(self.request.user, Member.objects.get(pk=self.member.pk).organisation.path):
             return reverse("members:detail", args=[self.member.pk])
         return reverse("members:list")
+
+
+class PipelineView(OrganisationInUrlMixin, TemplateView):
+    """S-DEVELOPMENT: who under an organisation is due for which step, overdue first."""
+
+    template_name = "members/development/pipeline.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = development.pipeline(organisation=self.organisation, user=self.request.user)
+        context["can_edit"] = has_permission(self.request.user, "edit")
+        return context
+
+
+class CandidateCreateView(OrganisationInUrlMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = CandidateForm
+    title = _("New application to join")
+    success_message = _("The application was recorded.")
+
+    def perform(self, form):
+        return development.candidate_apply(organisation=self.organisation, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("members:pipeline", args=[self.organisation.pk])
+
+
+class CandidateStepView(PermissionRequiredMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = CandidateStepForm
+    title = _("Next step")
+    success_message = _("The step was recorded.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.candidate  # noqa: B018 — resolve now: out of scope is 404 before anything else
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def candidate(self):
+        return scoping.get_in_scope_or_404(
+            Candidate.objects.select_related("organisation"), self.request.user, pk=self.kwargs["pk"]
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organisation": self.candidate.organisation}
+
+    def perform(self, form):
+        data, user, candidate = form.cleaned_data, self.request.user, self.candidate
+        step, on = data["step"], data["on"]
+        if step == "talk":
+            return development.candidate_talk(candidate=candidate, on=on, by=data["talked_by"], user=user)
+        if step == "activist":
+            return development.candidate_make_activist(candidate=candidate, on=on, user=user)
+        if step == "review":
+            return development.candidate_review(candidate=candidate, on=on, user=user)
+        if step == "target":
+            return development.candidate_make_target(candidate=candidate, on=on, user=user)
+        if step == "admit":
+            return development.candidate_admit(
+                candidate=candidate, on=on, introducers=list(data["introducers"]), user=user
+            )
+        return development.candidate_withdraw(candidate=candidate, on=on, reason=data["reason"], user=user)
+
+    def get_success_url(self):
+        return reverse("members:pipeline", args=[self.candidate.organisation_id])
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "organisation": self.candidate.organisation,
+            "subject": self.candidate,
+        }
+
+
+class MemberFullView(MemberMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MemberFullForm
+    title = _("Full membership")
+    success_message = _("The member is now a full member.")
+
+    def perform(self, form):
+        return development.member_make_full(member=self.member, on=form.cleaned_data["on"], user=self.request.user)

@@ -1,3 +1,4 @@
+import datetime
 import types
 
 import pytest
@@ -5,6 +6,8 @@ import pytest
 from branches import services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
+from members.development import candidate_apply
+from members.idcard import id_make
 from members.models import Membership
 from members.services import member_counts_refresh
 from portal.enums import Role
@@ -38,11 +41,24 @@ def zone(db):
         organisation=b3, member=b3_members[0], kind=PostKind.SECRETARY, started_on=b3_members[0].joined_on
     )
     member_counts_refresh()
+    b1_candidate = candidate_apply(
+        organisation=b1,
+        name="申请人甲",
+        id_number=id_make(area="430104", born=datetime.date(1999, 1, 1), sequence=1, male=True),
+        applied_on=datetime.date(2024, 1, 1),
+    )
+    b3_candidate = candidate_apply(
+        organisation=b3,
+        name="申请人乙",
+        id_number=id_make(area="430104", born=datetime.date(1999, 1, 2), sequence=2, male=True),
+        applied_on=datetime.date(2024, 1, 1),
+    )
     for org in (wc, t1, v1, b1, b2, t2, b3):
         org.refresh_from_db()
     return types.SimpleNamespace(
         wc=wc, t1=t1, v1=v1, b1=b1, g1=g1, b2=b2, t2=t2, b3=b3,
         b1_members=b1_members, b3_members=b3_members, secretary=secretary, b3_post=b3_post,
+        b1_candidate=b1_candidate, b3_candidate=b3_candidate,
     )  # fmt: skip
 
 

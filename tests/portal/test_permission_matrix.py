@@ -37,18 +37,17 @@ VIEWS = {
     "members:status": ("edit", "member"),
     "members:create": ("edit", "org"),
     "members:transfer": ("edit", "member"),
+    "members:full": ("edit", "member"),
+    "members:pipeline": ("view", "org"),
+    "members:candidate_create": ("edit", "org"),
+    "members:candidate_step": ("edit", "candidate"),
 }
 
 # Pages that only read answer POST with 405 once the user is let in.
 READ_ONLY = {
-    "home",
-    "account_list",
-    "branches:tree",
-    "branches:detail",
-    "branches:children",
-    "members:list",
-    "members:detail",
-}
+    "home", "account_list", "branches:tree", "branches:detail", "branches:children", "members:list", "members:detail",
+    "members:pipeline",
+}  # fmt: skip
 
 ROLES = ["anonymous", "bureau", "auditor", "town_admin", "branch_admin"]
 
@@ -74,8 +73,20 @@ def test_every_url_is_in_the_matrix():
 def _objects(zone, users, where):
     """The object inside every role's scope (B1, under T1) and the one outside the org admins' (B3, under T2)."""
     if where == "inside":
-        return {"org": zone.b1, "post": zone.secretary, "account": users.other_admin, "member": zone.b1_members[0]}
-    return {"org": zone.b3, "post": zone.b3_post, "account": users.other_admin, "member": zone.b3_members[0]}
+        return {
+            "org": zone.b1,
+            "post": zone.secretary,
+            "account": users.other_admin,
+            "member": zone.b1_members[0],
+            "candidate": zone.b1_candidate,
+        }
+    return {
+        "org": zone.b3,
+        "post": zone.b3_post,
+        "account": users.other_admin,
+        "member": zone.b3_members[0],
+        "candidate": zone.b3_candidate,
+    }
 
 
 def _expected(role, permission, obj_kind, where):
@@ -86,7 +97,7 @@ def _expected(role, permission, obj_kind, where):
     ]
     if role_value not in PERMISSIONS[permission]:
         return 403
-    if where == "outside" and obj_kind in ("org", "post", "member") and role_value == "org_admin":
+    if where == "outside" and obj_kind in ("org", "post", "member", "candidate") and role_value == "org_admin":
         return 404
     return 200
 
@@ -102,7 +113,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 350
+    assert len(CASES) == 430
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)

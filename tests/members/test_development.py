@@ -1,0 +1,121 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from members import development
+from members.enums import DevelopmentStage, MemberCategory
+from members.idcard import id_make
+from members.models import Candidate, Member
+
+pytestmark = pytest.mark.django_db
+
+BORN = datetime.date(1998, 6, 1)
+NUMBER = id_make(area="430104", born=BORN, sequence=42, male=False)
+
+
+def apply(zone, on=datetime.date(2020, 3, 1), **kw):
+    return development.candidate_apply(organisation=zone.b1, name="李华", id_number=NUMBER, applied_on=on, **kw)
+
+
+def test_candidate_apply_reads_gender_and_birth_from_id(zone):
+    candidate = apply(zone)
+    assert (candidate.gender, candidate.birth_date, candidate.stage) == ("female", BORN, DevelopmentStage.APPLICANT)
+
+
+def test_candidate_apply_under_18_refused_in_chinese(zone):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        apply(zone, on=datetime.date(2016, 5, 31))
+    assert exc.value.message_dict == {"applied_on": ["申请入党时须年满18周岁（N-DEVELOPMENT）。"]}
+
+
+def test_candidate_apply_twice_refused(zone):
+    apply(zone)
+    with pytest.raises(ValidationError) as exc:
+        apply(zone)
+    assert list(exc.value.message_dict) == ["id_number"]
+
+
+def test_full_path_from_application_to_full_membership(zone):
+    candidate = apply(zone)
+    development.candidate_talk(candidate=candidate, on=datetime.date(2020, 3, 20), by="张书记")
+    development.candidate_make_activist(candidate=candidate, on=datetime.date(2020, 4, 1))
+    development.candidate_review(candidate=candidate, on=datetime.date(2020, 10, 1))
+    development.candidate_make_target(candidate=candidate, on=datetime.date(2021, 4, 1))
+    for introducer in zone.b1_members[:2]:
+        introducer.category = MemberCategory.FULL
+        introducer.save()
+    member = development.candidate_admit(
+        candidate=candidate, on=datetime.date(2021, 7, 1), introducers=zone.b1_members[:2]
+    )
+    assert (member.category, member.joined_on, member.probation_ends_on) == (
+        MemberCategory.PROBATIONARY, datetime.date(2021, 7, 1), datetime.date(2022, 7, 1)
+    )  # fmt: skip
+    candidate.refresh_from_db()
+    assert (candidate.stage, candidate.member_id) == (DevelopmentStage.ADMITTED, member.pk)
+    with pytest.raises(ValidationError):
+        development.member_make_full(member=member, on=datetime.date(2022, 6, 30))
+    development.member_make_full(member=member, on=datetime.date(2022, 7, 1))
+    member.refresh_from_db()
+    assert (member.category, member.full_member_on) == (MemberCategory.FULL, datetime.date(2022, 7, 1))
+
+
+def test_candidate_target_before_one_year_as_activist_refused_in_chinese(zone):
+    candidate = apply(zone)
+    development.candidate_talk(candidate=candidate, on=datetime.date(2020, 3, 20), by="张书记")
+    development.candidate_make_activist(candidate=candidate, on=datetime.date(2020, 4, 1))
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        development.candidate_make_target(candidate=candidate, on=datetime.date(2021, 3, 31))
+    assert exc.value.message_dict == {
+        "on": ["入党积极分子须经过一年以上培养教育方可确定为发展对象，最早为2021-04-01（N-DEVELOPMENT）。"]
+    }
+
+
+def test_candidate_activist_without_talk_refused(zone):
+    with pytest.raises(ValidationError):
+        development.candidate_make_activist(candidate=apply(zone), on=datetime.date(2020, 4, 1))
+
+
+def test_candidate_admit_needs_two_full_member_introducers(zone):
+    candidate = apply(zone)
+    Candidate.objects.filter(pk=candidate.pk).update(stage=DevelopmentStage.TARGET, target_on=datetime.date(2021, 4, 1))
+    with pytest.raises(ValidationError) as exc:
+        development.candidate_admit(candidate=candidate, on=datetime.date(2021, 7, 1), introducers=zone.b1_members[:1])
+    assert list(exc.value.message_dict) == ["introducers"]
+    assert not Member.objects.filter(id_number=NUMBER).exists()
+
+
+def test_pipeline_flags_overdue_talk_and_probation(zone, users):
+    today = datetime.date(2020, 5, 1)
+    apply(zone, on=datetime.date(2020, 3, 1))
+    probationary = zone.b1_members[2]
+    probationary.category, probationary.probation_ends_on = MemberCategory.PROBATIONARY, datetime.date(2020, 4, 1)
+    probationary.save()
+    rows = development.pipeline(organisation=zone.t1, user=users.town_admin, today=today)
+    shown = [(r.name, str(r.step), r.due_on, r.overdue) for r in rows if r.name in ("李华", probationary.name)]
+    assert sorted(shown) == sorted(
+        [
+            ("李华", "与申请人谈话", datetime.date(2020, 4, 1), True),
+            (probationary.name, "转正", datetime.date(2020, 4, 1), True),
+        ]
+    )
+    # Overdue steps come first.
+    assert [r.overdue for r in rows] == sorted((r.overdue for r in rows), reverse=True)
+
+
+def test_pipeline_page_and_step_form(zone, users, client_for):
+    candidate = apply(zone)
+    client = client_for(users.branch_admin)
+    response = client.post(
+        reverse("members:candidate_step", args=[candidate.pk]),
+        {"step": "talk", "on": "2020-03-10", "talked_by": "张书记"},
+    )
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.talked_on == datetime.date(2020, 3, 10)
+    page = client.get(reverse("members:pipeline", args=[zone.b1.pk]))
+    assert sorted(r.candidate.pk for r in page.context["rows"] if r.candidate) == sorted(
+        [candidate.pk, zone.b1_candidate.pk]
+    )
