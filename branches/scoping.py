@@ -7,7 +7,7 @@ match on the materialised path answers "is this under the user's organisation" i
 query. Objects outside the scope are simply not found: views answer 404.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from portal.enums import Role
 
@@ -26,13 +26,23 @@ def scope_root(user):
 
 
 def for_user(queryset: QuerySet, user) -> QuerySet:
-    """Narrow any queryset whose model declares `scope_path` to what the user may see."""
+    """Narrow any queryset whose model declares `scope_path` to what the user may see.
+
+    `scope_path` is one lookup, or a tuple of lookups when a record belongs to two organisations
+    (a mobile member: the home branch and the receiving one); any of them in scope lets it in.
+    """
     if sees_whole_zone(user):
         return queryset
     root = scope_root(user)
     if root is None:
         return queryset.none()
-    return queryset.filter(**{f"{queryset.model.scope_path}__startswith": root.path})
+    paths = queryset.model.scope_path
+    if isinstance(paths, str):
+        return queryset.filter(**{f"{paths}__startswith": root.path})
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{path}__startswith": root.path})
+    return queryset.filter(condition)
 
 
 def path_in_scope(user, path: str) -> bool:

@@ -188,3 +188,10 @@ class DevelopmentStage(models.TextChoices):
     TARGET = "target", _("Development target")
     ADMITTED = "admitted", _("Admitted as probationary member")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ContactMeans(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    MESSAGE = "message", _("Online message")
+    VISIT = "visit", _("Visit")
+    LETTER = "letter", _("Letter")

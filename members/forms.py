@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organisation
 from portal.forms_base import DateInput, submit_helper
 
-from .enums import MemberCategory, MemberStatus
+from .enums import ContactMeans, MemberCategory, MemberStatus
 from .models import Member
 from .selectors import AGE_BAND_LABELS
 from .services import MEMBER_FIELDS
@@ -59,6 +59,11 @@ class MemberFilterForm(forms.Form):
     age_band = forms.ChoiceField(
         label=_("Age"),
         choices=[("", _("All ages")), *((band, label) for band, label in AGE_BAND_LABELS.items())],
+        required=False,
+    )
+    mobile = forms.ChoiceField(
+        label=_("Mobile"),
+        choices=[("", _("All")), ("yes", _("Mobile members")), ("no", _("Not mobile"))],
         required=False,
     )
     org = forms.CharField(label=_("Organisation code"), max_length=32, required=False)
@@ -151,3 +156,63 @@ class MemberFullForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper()
+
+
+class MobileOutflowForm(forms.Form):
+    since = forms.DateField(label=_("Away since"), widget=DateInput())
+    place = forms.CharField(label=_("Where the member is"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    activity_card_number = forms.CharField(label=_("Activity card number"), max_length=50, required=False)
+    receiving_code = forms.CharField(label=_("Receiving organisation code"), max_length=32, required=False,
+                                     help_text=_("When a branch of the zone receives the member."))  # fmt: skip
+    receiving_organisation_name = forms.CharField(
+        label=_("Receiving organisation outside the zone"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+    def clean_receiving_code(self):
+        code = self.cleaned_data["receiving_code"].strip()
+        self.receiving_organisation = None
+        if code:
+            self.receiving_organisation = Organisation.objects.active().filter(code=code).first()
+            if self.receiving_organisation is None:
+                raise forms.ValidationError(
+                    _("There is no active organisation with the code %(code)s.") % {"code": code}
+                )
+        return code
+
+
+class MobileInflowForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=20)
+    home_organisation_name = forms.CharField(label=_("Organisation keeping the relationship"), max_length=200)
+    since = forms.DateField(label=_("Taking part since"), widget=DateInput())
+    place = forms.CharField(label=_("Where the member lives or works"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    activity_card_number = forms.CharField(label=_("Activity card number"), max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+
+class MobileContactForm(forms.Form):
+    contacted_on = forms.DateField(label=_("Contacted on"), widget=DateInput())
+    means = forms.ChoiceField(label=_("Means"), choices=ContactMeans.choices)
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Record the contact"))
+
+
+class MobileReturnForm(forms.Form):
+    on = forms.DateField(label=_("Returned on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Record the return"))

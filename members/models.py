@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     ETHNICITY_CHOICES,
+    ContactMeans,
     DevelopmentStage,
     Education,
     Gender,
@@ -258,3 +259,81 @@ class Candidate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MobileRecord(models.Model):
+    """流动党员 (S-MOBILE, N-MOBILE): a member away from their branch for six months or more without
+    transferring. Out-flow: a member of the zone (`member`) whose relationship stays with
+    `home_organisation`. In-flow: someone whose relationship stays outside the zone (name, ID number,
+    `home_organisation_name`) taking part in `receiving_organisation`. Both the home and the
+    receiving organisation see the record.
+    """
+
+    scope_path = ("home_organisation__path", "receiving_organisation__path")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="mobile_records", verbose_name=_("member")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    home_organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("home organisation"),
+    )  # fmt: skip
+    home_organisation_name = models.CharField(_("home organisation outside the zone"), max_length=200, blank=True)
+    receiving_organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("receiving organisation"),
+    )  # fmt: skip
+    receiving_organisation_name = models.CharField(
+        _("receiving organisation outside the zone"), max_length=200, blank=True
+    )
+    place = models.CharField(_("where the member is"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    activity_card_number = models.CharField(_("activity card number"), max_length=50, blank=True)
+    since = models.DateField(_("away since"))
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mobile member record")
+        verbose_name_plural = _("mobile member records")
+        ordering = ["since", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(returned_on__isnull=True), name="mobile_one_open_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.place}"
+
+    @property
+    def is_inflow(self) -> bool:
+        return self.member_id is None
+
+
+class MobileContact(models.Model):
+    """One contact the organisation made with a mobile member."""
+
+    scope_path = ("record__home_organisation__path", "record__receiving_organisation__path")
+
+    record = models.ForeignKey(MobileRecord, on_delete=models.CASCADE, related_name="contacts")
+    contacted_on = models.DateField(_("contacted on"))
+    means = models.CharField(_("means"), max_length=10, choices=ContactMeans.choices)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contact with a mobile member")
+        verbose_name_plural = _("contacts with mobile members")
+        ordering = ["-contacted_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.record} {self.contacted_on}"

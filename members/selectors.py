@@ -4,7 +4,7 @@ import datetime
 import re
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from branches.models import Organisation
 
 from .enums import MemberStatus
 from .idcard import id_normalise
-from .models import Member, MemberEvent, Membership, Transfer
+from .models import Member, MemberEvent, Membership, MobileRecord, Transfer
 
 # Age bands of the roster statistics (党内统计): under 35, 36-45, 46-60, over 60.
 AGE_BANDS = {"-35": (None, 35), "36-45": (36, 45), "46-60": (46, 60), "61-": (61, None)}
@@ -62,6 +62,7 @@ def member_list(
     category: str = "",
     status: str = MemberStatus.ACTIVE,
     age_band: str = "",
+    mobile: str = "",
 ) -> QuerySet:
     """The members a user may see, narrowed by the list's filters, in pinyin order."""
     queryset = scoping.for_user(Member.objects.all(), user)
@@ -73,6 +74,9 @@ def member_list(
         queryset = queryset.filter(category=category)
     if age_band in AGE_BANDS:
         queryset = _born_between(queryset, age_band)
+    if mobile in ("yes", "no"):
+        away = Exists(MobileRecord.objects.filter(member=OuterRef("pk"), returned_on__isnull=True))
+        queryset = queryset.filter(away if mobile == "yes" else ~away)
     queryset = member_search(queryset, text)
     return queryset.select_related("organisation").order_by("name_pinyin", "pk")
 

@@ -15,4 +15,9 @@ urlpatterns = [
     path("pipeline/<int:pk>/", views.PipelineView.as_view(), name="pipeline"),
     path("pipeline/<int:pk>/apply/", views.CandidateCreateView.as_view(), name="candidate_create"),
     path("candidates/<int:pk>/step/", views.CandidateStepView.as_view(), name="candidate_step"),
+    path("mobile/", views.MobileListView.as_view(), name="mobile_list"),
+    path("<int:pk>/mobile/", views.MobileOutflowView.as_view(), name="mobile_outflow"),
+    path("mobile/inflow/in/<int:pk>/", views.MobileInflowView.as_view(), name="mobile_inflow"),
+    path("mobile/<int:pk>/", views.MobileDetailView.as_view(), name="mobile_detail"),
+    path("mobile/<int:pk>/return/", views.MobileReturnView.as_view(), name="mobile_return"),
 ]

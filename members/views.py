@@ -1,5 +1,6 @@
 """Roster pages: the member list, a member's page with history, and the forms that change them."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from branches.selectors import organisation_for_code
 from portal.permissions import PermissionRequiredMixin, has_permission
 from portal.views_base import ServiceFormView
 
-from . import development, selectors, services
+from . import development, mobile, selectors, services
 from .enums import MemberStatus
 from .forms import (
     CandidateForm,
@@ -21,9 +22,13 @@ from .forms import (
     MemberFullForm,
     MemberStatusForm,
     MemberTransferForm,
+    MobileContactForm,
+    MobileInflowForm,
+    MobileOutflowForm,
+    MobileReturnForm,
 )
 from .masking import sees_personal_data
-from .models import Candidate, Member
+from .models import Candidate, Member, MobileRecord
 
 
 class MemberListView(PermissionRequiredMixin, TemplateView):
@@ -47,6 +52,7 @@ class MemberListView(PermissionRequiredMixin, TemplateView):
             category=filters.get("category", ""),
             status=filters.get("status", ""),
             age_band=filters.get("age_band", ""),
+            mobile=filters.get("mobile", ""),
         )
         if form.errors:
             members = members.none()
@@ -263,3 +269,112 @@ class MemberFullView(MemberMixin, ServiceFormView):
 
     def perform(self, form):
         return development.member_make_full(member=self.member, on=form.cleaned_data["on"], user=self.request.user)
+
+
+class MobileListView(PermissionRequiredMixin, TemplateView):
+    """S-MOBILE: open out-flow and in-flow records, last contact first to be lost; lost contact flagged."""
+
+    template_name = "members/mobile/list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisation = None
+        code = self.request.GET.get("org", "").strip()
+        if code:
+            organisation = organisation_for_code(user=self.request.user, code=code)
+        records = list(mobile.mobile_list(user=self.request.user, organisation=organisation)[:500])
+        for record in records:
+            record.lost_contact = mobile.is_lost_contact(record)
+        context.update(
+            records=records, organisation=organisation, code=code, unmasked=sees_personal_data(self.request.user)
+        )
+        return context
+
+
+class MobileOutflowView(MemberMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MobileOutflowForm
+    title = _("Record as mobile member")
+    success_message = _("The mobile member was recorded.")
+    service_fields = {"receiving_organisation": "receiving_code"}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return mobile.mobile_outflow_record(
+            member=self.member, since=data["since"], place=data["place"], reason=data["reason"], phone=data["phone"],
+            activity_card_number=data["activity_card_number"], receiving_organisation=form.receiving_organisation,
+            receiving_organisation_name=data["receiving_organisation_name"], user=self.request.user,
+        )  # fmt: skip
+
+    def get_success_url(self):
+        return reverse("members:mobile_detail", args=[self.result.pk])
+
+
+class MobileInflowView(OrganisationInUrlMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MobileInflowForm
+    title = _("Record an in-flow member")
+    success_message = _("The in-flow member was recorded.")
+
+    def perform(self, form):
+        return mobile.mobile_inflow_record(
+            receiving_organisation=self.organisation, user=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_url(self):
+        return reverse("members:mobile_detail", args=[self.result.pk])
+
+
+class MobileRecordMixin(PermissionRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.record  # noqa: B018 — resolve now: out of scope is 404 before anything else
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def record(self):
+        queryset = MobileRecord.objects.select_related("member", "home_organisation", "receiving_organisation")
+        return scoping.get_in_scope_or_404(queryset, self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "record": self.record}
+
+    def get_success_url(self):
+        return reverse("members:mobile_detail", args=[self.record.pk])
+
+
+class MobileDetailView(MobileRecordMixin, ServiceFormView):
+    """The record, its contacts, and the form to add one."""
+
+    permission_required = "view"
+    template_name = "members/mobile/detail.html"
+    form_class = MobileContactForm
+    success_message = _("The contact was recorded.")
+
+    def post(self, request, *args, **kwargs):
+        if not has_permission(request.user, "edit"):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        return mobile.mobile_contact_record(record=self.record, user=self.request.user, **form.cleaned_data)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["contacts"] = self.record.contacts.select_related("recorded_by")
+        context["can_edit"] = has_permission(self.request.user, "edit") and self.record.returned_on is None
+        context["unmasked"] = sees_personal_data(self.request.user)
+        return context
+
+
+class MobileReturnView(MobileRecordMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MobileReturnForm
+    title = _("Record the return")
+    success_message = _("The return was recorded.")
+
+    def perform(self, form):
+        return mobile.mobile_return_record(record=self.record, on=form.cleaned_data["on"], user=self.request.user)

@@ -5,9 +5,12 @@ VIEWS fails `test_every_url_is_in_the_matrix`, and a declared view that forgets 
 object answers 200 instead of 404 for the outside object and fails the matrix.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from members import mobile
 from portal.permissions import PERMISSIONS
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +44,20 @@ VIEWS = {
     "members:pipeline": ("view", "org"),
     "members:candidate_create": ("edit", "org"),
     "members:candidate_step": ("edit", "candidate"),
+    "members:mobile_list": ("view", None),
+    "members:mobile_outflow": ("edit", "member"),
+    "members:mobile_inflow": ("edit", "org"),
+    "members:mobile_detail": ("view", "mobile"),
+    "members:mobile_return": ("edit", "mobile"),
 }
 
 # Pages that only read answer POST with 405 once the user is let in.
 READ_ONLY = {
     "home", "account_list", "branches:tree", "branches:detail", "branches:children", "members:list", "members:detail",
-    "members:pipeline",
+    "members:pipeline", "members:mobile_list",
 }  # fmt: skip
+# Pages that show to every role but take a POST only from those who may edit.
+POST_PERMISSION = {"members:mobile_detail": "edit"}
 
 ROLES = ["anonymous", "bureau", "auditor", "town_admin", "branch_admin"]
 
@@ -62,6 +72,17 @@ def _names(resolver=None, namespace=""):
             yield from _names(entry, f"{namespace}{ns}:" if ns else namespace)
         elif isinstance(entry, URLPattern) and entry.name:
             yield f"{namespace}{entry.name}"
+
+
+@pytest.fixture(autouse=True)
+def mobile_records(request):
+    """One out-flow record inside every scope (from B1) and one outside the org admins' (from B3)."""
+    if "zone" not in request.fixturenames:
+        return
+    zone = request.getfixturevalue("zone")
+    day = datetime.date(2025, 1, 5)
+    zone.b1_mobile = mobile.mobile_outflow_record(member=zone.b1_members[2], since=day, place="深圳")
+    zone.b3_mobile = mobile.mobile_outflow_record(member=zone.b3_members[1], since=day, place="广州")
 
 
 def test_every_url_is_in_the_matrix():
@@ -79,6 +100,7 @@ def _objects(zone, users, where):
             "account": users.other_admin,
             "member": zone.b1_members[0],
             "candidate": zone.b1_candidate,
+            "mobile": zone.b1_mobile,
         }
     return {
         "org": zone.b3,
@@ -86,6 +108,7 @@ def _objects(zone, users, where):
         "account": users.other_admin,
         "member": zone.b3_members[0],
         "candidate": zone.b3_candidate,
+        "mobile": zone.b3_mobile,
     }
 
 
@@ -97,7 +120,11 @@ def _expected(role, permission, obj_kind, where):
     ]
     if role_value not in PERMISSIONS[permission]:
         return 403
-    if where == "outside" and obj_kind in ("org", "post", "member", "candidate") and role_value == "org_admin":
+    if (
+        where == "outside"
+        and obj_kind in ("org", "post", "member", "candidate", "mobile")
+        and role_value == "org_admin"
+    ):
         return 404
     return 200
 
@@ -113,7 +140,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 430
+    assert len(CASES) == 520
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
@@ -125,6 +152,8 @@ def test_permission_matrix(zone, users, client, name, role, where, method):
         client.force_login(getattr(users, role))
     # An empty POST never completes a form, so nothing is written; the status says who got in.
     response = getattr(client, method)(url)
+    if method == "post":
+        permission = POST_PERMISSION.get(name, permission)
     expected = _expected(role, permission, obj_kind, where)
     if name in READ_ONLY and method == "post" and expected == 200:
         expected = 405
