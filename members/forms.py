@@ -216,3 +216,33 @@ class MobileReturnForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Record the return"))
+
+
+class CommunityRegisterForm(forms.Form):
+    community_code = forms.CharField(
+        label=_("Community organisation code"),
+        max_length=32,
+        help_text=_("The party organisation of the community where the member lives."),
+    )
+    on = forms.DateField(label=_("Registered on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+    def clean_community_code(self):
+        code = self.cleaned_data["community_code"].strip()
+        self.community = Organisation.objects.active().filter(code=code).first()
+        if self.community is None:
+            raise forms.ValidationError(_("There is no active organisation with the code %(code)s.") % {"code": code})
+        return code
+
+
+class CommunityServiceForm(forms.Form):
+    served_on = forms.DateField(label=_("Served on"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1)
+    activity = forms.CharField(label=_("Activity"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()

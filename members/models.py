@@ -337,3 +337,61 @@ class MobileContact(models.Model):
 
     def __str__(self):
         return f"{self.record} {self.contacted_on}"
+
+
+class CommunityRegistration(models.Model):
+    """在职党员到社区报到 (Q-COMMUNITY-SERVICE): an in-service member registers with the community where
+    they live; both the member's branch and the community see it."""
+
+    scope_path = ("member__organisation__path", "community__path")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="community_registrations", verbose_name=_("member")
+    )
+    community = models.ForeignKey(
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        related_name="registered_members",
+        verbose_name=_("community"),
+    )
+    registered_on = models.DateField(_("registered on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("community registration")
+        verbose_name_plural = _("community registrations")
+        ordering = ["community_id", "registered_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(ended_on__isnull=True), name="community_one_open_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} @ {self.community}"
+
+
+class CommunityService(models.Model):
+    """Hours of service a registered member gave in the community; they count in the annual evaluation."""
+
+    scope_path = ("registration__member__organisation__path", "registration__community__path")
+
+    registration = models.ForeignKey(CommunityRegistration, on_delete=models.PROTECT, related_name="services")
+    served_on = models.DateField(_("served on"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    activity = models.CharField(_("activity"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("community service")
+        verbose_name_plural = _("community services")
+        ordering = ["-served_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.registration} {self.served_on} {self.hours}"

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -12,11 +13,13 @@ from branches.selectors import organisation_for_code
 from portal.permissions import PermissionRequiredMixin, has_permission
 from portal.views_base import ServiceFormView
 
-from . import development, mobile, selectors, services
+from . import community, development, mobile, selectors, services
 from .enums import MemberStatus
 from .forms import (
     CandidateForm,
     CandidateStepForm,
+    CommunityRegisterForm,
+    CommunityServiceForm,
     MemberFilterForm,
     MemberForm,
     MemberFullForm,
@@ -28,7 +31,7 @@ from .forms import (
     MobileReturnForm,
 )
 from .masking import sees_personal_data
-from .models import Candidate, Member, MobileRecord
+from .models import Candidate, CommunityRegistration, Member, MobileRecord
 
 
 class MemberListView(PermissionRequiredMixin, TemplateView):
@@ -109,6 +112,11 @@ class MemberDetailView(MemberMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["events"] = selectors.member_history(member=self.member)
         context["transfers"] = selectors.member_transfers(member=self.member)
+        context["registration"] = (
+            self.member.community_registrations.filter(ended_on__isnull=True).select_related("community").first()
+        )
+        context["year"] = timezone.localdate().year
+        context["service_hours"] = community.service_hours(member=self.member, year=context["year"])
         context["unmasked"] = sees_personal_data(self.request.user)
         context["can_edit"] = has_permission(self.request.user, "edit") and self.member.status == MemberStatus.ACTIVE
         return context
@@ -378,3 +386,62 @@ class MobileReturnView(MobileRecordMixin, ServiceFormView):
 
     def perform(self, form):
         return mobile.mobile_return_record(record=self.record, on=form.cleaned_data["on"], user=self.request.user)
+
+
+class CommunityRegisterView(MemberMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = CommunityRegisterForm
+    title = _("Register with the community")
+    success_message = _("The community registration was recorded.")
+    service_fields = {"community": "community_code"}
+
+    def perform(self, form):
+        return community.community_register(
+            member=self.member, community=form.community, on=form.cleaned_data["on"], user=self.request.user
+        )
+
+
+class CommunityView(OrganisationInUrlMixin, TemplateView):
+    """Q-COMMUNITY-SERVICE: the in-service members registered with a community, and their hours this year."""
+
+    template_name = "members/community/list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = timezone.localdate().year
+        context["year"] = year
+        context["registrations"] = community.community_registrations(
+            user=self.request.user, community=self.organisation, year=year
+        )
+        context["can_edit"] = has_permission(self.request.user, "edit")
+        return context
+
+
+class CommunityServiceView(PermissionRequiredMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = CommunityServiceForm
+    title = _("Record community service")
+    success_message = _("The service was recorded.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.registration  # noqa: B018 — resolve now: out of scope is 404 before anything else
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def registration(self):
+        queryset = CommunityRegistration.objects.select_related("member", "community")
+        return scoping.get_in_scope_or_404(queryset, self.request.user, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return community.community_service_record(
+            registration=self.registration, user=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_url(self):
+        return reverse("members:community", args=[self.registration.community_id])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "subject": self.registration.member}

@@ -10,8 +10,10 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from members import mobile
+from branches.enums import OrganisationKind, Sector
+from members import community, mobile
 from portal.permissions import PERMISSIONS
+from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,9 @@ VIEWS = {
     "members:candidate_create": ("edit", "org"),
     "members:candidate_step": ("edit", "candidate"),
     "members:mobile_list": ("view", None),
+    "members:community_register": ("edit", "member"),
+    "members:community": ("view", "org"),
+    "members:community_service": ("edit", "registration"),
     "members:mobile_outflow": ("edit", "member"),
     "members:mobile_inflow": ("edit", "org"),
     "members:mobile_detail": ("view", "mobile"),
@@ -54,7 +59,7 @@ VIEWS = {
 # Pages that only read answer POST with 405 once the user is let in.
 READ_ONLY = {
     "home", "account_list", "branches:tree", "branches:detail", "branches:children", "members:list", "members:detail",
-    "members:pipeline", "members:mobile_list",
+    "members:pipeline", "members:mobile_list", "members:community",
 }  # fmt: skip
 # Pages that show to every role but take a POST only from those who may edit.
 POST_PERMISSION = {"members:mobile_detail": "edit"}
@@ -83,6 +88,11 @@ def mobile_records(request):
     day = datetime.date(2025, 1, 5)
     zone.b1_mobile = mobile.mobile_outflow_record(member=zone.b1_members[2], since=day, place="深圳")
     zone.b3_mobile = mobile.mobile_outflow_record(member=zone.b3_members[1], since=day, place="广州")
+    # Community registrations: B1's member with a community under T1, B3's with one under T2.
+    c1 = make_org(zone.v1, OrganisationKind.BRANCH, sector=Sector.COMMUNITY, code="MC1")
+    c3 = make_org(zone.t2, OrganisationKind.BRANCH, sector=Sector.COMMUNITY, code="MC3")
+    zone.b1_registration = community.community_register(member=zone.b1_members[0], community=c1, on=day)
+    zone.b3_registration = community.community_register(member=zone.b3_members[0], community=c3, on=day)
 
 
 def test_every_url_is_in_the_matrix():
@@ -101,6 +111,7 @@ def _objects(zone, users, where):
             "member": zone.b1_members[0],
             "candidate": zone.b1_candidate,
             "mobile": zone.b1_mobile,
+            "registration": zone.b1_registration,
         }
     return {
         "org": zone.b3,
@@ -109,6 +120,7 @@ def _objects(zone, users, where):
         "member": zone.b3_members[0],
         "candidate": zone.b3_candidate,
         "mobile": zone.b3_mobile,
+        "registration": zone.b3_registration,
     }
 
 
@@ -122,7 +134,7 @@ def _expected(role, permission, obj_kind, where):
         return 403
     if (
         where == "outside"
-        and obj_kind in ("org", "post", "member", "candidate", "mobile")
+        and obj_kind in ("org", "post", "member", "candidate", "mobile", "registration")
         and role_value == "org_admin"
     ):
         return 404
@@ -140,7 +152,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 520
+    assert len(CASES) == 580
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
