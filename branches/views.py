@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from portal.forms_base import ConfirmForm
-from portal.permissions import PermissionRequiredMixin, has_permission
+from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
 
 from . import scoping, selectors, services
@@ -23,19 +23,17 @@ from .models import Organisation, Post
 CHILDREN_PAGE_SIZE = 50
 
 
-class OrganisationMixin(PermissionRequiredMixin):
+class OrganisationMixin(ScopedObjectMixin):
     """Loads the organisation named by the URL, within the user's scope (else 404)."""
 
+    scoped_name = "organisation"
     show_breadcrumb = True
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.organisation = scoping.get_in_scope_or_404(Organisation.objects.all(), request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_queryset(self):
+        return Organisation.objects.all()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["organisation"] = self.organisation
         if self.show_breadcrumb:
             context["ancestors"] = selectors.organisation_ancestors(
                 organisation=self.organisation, user=self.request.user
@@ -199,28 +197,24 @@ class PostCreateView(OrganisationMixin, ServiceFormView):
         )
 
 
-class PostEndView(PermissionRequiredMixin, ServiceFormView):
+class PostEndView(ScopedObjectMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "branches/organisation/form.html"
     form_class = PostEndForm
     success_message = _("The post was ended.")
+    scoped_name = "post_record"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.post_record = scoping.get_in_scope_or_404(
-                Post.objects.select_related("organisation", "member"), request.user, pk=kwargs["pk"]
-            )
-            self.organisation = self.post_record.organisation
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_queryset(self):
+        return Post.objects.select_related("organisation", "member")
 
     def perform(self, form):
         return services.post_end(post=self.post_record, ended_on=form.cleaned_data["ended_on"], user=self.request.user)
 
     def get_success_url(self):
-        return reverse("branches:detail", args=[self.organisation.pk])
+        return reverse("branches:detail", args=[self.post_record.organisation_id])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["organisation"] = self.organisation
+        context["organisation"] = self.post_record.organisation
         context["title"] = _("End post: %(post)s") % {"post": self.post_record}
         return context

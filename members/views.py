@@ -3,14 +3,13 @@
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from branches import scoping
 from branches.models import Organisation
 from branches.selectors import organisation_for_code
-from portal.permissions import PermissionRequiredMixin, has_permission
+from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
 
 from . import community, development, mobile, selectors, services
@@ -68,41 +67,21 @@ class MemberListView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class MemberMixin(PermissionRequiredMixin):
-    """Loads the member named by the URL, within the user's scope (else 404)."""
+class MemberMixin(ScopedObjectMixin):
+    scoped_name = "member"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.member  # noqa: B018 — resolve now: out of scope is 404 before anything else
-        return super().dispatch(request, *args, **kwargs)
-
-    @cached_property
-    def member(self):
-        return scoping.get_in_scope_or_404(
-            Member.objects.select_related("organisation"), self.request.user, pk=self.kwargs["pk"]
-        )
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "member": self.member}
+    def get_scoped_queryset(self):
+        return Member.objects.select_related("organisation")
 
     def get_success_url(self):
         return reverse("members:detail", args=[self.member.pk])
 
 
-class OrganisationInUrlMixin(PermissionRequiredMixin):
-    """Loads the organisation named by the URL, within the user's scope (else 404, whatever the method)."""
+class OrganisationInUrlMixin(ScopedObjectMixin):
+    scoped_name = "organisation"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.organisation  # noqa: B018 — resolve now: out of scope is 404 before anything else
-        return super().dispatch(request, *args, **kwargs)
-
-    @cached_property
-    def organisation(self):
-        return scoping.get_in_scope_or_404(Organisation.objects.all(), self.request.user, pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "organisation": self.organisation}
+    def get_scoped_queryset(self):
+        return Organisation.objects.all()
 
 
 class MemberDetailView(MemberMixin, TemplateView):
@@ -219,23 +198,17 @@ class CandidateCreateView(OrganisationInUrlMixin, ServiceFormView):
         return reverse("members:pipeline", args=[self.organisation.pk])
 
 
-class CandidateStepView(PermissionRequiredMixin, ServiceFormView):
+class CandidateStepView(ScopedObjectMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = CandidateStepForm
     title = _("Next step")
     success_message = _("The step was recorded.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.candidate  # noqa: B018 — resolve now: out of scope is 404 before anything else
-        return super().dispatch(request, *args, **kwargs)
+    scoped_name = "candidate"
 
-    @cached_property
-    def candidate(self):
-        return scoping.get_in_scope_or_404(
-            Candidate.objects.select_related("organisation"), self.request.user, pk=self.kwargs["pk"]
-        )
+    def get_scoped_queryset(self):
+        return Candidate.objects.select_related("organisation")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "organisation": self.candidate.organisation}
@@ -335,19 +308,11 @@ class MobileInflowView(OrganisationInUrlMixin, ServiceFormView):
         return reverse("members:mobile_detail", args=[self.result.pk])
 
 
-class MobileRecordMixin(PermissionRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.record  # noqa: B018 — resolve now: out of scope is 404 before anything else
-        return super().dispatch(request, *args, **kwargs)
+class MobileRecordMixin(ScopedObjectMixin):
+    scoped_name = "record"
 
-    @cached_property
-    def record(self):
-        queryset = MobileRecord.objects.select_related("member", "home_organisation", "receiving_organisation")
-        return scoping.get_in_scope_or_404(queryset, self.request.user, pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "record": self.record}
+    def get_scoped_queryset(self):
+        return MobileRecord.objects.select_related("member", "home_organisation", "receiving_organisation")
 
     def get_success_url(self):
         return reverse("members:mobile_detail", args=[self.record.pk])
@@ -418,22 +383,17 @@ class CommunityView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class CommunityServiceView(PermissionRequiredMixin, ServiceFormView):
+class CommunityServiceView(ScopedObjectMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = CommunityServiceForm
     title = _("Record community service")
     success_message = _("The service was recorded.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.registration  # noqa: B018 — resolve now: out of scope is 404 before anything else
-        return super().dispatch(request, *args, **kwargs)
+    scoped_name = "registration"
 
-    @cached_property
-    def registration(self):
-        queryset = CommunityRegistration.objects.select_related("member", "community")
-        return scoping.get_in_scope_or_404(queryset, self.request.user, pk=self.kwargs["pk"])
+    def get_scoped_queryset(self):
+        return CommunityRegistration.objects.select_related("member", "community")
 
     def perform(self, form):
         return community.community_service_record(

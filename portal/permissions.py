@@ -33,3 +33,28 @@ class PermissionRequiredMixin(LoginRequiredMixin):
         if not has_permission(request.user, self.permission_required):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedObjectMixin(PermissionRequiredMixin):
+    """Loads the object named by the URL's pk, within the user's scope, before anything else runs.
+
+    An object outside the scope answers 404 whatever the method or the role's permissions, so a
+    page never tells whether something exists beyond the user's subtree. Set `scoped_name` (the
+    attribute and template name) and `get_scoped_queryset()`.
+    """
+
+    scoped_name = "object"
+
+    def get_scoped_queryset(self):
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            from branches.scoping import get_in_scope_or_404
+
+            found = get_in_scope_or_404(self.get_scoped_queryset(), request.user, pk=kwargs["pk"])
+            setattr(self, self.scoped_name, found)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), self.scoped_name: getattr(self, self.scoped_name)}
