@@ -1,0 +1,226 @@
+"""Reading real roster sheets: the template's columns, header variants, and messy cell values.
+
+The template follows the member fields of the national party-member information collection form
+(全国党员管理信息系统 信息采集), so one sheet serves both systems. Real files put a title row or two
+above the header, spell headers several ways, type full-width digits, stray spaces, a lowercase x,
+and dates as 2015-03-30, 2015/3/30, 2015.3.30, 2015年3月30日, Excel date serials, or only a month
+(2015.03, 2015年3月) where the roster knows no more. This module turns such rows into the values
+members.services.member_clean expects, or says in Chinese what is wrong with which cell.
+"""
+
+import dataclasses
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+
+from .enums import ETHNICITY_BY_CHINESE_NAME, Education, Gender, LifeStatus, MemberCategory
+from .idcard import id_normalise
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    variants: tuple[str, ...] = ()
+    required: bool = False
+
+
+# The template's columns, in order (16 member fields of the national form, then the organisation).
+COLUMNS = (
+    Column("name", "姓名", ("党员姓名",), required=True),
+    Column("gender", "性别"),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码"), required=True),
+    Column("ethnicity", "民族"),
+    Column("birth_date", "出生日期", ("出生年月", "出生年月日")),
+    Column("education", "学历", ("文化程度", "最高学历")),
+    Column("category", "党员类别", ("党员身份", "类别")),
+    Column("joined_on", "入党日期", ("入党时间", "加入党组织日期")),
+    Column("full_member_on", "转为正式党员日期", ("转正日期", "转正时间")),
+    Column("life_status", "人员类别", ("工作岗位", "人员身份")),
+    Column("work_unit", "工作单位", ("单位",)),
+    Column("job_title", "单位职务", ("职务", "工作单位及职务")),
+    Column("phone", "联系电话", ("手机号码", "手机", "电话", "联系方式")),
+    Column("household_registration", "户籍所在地", ("户籍地", "户口所在地")),
+    Column("residence", "现居住地", ("家庭住址", "居住地", "现住址")),
+    Column("probation_ends_on", "预备期满日期", ("预备期满时间",)),
+    Column("organisation_code", "组织代码", ("党组织代码", "所在党支部代码")),
+    Column("organisation_name", "所在党组织", ("所在党支部", "党组织名称", "所在支部")),
+)
+TEMPLATE_HEADERS = [c.header for c in COLUMNS]
+DATE_FIELDS = frozenset({"birth_date", "joined_on", "full_member_on", "probation_ends_on"})
+HEADER_SEARCH_ROWS = 10
+MIN_RECOGNISED_HEADERS = 3
+
+
+def _header_key(text) -> str:
+    return re.sub(r"[\s*（）()：:]", "", id_normalise(str(text or "")))
+
+
+_HEADER_LOOKUP = {_header_key(v): c for c in COLUMNS for v in (c.header, *c.variants)}
+
+
+class RosterError(ValueError):
+    """The file as a whole cannot be read as a roster (no header, …); the message is for the user."""
+
+
+def header_find(rows: list[list]) -> tuple[int, dict[int, Column]]:
+    """The header row among the first rows (titles may stand above it) and its column positions.
+
+    Columns the template does not know are ignored; a header with fewer than three known columns,
+    or without the name and the ID number, is refused with a message.
+    """
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found = {}
+        for position, cell in enumerate(row):
+            column = _HEADER_LOOKUP.get(_header_key(cell))
+            if column is not None and column not in found.values():
+                found[position] = column
+        if len(found) >= MIN_RECOGNISED_HEADERS:
+            missing = [c.header for c in COLUMNS if c.required and c not in found.values()]
+            if missing:
+                raise RosterError(
+                    _("Row %(row)s looks like the header but lacks the column(s): %(columns)s.")
+                    % {"row": index + 1, "columns": "、".join(missing)}
+                )
+            return index, found
+    raise RosterError(
+        _("No header row was found in the first %(n)s rows; the header needs at least %(columns)s.")
+        % {"n": HEADER_SEARCH_ROWS, "columns": "、".join(c.header for c in COLUMNS if c.required)}
+    )
+
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+)
+_MONTH_PATTERNS = (re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})月?$"), re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$"))
+
+
+def date_parse(value) -> datetime.date | None:
+    """A date from any of the forms rosters use; a month alone means its first day."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 100_000:  # an Excel date serial
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        raise ValueError
+    text = id_normalise(str(value)).replace(" ", "")
+    if re.fullmatch(r"\d+(\.0)?", text) and 20_000 <= float(text) < 100_000:  # a serial written as text
+        return EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return datetime.date(int(match["y"]), int(match["m"]), 1)
+    raise ValueError
+
+
+_GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "男性": Gender.MALE, "女性": Gender.FEMALE}
+_CATEGORIES = {
+    "正式党员": MemberCategory.FULL,
+    "正式": MemberCategory.FULL,
+    "预备党员": MemberCategory.PROBATIONARY,
+    "预备": MemberCategory.PROBATIONARY,
+}
+_EDUCATIONS = {
+    "研究生(博士)": Education.DOCTORATE, "博士": Education.DOCTORATE, "博士研究生": Education.DOCTORATE,
+    "研究生(硕士)": Education.MASTER, "硕士": Education.MASTER, "硕士研究生": Education.MASTER, "研究生": Education.MASTER,
+    "大学本科": Education.BACHELOR, "本科": Education.BACHELOR, "大学专科": Education.COLLEGE, "大专": Education.COLLEGE,
+    "专科": Education.COLLEGE, "中等专科": Education.TECHNICAL, "中专": Education.TECHNICAL, "中技": Education.TECHNICAL,
+    "高中": Education.HIGH_SCHOOL, "初中": Education.JUNIOR, "初中及以下": Education.JUNIOR, "小学": Education.JUNIOR,
+}  # fmt: skip
+_LIFE_STATUSES = {
+    "在岗职工": LifeStatus.IN_SERVICE, "在职": LifeStatus.IN_SERVICE, "在岗": LifeStatus.IN_SERVICE,
+    "离退休人员": LifeStatus.RETIRED, "离退休": LifeStatus.RETIRED, "退休": LifeStatus.RETIRED, "离休": LifeStatus.RETIRED,
+    "学生": LifeStatus.STUDENT, "失业人员": LifeStatus.UNEMPLOYED, "失业": LifeStatus.UNEMPLOYED, "无业": LifeStatus.UNEMPLOYED,
+    "农牧渔民": LifeStatus.FARMER, "农民": LifeStatus.FARMER, "个体": LifeStatus.SELF_EMPLOYED,
+    "自由职业": LifeStatus.SELF_EMPLOYED, "其他": LifeStatus.OTHER,
+}  # fmt: skip
+
+
+def _choice(table: dict, text) -> str:
+    key = str(text).replace("（", "(").replace("）", ")").replace(" ", "")
+    if key in table:
+        return table[key]
+    raise ValueError
+
+
+@dataclasses.dataclass
+class CellError:
+    """One bad cell: where (sheet row, column header), what was there, and why, in Chinese."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+def row_values(row: list, columns: dict[int, Column], *, row_number: int) -> tuple[dict, list[CellError]]:
+    """One sheet row as service values (organisation code/name kept as given) and its cell errors."""
+    values: dict = {}
+    errors: list[CellError] = []
+    for position, column in columns.items():
+        raw = row[position] if position < len(row) else None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        text = id_normalise(raw).strip() if isinstance(raw, str) else raw
+        try:
+            values[column.field] = _cell_value(column.field, raw, text)
+        except ValueError:
+            errors.append(CellError(row_number, column.header, str(raw), _cell_message(column.field)))
+    return values, errors
+
+
+def _cell_value(field: str, raw, text):
+    if field in DATE_FIELDS:
+        return date_parse(raw)
+    if field == "id_number":
+        if isinstance(raw, int | float):
+            # Excel keeps 15 significant digits: an ID typed as a number has already lost digits.
+            raise ValueError
+        return text
+    if field == "gender":
+        return _choice(_GENDERS, text)
+    if field == "ethnicity":
+        name = text if str(text).endswith("族") else f"{text}族"
+        if name not in ETHNICITY_BY_CHINESE_NAME:
+            raise ValueError
+        return ETHNICITY_BY_CHINESE_NAME[name]
+    if field == "education":
+        return _choice(_EDUCATIONS, text)
+    if field == "category":
+        return _choice(_CATEGORIES, text)
+    if field == "life_status":
+        return _choice(_LIFE_STATUSES, text)
+    if field == "phone":
+        return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(text)
+    return str(text)
+
+
+def _cell_message(field: str) -> str:
+    if field in DATE_FIELDS:
+        return _("Not a date: write it as 2015-03-30, 2015/3/30, 2015.3.30, 2015年3月30日 or 2015年3月.")
+    if field == "id_number":
+        return _("The ID number was stored as a number and has lost digits: set the column to text and type it again.")
+    if field == "gender":
+        return _("Write 男 or 女.")
+    if field == "ethnicity":
+        return _("Not one of the 56 ethnic groups (for example 汉族).")
+    if field == "education":
+        return _(
+            "Unknown education: use 研究生（博士）, 研究生（硕士）, 大学本科, 大学专科, 中等专科, 高中 or 初中及以下."
+        )
+    if field == "category":
+        return _("Write 正式党员 or 预备党员.")
+    if field == "life_status":
+        return _("Unknown category of person: use 在岗职工, 离退休人员, 学生, 失业人员, 农牧渔民, 个体 or 其他.")
+    return _("This value cannot be read.")
