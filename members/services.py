@@ -47,7 +47,7 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def member_clean(*, data: dict, instance: Member | None = None) -> dict:
+def member_clean(*, data: dict, instance: Member | None = None, check_duplicate: bool = True) -> dict:
     """Check a member's fields against the roster rules; return them normalised (birth date and
     gender filled from the ID number), or raise ValidationError keyed by field."""
     errors: dict[str, str] = {}
@@ -108,7 +108,7 @@ def member_clean(*, data: dict, instance: Member | None = None) -> dict:
             errors["phone"] = _("Give an 11-digit mobile number or a landline such as 0731-88888888.")
         cleaned["phone"] = phone
 
-    if number and "id_number" not in errors:
+    if check_duplicate and number and "id_number" not in errors:
         duplicate = Member.objects.active().filter(id_number=number)
         if instance is not None:
             duplicate = duplicate.exclude(pk=instance.pk)
@@ -134,12 +134,12 @@ def _organisation_check(*, organisation: Organisation, user) -> None:
         raise ValidationError({"organisation": _("This organisation is outside your responsibility.")})
 
 
-def _search_keys(member: Member) -> None:
+def search_keys_set(member: Member) -> None:
     member.name_pinyin, member.name_initials = name_pinyin(member.name)
     member.id_tail_reversed = member.id_number[-6:][::-1]
 
 
-def _display(member: Member, field: str) -> str:
+def field_display(member: Member, field: str) -> str:
     value = getattr(member, field)
     display = getattr(member, f"get_{field}_display", None)
     if display is not None and value not in (None, ""):
@@ -155,7 +155,7 @@ def member_create(*, organisation: Organisation, data: dict, user=None) -> Membe
     _organisation_check(organisation=organisation, user=user)
     cleaned = member_clean(data=data)
     member = Member(organisation=organisation, **cleaned)
-    _search_keys(member)
+    search_keys_set(member)
     member.save()
     # Recorded now, but a member of this organisation since before the portal's records.
     Membership.objects.create(member=member, organisation=organisation)
@@ -176,12 +176,12 @@ def member_update(*, member: Member, data: dict, user=None) -> Member:
     changes = {}
     for field, value in cleaned.items():
         if getattr(member, field) != value:
-            before = _display(member, field)
+            before = field_display(member, field)
             setattr(member, field, value)
-            changes[field] = [before, _display(member, field)]
+            changes[field] = [before, field_display(member, field)]
     if not changes:
         return member
-    _search_keys(member)
+    search_keys_set(member)
     member.save()
     MemberEvent.objects.create(
         member=member,
@@ -212,7 +212,7 @@ def member_status_change(*, member: Member, status: str, on: datetime.date, reas
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
-    before = _display(member, "status")
+    before = field_display(member, "status")
     member.status, member.status_changed_on = status, on
     member.save(update_fields=["status", "status_changed_on", "updated_at"])
     Membership.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
@@ -221,7 +221,7 @@ def member_status_change(*, member: Member, status: str, on: datetime.date, reas
         kind=MemberEventKind.STATUS_CHANGED,
         effective_on=on,
         reason=reason.strip(),
-        changes={"status": [before, _display(member, "status")]},
+        changes={"status": [before, field_display(member, "status")]},
         recorded_by=_who(user),
     )
     member_counts_refresh(organisation_ids=[member.organisation_id])

@@ -1,0 +1,63 @@
+"""Import a member roster from the command line, with the same checks and messages as the browser."""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from branches.models import Organisation
+from members import imports, roster
+
+
+class Command(BaseCommand):
+    help = "Import a roster file (.xlsx, .xls, .csv): preview the rows, then write the valid ones in one transaction."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the roster file")
+        parser.add_argument("--org", help="organisation code for rows without one")
+        parser.add_argument("--dry-run", action="store_true", help="check the rows only; write nothing")
+        parser.add_argument("--json", action="store_true", dest="as_json", help="machine-readable output")
+
+    def handle(self, *args, file, org, dry_run, as_json, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{file}: no such file")
+        default = None
+        if org:
+            default = Organisation.objects.active().filter(code=org).first()
+            if default is None:
+                raise CommandError(f"--org {org}: no active organisation has this code")
+        try:
+            rows = imports.roster_read(name=path.name, content=path.read_bytes())
+            plan = imports.roster_preview(rows=rows, default_organisation=default, file_name=path.name)
+        except roster.RosterError as exc:
+            raise CommandError(str(exc)) from exc
+        written = {"created": 0, "updated": 0}
+        if not dry_run:
+            written = imports.roster_import(plan=plan)
+        report = {
+            "file": path.name,
+            "header_row": plan.header_row,
+            "counts": plan.counts,
+            "written": written,
+            "dry_run": dry_run,
+            "errors": [{"row": e.row, "column": e.column, "value": e.value, "message": e.message} for e in plan.errors],
+        }
+        if as_json:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+        else:
+            summary = _("%(file)s: %(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(rejected)s rejected.")
+            self.stdout.write(summary % {"file": path.name, **plan.counts})
+            if dry_run:
+                self.stdout.write(_("Dry run: nothing was written."))
+            else:
+                self.stdout.write(_("Written: %(created)s new, %(updated)s changed.") % written)
+            for error in plan.errors:
+                self.stdout.write(
+                    _("Row %(row)s, column %(column)s, value “%(value)s”: %(message)s")
+                    % {"row": error.row, "column": error.column, "value": error.value, "message": error.message}
+                )
+        if plan.counts["rejected"]:
+            sys.exit(1)

@@ -1,0 +1,180 @@
+import datetime
+import io
+import json
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError
+from django.utils import translation
+
+from members import imports
+from members.enums import MemberEventKind
+from members.idcard import id_make
+from members.models import Member, MemberEvent, Membership
+from members.roster import RosterError
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "序号",
+    "姓名",
+    "性别",
+    "身份证号码",
+    "民族",
+    "学历",
+    "党员类别",
+    "入党时间",
+    "转正日期",
+    "人员类别",
+    "联系电话",
+    "组织代码",
+    "备注",
+]
+
+
+def person(n, born=datetime.date(1980, 1, 1)):
+    return id_make(area="430111", born=born + datetime.timedelta(days=n), sequence=n % 500, male=n % 2 == 1)
+
+
+def sheet_rows(count=3, org="B2"):
+    rows = [["东村第2党支部党员花名册"], [], HEADER]
+    for n in range(count):
+        rows.append([n + 1, f"党员{n}", "男" if n % 2 else "女", person(n), "汉族", "大学本科", "正式党员",
+                     "2005.7", "2006年7月1日", "在岗职工", "13800138000", org, ""])  # fmt: skip
+    return rows
+
+
+def xlsx(rows) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def preview(zone, rows, user=None):
+    return imports.roster_preview(
+        rows=imports.roster_read(name="花名册.xlsx", content=xlsx(rows)), user=user, file_name="花名册.xlsx"
+    )
+
+
+def test_import_new_rows_then_reimport_changes_nothing(zone, users):
+    plan = preview(zone, sheet_rows(3), users.town_admin)
+    assert plan.counts == {"new": 3, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert imports.roster_import(plan=plan, user=users.town_admin) == {"created": 3, "updated": 0}
+    created = Member.objects.filter(organisation=zone.b2).order_by("name")
+    assert [(m.name, str(m.joined_on), str(m.full_member_on)) for m in created] == [
+        ("党员0", "2005-07-01", "2006-07-01"), ("党员1", "2005-07-01", "2006-07-01"), ("党员2", "2005-07-01", "2006-07-01"),
+    ]  # fmt: skip
+    assert Membership.objects.filter(member__in=created, ended_on__isnull=True).count() == 3
+    zone.b2.refresh_from_db()
+    assert zone.b2.member_count == 3
+    again = preview(zone, sheet_rows(3), users.town_admin)
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 3, "rejected": 0}
+    assert imports.roster_import(plan=again) == {"created": 0, "updated": 0}
+    assert Member.objects.filter(organisation=zone.b2).count() == 3
+
+
+def test_import_changed_row_updates_with_history(zone):
+    imports.roster_import(plan=preview(zone, sheet_rows(2)))
+    rows = sheet_rows(2)
+    rows[3][10] = "13900139000"
+    plan = preview(zone, rows)
+    assert plan.counts == {"new": 0, "changed": 1, "unchanged": 1, "rejected": 0}
+    imports.roster_import(plan=plan)
+    member = Member.objects.get(id_number=person(0))
+    assert member.phone == "13900139000"
+    event = MemberEvent.objects.get(member=member, kind=MemberEventKind.UPDATED)
+    assert event.changes == {"phone": ["13800138000", "13900139000"]}
+    assert event.reason == "名册导入：花名册.xlsx"
+
+
+def test_preview_reports_row_column_value_reason_in_chinese_and_writes_nothing(zone, users):
+    rows = sheet_rows(4)
+    rows[3][3] = rows[3][3][:-1] + ("0" if rows[3][3][-1] != "0" else "1")  # wrong check digit, sheet row 4
+    rows[4][7] = "去年"  # sheet row 5
+    rows[5][2], rows[5][3] = rows[6][2], rows[6][3]  # the same person in sheet rows 6 and 7
+    with translation.override("zh-hans"):
+        plan = preview(zone, rows, users.town_admin)
+    assert plan.counts == {"new": 1, "changed": 0, "unchanged": 0, "rejected": 3}
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (4, "公民身份号码", f"身份证号码校验位错误（最后一位应为{person(0)[-1]}）。"),
+        (5, "入党日期", "不是有效日期：请按2015-03-30、2015/3/30、2015.3.30、2015年3月30日或2015年3月的格式填写。"),
+        (7, "公民身份号码", "本文件第6行已有相同的身份证号码。"),
+    ]
+    assert Member.objects.filter(organisation=zone.b2).count() == 0
+
+
+def test_preview_rejects_rows_for_organisations_outside_scope(zone, users):
+    with translation.override("zh-hans"):
+        plan = preview(zone, sheet_rows(2, org="B3"), users.town_admin)
+    assert plan.counts["rejected"] == 2
+    assert {e.message for e in plan.errors} == {"您的管辖范围内没有该组织代码对应的组织。"}
+
+
+def test_preview_refuses_member_of_other_branch(zone):
+    rows = sheet_rows(1)
+    rows[3][3], rows[3][2] = zone.b1_members[0].id_number, "男"
+    plan = preview(zone, rows)
+    assert [(e.column, e.value) for e in plan.errors] == [("组织代码", "B2")]
+
+
+def test_import_failure_part_way_writes_nothing(zone):
+    plan = preview(zone, sheet_rows(3))
+    # Another import records one of the same people first: the unique rule stops this one.
+    Member.objects.create(
+        name="先到", id_number=person(2), gender="male", birth_date=datetime.date(1980, 1, 3), organisation=zone.b1
+    )
+    with pytest.raises(IntegrityError):
+        imports.roster_import(plan=plan)
+    assert Member.objects.filter(organisation=zone.b2).count() == 0
+    assert MemberEvent.objects.filter(member__organisation=zone.b2).count() == 0
+
+
+def test_read_csv_in_gbk_and_utf8(zone):
+    rows = sheet_rows(2)
+    text = "\n".join(",".join(str(c) for c in row) for row in rows[2:])
+    for encoding in ("gbk", "utf-8-sig"):
+        parsed = imports.roster_read(name="roster.csv", content=text.encode(encoding))
+        plan = imports.roster_preview(rows=parsed)
+        assert plan.counts["new"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("空.xlsx", b"", "文件空.xlsx为空。"),
+        ("照片.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00", "照片.xlsx不是电子表格：请上传.xlsx、.xls或.csv文件。"),
+        ("坏.xlsx", b"PK\x03\x04garbage", "坏.xlsx已损坏，无法读取。"),
+    ],
+)
+def test_bad_files_get_a_clear_message(name, content, message):
+    with translation.override("zh-hans"), pytest.raises(RosterError) as exc:
+        imports.roster_read(name=name, content=content)
+    assert str(exc.value) == message
+
+
+def test_zip_bomb_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (imports.MAX_UNZIPPED_BYTES + 1))
+    with pytest.raises(RosterError):
+        imports.roster_read(name="bomb.xlsx", content=buffer.getvalue())
+
+
+def test_import_roster_command_json_and_exit_code(zone, tmp_path, capsys):
+    path = tmp_path / "roster.xlsx"
+    rows = sheet_rows(2)
+    rows[4][7] = "去年"
+    path.write_bytes(xlsx(rows))
+    with pytest.raises(SystemExit) as exc:
+        call_command("import_roster", str(path), "--dry-run", "--json")
+    assert exc.value.code == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["counts"], report["written"], [e["row"] for e in report["errors"]]) == (
+        {"new": 1, "changed": 0, "unchanged": 0, "rejected": 1}, {"created": 0, "updated": 0}, [5],
+    )  # fmt: skip
+    assert Member.objects.filter(organisation=zone.b2).count() == 0
