@@ -5,6 +5,8 @@ never in the portal's own data. A seeded zone is kept between runs and rebuilt o
 requested size differs, so the page benchmarks do not pay for the build each time.
 """
 
+import datetime
+import os
 import statistics
 import time
 
@@ -165,9 +167,85 @@ def bench_member_list(*, members: int, seed: int, repeat: int) -> dict:
     }
 
 
+def _roster_file(rows: int, seed: int) -> bytes:
+    """A generated roster of `rows` members (17 columns of the template, dates as text) in .xlsx."""
+    import io
+    import random
+
+    import openpyxl
+
+    from branches.enums import MEMBER_HOLDING_KINDS
+    from members.idcard import id_make
+    from members.roster import COLUMNS
+
+    rng = random.Random(seed)
+    codes = list(Organisation.objects.filter(kind__in=MEMBER_HOLDING_KINDS).values_list("code", flat=True)[:2000])
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(["高新区党员名册（基准测试）"])
+    headers = [c.header for c in COLUMNS if c.field != "organisation_name"]
+    sheet.append(headers)
+    for n in range(rows):
+        born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 18000))
+        male = rng.random() < 0.6
+        sheet.append([
+            f"导入{n}", "男" if male else "女", id_make(area="439901", born=born, sequence=n % 500, male=male), "汉族",
+            born.isoformat(), "大学本科", "正式党员", f"{born.year + 25}年7月1日", f"{born.year + 26}.7.1", "在岗职工",
+            "某公司", "", f"139{n:08d}", "长沙市", "长沙市岳麓区", "", codes[n % len(codes)],
+        ])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def bench_roster_import(*, members: int, seed: int, repeat: int) -> dict:
+    """Issue 3: preview and confirm of a generated 100,000-row roster; rows per second, peak memory."""
+    import resource
+
+    from members import imports
+
+    zone = zone_ensure(members=members, seed=seed)
+    rows = int(os.environ.get("BENCH_ROSTER_ROWS", "100000"))
+    content = _roster_file(rows, seed)
+    result = {"zone": zone, "rows": rows, "file_bytes": len(content)}
+
+    def timed(label, fn):
+        started = time.perf_counter()
+        value = fn()
+        seconds = time.perf_counter() - started
+        result[label] = {"seconds": round(seconds, 2), "rows_per_second": round(rows / seconds)}
+        return value
+
+    parsed = timed("read", lambda: imports.roster_read(name="bench.xlsx", content=content))
+    plan = timed("preview", lambda: imports.roster_preview(rows=parsed, file_name="bench.xlsx"))
+    result["preview"]["counts"] = plan.counts
+    timed("confirm", lambda: imports.roster_import(plan=plan))
+    again = timed(
+        "reimport_preview",
+        lambda: imports.roster_preview(
+            rows=imports.roster_read(name="bench.xlsx", content=content), file_name="bench.xlsx"
+        ),
+    )
+    result["reimport_preview"]["counts"] = again.counts
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # Leave the benchmark zone as it was for the next run.
+    imported = Member.objects.filter(id_number__startswith="439901")
+    from members.models import MemberEvent, Membership
+
+    MemberEvent.objects.filter(member__in=imported).delete()
+    Membership.objects.filter(member__in=imported).delete()
+    touched = list(imported.values_list("organisation_id", flat=True).distinct())
+    imported.delete()
+    from members.services import member_counts_refresh
+
+    member_counts_refresh(organisation_ids=touched)
+    return result
+
+
 BENCHMARKS = {
     "zone_build": bench_zone_build,
     "subtree": bench_subtree,
     "tree_page": bench_tree_page,
     "member_list": bench_member_list,
+    "roster_import": bench_roster_import,
 }
