@@ -246,3 +246,17 @@ class CommunityServiceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper()
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Roster file"), help_text=_(".xlsx, .xls or .csv (UTF-8 or GBK), at most 20 MB."))
+    organisation_code = forms.CharField(
+        label=_("Organisation code"),
+        max_length=32,
+        required=False,
+        help_text=_("Rows without an organisation code go to this branch. Left empty: your own organisation."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Check the file"))

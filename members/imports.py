@@ -15,6 +15,7 @@ import io
 import zipfile
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,16 +23,18 @@ from django.utils.translation import gettext as _
 from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
+from portal import excel
 
 from . import roster, services
 from .enums import MemberEventKind, MemberStatus
 from .idcard import id_normalise
-from .models import Member, MemberEvent, Membership
+from .models import Member, MemberEvent, Membership, RosterUpload
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 LOOKUP_CHUNK = 5_000
+MAX_STORED_ERRORS = 2_000
 FIELD_HEADERS = {c.field: c.header for c in roster.COLUMNS}
 FIELD_HEADERS.update({"organisation": "组织代码", "birth_date": "出生日期", "gender": "性别"})
 
@@ -301,3 +304,73 @@ def roster_import(*, plan: ImportPlan, user=None) -> dict:
     MemberEvent.objects.bulk_create(events, batch_size=2_000)
     services.member_counts_refresh(organisation_ids={m.organisation_id for m in new_members})
     return {"created": len(new_members), "updated": len(updated)}
+
+
+def roster_upload_preview(*, content: bytes, file_name: str, organisation: Organisation, user) -> RosterUpload:
+    """Keep the uploaded file and its preview; nothing is written to the roster yet."""
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError({"organisation_code": _("This organisation is outside your responsibility.")})
+    try:
+        rows = roster_read(name=file_name, content=content)
+        plan = roster_preview(rows=rows, user=user, default_organisation=_default(organisation), file_name=file_name)
+    except roster.RosterError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    upload = RosterUpload(
+        organisation=organisation,
+        file_name=file_name[:200],
+        uploaded_by=user if getattr(user, "pk", None) else None,
+        counts=plan.counts,
+        errors=[dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]],
+    )
+    upload.file.save(f"roster-{timezone.now():%Y%m%d%H%M%S}.bin", ContentFile(content), save=False)
+    upload.save()
+    return upload
+
+
+def roster_upload_import(*, upload: RosterUpload, user) -> dict:
+    """Import an upload's valid rows: the preview is made again, so rows changed since are seen."""
+    if upload.imported_at is not None:
+        imported = timezone.localtime(upload.imported_at).strftime("%Y-%m-%d %H:%M")
+        raise ValidationError(_("This file was imported on %(date)s.") % {"date": imported})
+    with upload.file.open("rb") as handle:
+        content = handle.read()
+    plan = roster_preview(rows=roster_read(name=upload.file_name, content=content), user=user,
+                          default_organisation=_default(upload.organisation), file_name=upload.file_name)  # fmt: skip
+    written = roster_import(plan=plan, user=user)
+    upload.counts, upload.written, upload.imported_at = plan.counts, written, timezone.now()
+    upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
+    upload.save(update_fields=["counts", "written", "imported_at", "errors"])
+    return written
+
+
+def _default(organisation: Organisation) -> Organisation | None:
+    """Rows without a code go to the upload's organisation, if members can belong there."""
+    return organisation if organisation.kind in MEMBER_HOLDING_KINDS else None
+
+
+def roster_template_xlsx() -> bytes:
+    """The empty template: the national collection form's member fields and the organisation."""
+    return excel.xlsx_bytes(
+        title="党员信息", header=roster.TEMPLATE_HEADERS, rows=[], note=_("Member roster (one member a row)")
+    )
+
+
+def members_export_xlsx(*, members, unmasked: bool) -> bytes:
+    """A filtered list in the template's columns; masked for roles that may not see ID numbers and phones."""
+    from .masking import id_number_masked, phone_masked
+
+    def cells(m: Member):
+        values = {
+            "name": m.name, "gender": m.get_gender_display(), "id_number": m.id_number if unmasked else id_number_masked(m.id_number),
+            "ethnicity": m.get_ethnicity_display(), "birth_date": m.birth_date, "education": m.get_education_display(),
+            "category": m.get_category_display(), "joined_on": m.joined_on, "full_member_on": m.full_member_on,
+            "life_status": m.get_life_status_display(), "work_unit": m.work_unit, "job_title": m.job_title,
+            "phone": m.phone if unmasked else phone_masked(m.phone), "household_registration": m.household_registration,
+            "residence": m.residence, "probation_ends_on": m.probation_ends_on, "organisation_code": m.organisation.code,
+            "organisation_name": m.organisation.name,
+        }  # fmt: skip
+        return [values[c.field] if values[c.field] is not None else "" for c in roster.COLUMNS]
+
+    return excel.xlsx_bytes(
+        title="党员信息", header=roster.TEMPLATE_HEADERS, rows=(cells(m) for m in members.iterator(chunk_size=2000))
+    )

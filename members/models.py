@@ -395,3 +395,32 @@ class CommunityService(models.Model):
 
     def __str__(self):
         return f"{self.registration} {self.served_on} {self.hours}"
+
+
+class RosterUpload(models.Model):
+    """An uploaded roster file between its preview and its import (the file is kept as uploaded)."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"),
+        help_text=_("Rows without an organisation code go here."),
+    )  # fmt: skip
+    file = models.FileField(_("file"), upload_to="rosters/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    counts = models.JSONField(_("counts"), default=dict)
+    errors = models.JSONField(_("errors"), default=list)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    written = models.JSONField(_("written"), default=dict)
+
+    class Meta:
+        verbose_name = _("roster upload")
+        verbose_name_plural = _("roster uploads")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.file_name

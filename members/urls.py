@@ -6,6 +6,11 @@ app_name = "members"
 
 urlpatterns = [
     path("", views.MemberListView.as_view(), name="list"),
+    path("export.xlsx", views.MemberExportView.as_view(), name="export"),
+    path("import/", views.RosterImportView.as_view(), name="roster_import"),
+    path("import/template.xlsx", views.RosterTemplateView.as_view(), name="roster_template"),
+    path("import/<int:pk>/", views.RosterUploadView.as_view(), name="roster_upload"),
+    path("import/<int:pk>/confirm/", views.RosterConfirmView.as_view(), name="roster_confirm"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="update"),
     path("<int:pk>/status/", views.MemberStatusView.as_view(), name="status"),

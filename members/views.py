@@ -1,10 +1,15 @@
 """Roster pages: the member list, a member's page with history, and the forms that change them."""
 
-from django.core.exceptions import PermissionDenied
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from branches import scoping
 from branches.models import Organisation
@@ -12,7 +17,7 @@ from branches.selectors import organisation_for_code
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
 
-from . import community, development, mobile, selectors, services
+from . import community, development, imports, mobile, roster, selectors, services
 from .enums import MemberStatus
 from .forms import (
     CandidateForm,
@@ -28,9 +33,10 @@ from .forms import (
     MobileInflowForm,
     MobileOutflowForm,
     MobileReturnForm,
+    RosterUploadForm,
 )
 from .masking import sees_personal_data
-from .models import Candidate, CommunityRegistration, Member, MobileRecord
+from .models import Candidate, CommunityRegistration, Member, MobileRecord, RosterUpload
 
 
 class MemberListView(PermissionRequiredMixin, TemplateView):
@@ -405,3 +411,93 @@ class CommunityServiceView(ScopedObjectMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "subject": self.registration.member}
+
+
+class RosterImportView(PermissionRequiredMixin, ServiceFormView):
+    """Upload a roster and see its preview; nothing is written before the confirmation."""
+
+    permission_required = "edit"
+    template_name = "members/roster/upload.html"
+    form_class = RosterUploadForm
+    title = _("Import a roster")
+
+    def perform(self, form):
+        user = self.request.user
+        code = form.cleaned_data["organisation_code"].strip()
+        organisation = organisation_for_code(user=user, code=code) if code else scoping.scope_root(user)
+        if organisation is None:
+            raise ValidationError(
+                {"organisation_code": _("No organisation with this code is within your responsibility.")
+                 if code else _("Give the organisation code of the member's branch.")}
+            )  # fmt: skip
+        upload = form.cleaned_data["file"]
+        return imports.roster_upload_preview(
+            content=upload.read(), file_name=upload.name, organisation=organisation, user=user
+        )
+
+    def get_success_url(self):
+        return reverse("members:roster_upload", args=[self.result.pk])
+
+
+class RosterUploadView(ScopedObjectMixin, TemplateView):
+    """The preview of an upload: counts, and each rejected row with its column, value and reason."""
+
+    template_name = "members/roster/preview.html"
+    scoped_name = "upload"
+
+    def get_scoped_queryset(self):
+        return RosterUpload.objects.select_related("organisation")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_confirm"] = (
+            has_permission(self.request.user, "edit")
+            and self.upload.imported_at is None
+            and (self.upload.counts.get("new", 0) + self.upload.counts.get("changed", 0)) > 0
+        )
+        return context
+
+
+class RosterConfirmView(ScopedObjectMixin, View):
+    permission_required = "edit"
+    scoped_name = "upload"
+
+    def get_scoped_queryset(self):
+        return RosterUpload.objects.select_related("organisation")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            written = imports.roster_upload_import(upload=self.upload, user=request.user)
+        except (ValidationError, roster.RosterError) as exc:
+            messages.error(request, " ".join(exc.messages) if hasattr(exc, "messages") else str(exc))
+        else:
+            messages.success(request, _("Imported: %(created)s new members, %(updated)s changed.") % written)
+        return redirect("members:roster_upload", pk=self.upload.pk)
+
+
+class RosterTemplateView(PermissionRequiredMixin, View):
+    def get(self, request, *args, **kwargs):
+        return _xlsx_response(imports.roster_template_xlsx(), "党员信息采集模板.xlsx")
+
+
+class MemberExportView(MemberListView):
+    """The filtered list as .xlsx in the template's columns, masked as on the page."""
+
+    limit = 100_000
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        members = context["page"].paginator.object_list
+        if members[: self.limit + 1].count() > self.limit:
+            messages.error(
+                request, _("More than %(n)s members match: narrow the filters to export.") % {"n": self.limit}
+            )
+            return redirect(f"{reverse('members:list')}?{context['query_string']}")
+        content = imports.members_export_xlsx(members=members, unmasked=context["unmasked"])
+        return _xlsx_response(content, "党员名册.xlsx")
+
+
+def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response

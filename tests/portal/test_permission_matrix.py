@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from branches.enums import OrganisationKind, Sector
-from members import community, mobile
+from members import community, imports, mobile
 from portal.permissions import PERMISSIONS
 from tests.factories import make_org
 
@@ -47,6 +47,11 @@ VIEWS = {
     "members:candidate_create": ("edit", "org"),
     "members:candidate_step": ("edit", "candidate"),
     "members:mobile_list": ("view", None),
+    "members:export": ("view", None),
+    "members:roster_import": ("edit", None),
+    "members:roster_template": ("view", None),
+    "members:roster_upload": ("view", "upload"),
+    "members:roster_confirm": ("edit", "upload"),
     "members:community_register": ("edit", "member"),
     "members:community": ("view", "org"),
     "members:community_service": ("edit", "registration"),
@@ -59,8 +64,11 @@ VIEWS = {
 # Pages that only read answer POST with 405 once the user is let in.
 READ_ONLY = {
     "home", "account_list", "branches:tree", "branches:detail", "branches:children", "members:list", "members:detail",
-    "members:pipeline", "members:mobile_list", "members:community",
+    "members:pipeline", "members:mobile_list", "members:community", "members:export", "members:roster_template",
+    "members:roster_upload",
 }  # fmt: skip
+# Actions that take only a POST and redirect when done.
+POST_ONLY = {"members:roster_confirm"}
 # Pages that show to every role but take a POST only from those who may edit.
 POST_PERMISSION = {"members:mobile_detail": "edit"}
 
@@ -93,6 +101,9 @@ def mobile_records(request):
     c3 = make_org(zone.t2, OrganisationKind.BRANCH, sector=Sector.COMMUNITY, code="MC3")
     zone.b1_registration = community.community_register(member=zone.b1_members[0], community=c1, on=day)
     zone.b3_registration = community.community_register(member=zone.b3_members[0], community=c3, on=day)
+    roster = "姓名,公民身份号码,入党日期\n王五,11010519491231002X,1975-07-01\n".encode()
+    zone.b1_upload = imports.roster_upload_preview(content=roster, file_name="b1.csv", organisation=zone.b1, user=None)
+    zone.b3_upload = imports.roster_upload_preview(content=roster, file_name="b3.csv", organisation=zone.b3, user=None)
 
 
 def test_every_url_is_in_the_matrix():
@@ -112,6 +123,7 @@ def _objects(zone, users, where):
             "candidate": zone.b1_candidate,
             "mobile": zone.b1_mobile,
             "registration": zone.b1_registration,
+            "upload": zone.b1_upload,
         }
     return {
         "org": zone.b3,
@@ -121,6 +133,7 @@ def _objects(zone, users, where):
         "candidate": zone.b3_candidate,
         "mobile": zone.b3_mobile,
         "registration": zone.b3_registration,
+        "upload": zone.b3_upload,
     }
 
 
@@ -134,7 +147,7 @@ def _expected(role, permission, obj_kind, where):
         return 403
     if (
         where == "outside"
-        and obj_kind in ("org", "post", "member", "candidate", "mobile", "registration")
+        and obj_kind in ("org", "post", "member", "candidate", "mobile", "registration", "upload")
         and role_value == "org_admin"
     ):
         return 404
@@ -152,7 +165,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 580
+    assert len(CASES) == 650
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
@@ -169,8 +182,10 @@ def test_permission_matrix(zone, users, client, name, role, where, method):
     expected = _expected(role, permission, obj_kind, where)
     if name in READ_ONLY and method == "post" and expected == 200:
         expected = 405
+    if name in POST_ONLY and expected == 200:
+        expected = 405 if method == "get" else 302
     assert response.status_code == expected, f"{method.upper()} {url} as {role} ({where})"
-    if expected == 302:
+    if expected == 302 and role == "anonymous":
         assert response["Location"].startswith(reverse("login"))
 
 
