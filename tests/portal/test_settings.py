@@ -52,3 +52,12 @@ def test_anonymous_home_redirects_to_login(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+@pytest.mark.django_db
+def test_english_browser_still_gets_chinese_until_english_is_chosen(client):
+    page = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<h1 class="h3 mb-3">登录</h1>' in page
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    assert response.status_code == 302
+    assert '<h1 class="h3 mb-3">Log in</h1>' in client.get(reverse("login")).content.decode()
