@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
-from portal import excel
+from portal import bulkload, excel
 
 from . import roster, services
 from .enums import MemberEventKind, MemberStatus
@@ -272,12 +272,22 @@ def roster_import(*, plan: ImportPlan, user=None) -> dict:
         member = Member(organisation=organisation, status=MemberStatus.ACTIVE, **cleaned)
         services.search_keys_set(member)
         new_members.append(member)
-    Member.objects.bulk_create(new_members, batch_size=2_000)
-    Membership.objects.bulk_create(
-        (Membership(member=m, organisation_id=m.organisation_id) for m in new_members), batch_size=2_000
+    # COPY (PostgreSQL) writes the new members; their keys are then read back by ID number.
+    bulkload.objects_copy(model=Member, objects=new_members)
+    numbers = [m.id_number for m in new_members]
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        found = dict(
+            Member.objects.active()
+            .filter(id_number__in=numbers[start : start + LOOKUP_CHUNK])
+            .values_list("id_number", "pk")
+        )
+        for member in new_members[start : start + LOOKUP_CHUNK]:
+            member.pk = found[member.id_number]
+    bulkload.objects_copy(
+        model=Membership, objects=(Membership(member_id=m.pk, organisation_id=m.organisation_id) for m in new_members)
     )
     events = [
-        MemberEvent(member=m, kind=MemberEventKind.CREATED, effective_on=today, reason=reason, recorded_by=who)
+        MemberEvent(member_id=m.pk, kind=MemberEventKind.CREATED, effective_on=today, reason=reason, recorded_by=who)
         for m in new_members
     ]
 
@@ -301,7 +311,7 @@ def roster_import(*, plan: ImportPlan, user=None) -> dict:
             [*changed_fields, "name_pinyin", "name_initials", "id_tail_reversed", "updated_at"],
             batch_size=2_000,
         )
-    MemberEvent.objects.bulk_create(events, batch_size=2_000)
+    bulkload.objects_copy(model=MemberEvent, objects=events)
     services.member_counts_refresh(organisation_ids={m.organisation_id for m in new_members})
     return {"created": len(new_members), "updated": len(updated)}
 
