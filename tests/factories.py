@@ -6,7 +6,7 @@ import itertools
 import factory
 
 from branches import services
-from branches.enums import OrganisationKind, Sector
+from branches.enums import OrganisationKind
 from members.enums import Gender
 from members.idcard import id_make
 from members.models import Member
@@ -54,6 +54,3 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
-
-
-__all__ = ["OrganisationKind", "Sector"]

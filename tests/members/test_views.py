@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from members.enums import MemberStatus
-from members.models import Member
+from members.models import Candidate, Member
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,29 @@ def test_member_status_form_and_history_page(zone, users, client_for):
         "在册",
         "去世",
     )
+
+
+def test_member_update_form_bad_phone_in_chinese_changes_nothing(zone, users, client_for):
+    member = zone.b1_members[0]
+    data = {
+        "name": member.name,
+        "id_number": member.id_number,
+        "ethnicity": "01",
+        "category": "full",
+        "life_status": "in_service",
+        "phone": "12345",
+    }
+    response = client_for(users.branch_admin).post(reverse("members:update", args=[member.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone"] == ["请填写11位手机号码或固定电话（如0731-88888888）。"]
+    member.refresh_from_db()
+    assert member.phone == ""
+    assert member.events.count() == 0
+
+
+def test_candidate_create_form_under_18_in_chinese(zone, users, client_for):
+    data = {"name": "少年", "id_number": "110105201001010010", "applied_on": "2024-01-01"}
+    response = client_for(users.branch_admin).post(reverse("members:candidate_create", args=[zone.b1.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"applied_on": ["申请入党时须年满18周岁（N-DEVELOPMENT）。"]}
+    assert not Candidate.objects.filter(name="少年").exists()
