@@ -42,7 +42,7 @@ class Member(models.Model):
     # Pinyin of the name, filled by the services: sorting and search by initials ("zs" for 张三).
     name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, editable=False)
     name_initials = models.CharField(_("pinyin initials"), max_length=20, blank=True, editable=False)
-    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    id_number = models.CharField(_("ID number"), max_length=18)
     # The last six characters reversed, so "ends with 1234" is an indexed prefix match.
     id_tail_reversed = models.CharField(max_length=6, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
@@ -50,7 +50,11 @@ class Member(models.Model):
     birth_date = models.DateField(_("birth date"))
     education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
     organisation = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, related_name="members", verbose_name=_("organisation")
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,
+        verbose_name=_("organisation"),
     )
     category = models.CharField(
         _("category"), max_length=16, choices=MemberCategory.choices, default=MemberCategory.FULL
@@ -84,7 +88,10 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         ordering = ["name_pinyin", "pk"]
         indexes = [
+            # Every index costs a bulk import time: the organisation's own index is this one's
+            # first column, and ID numbers are matched whole (no prefix index).
             models.Index(fields=["organisation", "status"], name="member_org_status"),
+            models.Index(fields=["id_number"], name="member_id_number"),
             models.Index(fields=["status", "name_pinyin", "id"], name="member_status_pinyin"),
             # The list filtered by category (probationary members are a few per cent) stays in pinyin order.
             models.Index(fields=["category", "status", "name_pinyin", "id"], name="member_category_pinyin"),
@@ -398,7 +405,17 @@ class CommunityService(models.Model):
 
 
 class RosterUpload(models.Model):
-    """An uploaded roster file between its preview and its import (the file is kept as uploaded)."""
+    """An uploaded roster file between its preview and its import (the file is kept as uploaded).
+
+    Checking and importing run as Celery tasks (in-process without a broker); `state` says where
+    the upload is, and the page shows the task's progress meanwhile."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
 
     scope_path = "organisation__path"
 
@@ -416,6 +433,10 @@ class RosterUpload(models.Model):
     errors = models.JSONField(_("errors"), default=list)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     written = models.JSONField(_("written"), default=dict)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.CHECKING)
+    failure = models.TextField(_("failure"), blank=True)
+    # The checked rows, signed, so the confirmation need not parse and check the file again.
+    checked = models.FileField(upload_to="rosters/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = _("roster upload")

@@ -15,7 +15,7 @@ import re
 from django.utils.translation import gettext as _
 
 from .enums import ETHNICITY_BY_CHINESE_NAME, Education, Gender, LifeStatus, MemberCategory
-from .idcard import id_normalise
+from .idcard import half_width, id_normalise
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,34 +164,64 @@ class CellError:
     message: str
 
 
-def row_values(row: list, columns: dict[int, Column], *, row_number: int) -> tuple[dict, list[CellError]]:
-    """One sheet row as service values (organisation code/name kept as given) and its cell errors."""
+def row_values(row: list, columns: dict[int, Column], *, row_number: int, memo: dict | None = None) -> tuple[dict, list[CellError]]:  # fmt: skip
+    """One sheet row as service values (organisation code/name kept as given) and its cell errors.
+
+    `memo` (one dict per file) remembers the parse of repeated cells: a roster repeats its
+    categories, genders, dates and organisation codes thousands of times."""
     values: dict = {}
     errors: list[CellError] = []
+    memo = {} if memo is None else memo
+    width = len(row)
     for position, column in columns.items():
-        raw = row[position] if position < len(row) else None
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raw = row[position] if position < width else None
+        if raw is None or raw == "":
             continue
-        text = id_normalise(raw).strip() if isinstance(raw, str) else raw
-        try:
-            values[column.field] = _cell_value(column.field, raw, text)
-        except ValueError:
+        key = (position, raw)
+        parsed = memo.get(key)
+        if parsed is None:
+            try:
+                parsed = _cell_value(column.field, raw)
+            except ValueError:
+                parsed = _BAD
+            if column.field in _MEMO_FIELDS:
+                memo[key] = parsed
+        if parsed is _BAD:
             errors.append(CellError(row_number, column.header, str(raw), _cell_message(column.field)))
+        elif parsed is not _BLANK:
+            values[column.field] = parsed
     return values, errors
 
 
-def _cell_value(field: str, raw, text):
+_BAD, _BLANK = object(), object()
+# Cells worth remembering: their values repeat down a roster (names, ID numbers and phones do not).
+_MEMO_FIELDS = DATE_FIELDS | {"gender", "ethnicity", "education", "category", "life_status", "work_unit", "job_title",
+                              "household_registration", "residence", "organisation_code", "organisation_name"}  # fmt: skip
+
+
+def _cell_value(field: str, raw):
     if field in DATE_FIELDS:
-        return date_parse(raw)
-    if field == "id_number":
-        if isinstance(raw, int | float):
+        return date_parse(raw) if not (isinstance(raw, str) and not raw.strip()) else _BLANK
+    if not isinstance(raw, str):
+        if field == "id_number":
             # Excel keeps 15 significant digits: an ID typed as a number has already lost digits.
             raise ValueError
-        return text
+        if field == "phone" and isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        text = str(raw)
+    elif field == "name":
+        text = "".join(raw.split())  # rosters pad two-character names with spaces
+    elif field == "id_number":
+        text = id_normalise(raw)
+    else:
+        # Full-width forms as ASCII, runs of spaces as one.
+        text = " ".join(half_width(raw).split())
+    if not text:
+        return _BLANK
     if field == "gender":
         return _choice(_GENDERS, text)
     if field == "ethnicity":
-        name = text if str(text).endswith("族") else f"{text}族"
+        name = text if text.endswith("族") else f"{text}族"
         if name not in ETHNICITY_BY_CHINESE_NAME:
             raise ValueError
         return ETHNICITY_BY_CHINESE_NAME[name]
@@ -201,9 +231,7 @@ def _cell_value(field: str, raw, text):
         return _choice(_CATEGORIES, text)
     if field == "life_status":
         return _choice(_LIFE_STATUSES, text)
-    if field == "phone":
-        return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(text)
-    return str(text)
+    return text
 
 
 def _cell_message(field: str) -> str:

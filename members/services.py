@@ -47,12 +47,14 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def member_clean(*, data: dict, instance: Member | None = None, check_duplicate: bool = True) -> dict:
+def member_clean(
+    *, data: dict, instance: Member | None = None, check_duplicate: bool = True, today: datetime.date | None = None
+) -> dict:
     """Check a member's fields against the roster rules; return them normalised (birth date and
     gender filled from the ID number), or raise ValidationError keyed by field."""
     errors: dict[str, str] = {}
     cleaned = {key: data[key] for key in MEMBER_FIELDS if key in data}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
 
     cleaned["name"] = (cleaned.get("name") or "").strip()
     if not cleaned["name"]:

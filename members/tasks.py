@@ -1,11 +1,34 @@
-"""Celery adapters for members."""
+"""Celery adapters for members: each task calls one service."""
 
 from celery import shared_task
 
-from . import services
+from portal.models import User
+
+from . import imports, services
+from .models import RosterUpload
 
 
 @shared_task(name="members.member_counts_refresh")
 def member_counts_refresh() -> int:
     """Nightly safety net: recount active members of every organisation."""
     return services.member_counts_refresh()
+
+
+@shared_task(name="members.roster_upload_check")
+def roster_upload_check(upload_id: int) -> dict:
+    """The preview of an uploaded roster (large files take a while: the page shows progress)."""
+    upload = imports.roster_upload_check(upload=RosterUpload.objects.select_related("organisation").get(pk=upload_id))
+    return {"state": upload.state, "counts": upload.counts}
+
+
+@shared_task(name="members.roster_upload_import")
+def roster_upload_import(upload_id: int, user_id: int | None) -> dict:
+    """The confirmed import of an upload, by the user who confirmed it (their scope applies)."""
+    upload = RosterUpload.objects.select_related("organisation").get(pk=upload_id)
+    user = User.objects.get(pk=user_id) if user_id else None
+    try:
+        return imports.roster_upload_import(upload=upload, user=user)
+    except Exception as exc:
+        # The transaction wrote nothing; the page says why, and the upload may be confirmed again.
+        RosterUpload.objects.filter(pk=upload_id).update(state=RosterUpload.State.CHECKED, failure=str(exc)[:2000])
+        raise

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/template.xlsx", views.RosterTemplateView.as_view(), name="roster_template"),
     path("import/<int:pk>/", views.RosterUploadView.as_view(), name="roster_upload"),
     path("import/<int:pk>/confirm/", views.RosterConfirmView.as_view(), name="roster_confirm"),
+    path("import/<int:pk>/progress/", views.RosterProgressView.as_view(), name="roster_progress"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="update"),
     path("<int:pk>/status/", views.MemberStatusView.as_view(), name="status"),

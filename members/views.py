@@ -17,7 +17,7 @@ from branches.selectors import organisation_for_code
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
 
-from . import community, development, imports, mobile, roster, selectors, services
+from . import community, development, imports, mobile, selectors, services, tasks
 from .enums import MemberStatus
 from .forms import (
     CandidateForm,
@@ -431,9 +431,11 @@ class RosterImportView(PermissionRequiredMixin, ServiceFormView):
                  if code else _("Give the organisation code of the member's branch.")}
             )  # fmt: skip
         upload = form.cleaned_data["file"]
-        return imports.roster_upload_preview(
+        record = imports.roster_upload_create(
             content=upload.read(), file_name=upload.name, organisation=organisation, user=user
         )
+        tasks.roster_upload_check.delay(record.pk)  # in-process without a broker
+        return record
 
     def get_success_url(self):
         return reverse("members:roster_upload", args=[self.result.pk])
@@ -452,9 +454,12 @@ class RosterUploadView(ScopedObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["can_confirm"] = (
             has_permission(self.request.user, "edit")
-            and self.upload.imported_at is None
+            and self.upload.state == RosterUpload.State.CHECKED
             and (self.upload.counts.get("new", 0) + self.upload.counts.get("changed", 0)) > 0
         )
+        context["running"] = self.upload.state in RUNNING_STATES
+        if context["running"]:
+            context["progress"] = imports.upload_progress(self.upload)
         return context
 
 
@@ -467,12 +472,44 @@ class RosterConfirmView(ScopedObjectMixin, View):
 
     def post(self, request, *args, **kwargs):
         try:
-            written = imports.roster_upload_import(upload=self.upload, user=request.user)
-        except (ValidationError, roster.RosterError) as exc:
-            messages.error(request, " ".join(exc.messages) if hasattr(exc, "messages") else str(exc))
+            imports.roster_upload_confirm(upload=self.upload)
+            tasks.roster_upload_import.delay(self.upload.pk, request.user.pk)  # in-process without a broker
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except Exception as exc:  # the in-process task failed: its transaction wrote nothing
+            messages.error(request, _("The import failed and wrote nothing: %(reason)s") % {"reason": exc})
         else:
-            messages.success(request, _("Imported: %(created)s new members, %(updated)s changed.") % written)
+            self.upload.refresh_from_db()
+            if self.upload.state == RosterUpload.State.IMPORTED:
+                messages.success(
+                    request, _("Imported: %(created)s new members, %(updated)s changed.") % self.upload.written
+                )
         return redirect("members:roster_upload", pk=self.upload.pk)
+
+
+class RosterProgressView(ScopedObjectMixin, TemplateView):
+    """The progress bar of an upload being checked or imported (polled by htmx); once the task is
+    done the page reloads to show the result."""
+
+    template_name = "members/roster/_progress.html"
+    scoped_name = "upload"
+
+    def get_scoped_queryset(self):
+        return RosterUpload.objects.select_related("organisation")
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.upload.state not in RUNNING_STATES:
+            response["HX-Refresh"] = "true"
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["progress"] = imports.upload_progress(self.upload)
+        return context
+
+
+RUNNING_STATES = (RosterUpload.State.CHECKING, RosterUpload.State.IMPORTING)
 
 
 class RosterTemplateView(PermissionRequiredMixin, View):

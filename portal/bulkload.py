@@ -7,45 +7,74 @@ Rows are tuples in the order of `columns`; values must already be what the colum
 
 import csv
 import io
+import itertools
 import json
 
 from django.db import connection, models
 
 
 def rows_copy(*, table: str, columns: list[str], rows, batch_size: int = 50_000) -> int:
-    """Insert all rows into `table`; returns how many were written."""
+    """Insert all rows into `table`; returns how many were written.
+
+    On PostgreSQL the rows stream into one COPY as they are produced: the server inserts (and
+    updates its indexes) while Python builds the next rows, so the two cores work at once."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        stream = _CsvStream(rows)
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            # Django's error classes (IntegrityError…) for COPY too, as for any other statement.
+            cursor.copy_expert(
+                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                stream,
+                size=256 * 1024,
+            )
+        return stream.count
     written = 0
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= batch_size:
-            written += _write(table, columns, batch)
-            batch = []
-    if batch:
-        written += _write(table, columns, batch)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for batch in _batched(rows, batch_size):
+            cursor.executemany(sql, batch)
+            written += len(batch)
     return written
 
 
-def _write(table, columns, batch) -> int:
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerows(tuple(r"\N" if v is None else v for v in row) for row in batch)
-            buffer.seek(0)
-            # Django's error classes (IntegrityError…) for COPY too, as for any other statement.
-            with connection.wrap_database_errors:
-                cursor.copy_expert(
-                    f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                    buffer,
-                )
+def _batched(rows, size):
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+class _CsvStream:
+    """A file-like object that psycopg2's COPY reads: CSV text made from `rows` on demand."""
+
+    ROWS_PER_CHUNK = 2_000
+
+    def __init__(self, rows):
+        self.rows = iter(rows)
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        self.pending = ""
+        self.count = 0
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self.pending) < size:
+            chunk = list(itertools.islice(self.rows, self.ROWS_PER_CHUNK))
+            if not chunk:
+                break
+            self.count += len(chunk)
+            self.writer.writerows([r"\N" if v is None else v for v in row] for row in chunk)
+            self.pending += self.buffer.getvalue()
+            self.buffer.seek(0)
+            self.buffer.truncate()
+        if size < 0 or len(self.pending) <= size:
+            text, self.pending = self.pending, ""
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", batch
-            )
-    return len(batch)
+            text, self.pending = self.pending[:size], self.pending[size:]
+        return text
+
+    def readline(self, size: int = -1) -> str:  # psycopg2 only calls read(); kept for file-likeness
+        return self.read(size)
 
 
 def objects_copy(*, model, objects) -> int:
@@ -66,3 +95,52 @@ def objects_copy(*, model, objects) -> int:
     return rows_copy(
         table=model._meta.db_table, columns=[f.column for f in fields], rows=(prepared(o) for o in objects)
     )
+
+
+def ids_reserve(*, model, count: int) -> list[int]:
+    """Primary keys for `count` rows about to be copied, so that rows which refer to them
+    (memberships, events) can be copied in the same pass without reading keys back."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite (the embedded default, one process): the keys after the largest in use.
+        cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+def row_factory(*, model, fields: list[str], now):
+    """(columns, make) for copying rows of `model` that give only `fields` (field names, in order):
+    every other column gets its default, prepared once (auto_now/auto_now_add take `now`).
+    `make(values)` returns a row; values must already be what the columns store."""
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    given = [by_name[name] for name in fields]
+    columns, template = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key and field not in given:
+            continue
+        columns.append(field.column)
+        if field in given:
+            template.append(None)
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            template.append(field.get_db_prep_save(now, connection))
+        elif isinstance(field, models.JSONField):
+            template.append(json.dumps(field.get_default(), ensure_ascii=False))
+        else:
+            template.append(field.get_db_prep_save(field.get_default(), connection))
+    positions = [columns.index(f.column) for f in given]
+
+    def make(values) -> list:
+        row = template.copy()
+        for position, value in zip(positions, values, strict=True):
+            row[position] = value
+        return row
+
+    return columns, make

@@ -88,3 +88,15 @@ def client_for(client):
 def fast_password_hasher(settings):
     """Hashing is not what these tests measure; the real hasher stays in settings."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process():
+    """Tasks the pages start run in the test's process and transaction; the tests that need a real
+    worker (tests/portal/test_celery_worker.py) turn this off again."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -178,3 +178,78 @@ def test_import_roster_command_json_and_exit_code(zone, tmp_path, capsys):
         {"new": 1, "changed": 0, "unchanged": 0, "rejected": 1}, {"created": 0, "updated": 0}, [5],
     )  # fmt: skip
     assert Member.objects.filter(organisation=zone.b2).count() == 0
+
+
+def xls(rows) -> bytes:
+    """A real Excel 97-2003 workbook (BIFF8), as older rosters still come."""
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("花名册")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_real_xls_file_previews_and_imports(zone):
+    content = xls(sheet_rows(3))
+    assert content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    plan = imports.roster_preview(rows=imports.roster_read(name="花名册.xls", content=content), file_name="花名册.xls")
+    assert plan.counts == {"new": 3, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert imports.roster_import(plan=plan) == {"created": 3, "updated": 0}
+    assert Member.objects.get(id_number=person(1)).joined_on == datetime.date(2005, 7, 1)
+
+
+def test_password_protected_xlsx_gets_its_own_message():
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(xlsx(sheet_rows(1)))).encrypt("secret", encrypted)
+    with translation.override("zh-hans"), pytest.raises(RosterError) as exc:
+        imports.roster_read(name="加密.xlsx", content=encrypted.getvalue())
+    assert str(exc.value) == "加密.xlsx设有密码：请取消密码后另存再上传。"
+
+
+def test_xml_entity_attack_refused_before_parsing():
+    source = zipfile.ZipFile(io.BytesIO(xlsx(sheet_rows(1))))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                laughs = "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+                data = f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a0 "lol">{laughs}]>'.encode() + data
+            target.writestr(item, data)
+    with translation.override("zh-hans"), pytest.raises(RosterError) as exc:
+        imports.roster_read(name="实体.xlsx", content=buffer.getvalue())
+    assert str(exc.value) == "实体.xlsx声明了XML实体（Excel从不这样写）：已拒绝。"
+
+
+def test_rows_stream_and_report_progress(zone):
+    rows = sheet_rows(12)
+    reported = []
+    imports.PROGRESS_EVERY, before = 5, imports.PROGRESS_EVERY
+    try:
+        plan = imports.roster_preview(rows=iter(rows), progress=reported.append)
+    finally:
+        imports.PROGRESS_EVERY = before
+    assert plan.counts["new"] == 12
+    assert reported == [5, 10]
+
+
+def test_blank_cell_keeps_the_value_and_changed_cell_updates_with_history(zone):
+    imports.roster_import(plan=preview(zone, sheet_rows(1)))
+    rows = sheet_rows(1)
+    rows[3][10] = ""  # phone left blank: the phone on record stays
+    rows[3][5] = "硕士"
+    plan = preview(zone, rows)
+    assert plan.counts == {"new": 0, "changed": 1, "unchanged": 0, "rejected": 0}
+    with translation.override("zh-hans"):
+        imports.roster_import(plan=imports.roster_preview(rows=rows))
+    member = Member.objects.get(id_number=person(0))
+    assert (member.education, member.phone, member.name_initials) == ("master", "13800138000", "dy0")
+    event = MemberEvent.objects.filter(member=member, kind=MemberEventKind.UPDATED).get()
+    assert event.changes == {"education": ["大学本科", "研究生（硕士）"]}
