@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -84,6 +85,7 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
         context["summary"] = selectors.organisation_summary(organisation=org)
         context["can_edit"] = has_permission(user, "edit") and not org.is_dissolved
         context["is_scope_root"] = scoping.scope_root(user) == org
+        context["current_year"] = timezone.localdate().year
         return context
 
 

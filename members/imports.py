@@ -9,6 +9,7 @@ failure part-way writes none of them. Rows are keyed by ID number, so importing 
 again changes nothing, and a changed row updates the member (with history) instead of adding one.
 """
 
+import contextlib
 import csv
 import dataclasses
 import datetime
@@ -573,6 +574,23 @@ def _checked_load(upload: RosterUpload) -> CheckedRows | None:
     return checked if checked.checked_on == timezone.localdate() else None
 
 
+LARGE_FILE_ROWS = 10_000
+
+
+def _memory_release() -> None:
+    """Hand the memory of a large file's rows back to the system (glibc keeps freed heap pages
+    otherwise), so a worker that checks or imports one large roster after another does not grow."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    library = ctypes.util.find_library("c")
+    if library:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(library).malloc_trim(0)
+
+
 def _progress_key(upload_pk: int) -> str:
     return f"roster-upload:{upload_pk}:progress"
 
@@ -609,6 +627,10 @@ def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
         upload.save(update_fields=["state", "failure"])
         return upload
     _checked_save(upload, checked)
+    large = len(checked.checked) > LARGE_FILE_ROWS
+    del checked
+    if large:
+        _memory_release()
     upload.counts, upload.state = plan.counts, RosterUpload.State.CHECKED
     upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
     upload.save(update_fields=["counts", "errors", "state", "checked"])
@@ -648,6 +670,11 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
     except Exception:
         RosterUpload.objects.filter(pk=upload.pk).update(state=RosterUpload.State.CHECKED)
         raise
+    finally:
+        large = len(plan.creates) + len(plan.updates) > LARGE_FILE_ROWS
+        plan.creates = plan.updates = []
+        if large:
+            _memory_release()
     upload.counts, upload.written, upload.imported_at = plan.counts, written, timezone.now()
     upload.state, upload.failure = RosterUpload.State.IMPORTED, ""
     upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]

@@ -15,6 +15,7 @@ from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from branches import selectors
 from branches.enums import OrganisationKind, Sector
@@ -323,10 +324,90 @@ def bench_roster_import(*, members: int, seed: int, repeat: int) -> dict:
     return result
 
 
+def bench_assessment_pages(*, members: int, seed: int, repeat: int) -> dict:
+    """Issue 4: a branch's year overview and the meeting form at the demo scale (target <= 150 ms
+    each), for the largest branch, with a full year of meetings, attendance and study hours."""
+    from decimal import Decimal
+
+    from assessments import services as assessment_services
+    from assessments.enums import MeetingKind
+    from assessments.models import Meeting, TrainingRecord
+    from members.models import Membership
+
+    zone = zone_ensure(members=members, seed=seed)
+    branch = Organisation.objects.filter(kind=OrganisationKind.BRANCH).order_by("-member_count", "pk").first()
+    Meeting.objects.filter(organisation=branch).delete()
+    TrainingRecord.objects.filter(organisation=branch).delete()
+    year = timezone.localdate().year - 1
+    people = list(
+        Membership.objects.filter(organisation=branch, ended_on__isnull=True).values_list("member_id", flat=True)
+    )
+    attendance = {pk: ("present", "") for pk in people}
+    plan = [(MeetingKind.COMMITTEE, m, 5) for m in range(1, 13)] + [
+        (MeetingKind.THEMED_DAY, m, 15) for m in range(1, 13)
+    ]
+    plan += [(MeetingKind.GENERAL, m, 20) for m in (1, 4, 7, 10)] + [
+        (MeetingKind.LECTURE, m, 25) for m in (2, 5, 8, 11)
+    ]
+    started = time.perf_counter()
+    for kind, month, day in plan:
+        assessment_services.meeting_record(
+            organisation=branch, attendance=attendance,
+            data={"kind": kind, "held_on": datetime.date(year, month, day), "place": "党员活动室", "topic": f"{month}月学习",
+                  "lecturer_name": "区委党校" if kind == MeetingKind.LECTURE else "", "study_hours": Decimal(2)},
+        )  # fmt: skip
+    for n in range(10):
+        assessment_services.training_batch_record(
+            organisation=branch, kind="course", title=f"专题培训{n}", held_on=datetime.date(year, 1 + n, 3),
+            hours=Decimal(3), member_ids=people,
+        )  # fmt: skip
+    seeded = round(time.perf_counter() - started, 2)
+    admin = User.objects.filter(
+        role="org_admin", organisation__path__in=[branch.path[: 4 * d] for d in range(1, branch.depth + 1)]
+    ).first()
+    client = Client()
+    client.force_login(admin or User.objects.get(username="bureau"))
+    meeting = Meeting.objects.filter(organisation=branch).first()
+
+    def get(url, **params):
+        def request():
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return request
+
+    def post_meeting():
+        data = {"kind": "committee", "held_on": f"{year}-12-28", "place": "会议室", "topic": "基准测试"}
+        data.update({f"attendance_{pk}": "present" for pk in people})
+        response = client.post(reverse("assessments:meeting_create", args=[branch.pk]), data)
+        assert response.status_code == 302, response.status_code
+        Meeting.objects.filter(organisation=branch, topic="基准测试").delete()
+
+    result = {
+        "zone": zone,
+        "branch": branch.name,
+        "members": len(people),
+        "meetings_seeded": len(plan),
+        "seed_seconds": seeded,
+        "as": admin.username if admin else "bureau",
+        "year_overview": _timings(get(reverse("assessments:year", args=[branch.pk, year])), repeat),
+        "meeting_form": _timings(
+            get(reverse("assessments:meeting_create", args=[branch.pk]), date=f"{year}-12-28"), repeat
+        ),
+        "meeting_form_post": _timings(post_meeting, repeat),
+        "meeting_detail": _timings(get(reverse("assessments:meeting", args=[meeting.pk])), repeat),
+        "member_study": _timings(get(reverse("assessments:member_study", args=[people[0], year])), repeat),
+    }
+    Meeting.objects.filter(organisation=branch).delete()
+    TrainingRecord.objects.filter(organisation=branch).delete()
+    return result
+
+
 BENCHMARKS = {
     "zone_build": bench_zone_build,
     "subtree": bench_subtree,
     "tree_page": bench_tree_page,
     "member_list": bench_member_list,
     "roster_import": bench_roster_import,
+    "assessment_pages": bench_assessment_pages,
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/<int:pk>/edit/", views.AccountUpdateView.as_view(), name="account_update"),
     path("orgs/", include("branches.urls")),
     path("members/", include("members.urls")),
+    path("assessments/", include("assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

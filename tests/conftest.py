@@ -100,3 +100,9 @@ def tasks_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files (rosters, meeting photos) land in the test's own folder, never in var/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

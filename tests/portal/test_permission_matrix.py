@@ -8,8 +8,10 @@ object answers 200 instead of 404 for the outside object and fails the matrix.
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assessments import services as assessment_services
 from branches.enums import OrganisationKind, Sector
 from members import community, imports, mobile
 from portal.permissions import PERMISSIONS
@@ -53,6 +55,18 @@ VIEWS = {
     "members:roster_upload": ("view", "upload"),
     "members:roster_confirm": ("edit", "upload"),
     "members:roster_progress": ("view", "upload"),
+    "assessments:year": ("view", "org"),
+    "assessments:meeting_create": ("edit", "org"),
+    "assessments:meeting": ("view", "meeting"),
+    "assessments:meeting_update": ("edit", "meeting"),
+    "assessments:attachment": ("view", "attachment"),
+    "assessments:training_batch": ("edit", "org"),
+    "assessments:member_study": ("view", "member"),
+    "assessments:training_delete": ("edit", "training"),
+    "assessments:talks": ("view", "org"),
+    "assessments:talks_create": ("edit", "org"),
+    "assessments:evaluation": ("view", "org"),
+    "assessments:evaluation_edit": ("edit", "org"),
     "members:community_register": ("edit", "member"),
     "members:community": ("view", "org"),
     "members:community_service": ("edit", "registration"),
@@ -66,10 +80,17 @@ VIEWS = {
 READ_ONLY = {
     "home", "account_list", "branches:tree", "branches:detail", "branches:children", "members:list", "members:detail",
     "members:pipeline", "members:mobile_list", "members:community", "members:export", "members:roster_template",
-    "members:roster_upload", "members:roster_progress",
+    "members:roster_upload", "members:roster_progress", "assessments:year", "assessments:meeting",
+    "assessments:attachment", "assessments:member_study", "assessments:talks", "assessments:evaluation",
 }  # fmt: skip
 # Actions that take only a POST and redirect when done.
-POST_ONLY = {"members:roster_confirm"}
+POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
+# URL arguments besides the object's pk.
+EXTRA_KWARGS = {
+    name: {"year": 2024}
+    for name in ("assessments:year", "assessments:member_study", "assessments:talks", "assessments:evaluation",
+                 "assessments:evaluation_edit")
+}  # fmt: skip
 # Pages that show to every role but take a POST only from those who may edit.
 POST_PERMISSION = {"members:mobile_detail": "edit"}
 
@@ -90,7 +111,7 @@ def _names(resolver=None, namespace=""):
 
 @pytest.fixture(autouse=True)
 def mobile_records(request):
-    """One out-flow record inside every scope (from B1) and one outside the org admins' (from B3)."""
+    """The records the URLs take, one inside every scope (in B1) and one outside the org admins' (in B3)."""
     if "zone" not in request.fixturenames:
         return
     zone = request.getfixturevalue("zone")
@@ -102,9 +123,31 @@ def mobile_records(request):
     c3 = make_org(zone.t2, OrganisationKind.BRANCH, sector=Sector.COMMUNITY, code="MC3")
     zone.b1_registration = community.community_register(member=zone.b1_members[0], community=c1, on=day)
     zone.b3_registration = community.community_register(member=zone.b3_members[0], community=c3, on=day)
-    roster = "姓名,公民身份号码,入党日期\n王五,11010519491231002X,1975-07-01\n".encode()
-    zone.b1_upload = imports.roster_upload_preview(content=roster, file_name="b1.csv", organisation=zone.b1, user=None)
-    zone.b3_upload = imports.roster_upload_preview(content=roster, file_name="b3.csv", organisation=zone.b3, user=None)
+    # Uploads, meetings (with a sign-in sheet) and study-hour entries in B1 and B3, for the pages that show them.
+    name = getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "")
+    if name.startswith("members:roster"):
+        roster = "姓名,公民身份号码,入党日期\n王五,11010519491231002X,1975-07-01\n".encode()
+        zone.b1_upload = imports.roster_upload_preview(
+            content=roster, file_name="b1.csv", organisation=zone.b1, user=None
+        )
+        zone.b3_upload = imports.roster_upload_preview(
+            content=roster, file_name="b3.csv", organisation=zone.b3, user=None
+        )
+    if not name.startswith("assessments:"):
+        return
+    for branch, members in (("b1", zone.b1_members), ("b3", zone.b3_members)):
+        sheet = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 test")
+        meeting = assessment_services.meeting_record(
+            organisation=getattr(zone, branch), attendance={m.pk: ("present", "") for m in members}, attachments=[sheet],
+            data={"kind": "general", "held_on": datetime.date(2024, 3, 1), "place": "活动室", "topic": "学习"},
+        )  # fmt: skip
+        setattr(zone, f"{branch}_meeting", meeting)
+        setattr(zone, f"{branch}_attachment", meeting.attachments.get())
+        entries = assessment_services.training_batch_record(
+            organisation=getattr(zone, branch), kind="course", title="培训", held_on=datetime.date(2024, 3, 2),
+            hours=4, member_ids=[members[0].pk],
+        )  # fmt: skip
+        setattr(zone, f"{branch}_training", entries[0])
 
 
 def test_every_url_is_in_the_matrix():
@@ -124,7 +167,10 @@ def _objects(zone, users, where):
             "candidate": zone.b1_candidate,
             "mobile": zone.b1_mobile,
             "registration": zone.b1_registration,
-            "upload": zone.b1_upload,
+            "upload": getattr(zone, "b1_upload", None),
+            "meeting": getattr(zone, "b1_meeting", None),
+            "attachment": getattr(zone, "b1_attachment", None),
+            "training": getattr(zone, "b1_training", None),
         }
     return {
         "org": zone.b3,
@@ -134,7 +180,10 @@ def _objects(zone, users, where):
         "candidate": zone.b3_candidate,
         "mobile": zone.b3_mobile,
         "registration": zone.b3_registration,
-        "upload": zone.b3_upload,
+        "upload": getattr(zone, "b3_upload", None),
+        "meeting": getattr(zone, "b3_meeting", None),
+        "attachment": getattr(zone, "b3_attachment", None),
+        "training": getattr(zone, "b3_training", None),
     }
 
 
@@ -148,7 +197,19 @@ def _expected(role, permission, obj_kind, where):
         return 403
     if (
         where == "outside"
-        and obj_kind in ("org", "post", "member", "candidate", "mobile", "registration", "upload")
+        and obj_kind
+        in (
+            "org",
+            "post",
+            "member",
+            "candidate",
+            "mobile",
+            "registration",
+            "upload",
+            "meeting",
+            "attachment",
+            "training",
+        )
         and role_value == "org_admin"
     ):
         return 404
@@ -166,18 +227,21 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 670
+    assert len(CASES) == 910
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
 def test_permission_matrix(zone, users, client, name, role, where, method):
     permission, obj_kind = VIEWS[name]
     kwargs = {"pk": _objects(zone, users, where)[obj_kind].pk} if obj_kind else {}
+    kwargs.update(EXTRA_KWARGS.get(name, {}))
     url = reverse(name, kwargs=kwargs)
     if role != "anonymous":
         client.force_login(getattr(users, role))
     # An empty POST never completes a form, so nothing is written; the status says who got in.
     response = getattr(client, method)(url)
+    if response.streaming:  # reading a file response (attachments) to its end closes its file
+        b"".join(response.streaming_content)
     if method == "post":
         permission = POST_PERMISSION.get(name, permission)
     expected = _expected(role, permission, obj_kind, where)

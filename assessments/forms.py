@@ -1,0 +1,160 @@
+"""Forms of the meeting log and the study-hour ledger: one form per task, however many people."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms_base import DateInput
+
+from .enums import AttendanceStatus, MeetingKind, TrainingKind
+from .norms import DEFAULT_STUDY_HOURS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class MeetingForm(forms.Form):
+    """A meeting and its attendance on one page: each member of the organisation that day has a
+    row (present / excused / absent, and the reason), present by default."""
+
+    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices)
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    place = forms.CharField(label=_("Place"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    chaired_by = forms.TypedChoiceField(label=_("Chaired by"), coerce=int, required=False, empty_value=None)
+    lecturer = forms.TypedChoiceField(label=_("Lecturer"), coerce=int, required=False, empty_value=None)
+    lecturer_name = forms.CharField(label=_("Lecturer from outside"), max_length=100, required=False)
+    study_hours = forms.DecimalField(label=_("Study hours credited"), max_digits=4, decimal_places=1, required=False,
+                                     initial=DEFAULT_STUDY_HOURS,
+                                     help_text=_("Party lectures and themed party days: credited to every member present."))  # fmt: skip
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    attachments = MultipleFileField(label=_("Photos and sign-in sheets"), required=False,
+                                    help_text=_("JPEG, PNG or PDF, at most 10 MB each."))  # fmt: skip
+
+    def __init__(self, *args, roster, kinds, secretary=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roster = roster
+        self.fields["kind"].choices = [(k, label) for k, label in MeetingKind.choices if k in kinds]
+        people = [("", "—")] + [(e.member.pk, e.member.name) for e in roster]
+        self.fields["chaired_by"].choices = people
+        self.fields["lecturer"].choices = people
+        if secretary is not None and not self.is_bound:
+            # Posts tell who the secretary is: the usual chair and lecturer, already chosen.
+            self.fields["chaired_by"].initial = secretary.pk
+            self.fields["lecturer"].initial = secretary.pk
+        for entry in roster:
+            pk = entry.member.pk
+            self.fields[f"attendance_{pk}"] = forms.ChoiceField(
+                label=entry.member.name, choices=AttendanceStatus.choices, initial=AttendanceStatus.PRESENT,
+                widget=forms.RadioSelect,
+            )  # fmt: skip
+            self.fields[f"reason_{pk}"] = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def attendance_rows(self):
+        """(roster entry, status field, reason field) for the template's attendance table."""
+        return [(e, self[f"attendance_{e.member.pk}"], self[f"reason_{e.member.pk}"]) for e in self.roster]
+
+    def attendance(self) -> dict:
+        return {
+            e.member.pk: (self.cleaned_data[f"attendance_{e.member.pk}"], self.cleaned_data[f"reason_{e.member.pk}"])
+            for e in self.roster
+        }
+
+    def meeting_data(self, members_by_pk: dict) -> dict:
+        data = {k: self.cleaned_data[k] for k in ("kind", "held_on", "place", "topic", "lecturer_name", "minutes",
+                                                   "study_hours")}  # fmt: skip
+        data["chaired_by"] = members_by_pk.get(self.cleaned_data["chaired_by"])
+        data["lecturer"] = members_by_pk.get(self.cleaned_data["lecturer"])
+        return data
+
+
+class TrainingBatchForm(forms.Form):
+    """One course, many attendees: tick the members who attended."""
+
+    kind = forms.ChoiceField(label=_("Activity"), choices=TrainingKind.choices)
+    title = forms.CharField(label=_("Course or activity"), max_length=200)
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Study hours each"), max_digits=4, decimal_places=1, min_value=0.1, max_value=24)
+    members = forms.TypedMultipleChoiceField(label=_("Members who attended"), coerce=int,
+                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(m.pk, m.name) for m in members]
+
+
+def day_from(value) -> datetime.date:
+    """The day a form is for (?date=2016-05-04), today when missing or not a date."""
+    try:
+        return datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+class TalksForm(forms.Form):
+    """Q-TALKS: the talks one person held on one day, one with each member ticked."""
+
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    talker = forms.TypedChoiceField(label=_("Held by"), coerce=int, required=False, empty_value=None)
+    talker_name = forms.CharField(label=_("Held by (outside the zone)"), max_length=100, required=False)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    members = forms.TypedMultipleChoiceField(label=_("Members talked with"), coerce=int,
+                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args, members, talkers, not_talked=(), secretary=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["talker"].choices = [("", "—")] + [(m.pk, m.name) for m in talkers]
+        pending = set(not_talked)
+        due = _("%(name)s (not yet talked with this year)")
+        self.fields["members"].choices = [
+            (m.pk, due % {"name": m.name} if m.pk in pending else m.name) for m in members
+        ]
+        if secretary is not None and not self.is_bound:
+            self.fields["talker"].initial = secretary.pk
+
+
+class EvaluationForm(forms.Form):
+    """Q-EVALUATION: every member's four evaluations, final grade and disposal on one page."""
+
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+
+    def __init__(self, *args, rows, **kwargs):
+        from .enums import Disposal, Grade
+
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        grades = [("", "—"), *Grade.choices]
+        for row in rows:
+            pk, result = row["member"].pk, row["result"]
+            for field in GRADE_FIELDS:
+                self.fields[f"{field}_{pk}"] = forms.ChoiceField(choices=grades, required=False,
+                                                                 initial=getattr(result, field, ""))  # fmt: skip
+            self.fields[f"disposal_{pk}"] = forms.ChoiceField(choices=[("", "—"), *Disposal.choices], required=False,
+                                                              initial=getattr(result, "disposal", ""))  # fmt: skip
+
+    def table(self):
+        return [(row, [self[f"{f}_{row['member'].pk}"] for f in GRADE_FIELDS], self[f"disposal_{row['member'].pk}"])
+                for row in self.rows]  # fmt: skip
+
+    def results(self) -> dict:
+        return {
+            row["member"].pk: {f: self.cleaned_data[f"{f}_{row['member'].pk}"] for f in (*GRADE_FIELDS, "disposal")}
+            for row in self.rows
+        }
+
+
+GRADE_FIELDS = ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")

@@ -1,0 +1,281 @@
+"""Reads of the meeting log and the study-hour ledger: who may attend, what a year holds against
+N-MEETINGS, each member's study hours against Q-TRAINING-*. One or two queries each."""
+
+import dataclasses
+import datetime
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from branches.enums import COMMITTEE_POSTS, PostKind
+from branches.models import Organisation, Post
+from members.models import CommunityService, Member, Membership, MobileRecord
+
+from .enums import STUDY_MEETING_KINDS, AttendanceStatus, MeetingKind
+from .models import Attendance, Evaluation, Meeting, Talk, TrainingRecord
+from .norms import (
+    MEETING_NORMS,
+    MONTH,
+    QUARTER,
+    REQUIRED_MEETINGS,
+    SECRETARY_LECTURES_A_YEAR,
+    STUDY_HOURS_LEADER,
+    STUDY_HOURS_MEMBER,
+)
+
+
+@dataclasses.dataclass
+class RosterEntry:
+    member: Member
+    is_inflow: bool
+
+
+def attendance_roster(*, organisation: Organisation, day: datetime.date) -> list[RosterEntry]:
+    """Who a meeting on `day` lists: the organisation's members that day (from the membership
+    spans), then the in-flow members it received and had not seen return; two queries."""
+    spans = Membership.objects.on(day).filter(organisation=organisation).values("member_id")
+    members = list(Member.objects.filter(pk__in=spans).order_by("name_pinyin", "pk"))
+    inflow = (
+        MobileRecord.objects.filter(receiving_organisation=organisation, member__isnull=False, since__lte=day)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gte=day))
+        .exclude(member_id__in=[m.pk for m in members])
+        .select_related("member")
+    )
+    return [RosterEntry(m, False) for m in members] + [RosterEntry(r.member, True) for r in inflow]
+
+
+def members_under_on(*, organisation: Organisation, day: datetime.date) -> QuerySet:
+    """Members of the organisation or anything below it on a day (a training class of a branch or
+    of a whole general branch)."""
+    spans = Membership.objects.on(day).filter(organisation__path__startswith=organisation.path).values("member_id")
+    return Member.objects.filter(pk__in=spans).order_by("name_pinyin", "pk")
+
+
+def secretary_on(*, organisation: Organisation, day: datetime.date) -> Member | None:
+    post = Post.objects.active_on(day).filter(organisation=organisation, kind=PostKind.SECRETARY).first()
+    return post.member if post else None
+
+
+def meetings_for_year(*, organisation: Organisation, year: int) -> QuerySet:
+    return Meeting.objects.filter(organisation=organisation, held_on__year=year).select_related(
+        "lecturer", "chaired_by"
+    )
+
+
+@dataclasses.dataclass
+class NormRow:
+    """One kind of meeting in one year: each period's count against what N-MEETINGS expects."""
+
+    kind: str
+    label: str
+    clause: str
+    period: str
+    expected: int
+    cells: list  # (period label, count, state: met / missed / due / future)
+    missed: int
+
+
+def _periods(period: str) -> list[tuple[str, int, int]]:
+    """(label, first month, last month) of each period of a year."""
+    if period == MONTH:
+        return [(f"{m}月", m, m) for m in range(1, 13)]
+    if period == QUARTER:
+        return [(f"Q{q}", 3 * q - 2, 3 * q) for q in range(1, 5)]
+    return [("全年", 1, 12)]
+
+
+def meeting_norms(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> list[NormRow]:
+    """N-MEETINGS for a branch's year: how many of each kind per month/quarter/year, against the
+    norm; a period still running is "due", not "missed". One query."""
+    today = today or timezone.localdate()
+    counts = Counter(
+        (kind, day.month)
+        for kind, day in Meeting.objects.filter(organisation=organisation, held_on__year=year).values_list(
+            "kind", "held_on"
+        )
+    )
+    rows = []
+    for kind in MeetingKind:
+        if kind not in REQUIRED_MEETINGS.get(organisation.kind, ()):
+            continue
+        period, expected, clause = MEETING_NORMS[kind]
+        cells, missed = [], 0
+        for label, first, last in _periods(period):
+            count = sum(counts[(kind, month)] for month in range(first, last + 1))
+            if count >= expected:
+                state = "met"
+            elif (year, first) > (today.year, today.month):
+                state = "future"
+            elif (year, last) >= (today.year, today.month):
+                state = "due"
+            else:
+                state = "missed"
+                missed += 1
+            cells.append((label, count, state))
+        rows.append(NormRow(kind, kind.label, clause, period, expected, cells, missed))
+    return rows
+
+
+def secretary_lectures(*, organisation: Organisation, year: int) -> dict:
+    """Q-LECTURE-SECRETARY: lectures this year given by whoever was the organisation's secretary on
+    the lecture's day. Two queries."""
+    lectures = list(
+        Meeting.objects.filter(
+            organisation=organisation, kind=MeetingKind.LECTURE, held_on__year=year, lecturer__isnull=False
+        ).values_list("pk", "held_on", "lecturer_id", "topic")
+    )
+    posts = list(
+        Post.objects.filter(organisation=organisation, kind=PostKind.SECRETARY, started_on__year__lte=year)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year))
+        .values_list("member_id", "started_on", "ended_on")
+    )
+    given = [
+        (pk, day, topic)
+        for pk, day, lecturer, topic in lectures
+        if any(m == lecturer and start <= day and (end is None or end >= day) for m, start, end in posts)
+    ]
+    return {"lectures": given, "count": len(given), "expected": SECRETARY_LECTURES_A_YEAR,
+            "met": len(given) >= SECRETARY_LECTURES_A_YEAR}  # fmt: skip
+
+
+def study_hours(*, member_ids, year: int) -> dict[int, dict]:
+    """Each member's study hours in a year: the ledger, plus the lectures and themed party days
+    they were present at (collected once, on the meeting). Two queries."""
+    member_ids = list(member_ids)
+    hours = {pk: {"ledger": Decimal(0), "meetings": Decimal(0)} for pk in member_ids}
+    ledger = (
+        TrainingRecord.objects.filter(member_id__in=member_ids, held_on__year=year)
+        .values("member_id")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    for row in ledger:
+        hours[row["member_id"]]["ledger"] = row["total"]
+    meetings = (
+        Attendance.objects.filter(
+            member_id__in=member_ids,
+            status=AttendanceStatus.PRESENT,
+            meeting__held_on__year=year,
+            meeting__kind__in=STUDY_MEETING_KINDS,
+        )
+        .values("member_id")
+        .annotate(total=Sum("meeting__study_hours"))
+        .order_by()
+    )
+    for row in meetings:
+        hours[row["member_id"]]["meetings"] = row["total"] or Decimal(0)
+    for entry in hours.values():
+        entry["total"] = entry["ledger"] + entry["meetings"]
+    return hours
+
+
+def leaders_on(*, member_ids, day: datetime.date) -> set[int]:
+    """Members holding a secretary's or committee member's post on a day (Q-TRAINING-LEADER): posts
+    tell who is a leader, nobody ticks it."""
+    return set(
+        Post.objects.active_on(day)
+        .filter(member_id__in=list(member_ids), kind__in=COMMITTEE_POSTS)
+        .values_list("member_id", flat=True)
+    )
+
+
+@dataclasses.dataclass
+class TrainingRow:
+    member: Member
+    ledger: Decimal
+    meetings: Decimal
+    total: Decimal
+    target: Decimal
+    is_leader: bool
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.target
+
+    @property
+    def short(self) -> Decimal:
+        return max(Decimal(0), self.target - self.total)
+
+
+def training_table(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> list[TrainingRow]:
+    """Q-TRAINING-MEMBER / Q-TRAINING-LEADER: the organisation's members (on the year's last day,
+    or today in the current year) with their hours against 32 h, or 56 h for those holding a
+    committee post that day. Four queries."""
+    today = today or timezone.localdate()
+    day = min(datetime.date(year, 12, 31), today)
+    members = list(
+        Member.objects.filter(
+            pk__in=Membership.objects.on(day).filter(organisation=organisation).values("member_id")
+        ).order_by("name_pinyin", "pk")
+    )
+    ids = [m.pk for m in members]
+    hours = study_hours(member_ids=ids, year=year)
+    leaders = leaders_on(member_ids=ids, day=day)
+    return [
+        TrainingRow(m, hours[m.pk]["ledger"], hours[m.pk]["meetings"], hours[m.pk]["total"],
+                    STUDY_HOURS_LEADER if m.pk in leaders else STUDY_HOURS_MEMBER, m.pk in leaders)
+        for m in members
+    ]  # fmt: skip
+
+
+def member_study_entries(*, member: Member, year: int) -> list[dict]:
+    """A member's year, entry by entry: the ledger and the meetings that gave hours."""
+    entries = [
+        {"day": r.held_on, "title": r.title, "kind": r.get_kind_display(), "hours": r.hours, "record": r,
+         "meeting": None}
+        for r in TrainingRecord.objects.filter(member=member, held_on__year=year)
+    ]  # fmt: skip
+    for attendance in Attendance.objects.filter(
+        member=member,
+        status=AttendanceStatus.PRESENT,
+        meeting__held_on__year=year,
+        meeting__kind__in=STUDY_MEETING_KINDS,
+    ).select_related("meeting"):
+        meeting = attendance.meeting
+        entries.append({"day": meeting.held_on, "title": meeting.topic, "kind": meeting.get_kind_display(),
+                        "hours": meeting.study_hours or Decimal(0), "record": None, "meeting": meeting})  # fmt: skip
+    return sorted(entries, key=lambda e: e["day"], reverse=True)
+
+
+def members_not_talked_to(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> QuerySet:
+    """Q-TALKS: members of the organisation (and below) on the year's last day, or today, with no
+    heart-to-heart talk on record in the year (held by anyone). One query."""
+    today = today or timezone.localdate()
+    day = min(datetime.date(year, 12, 31), today)
+    talked = Talk.objects.filter(held_on__year=year).values("member_id")
+    return members_under_on(organisation=organisation, day=day).exclude(pk__in=talked)
+
+
+def talks_for_year(*, organisation: Organisation, year: int) -> QuerySet:
+    """The year's talks with the organisation's members (held by anyone)."""
+    day = min(datetime.date(year, 12, 31), timezone.localdate())
+    members = members_under_on(organisation=organisation, day=day)
+    talks = Talk.objects.filter(member__in=members, held_on__year=year).select_related("member", "talker")
+    return talks.order_by("-held_on", "member__name_pinyin")
+
+
+def community_service_hours(*, member_ids, year: int) -> dict[int, Decimal]:
+    """Q-COMMUNITY-SERVICE hours of each member in a year, shown beside the evaluation. One query."""
+    rows = (
+        CommunityService.objects.filter(registration__member_id__in=list(member_ids), served_on__year=year)
+        .values("registration__member_id")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {row["registration__member_id"]: row["total"] for row in rows}
+
+
+def evaluation_rows(*, organisation: Organisation, year: int, day: datetime.date) -> list[dict]:
+    """The members a branch grades on `day`, each with their result so far and their community
+    service hours of the year. Three queries."""
+    members = list(
+        Member.objects.filter(
+            pk__in=Membership.objects.on(day).filter(organisation=organisation).values("member_id")
+        ).order_by("name_pinyin", "pk")
+    )
+    evaluation = Evaluation.objects.filter(organisation=organisation, year=year).first()
+    results = {r.member_id: r for r in evaluation.results.all()} if evaluation else {}
+    hours = community_service_hours(member_ids=[m.pk for m in members], year=year)
+    return [{"member": m, "result": results.get(m.pk), "service_hours": hours.get(m.pk, Decimal(0))} for m in members]

@@ -1,0 +1,167 @@
+"""The meeting log (Q-THREE-MEETINGS, Q-LECTURE-SECRETARY, N-MEETINGS): attendance, norms, lectures."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from assessments import selectors, services
+from assessments.enums import AttendanceStatus, MeetingKind
+from assessments.models import Attendance, Meeting, MeetingAttachment
+from branches import services as branch_services
+from branches.enums import PostKind
+from members.mobile import mobile_outflow_record
+from members.services import member_transfer
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2024, 3, 15)
+PRESENT, EXCUSED, ABSENT = AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT
+
+
+def record(zone, kind=MeetingKind.GENERAL, day=DAY, attendance=None, user=None, **data):
+    members = zone.b1_members
+    attendance = attendance if attendance is not None else {m.pk: (PRESENT, "") for m in members}
+    return services.meeting_record(
+        organisation=data.pop("organisation", zone.b1),
+        data={"kind": kind, "held_on": day, "place": "党员活动室", "topic": "学习党章", **data},
+        attendance=attendance, user=user,
+    )  # fmt: skip
+
+
+def test_meeting_with_attendance_in_one_step(zone, users):
+    a, b, c = zone.b1_members
+    meeting = record(zone, attendance={a.pk: (PRESENT, ""), b.pk: (EXCUSED, "出差"), c.pk: (ABSENT, "")},
+                     user=users.branch_admin, chaired_by=a)  # fmt: skip
+    got = {x.member_id: (x.status, x.reason) for x in Attendance.objects.filter(meeting=meeting)}
+    assert got == {a.pk: (PRESENT, ""), b.pk: (EXCUSED, "出差"), c.pk: (ABSENT, "")}
+    assert (meeting.recorded_by, meeting.chaired_by, meeting.study_hours) == (users.branch_admin, a, None)
+
+
+def test_attendance_only_of_members_of_the_day_with_a_chinese_message(zone):
+    outsider = zone.b3_members[1]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        record(zone, attendance={zone.b1_members[0].pk: (PRESENT, ""), outsider.pk: (PRESENT, "")})
+    assert exc.value.message_dict["attendance"] == [f"2024-03-15，{outsider.name}不是东村第1党支部的党员。"]
+    assert Meeting.objects.count() == 0
+
+
+def test_member_transferred_in_later_is_not_listed_for_an_earlier_meeting(zone):
+    newcomer = zone.b3_members[1]
+    member_transfer(
+        member=newcomer, to_organisation=zone.b1, on=datetime.date(2024, 6, 1), letter_number="湘组转〔2024〕1号"
+    )
+    before = [e.member for e in selectors.attendance_roster(organisation=zone.b1, day=DAY)]
+    after = [e.member for e in selectors.attendance_roster(organisation=zone.b1, day=datetime.date(2024, 7, 1))]
+    assert newcomer not in before and newcomer in after
+    with pytest.raises(ValidationError):
+        record(zone, attendance={newcomer.pk: (PRESENT, "")})
+
+
+def test_inflow_member_can_attend_the_receiving_branch(zone):
+    visitor = zone.b3_members[1]
+    mobile_outflow_record(member=visitor, since=datetime.date(2024, 1, 1), place="东村", receiving_organisation=zone.b1)
+    roster = selectors.attendance_roster(organisation=zone.b1, day=DAY)
+    assert [(e.member, e.is_inflow) for e in roster][-1] == (visitor, True)
+    meeting = record(zone, attendance={visitor.pk: (PRESENT, ""), zone.b1_members[0].pk: (PRESENT, "")})
+    assert Attendance.objects.get(meeting=meeting, member=visitor).is_inflow is True
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"day": datetime.date(2099, 1, 1)}, "held_on", "该日期不能晚于今天。"),
+        ({"kind": MeetingKind.GROUP}, "kind", "党支部不开党小组会。"),
+        ({"kind": MeetingKind.LECTURE}, "lecturer", "谁讲的党课？请选择讲课的党员，或填写区外讲课人的姓名。"),
+        ({"kind": MeetingKind.THEMED_DAY, "study_hours": Decimal(25)}, "study_hours", "学时须大于0，且每天不超过24。"),
+        ({"topic": " "}, "topic", "请填写会议主题。"),
+    ],
+)
+def test_meeting_form_mistakes_are_caught_in_chinese(zone, change, field, message):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        record(zone, **change)
+    assert exc.value.message_dict[field] == [message]
+
+
+def test_excused_needs_a_reason(zone):
+    a = zone.b1_members[0]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        record(zone, attendance={a.pk: (EXCUSED, " ")})
+    assert exc.value.message_dict["attendance"] == [f"请填写{a.name}请假的原因。"]
+
+
+def test_secretary_records_only_inside_the_subtree(zone, users):
+    with pytest.raises(ValidationError):
+        record(zone, user=users.other_admin)
+
+
+def test_attachments_checked_by_content_and_size(zone):
+    photo = SimpleUploadedFile("签到表.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, content_type="image/jpeg")
+    fake = SimpleUploadedFile("病毒.jpg", b"MZ\x90\x00", content_type="image/jpeg")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.meeting_record(organisation=zone.b1, data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室",
+                                "topic": "题"}, attendance={zone.b1_members[0].pk: (PRESENT, "")},
+                                attachments=[photo, fake])  # fmt: skip
+    assert exc.value.message_dict["attachments"] == ["病毒.jpg不是JPEG或PNG照片，也不是PDF扫描件。"]
+    assert MeetingAttachment.objects.count() == 0
+    photo.seek(0)
+    meeting = services.meeting_record(organisation=zone.b1, data={"kind": MeetingKind.GENERAL, "held_on": DAY,
+                                      "place": "室", "topic": "题"}, attendance={zone.b1_members[0].pk: (PRESENT, "")},
+                                      attachments=[photo])  # fmt: skip
+    assert list(meeting.attachments.values_list("file_name", "content_type")) == [("签到表.jpg", "image/jpeg")]
+
+
+def test_correcting_a_meeting_replaces_its_attendance(zone):
+    a, b, _c = zone.b1_members
+    meeting = record(zone, attendance={a.pk: (PRESENT, ""), b.pk: (PRESENT, "")})
+    services.meeting_record(organisation=zone.b1, meeting=meeting, attendance={a.pk: (ABSENT, ""), b.pk: (PRESENT, "")},
+                            data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室", "topic": "改"})  # fmt: skip
+    assert dict(meeting.attendances.values_list("member_id", "status")) == {a.pk: ABSENT, b.pk: PRESENT}
+    assert Meeting.objects.get().topic == "改"
+
+
+def test_norms_of_a_past_year_show_met_and_missed_periods(zone):
+    for month in (1, 4, 7):  # general meetings in three quarters of four
+        record(zone, day=datetime.date(2023, month, 10))
+    for month in range(1, 13):
+        record(zone, kind=MeetingKind.COMMITTEE, day=datetime.date(2023, month, 5))
+    rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2023)}
+    assert [state for _label, _n, state in rows[MeetingKind.GENERAL].cells] == ["met", "met", "met", "missed"]
+    assert rows[MeetingKind.GENERAL].missed == 1
+    assert rows[MeetingKind.COMMITTEE].missed == 0
+    assert rows[MeetingKind.THEMED_DAY].missed == 12
+    assert rows[MeetingKind.ORGANISATIONAL_LIFE].cells == [("全年", 0, "missed")]
+    assert MeetingKind.GROUP not in rows  # the party group holds those
+
+
+def test_norms_of_the_running_year_leave_the_current_period_due(zone):
+    rows = {
+        r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2024, today=datetime.date(2024, 5, 20))
+    }
+    assert [s for _l, _n, s in rows[MeetingKind.GENERAL].cells] == ["missed", "due", "future", "future"]
+    assert [s for _l, _n, s in rows[MeetingKind.COMMITTEE].cells][3:7] == ["missed", "due", "future", "future"]
+    group = selectors.meeting_norms(organisation=zone.g1, year=2024, today=datetime.date(2024, 5, 20))
+    assert [r.kind for r in group] == [MeetingKind.GROUP]
+
+
+def test_lecture_by_the_secretary_on_that_day_counts(zone):
+    secretary, other = zone.b1_members[0], zone.b1_members[1]
+    record(zone, kind=MeetingKind.LECTURE, lecturer=other)
+    assert selectors.secretary_lectures(organisation=zone.b1, year=2024)["met"] is False
+    record(zone, kind=MeetingKind.LECTURE, lecturer=secretary, day=datetime.date(2024, 4, 1))
+    lectures = selectors.secretary_lectures(organisation=zone.b1, year=2024)
+    assert (lectures["count"], lectures["met"]) == (1, True)
+    # Once the post ends, a later lecture by the same person is no longer the secretary's.
+    branch_services.post_end(post=zone.secretary, ended_on=datetime.date(2024, 5, 1))
+    record(zone, kind=MeetingKind.LECTURE, lecturer=secretary, day=datetime.date(2024, 6, 1))
+    assert selectors.secretary_lectures(organisation=zone.b1, year=2024)["count"] == 1
+
+
+def test_secretary_is_the_default_chair(zone):
+    assert selectors.secretary_on(organisation=zone.b1, day=DAY) == zone.b1_members[0]
+    new = MemberFactory(organisation=zone.b2)
+    branch_services.post_assign(organisation=zone.b2, member=new, kind=PostKind.SECRETARY, started_on=DAY)
+    assert selectors.secretary_on(organisation=zone.b2, day=DAY - datetime.timedelta(days=1)) is None
