@@ -74,3 +74,63 @@ class Disposal(models.TextChoices):
 PROBATION_DISPOSALS = frozenset({Disposal.EXTEND_PROBATION, Disposal.END_PROBATION})
 # The democratic evaluation is a branch's (a party group's members are evaluated by its branch).
 EVALUATING_KINDS = frozenset({OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH})
+
+
+class VenueKind(models.TextChoices):
+    """S-VENUE: the places party work is done in."""
+
+    ACTIVITY_VENUE = "activity_venue", _("Party members' activity venue")
+    CONVENIENCE_STATION = "convenience_station", _("Convenience service station")
+    SERVICE_CENTRE = "service_centre", _("Member service centre")
+    DEPUTY_OFFICE = "deputy_office", _("Congress-deputy office")
+    MEMBER_HOUSEHOLD = "member_household", _("Member household post")
+
+
+class SixStandard(models.TextChoices):
+    """Q-VENUE-SIXHAVE: 有场所、有设施、有标志、有党旗、有书报、有制度."""
+
+    PLACE = "place", _("A place")
+    FACILITIES = "facilities", _("Facilities")
+    SIGN = "sign", _("A sign")
+    FLAG = "flag", _("A party flag")
+    READING = "reading", _("Books and newspapers")
+    RULES = "rules", _("Rules on the wall")
+
+
+class VenueGrade(models.TextChoices):
+    """The acceptance inspection's verdict (F-VENUE-REWARD)."""
+
+    CLASS_1 = "class_1", _("Class 1")
+    CLASS_2 = "class_2", _("Class 2")
+    CLASS_3 = "class_3", _("Class 3")
+    FAILED = "failed", _("Failed")
+
+
+class LeadershipDayKind(models.TextChoices):
+    """Q-RESEARCH-*, Q-CONTACT-TOWN: days a leadership member spends at the grassroots."""
+
+    RESEARCH = "research", _("Grassroots research")
+    CONTACT = "contact", _("Direct contact with the masses")
+
+
+class MajorDecisionKind(models.TextChoices):
+    """S-THREE-MAJOR (三重一大)."""
+
+    DECISION = "decision", _("Major decision")
+    APPOINTMENT = "appointment", _("Key appointment")
+    INVESTMENT = "investment", _("Major investment")
+    LARGE_SUM = "large_sum", _("Use of a large sum")
+
+
+class DeliberationStep(models.TextChoices):
+    """S-FOUR-DELIBERATIONS (四议两公开), in the order a village's major matter must take them."""
+
+    PROPOSAL = "proposal", _("Proposed by the party organisation")
+    CONSULTATION = "consultation", _("Discussed by the two committees")
+    REVIEW = "review", _("Reviewed by the party members' meeting")
+    RESOLUTION = "resolution", _("Resolved by the villagers' (representatives') meeting")
+    RESOLUTION_PUBLISHED = "resolution_published", _("Resolution made public")
+    RESULT_PUBLISHED = "result_published", _("Result made public")
+
+
+DELIBERATION_ORDER = list(DeliberationStep)

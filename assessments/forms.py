@@ -158,3 +158,139 @@ class EvaluationForm(forms.Form):
 
 
 GRADE_FIELDS = ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")
+
+
+class VenueForm(forms.ModelForm):
+    class Meta:
+        from .models import Venue
+
+        model = Venue
+        fields = ("kind", "name", "address", "area", "opened_on")
+        widgets = {"opened_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+
+class VenueChecksForm(forms.Form):
+    """Q-VENUE-SIXHAVE: the six standards of a venue on one page, each with its evidence."""
+
+    checked_on = forms.DateField(label=_("Checked on"), widget=DateInput())
+
+    def __init__(self, *args, standards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.standards = standards
+        for standard, check in standards:
+            self.fields[f"met_{standard}"] = forms.BooleanField(label=standard.label, required=False,
+                                                                initial=bool(check and check.is_met))  # fmt: skip
+            self.fields[f"note_{standard}"] = forms.CharField(label=_("Evidence note"), max_length=200, required=False,
+                                                              initial=check.note if check else "")  # fmt: skip
+            self.fields[f"photo_{standard}"] = forms.FileField(
+                label=_("Photo"),
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+            )
+
+    def rows(self):
+        return [(standard, check, self[f"met_{standard}"], self[f"note_{standard}"], self[f"photo_{standard}"])
+                for standard, check in self.standards]  # fmt: skip
+
+    def checks(self) -> dict:
+        data = self.cleaned_data
+        return {s: (data[f"met_{s}"], data[f"note_{s}"], data[f"photo_{s}"]) for s, _check in self.standards}
+
+
+class VenueInspectionForm(forms.Form):
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=DateInput())
+    grade = forms.ChoiceField(label=_("Grade"))
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        from .enums import VenueGrade
+
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = VenueGrade.choices
+        self.helper = submit_helper()
+
+
+class LeadershipDaysForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("Leadership member"), coerce=int)
+    kind = forms.ChoiceField(label=_("Kind"))
+    started_on = forms.DateField(label=_("From"), widget=DateInput())
+    ended_on = forms.DateField(label=_("To"), widget=DateInput())
+    place = forms.CharField(label=_("Where"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+
+    def __init__(self, *args, leaders, **kwargs):
+        from portal.forms_base import submit_helper
+
+        from .enums import LeadershipDayKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, m.name) for m in leaders]
+        self.fields["kind"].choices = LeadershipDayKind.choices
+        self.helper = submit_helper()
+
+
+class IntegrityPledgeForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("Member (empty: the whole team)"), coerce=int, required=False,
+                                    empty_value=None)  # fmt: skip
+    pledged_on = forms.DateField(label=_("Pledged on"), widget=DateInput())
+    published_on = forms.DateField(label=_("Published on"), widget=DateInput())
+    published_where = forms.CharField(label=_("Published where"), max_length=200)
+
+    def __init__(self, *args, leaders, **kwargs):
+        from portal.forms_base import submit_helper
+
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "—")] + [(m.pk, m.name) for m in leaders]
+        self.helper = submit_helper()
+
+
+class MajorDecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        from .enums import MajorDecisionKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = MajorDecisionKind.choices
+        self.helper = submit_helper()
+
+
+class VillageMatterForm(forms.Form):
+    title = forms.CharField(label=_("Matter"), max_length=200)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, required=False)
+    proposed_on = forms.DateField(label=_("Proposed by the party organisation on"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+
+class MatterStepForm(forms.Form):
+    """The next step only: the order is the rule's, not the user's."""
+
+    step = forms.ChoiceField(label=_("Step"), widget=forms.HiddenInput)
+    done_on = forms.DateField(label=_("Date"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, next_step, **kwargs):
+        from .enums import DeliberationStep
+
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = DeliberationStep.choices
+        self.fields["step"].initial = next_step

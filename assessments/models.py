@@ -8,7 +8,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import AttachmentKind, AttendanceStatus, Disposal, Grade, MeetingKind, TrainingKind
+from .enums import (
+    AttachmentKind,
+    AttendanceStatus,
+    DeliberationStep,
+    Disposal,
+    Grade,
+    LeadershipDayKind,
+    MajorDecisionKind,
+    MeetingKind,
+    SixStandard,
+    TrainingKind,
+    VenueGrade,
+    VenueKind,
+)
 
 
 class Meeting(models.Model):
@@ -220,3 +233,218 @@ class EvaluationResult(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_grade_display()}"
+
+
+class Venue(models.Model):
+    """S-VENUE: a venue of an organisation (Q-VENUE-SIXHAVE, Q-VENUE-NONPUBLIC)."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="venues", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("kind of venue"), max_length=24, choices=VenueKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=200)
+    area = models.DecimalField(_("floor area (m²)"), max_digits=7, decimal_places=1, null=True, blank=True)
+    opened_on = models.DateField(_("in use since"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["organisation__path", "kind", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class VenueCheck(models.Model):
+    """One of the six standards of a venue (Q-VENUE-SIXHAVE) as last checked, with its evidence: a
+    standard counts as met only with a photo or a note saying what is there."""
+
+    scope_path = "venue__organisation__path"
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="checks")
+    standard = models.CharField(_("standard"), max_length=12, choices=SixStandard.choices)
+    is_met = models.BooleanField(_("met"), default=False)
+    note = models.CharField(_("evidence note"), max_length=200, blank=True)
+    photo = models.FileField(_("photo"), upload_to="venues/%Y/%m/", blank=True)
+    checked_on = models.DateField(_("checked on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("venue standard")
+        verbose_name_plural = _("venue standards")
+        constraints = [models.UniqueConstraint(fields=["venue", "standard"], name="venue_check_once")]
+
+    def __str__(self):
+        return f"{self.venue} {self.get_standard_display()}"
+
+
+class VenueInspection(models.Model):
+    """The bureau's acceptance inspection of a venue (F-VENUE-REWARD): class 1 / 2 / 3 or failed.
+
+    `reward` is what this inspection entitles the organisation to: the grade's amount less what
+    earlier inspections of the venue already entitled (a re-grade pays the difference at most)."""
+
+    scope_path = "venue__organisation__path"
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="inspections")
+    inspected_on = models.DateField(_("inspected on"))
+    grade = models.CharField(_("grade"), max_length=8, choices=VenueGrade.choices)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    reward = models.DecimalField(_("reward entitlement (yuan)"), max_digits=9, decimal_places=2)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acceptance inspection")
+        verbose_name_plural = _("acceptance inspections")
+        ordering = ["-inspected_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.venue} {self.get_grade_display()}"
+
+
+class LeadershipDays(models.Model):
+    """Q-RESEARCH-*, Q-CONTACT-TOWN: a stretch of days a leadership member spent at the grassroots."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("leadership team of")
+    )
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    kind = models.CharField(_("kind"), max_length=8, choices=LeadershipDayKind.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("to"))
+    place = models.CharField(_("where"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("days at the grassroots")
+        verbose_name_plural = _("days at the grassroots")
+        ordering = ["-started_on", "pk"]
+        indexes = [models.Index(fields=["member", "started_on"], name="leadership_days_member")]
+        constraints = [models.CheckConstraint(condition=models.Q(ended_on__gte=models.F("started_on")),
+                                              name="leadership_days_order")]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.member} {self.started_on}–{self.ended_on}"
+
+
+class IntegrityPledge(models.Model):
+    """Q-INTEGRITY-PLEDGE: a leadership team's or member's public integrity pledge (廉政承诺)."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("leadership team of")
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("member (empty: the whole team)"),
+    )  # fmt: skip
+    year = models.PositiveSmallIntegerField(_("year"))
+    pledged_on = models.DateField(_("pledged on"))
+    published_on = models.DateField(_("published on"))
+    published_where = models.CharField(_("published where"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("integrity pledge")
+        verbose_name_plural = _("integrity pledges")
+        ordering = ["-year", "pk"]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year}"
+
+
+class MajorDecision(models.Model):
+    """S-THREE-MAJOR: a 三重一大 matter, decided collectively at a recorded meeting."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=MajorDecisionKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    decided_on = models.DateField(_("decided on"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided at")
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("major decision")
+        verbose_name_plural = _("major decisions")
+        ordering = ["-decided_on", "pk"]
+
+    def __str__(self):
+        return self.subject
+
+
+class VillageMatter(models.Model):
+    """S-FOUR-DELIBERATIONS: a village's major matter, taken through the four deliberations and the
+    two publications in order (each step in MatterStep)."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    title = models.CharField(_("matter"), max_length=200)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("village major matter")
+        verbose_name_plural = _("village major matters")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class MatterStep(models.Model):
+    scope_path = "matter__organisation__path"
+
+    matter = models.ForeignKey(VillageMatter, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(_("step"), max_length=24, choices=DeliberationStep.choices)
+    done_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        constraints = [models.UniqueConstraint(fields=["matter", "step"], name="matter_step_once")]
+
+    def __str__(self):
+        return f"{self.matter} {self.get_step_display()}"

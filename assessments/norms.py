@@ -41,3 +41,12 @@ STUDY_HOURS_MEMBER = Decimal(32)  # Q-TRAINING-MEMBER
 STUDY_HOURS_LEADER = Decimal(56)  # Q-TRAINING-LEADER
 MAX_HOURS_A_DAY = Decimal(24)
 DEFAULT_STUDY_HOURS = Decimal(2)  # a lecture or themed day, unless the form says otherwise
+
+# F-VENUE-REWARD: a venue graded after strict acceptance earns a one-off reward (yuan).
+VENUE_REWARDS = {"class_1": Decimal(8000), "class_2": Decimal(6000), "class_3": Decimal(4000), "failed": Decimal(0)}
+
+# Q-RESEARCH-WORKCOMMITTEE / Q-RESEARCH-DEPT / Q-CONTACT-TOWN: days a year at the grassroots for a
+# leadership member, by the kind of team (who is a leadership member: committee posts).
+LEADERSHIP_DAYS_WORK_COMMITTEE = 60
+LEADERSHIP_DAYS_DEPARTMENT = 90
+LEADERSHIP_DAYS_TOWN = 120

@@ -6,15 +6,15 @@ import datetime
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from branches.enums import COMMITTEE_POSTS, PostKind
+from branches.enums import COMMITTEE_POSTS, PostKind, Sector
 from branches.models import Organisation, Post
 from members.models import CommunityService, Member, Membership, MobileRecord
 
-from .enums import STUDY_MEETING_KINDS, AttendanceStatus, MeetingKind
-from .models import Attendance, Evaluation, Meeting, Talk, TrainingRecord
+from .enums import STUDY_MEETING_KINDS, AttendanceStatus, MeetingKind, SixStandard, VenueKind
+from .models import Attendance, Evaluation, LeadershipDays, Meeting, Talk, TrainingRecord, Venue, VenueCheck
 from .norms import (
     MEETING_NORMS,
     MONTH,
@@ -279,3 +279,89 @@ def evaluation_rows(*, organisation: Organisation, year: int, day: datetime.date
     results = {r.member_id: r for r in evaluation.results.all()} if evaluation else {}
     hours = community_service_hours(member_ids=[m.pk for m in members], year=year)
     return [{"member": m, "result": results.get(m.pk), "service_hours": hours.get(m.pk, Decimal(0))} for m in members]
+
+
+def venue_standards(*, venue: Venue) -> list[tuple]:
+    """(standard, its check or None) for the six standards, in order."""
+    checks = {c.standard: c for c in venue.checks.all()}
+    return [(standard, checks.get(standard)) for standard in SixStandard]
+
+
+def venues_below_standard(*, organisation: Organisation) -> list[dict]:
+    """Q-VENUE-SIXHAVE: the villages and communities under `organisation` (each the top party
+    organisation of its village or community) with no activity venue meeting all six standards.
+    Three queries."""
+    places = list(
+        Organisation.objects.filter(
+            path__startswith=organisation.path, sector__in=(Sector.VILLAGE, Sector.COMMUNITY), dissolved_on__isnull=True
+        ).order_by("path")
+    )
+    tops = []
+    for place in places:  # ordered by path: a village's own sub-organisations follow it
+        if tops and place.path.startswith(tops[-1].path) and place.sector == tops[-1].sector:
+            continue
+        tops.append(place)
+    venues = Venue.objects.filter(kind=VenueKind.ACTIVITY_VENUE, organisation__path__startswith=organisation.path)
+    met = (
+        VenueCheck.objects.filter(venue__in=venues, is_met=True)
+        .values("venue_id", "venue__organisation__path")
+        .annotate(n=Count("pk"))
+        .filter(n=len(SixStandard))
+    )
+    step = Organisation.steplen
+
+    def ancestors(paths) -> set[str]:  # every path and the paths above it
+        return {path[: step * depth] for path in paths for depth in range(1, len(path) // step + 1)}
+
+    good = ancestors(row["venue__organisation__path"] for row in met)
+    with_venue = ancestors(venues.values_list("organisation__path", flat=True))
+    return [{"organisation": top, "has_venue": top.path in with_venue} for top in tops if top.path not in good]
+
+
+@dataclasses.dataclass
+class LeaderRow:
+    member: Member
+    posts: list
+    days: int
+    target: int
+
+
+def _days_in_year(ranges, year: int) -> int:
+    """Days covered by the (start, end) ranges within the year, overlaps counted once."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    covered = set()
+    for start, end in ranges:
+        start, end = max(start, first), min(end, last)
+        covered.update(start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
+    return len(covered)
+
+
+def leadership_table(*, organisation: Organisation, year: int, target: int) -> list[LeaderRow]:
+    """Q-RESEARCH-*, Q-CONTACT-TOWN: each member holding a committee post in the organisation during
+    the year, with the days at the grassroots counted once however the entries overlap. Two queries."""
+    posts = list(
+        Post.objects.filter(organisation=organisation, kind__in=COMMITTEE_POSTS, started_on__year__lte=year)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year))
+        .select_related("member")
+        .order_by("member__name_pinyin", "pk")
+    )
+    people: dict[int, LeaderRow] = {}
+    for post in posts:
+        row = people.setdefault(post.member_id, LeaderRow(post.member, [], 0, target))
+        row.posts.append(post.get_kind_display())
+    ranges: dict[int, list] = {}
+    for member_id, start, end in LeadershipDays.objects.filter(
+        organisation=organisation, member_id__in=list(people), started_on__year__lte=year, ended_on__year__gte=year
+    ).values_list("member_id", "started_on", "ended_on"):
+        ranges.setdefault(member_id, []).append((start, end))
+    for member_id, row in people.items():
+        row.days = _days_in_year(ranges.get(member_id, []), year)
+    return list(people.values())
+
+
+def matter_next_step(*, matter) -> str | None:
+    """The step a village matter can take next (S-FOUR-DELIBERATIONS), None when all six are done."""
+    from .enums import DELIBERATION_ORDER
+
+    done = {s.step for s in matter.steps.all()}
+    return next((step for step in DELIBERATION_ORDER if step not in done), None)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,16 +20,36 @@ from members.models import Member, Membership
 
 from . import selectors
 from .enums import (
+    DELIBERATION_ORDER,
     EVALUATING_KINDS,
     MEETING_KINDS_BY_ORGANISATION,
     PROBATION_DISPOSALS,
     STUDY_MEETING_KINDS,
     AttendanceStatus,
+    DeliberationStep,
     Grade,
     MeetingKind,
+    SixStandard,
+    VenueGrade,
 )
-from .models import Attendance, Evaluation, EvaluationResult, Meeting, MeetingAttachment, Talk, TrainingRecord
-from .norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY
+from .models import (
+    Attendance,
+    Evaluation,
+    EvaluationResult,
+    IntegrityPledge,
+    LeadershipDays,
+    MajorDecision,
+    MatterStep,
+    Meeting,
+    MeetingAttachment,
+    Talk,
+    TrainingRecord,
+    Venue,
+    VenueCheck,
+    VenueInspection,
+    VillageMatter,
+)
+from .norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY, VENUE_REWARDS
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 20
@@ -314,3 +335,215 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
 
 
 GRADE_FIELDS = ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")
+
+
+def venue_create(*, organisation: Organisation, data: dict, user=None) -> Venue:
+    """S-VENUE: a venue of an organisation in the user's scope."""
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    if organisation.is_dissolved:
+        raise ValidationError(_("%(org)s was dissolved.") % {"org": organisation.name})
+    if data.get("opened_on"):
+        _day_check(data["opened_on"], "opened_on")
+    if data.get("area") is not None and data["area"] <= 0:
+        raise ValidationError({"area": _("The floor area is more than 0.")})
+    return Venue.objects.create(organisation=organisation, recorded_by=_who(user), **data)
+
+
+@transaction.atomic
+def venue_checks_record(*, venue: Venue, checked_on: datetime.date, checks: dict, user=None) -> list[VenueCheck]:
+    """Q-VENUE-SIXHAVE: the six standards of a venue, each met or not, with its evidence.
+
+    `checks` maps a standard to (met, note, photo or None). A standard is met only with evidence: a
+    photo (now or from the last check) or a note saying what is there."""
+    if user is not None and not scoping.path_in_scope(user, venue.organisation.path):
+        raise ValidationError(_("This venue is outside your responsibility."))
+    _day_check(checked_on, "checked_on")
+    current = {c.standard: c for c in venue.checks.all()}
+    errors = []
+    rows = []
+    for standard in SixStandard:
+        met, note, photo = checks.get(standard, (False, "", None))
+        note = (note or "").strip()
+        previous = current.get(standard)
+        has_photo = photo is not None or bool(previous and previous.photo)
+        if photo is not None:
+            try:
+                attachment_check(photo)
+            except ValidationError as exc:
+                errors.extend(exc.message_dict["attachments"])
+                continue
+        if met and not has_photo and not note:
+            errors.append(
+                _("“%(standard)s” is met only with evidence: a photo or a note.") % {"standard": standard.label}
+            )
+            continue
+        row = previous or VenueCheck(venue=venue, standard=standard)
+        row.is_met, row.note, row.checked_on, row.recorded_by = bool(met), note, checked_on, _who(user)
+        if photo is not None:
+            row.photo = photo
+        rows.append(row)
+    if errors:
+        raise ValidationError({"checks": errors})
+    for row in rows:
+        row.save()
+    return rows
+
+
+def venue_inspect(*, venue: Venue, inspected_on: datetime.date, grade: str, notes: str = "", user) -> VenueInspection:
+    """F-VENUE-REWARD: the bureau's acceptance. A venue that does not meet all six standards on
+    record cannot pass; a graded venue is entitled to its reward once: a later, better grade adds
+    the difference, a worse one adds nothing."""
+    from portal.enums import Role
+
+    if getattr(user, "role", None) != Role.BUREAU:
+        raise ValidationError(_("Acceptance inspections are the organisation bureau's."))
+    _day_check(inspected_on, "inspected_on")
+    if grade not in VenueGrade.values:
+        raise ValidationError({"grade": _("Choose class 1, 2 or 3, or failed.")})
+    if grade != VenueGrade.FAILED:
+        met = set(venue.checks.filter(is_met=True).values_list("standard", flat=True))
+        missing = [s.label for s in SixStandard if s not in met]
+        if missing:
+            raise ValidationError({"grade": _("The venue does not meet all six standards (missing: %(list)s); it cannot pass.")
+                                   % {"list": "、".join(str(m) for m in missing)}})  # fmt: skip
+    already = venue.inspections.aggregate(total=Sum("reward"))["total"] or Decimal(0)
+    reward = max(Decimal(0), VENUE_REWARDS[grade] - already)
+    return VenueInspection.objects.create(venue=venue, inspected_on=inspected_on, grade=grade, notes=notes.strip(),
+                                          inspector=user, reward=reward)  # fmt: skip
+
+
+MAX_DAYS_AN_ENTRY = 31
+
+
+def leadership_target(*, organisation: Organisation) -> tuple[int, str] | None:
+    """(days a year, clause) for a leadership member of this organisation's team, or None: the work
+    committee's team 60 (Q-RESEARCH-WORKCOMMITTEE), departments and directly affiliated units 90
+    (Q-RESEARCH-DEPT), towns and streets 120 (Q-CONTACT-TOWN)."""
+    from branches.enums import OrganisationKind, Sector
+
+    from .norms import LEADERSHIP_DAYS_DEPARTMENT, LEADERSHIP_DAYS_TOWN, LEADERSHIP_DAYS_WORK_COMMITTEE
+
+    if organisation.kind == OrganisationKind.WORK_COMMITTEE:
+        return LEADERSHIP_DAYS_WORK_COMMITTEE, "Q-RESEARCH-WORKCOMMITTEE"
+    if organisation.kind in (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH):
+        if organisation.sector == Sector.TOWN:
+            return LEADERSHIP_DAYS_TOWN, "Q-CONTACT-TOWN"
+        if organisation.sector in (Sector.AGENCY, Sector.PUBLIC_INSTITUTION):
+            return LEADERSHIP_DAYS_DEPARTMENT, "Q-RESEARCH-DEPT"
+    return None
+
+
+def _leader_check(*, organisation: Organisation, member: Member, day: datetime.date, field: str = "member") -> None:
+    """Posts tell who is a leadership member: a committee post in the organisation on the day."""
+    from branches.enums import COMMITTEE_POSTS
+    from branches.models import Post
+
+    if (
+        not Post.objects.active_on(day)
+        .filter(organisation=organisation, member=member, kind__in=COMMITTEE_POSTS)
+        .exists()
+    ):
+        raise ValidationError({field: _("%(name)s held no leadership post in %(org)s on %(date)s.") % {
+            "name": member.name, "org": organisation.name, "date": day}})  # fmt: skip
+
+
+def leadership_days_record(*, organisation: Organisation, member: Member, kind: str, started_on: datetime.date,
+                           ended_on: datetime.date, place: str, purpose: str, user=None) -> LeadershipDays:  # fmt: skip
+    """Q-RESEARCH-*, Q-CONTACT-TOWN: days a leadership member spent at the grassroots."""
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    if leadership_target(organisation=organisation) is None:
+        raise ValidationError(_("Days at the grassroots are counted for the work committee, departments and towns."))
+    _day_check(started_on, "started_on")
+    _day_check(ended_on, "ended_on")
+    if ended_on < started_on:
+        raise ValidationError({"ended_on": _("The last day comes on or after the first.")})
+    if (ended_on - started_on).days + 1 > MAX_DAYS_AN_ENTRY:
+        raise ValidationError({"ended_on": _("At most %(n)s days an entry: record longer stays month by month.")
+                               % {"n": MAX_DAYS_AN_ENTRY}})  # fmt: skip
+    if not place.strip() or not purpose.strip():
+        raise ValidationError(_("Say where and what for."))
+    _leader_check(organisation=organisation, member=member, day=started_on)
+    return LeadershipDays.objects.create(organisation=organisation, member=member, kind=kind, started_on=started_on,
+                                         ended_on=ended_on, place=place.strip(), purpose=purpose.strip(),
+                                         recorded_by=_who(user))  # fmt: skip
+
+
+def integrity_pledge_record(*, organisation: Organisation, year: int, pledged_on: datetime.date,
+                            published_on: datetime.date, published_where: str, member: Member | None = None,
+                            user=None) -> IntegrityPledge:  # fmt: skip
+    """Q-INTEGRITY-PLEDGE: the team's (or one member's) pledge, with where and when it was published."""
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    _day_check(pledged_on, "pledged_on")
+    _day_check(published_on, "published_on")
+    if published_on < pledged_on:
+        raise ValidationError({"published_on": _("A pledge is published on or after the day it is made.")})
+    if pledged_on.year != year:
+        raise ValidationError({"pledged_on": _("The pledge of %(year)s is made in %(year)s.") % {"year": year}})
+    if not published_where.strip():
+        raise ValidationError({"published_where": _("Say where the pledge was published.")})
+    if member is not None:
+        _leader_check(organisation=organisation, member=member, day=pledged_on)
+    return IntegrityPledge.objects.create(organisation=organisation, member=member, year=year, pledged_on=pledged_on,
+                                          published_on=published_on, published_where=published_where.strip(),
+                                          recorded_by=_who(user))  # fmt: skip
+
+
+def major_decision_record(*, organisation: Organisation, kind: str, subject: str, decided_on: datetime.date,
+                          meeting: Meeting | None = None, amount=None, user=None) -> MajorDecision:  # fmt: skip
+    """S-THREE-MAJOR: a 三重一大 matter; if the meeting that decided it is logged, it is that day's."""
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    _day_check(decided_on, "decided_on")
+    if not subject.strip():
+        raise ValidationError({"subject": _("Give the subject of the decision.")})
+    if meeting is not None and (meeting.organisation_id != organisation.pk or meeting.held_on != decided_on):
+        raise ValidationError({"meeting": _("Choose a meeting of this organisation held that day.")})
+    if amount is not None and amount <= 0:
+        raise ValidationError({"amount": _("The amount is more than 0.")})
+    return MajorDecision.objects.create(organisation=organisation, kind=kind, subject=subject.strip(),
+                                        decided_on=decided_on, meeting=meeting, amount=amount, recorded_by=_who(user))  # fmt: skip
+
+
+def village_matter_create(*, organisation: Organisation, title: str, proposed_on: datetime.date, amount=None,
+                          note: str = "", user=None) -> VillageMatter:  # fmt: skip
+    """S-FOUR-DELIBERATIONS: a village's major matter, starting with the party organisation's proposal."""
+    from branches.enums import Sector
+
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    if organisation.sector != Sector.VILLAGE:
+        raise ValidationError(_("The four deliberations are a village's way of deciding."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the matter.")})
+    with transaction.atomic():
+        matter = VillageMatter.objects.create(organisation=organisation, title=title.strip(), amount=amount,
+                                              recorded_by=_who(user))  # fmt: skip
+        village_matter_step(matter=matter, step=DeliberationStep.PROPOSAL, done_on=proposed_on, note=note, user=user)
+    return matter
+
+
+def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.date, note: str = "",
+                        user=None) -> MatterStep:  # fmt: skip
+    """The next step of a matter, refused out of order: each step comes after the one before it, on
+    the same day or later, and once."""
+    if user is not None and not scoping.path_in_scope(user, matter.organisation.path):
+        raise ValidationError(_("This matter is outside your responsibility."))
+    _day_check(done_on, "done_on")
+    done = {s.step: s for s in matter.steps.all()}
+    if step in done:
+        raise ValidationError({"step": _("“%(step)s” is already on record (%(date)s).") % {
+            "step": DeliberationStep(step).label, "date": done[step].done_on}})  # fmt: skip
+    position = DELIBERATION_ORDER.index(DeliberationStep(step))
+    if position > 0:
+        previous = DELIBERATION_ORDER[position - 1]
+        if previous not in done:
+            raise ValidationError({"step": _("“%(step)s” comes first.") % {"step": previous.label}})
+        if done_on < done[previous].done_on:
+            raise ValidationError({"done_on": _("This step cannot come before “%(step)s” (%(date)s).") % {
+                "step": previous.label, "date": done[previous].done_on}})  # fmt: skip
+    return MatterStep.objects.create(
+        matter=matter, step=step, done_on=done_on, note=note.strip(), recorded_by=_who(user)
+    )

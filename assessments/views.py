@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,9 +18,39 @@ from portal.permissions import ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
 
 from . import selectors, services
-from .enums import EVALUATING_KINDS, MEETING_KINDS_BY_ORGANISATION, STUDY_MEETING_KINDS
-from .forms import EvaluationForm, MeetingForm, TalksForm, TrainingBatchForm, day_from
-from .models import Evaluation, Meeting, MeetingAttachment, TrainingRecord
+from .enums import (
+    DELIBERATION_ORDER,
+    EVALUATING_KINDS,
+    MEETING_KINDS_BY_ORGANISATION,
+    STUDY_MEETING_KINDS,
+    SixStandard,
+)
+from .forms import (
+    EvaluationForm,
+    IntegrityPledgeForm,
+    LeadershipDaysForm,
+    MajorDecisionForm,
+    MatterStepForm,
+    MeetingForm,
+    TalksForm,
+    TrainingBatchForm,
+    VenueChecksForm,
+    VenueForm,
+    VenueInspectionForm,
+    VillageMatterForm,
+    day_from,
+)
+from .models import (
+    Evaluation,
+    IntegrityPledge,
+    MajorDecision,
+    Meeting,
+    MeetingAttachment,
+    TrainingRecord,
+    Venue,
+    VenueCheck,
+    VillageMatter,
+)
 from .norms import STUDY_HOURS_LEADER, STUDY_HOURS_MEMBER
 
 
@@ -28,6 +59,19 @@ class OrganisationInUrlMixin(ScopedObjectMixin):
 
     def get_scoped_queryset(self):
         return Organisation.objects.all()
+
+
+class FormDayMixin:
+    """The day a form is for: the posted `held_on`, else ?date= (or ?held_on=), else `default_day()`.
+    Who may be listed (members, attendance) depends on it."""
+
+    def default_day(self) -> datetime.date:
+        return timezone.localdate()
+
+    def day(self) -> datetime.date:
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        value = source.get("held_on") or source.get("date")
+        return day_from(value) if value else self.default_day()
 
 
 def _year(value) -> int:
@@ -59,22 +103,19 @@ class YearView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class MeetingFormMixin:
+class MeetingFormMixin(FormDayMixin):
     """The meeting form for the organisation and day: the roster of that day, the secretary."""
 
     template_name = "assessments/meeting_form.html"
     form_class = MeetingForm
 
-    def meeting_day(self) -> datetime.date:
-        if self.request.method == "POST":
-            return day_from(self.request.POST.get("held_on"))
-        if getattr(self, "meeting", None) is not None and not ({"date", "held_on"} & set(self.request.GET)):
-            return self.meeting.held_on
-        return day_from(self.request.GET.get("date") or self.request.GET.get("held_on"))
+    def default_day(self) -> datetime.date:
+        meeting = getattr(self, "meeting", None)
+        return meeting.held_on if meeting is not None else timezone.localdate()
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        day = self.meeting_day()
+        day = self.day()
         self.roster = selectors.attendance_roster(organisation=self.meeting_organisation, day=day)
         kwargs.update(
             roster=self.roster,
@@ -113,7 +154,7 @@ class MeetingCreateView(MeetingFormMixin, OrganisationInUrlMixin, ServiceFormVie
         return self.organisation
 
     def get_initial(self):
-        return {"held_on": self.meeting_day(), "kind": self.request.GET.get("kind", "")}
+        return {"held_on": self.day(), "kind": self.request.GET.get("kind", "")}
 
 
 class MeetingMixin(ScopedObjectMixin):
@@ -150,7 +191,7 @@ class MeetingUpdateView(MeetingFormMixin, MeetingMixin, ServiceFormView):
         meeting = self.meeting
         initial = {f: getattr(meeting, f) for f in ("kind", "place", "topic", "lecturer_name", "minutes",
                                                      "study_hours")}  # fmt: skip
-        initial.update(held_on=self.meeting_day(), chaired_by=meeting.chaired_by_id, lecturer=meeting.lecturer_id)
+        initial.update(held_on=self.day(), chaired_by=meeting.chaired_by_id, lecturer=meeting.lecturer_id)
         for attendance in meeting.attendances.all():
             initial[f"attendance_{attendance.member_id}"] = attendance.status
             initial[f"reason_{attendance.member_id}"] = attendance.reason
@@ -173,17 +214,13 @@ class AttachmentView(ScopedObjectMixin, View):
         return FileResponse(handle, content_type=self.attachment.content_type, filename=self.attachment.file_name)
 
 
-class TrainingBatchView(OrganisationInUrlMixin, ServiceFormView):
+class TrainingBatchView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
     """Q-TRAINING-*: one course, many attendees, one form."""
 
     permission_required = "edit"
     template_name = "assessments/training_batch.html"
     form_class = TrainingBatchForm
     title = _("Study hours for a class")
-
-    def day(self) -> datetime.date:
-        source = self.request.POST if self.request.method == "POST" else self.request.GET
-        return day_from(source.get("held_on") or source.get("date"))
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(),
@@ -266,17 +303,13 @@ class TalksView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class TalksCreateView(OrganisationInUrlMixin, ServiceFormView):
+class TalksCreateView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
     """Q-TALKS: one form for the talks one person held on one day."""
 
     permission_required = "edit"
     template_name = "assessments/talks_form.html"
     form_class = TalksForm
     title = _("Record heart-to-heart talks")
-
-    def day(self) -> datetime.date:
-        source = self.request.POST if self.request.method == "POST" else self.request.GET
-        return day_from(source.get("held_on") or source.get("date"))
 
     def get_form_kwargs(self):
         day = self.day()
@@ -328,7 +361,7 @@ class EvaluationView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class EvaluationEditView(OrganisationInUrlMixin, ServiceFormView):
+class EvaluationEditView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
     """Q-EVALUATION: every member graded on one page."""
 
     permission_required = "edit"
@@ -344,12 +377,9 @@ class EvaluationEditView(OrganisationInUrlMixin, ServiceFormView):
     def evaluation(self):
         return Evaluation.objects.filter(organisation=self.organisation, year=self.year).first()
 
-    def day(self) -> datetime.date:
-        source = self.request.POST if self.request.method == "POST" else self.request.GET
+    def default_day(self) -> datetime.date:
         evaluation = self.evaluation()
-        fallback = evaluation.held_on if evaluation else min(datetime.date(self.year, 12, 31), timezone.localdate())
-        value = source.get("held_on") or source.get("date")
-        return day_from(value) if value else fallback
+        return evaluation.held_on if evaluation else min(datetime.date(self.year, 12, 31), timezone.localdate())
 
     def get_form_kwargs(self):
         self.rows = selectors.evaluation_rows(organisation=self.organisation, year=self.year, day=self.day())
@@ -369,3 +399,288 @@ class EvaluationEditView(OrganisationInUrlMixin, ServiceFormView):
 
     def get_success_url(self):
         return reverse("assessments:evaluation", args=[self.organisation.pk, self.year])
+
+
+class VenueListView(OrganisationInUrlMixin, TemplateView):
+    """S-VENUE, Q-VENUE-SIXHAVE: the venues under an organisation and the villages and communities
+    whose venue is below standard."""
+
+    template_name = "assessments/venues.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        venues = (
+            Venue.objects.filter(organisation__path__startswith=self.organisation.path)
+            .select_related("organisation")
+            .annotate(met=Count("checks", filter=Q(checks__is_met=True)))
+            .order_by("organisation__path", "kind", "pk")
+        )
+        context.update(
+            venues=venues[:500],
+            below=selectors.venues_below_standard(organisation=self.organisation),
+            can_edit=has_permission(self.request.user, "edit"),
+            standards=len(SixStandard),
+        )
+        return context
+
+
+class VenueCreateView(OrganisationInUrlMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = VenueForm
+    title = _("New venue")
+    success_message = _("The venue was recorded.")
+
+    def perform(self, form):
+        return services.venue_create(organisation=self.organisation, data=form.cleaned_data, user=self.request.user)
+
+    def get_success_url(self):
+        return reverse("assessments:venue", args=[self.result.pk])
+
+
+class VenueMixin(ScopedObjectMixin):
+    scoped_name = "venue"
+
+    def get_scoped_queryset(self):
+        return Venue.objects.select_related("organisation")
+
+
+class VenueDetailView(VenueMixin, TemplateView):
+    template_name = "assessments/venue_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            standards=selectors.venue_standards(venue=self.venue),
+            inspections=self.venue.inspections.select_related("inspector"),
+            can_edit=has_permission(self.request.user, "edit"),
+            can_inspect=has_permission(self.request.user, "bureau"),
+        )
+        return context
+
+
+class VenueChecksView(VenueMixin, ServiceFormView):
+    """Q-VENUE-SIXHAVE: the six standards, one form."""
+
+    permission_required = "edit"
+    template_name = "assessments/venue_checks.html"
+    form_class = VenueChecksForm
+    title = _("Six standards")
+    success_message = _("The six standards were recorded.")
+    service_fields = {"checks": "__all__", "checked_on": "checked_on"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "standards": selectors.venue_standards(venue=self.venue)}
+
+    def get_initial(self):
+        return {"checked_on": timezone.localdate()}
+
+    def perform(self, form):
+        return services.venue_checks_record(venue=self.venue, checked_on=form.cleaned_data["checked_on"],
+                                            checks=form.checks(), user=self.request.user)  # fmt: skip
+
+    def get_success_url(self):
+        return reverse("assessments:venue", args=[self.venue.pk])
+
+
+class VenueInspectView(VenueMixin, ServiceFormView):
+    """F-VENUE-REWARD: the bureau's acceptance inspection."""
+
+    permission_required = "bureau"
+    template_name = "members/member/form.html"
+    form_class = VenueInspectionForm
+    title = _("Acceptance inspection")
+    success_message = _("The inspection was recorded.")
+
+    def get_initial(self):
+        return {"inspected_on": timezone.localdate()}
+
+    def perform(self, form):
+        return services.venue_inspect(venue=self.venue, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("assessments:venue", args=[self.venue.pk])
+
+
+class VenuePhotoView(ScopedObjectMixin, View):
+    """The evidence photo of one standard, inside the user's scope only."""
+
+    scoped_name = "check"
+
+    def get_scoped_queryset(self):
+        return VenueCheck.objects.select_related("venue__organisation").exclude(photo="")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            handle = self.check.photo.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(handle, filename=self.check.photo.name.rsplit("/", 1)[-1])
+
+
+class LeadershipView(OrganisationInUrlMixin, TemplateView):
+    """Q-RESEARCH-*, Q-CONTACT-TOWN, Q-INTEGRITY-PLEDGE, S-THREE-MAJOR: a leadership team's year."""
+
+    template_name = "assessments/leadership.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = _year(self.kwargs["year"])
+        target = services.leadership_target(organisation=self.organisation)
+        context.update(
+            year=year,
+            years=range(timezone.localdate().year, 2014, -1),
+            target=target,
+            leaders=selectors.leadership_table(organisation=self.organisation, year=year, target=target[0])
+            if target
+            else [],
+            pledges=IntegrityPledge.objects.filter(organisation=self.organisation, year=year).select_related("member"),
+            decisions=MajorDecision.objects.filter(organisation=self.organisation, decided_on__year=year),
+            can_edit=has_permission(self.request.user, "edit"),
+        )
+        return context
+
+
+class LeadersFormMixin(OrganisationInUrlMixin):
+    """Forms that name a leadership member: those holding a committee post of the organisation now."""
+
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+
+    def get_form_kwargs(self):
+        self.leaders = {
+            row.member.pk: row.member
+            for row in selectors.leadership_table(
+                organisation=self.organisation, year=timezone.localdate().year, target=0
+            )
+        }
+        return {**super().get_form_kwargs(), "leaders": self.leaders.values()}
+
+    def get_success_url(self):
+        return reverse("assessments:leadership", args=[self.organisation.pk, timezone.localdate().year])
+
+
+class LeadershipDaysCreateView(LeadersFormMixin, ServiceFormView):
+    form_class = LeadershipDaysForm
+    title = _("Days at the grassroots")
+    success_message = _("The days were recorded.")
+
+    def perform(self, form):
+        data = {**form.cleaned_data, "member": self.leaders[form.cleaned_data["member"]]}
+        return services.leadership_days_record(organisation=self.organisation, user=self.request.user, **data)
+
+
+class IntegrityPledgeCreateView(LeadersFormMixin, ServiceFormView):
+    form_class = IntegrityPledgeForm
+    title = _("Integrity pledge")
+    success_message = _("The pledge was recorded.")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.integrity_pledge_record(
+            organisation=self.organisation, year=data["pledged_on"].year, pledged_on=data["pledged_on"],
+            published_on=data["published_on"], published_where=data["published_where"],
+            member=self.leaders.get(data["member"]), user=self.request.user,
+        )  # fmt: skip
+
+
+class MajorDecisionCreateView(OrganisationInUrlMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MajorDecisionForm
+    title = _("Major decision")
+    success_message = _("The decision was recorded.")
+
+    def perform(self, form):
+        return services.major_decision_record(
+            organisation=self.organisation, user=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_url(self):
+        return reverse("assessments:leadership", args=[self.organisation.pk, self.result.decided_on.year])
+
+
+class VillageMattersView(OrganisationInUrlMixin, TemplateView):
+    """S-FOUR-DELIBERATIONS: a village's major matters and where each stands."""
+
+    template_name = "assessments/deliberations.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        matters = VillageMatter.objects.filter(organisation__path__startswith=self.organisation.path).prefetch_related(
+            "steps"
+        )
+        context.update(
+            matters=[(m, _step_label(selectors.matter_next_step(matter=m))) for m in matters[:200]],
+            can_edit=has_permission(self.request.user, "edit"),
+            is_village=self.organisation.sector == "village",
+        )
+        return context
+
+
+def _step_label(step):
+    from .enums import DeliberationStep
+
+    return DeliberationStep(step).label if step else None
+
+
+class VillageMatterCreateView(OrganisationInUrlMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = VillageMatterForm
+    title = _("New village major matter")
+    success_message = _("The matter was recorded with its proposal.")
+
+    def get_initial(self):
+        return {"proposed_on": timezone.localdate()}
+
+    def perform(self, form):
+        return services.village_matter_create(
+            organisation=self.organisation, user=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_url(self):
+        return reverse("assessments:deliberation", args=[self.result.pk])
+
+
+class VillageMatterMixin(ScopedObjectMixin):
+    scoped_name = "matter"
+
+    def get_scoped_queryset(self):
+        return VillageMatter.objects.select_related("organisation")
+
+
+class VillageMatterView(VillageMatterMixin, ServiceFormView):
+    """The steps so far and, for editors, the form of the next one (the only one that can come)."""
+
+    template_name = "assessments/deliberation.html"
+    form_class = MatterStepForm
+    success_message = _("The step was recorded.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            self.permission_required = "edit"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        self.next_step = selectors.matter_next_step(matter=self.matter)
+        return {**super().get_form_kwargs(), "next_step": self.next_step}
+
+    def get_initial(self):
+        return {"done_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        done = {s.step: s for s in self.matter.steps.all()}
+        context.update(
+            steps=[(step, done.get(step)) for step in DELIBERATION_ORDER],
+            next_step=self.next_step,
+            can_edit=has_permission(self.request.user, "edit"),
+        )
+        return context
+
+    def perform(self, form):
+        return services.village_matter_step(matter=self.matter, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("assessments:deliberation", args=[self.matter.pk])

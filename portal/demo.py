@@ -470,6 +470,7 @@ def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progres
     posts = _posts(rng, layout, today)
     Post.objects.bulk_create(posts, batch_size=BATCH)
     logins = _demo_accounts(layout)
+    _demo_assessments(organisation=Organisation.objects.get(pk=_village_branch(layout).pk), today=today)
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner, as autovacuum would give a table of this size.
         with connection.cursor() as cursor:
@@ -477,13 +478,69 @@ def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progres
     return {"organisations": len(objects), "members": written, "posts": len(posts), "logins": logins}
 
 
-def _demo_accounts(layout) -> list[dict]:
-    first_town = layout.towns[0]
-    village_branch = next(
+def _village_branch(layout):
+    return next(
         n
         for n in layout.nodes
         if n.fields.get("sector") == Sector.VILLAGE and n.fields["kind"] == OrganisationKind.BRANCH
     )
+
+
+def _demo_assessments(*, organisation: Organisation, today: datetime.date) -> None:
+    """The demo village branch (login branch1) keeps its records: a year and a half of meetings with
+    attendance, a training class, talks, last year's evaluation and a venue short of two standards,
+    so every assessments page has something to show. Written through the services, as a secretary would."""
+    from assessments import services as assessments
+    from assessments.enums import AttendanceStatus, Grade, MeetingKind, SixStandard, VenueKind
+    from members.selectors import members_on
+
+    secretary = Post.objects.filter(organisation=organisation, kind=PostKind.SECRETARY).first()
+    for year in (today.year - 1, today.year):
+        people = list(members_on(organisation=organisation, day=datetime.date(year, 1, 1)))
+        if not people:
+            return
+        last_month = 12 if year < today.year else today.month - 1
+        for month in range(1, last_month + 1):
+            plan = [(MeetingKind.COMMITTEE, 5), (MeetingKind.THEMED_DAY, 15)]
+            if month % 3 == 1:
+                plan += [(MeetingKind.GENERAL, 20), (MeetingKind.LECTURE, 25)]
+            for kind, day in plan:
+                attendance = {
+                    m.pk: (AttendanceStatus.PRESENT, "") if (m.pk + month) % 9 else (AttendanceStatus.EXCUSED, "外出务工")
+                    for m in people
+                }  # fmt: skip
+                assessments.meeting_record(
+                    organisation=organisation, attendance=attendance,
+                    data={"kind": kind, "held_on": datetime.date(year, month, day), "place": "村党员活动室",
+                          "topic": f"{month}月{MeetingKind(kind).label}", "chaired_by": secretary.member if secretary else None,
+                          "lecturer": secretary.member if secretary else None, "lecturer_name": "" if secretary else "镇党委书记",
+                          "study_hours": 2},
+                )  # fmt: skip
+        if last_month >= 3:
+            assessments.training_batch_record(organisation=organisation, kind="course", title="党员冬训班",
+                                              held_on=datetime.date(year, 3, 8), hours=16,
+                                              member_ids=[m.pk for m in people])  # fmt: skip
+            assessments.talks_record(organisation=organisation, held_on=datetime.date(year, 3, 9), topic="思想和工作情况",
+                                     member_ids=[m.pk for m in people[::2]],
+                                     talker=secretary.member if secretary else None, talker_name="" if secretary else "支部书记")  # fmt: skip
+    last = today.year - 1
+    people = list(members_on(organisation=organisation, day=datetime.date(last, 12, 20)))
+    grades = {f: Grade.QUALIFIED for f in ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")}
+    assessments.evaluation_record(
+        organisation=organisation, year=last, held_on=datetime.date(last, 12, 20),
+        results={m.pk: {**grades, "grade": Grade.EXCELLENT if i < 3 else Grade.QUALIFIED} for i, m in enumerate(people)},
+    )  # fmt: skip
+    venue = assessments.venue_create(organisation=organisation, data={"kind": VenueKind.ACTIVITY_VENUE,
+                                     "name": "村党员活动室", "address": "村部二楼"})  # fmt: skip
+    evidence = {SixStandard.PLACE: "村部二楼，80平方米", SixStandard.SIGN: "门口挂牌", SixStandard.FLAG: "正面墙悬挂党旗",
+                SixStandard.RULES: "三会一课制度上墙"}  # fmt: skip
+    assessments.venue_checks_record(venue=venue, checked_on=datetime.date(last, 6, 1),
+                                    checks={s: (True, note, None) for s, note in evidence.items()})  # fmt: skip
+
+
+def _demo_accounts(layout) -> list[dict]:
+    first_town = layout.towns[0]
+    village_branch = _village_branch(layout)
     enterprise_branch = next(
         n
         for n in layout.nodes
@@ -522,6 +579,11 @@ def _demo_accounts(layout) -> list[dict]:
 @transaction.atomic
 def demo_zone_reset() -> None:
     """Remove every organisation, member, post and account (demo databases only)."""
+    from assessments import models as assessments
+
+    for model in (assessments.VenueInspection, assessments.Venue, assessments.Evaluation, assessments.Talk,
+                  assessments.TrainingRecord, assessments.Meeting):  # fmt: skip
+        model.objects.all().delete()
     Post.objects.all().delete()
     User.objects.all().delete()
     for model in (MemberEvent, Transfer, Membership):

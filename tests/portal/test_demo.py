@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
+from django.urls import reverse
+from django.utils import timezone
 
 from branches.enums import MEMBER_HOLDING_KINDS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
@@ -55,3 +57,23 @@ def test_demo_accounts_log_in_with_printed_password():
     assert [login["username"] for login in logins] == ["bureau", "auditor", "town1", "branch1", "enterprise1"]
     for login in logins:
         assert authenticate(username=login["username"], password=demo.DEMO_PASSWORD) is not None
+
+
+def test_demo_village_branch_keeps_its_records(client):
+    """The demo's branch1 login lands on a branch whose assessments pages have something to show."""
+    from assessments import selectors
+    from assessments.models import Evaluation, Meeting, Talk, TrainingRecord, Venue
+    from portal.models import User
+
+    demo.demo_zone_build(seed=5, members=1500)
+    branch = User.objects.get(username="branch1").organisation
+    last = timezone.localdate().year - 1
+    assert Meeting.objects.filter(organisation=branch, held_on__year=last).count() == 32
+    norms = {row.kind: row.missed for row in selectors.meeting_norms(organisation=branch, year=last)}
+    assert norms["general"] == norms["committee"] == norms["themed_day"] == 0
+    assert norms["organisational_life"] == 1  # left undone on purpose: the page shows a missed duty
+    assert TrainingRecord.objects.filter(organisation=branch).exists() and Talk.objects.exists()
+    assert Evaluation.objects.get(organisation=branch).year == last
+    assert Venue.objects.get(organisation=branch).checks.filter(is_met=True).count() == 4
+    client.force_login(User.objects.get(username="branch1"))
+    assert client.get(reverse("assessments:year", args=[branch.pk, last])).status_code == 200
