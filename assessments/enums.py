@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from branches.enums import OrganisationKind
+from branches.enums import OrganisationKind, Sector
 
 
 class MeetingKind(models.TextChoices):
@@ -134,3 +134,16 @@ class DeliberationStep(models.TextChoices):
 
 
 DELIBERATION_ORDER = list(DeliberationStep)
+
+
+class ReportResult(models.TextChoices):
+    """The evaluation of a special report on party building (专项述职, Q-ANNUAL-REPORT)."""
+
+    GOOD = "good", _("Good")
+    FAIRLY_GOOD = "fairly_good", _("Fairly good")
+    AVERAGE = "average", _("Average")
+    POOR = "poor", _("Poor")
+
+
+# Q-ANNUAL-REPORT: towns, villages (communities), agencies and public institutions report each year.
+REPORTING_SECTORS = frozenset({Sector.TOWN, Sector.VILLAGE, Sector.COMMUNITY, Sector.AGENCY, Sector.PUBLIC_INSTITUTION})

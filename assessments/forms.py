@@ -294,3 +294,32 @@ class MatterStepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = DeliberationStep.choices
         self.fields["step"].initial = next_step
+
+
+class AnnualReportForm(forms.Form):
+    reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
+    result = forms.ChoiceField(label=_("Evaluation"))
+    published_on = forms.DateField(label=_("Evaluation published on"), widget=DateInput())
+    published_where = forms.CharField(label=_("Published where"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        from .enums import ReportResult
+
+        super().__init__(*args, **kwargs)
+        self.fields["result"].choices = ReportResult.choices
+        self.helper = submit_helper()
+
+
+class CongressSessionForm(forms.Form):
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    deputies = forms.IntegerField(label=_("Deputies"), min_value=1)
+    deputies_present = forms.IntegerField(label=_("Deputies present"), min_value=0)
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()

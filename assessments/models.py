@@ -17,6 +17,7 @@ from .enums import (
     LeadershipDayKind,
     MajorDecisionKind,
     MeetingKind,
+    ReportResult,
     SixStandard,
     TrainingKind,
     VenueGrade,
@@ -448,3 +449,61 @@ class MatterStep(models.Model):
 
     def __str__(self):
         return f"{self.matter} {self.get_step_display()}"
+
+
+class AnnualReport(models.Model):
+    """Q-ANNUAL-REPORT: the secretary's special report on party building (专项述职) for a year, its
+    evaluation and where and when the evaluation was published."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year reported on"))
+    reported_on = models.DateField(_("reported on"))
+    reporter = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    result = models.CharField(_("evaluation"), max_length=12, choices=ReportResult.choices)
+    published_on = models.DateField(_("evaluation published on"))
+    published_where = models.CharField(_("published where"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("special report")
+        verbose_name_plural = _("special reports")
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="annual_report_once")]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year}"
+
+
+class CongressSession(models.Model):
+    """Q-TOWN-CONGRESS: a town's annual party-congress session (党代会年会)."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("town")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    held_on = models.DateField(_("held on"))
+    deputies = models.PositiveIntegerField(_("deputies"))
+    deputies_present = models.PositiveIntegerField(_("deputies present"))
+    agenda = models.TextField(_("agenda"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("party-congress session")
+        verbose_name_plural = _("party-congress sessions")
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="congress_once_a_year")]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year}"

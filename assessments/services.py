@@ -24,6 +24,7 @@ from .enums import (
     EVALUATING_KINDS,
     MEETING_KINDS_BY_ORGANISATION,
     PROBATION_DISPOSALS,
+    REPORTING_SECTORS,
     STUDY_MEETING_KINDS,
     AttendanceStatus,
     DeliberationStep,
@@ -33,7 +34,9 @@ from .enums import (
     VenueGrade,
 )
 from .models import (
+    AnnualReport,
     Attendance,
+    CongressSession,
     Evaluation,
     EvaluationResult,
     IntegrityPledge,
@@ -547,3 +550,61 @@ def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.d
     return MatterStep.objects.create(
         matter=matter, step=step, done_on=done_on, note=note.strip(), recorded_by=_who(user)
     )
+
+
+def annual_report_record(*, organisation: Organisation, year: int, reported_on: datetime.date, reporter: Member,
+                         result: str, published_on: datetime.date, published_where: str,
+                         user=None) -> AnnualReport:  # fmt: skip
+    """Q-ANNUAL-REPORT: the secretary's special report on a year, given that year or early the next;
+    the reporter is the organisation's secretary on the day (from the posts); the evaluation is
+    published on or after the report."""
+    from branches.enums import PostKind
+    from branches.models import Post
+
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    if organisation.sector not in REPORTING_SECTORS:
+        raise ValidationError(
+            _("Special reports are given by towns, villages, communities, agencies and public institutions.")
+        )
+    _day_check(reported_on, "reported_on")
+    _day_check(published_on, "published_on")
+    if reported_on.year not in (year, year + 1):
+        raise ValidationError({"reported_on": _("The report on %(year)s is given in %(year)s or early %(next)s.")
+                               % {"year": year, "next": year + 1}})  # fmt: skip
+    if published_on < reported_on:
+        raise ValidationError({"published_on": _("The evaluation is published on or after the report.")})
+    if not published_where.strip():
+        raise ValidationError({"published_where": _("Say where the evaluation was published.")})
+    if (
+        not Post.objects.active_on(reported_on)
+        .filter(organisation=organisation, member=reporter, kind=PostKind.SECRETARY)
+        .exists()
+    ):
+        raise ValidationError({"reporter": _("%(name)s was not the secretary of %(org)s on %(date)s.") % {
+            "name": reporter.name, "org": organisation.name, "date": reported_on}})  # fmt: skip
+    if AnnualReport.objects.filter(organisation=organisation, year=year).exists():
+        raise ValidationError(_("The report on %(year)s is already on record.") % {"year": year})
+    return AnnualReport.objects.create(organisation=organisation, year=year, reported_on=reported_on, reporter=reporter,
+                                       result=result, published_on=published_on, published_where=published_where.strip(),
+                                       recorded_by=_who(user))  # fmt: skip
+
+
+def congress_session_record(*, organisation: Organisation, held_on: datetime.date, deputies: int,
+                            deputies_present: int, agenda: str, user=None) -> CongressSession:  # fmt: skip
+    """Q-TOWN-CONGRESS: a town's annual party-congress session, once a year."""
+    from branches.enums import OrganisationKind, Sector
+
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    if not (organisation.sector == Sector.TOWN and organisation.kind == OrganisationKind.PARTY_COMMITTEE):
+        raise ValidationError(_("The annual party-congress session is a town's."))
+    _day_check(held_on)
+    if deputies <= 0 or deputies_present > deputies:
+        raise ValidationError({"deputies_present": _("Deputies present cannot exceed the deputies.")})
+    if not agenda.strip():
+        raise ValidationError({"agenda": _("Give the agenda.")})
+    if CongressSession.objects.filter(organisation=organisation, year=held_on.year).exists():
+        raise ValidationError(_("The session of %(year)s is already on record.") % {"year": held_on.year})
+    return CongressSession.objects.create(organisation=organisation, year=held_on.year, held_on=held_on, deputies=deputies,
+                                          deputies_present=deputies_present, agenda=agenda.strip(), recorded_by=_who(user))  # fmt: skip

@@ -30,4 +30,7 @@ urlpatterns = [
     path("deliberations/<int:pk>/", views.VillageMattersView.as_view(), name="deliberations"),
     path("deliberations/new/<int:pk>/", views.VillageMatterCreateView.as_view(), name="deliberation_create"),
     path("deliberations/matters/<int:pk>/", views.VillageMatterView.as_view(), name="deliberation"),
+    path("reports/<int:pk>/<int:year>/", views.ReportsView.as_view(), name="reports"),
+    path("reports/<int:pk>/<int:year>/new/", views.AnnualReportCreateView.as_view(), name="report_create"),
+    path("congress/<int:pk>/new/", views.CongressSessionCreateView.as_view(), name="congress_create"),
 ]

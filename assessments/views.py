@@ -22,10 +22,13 @@ from .enums import (
     DELIBERATION_ORDER,
     EVALUATING_KINDS,
     MEETING_KINDS_BY_ORGANISATION,
+    REPORTING_SECTORS,
     STUDY_MEETING_KINDS,
     SixStandard,
 )
 from .forms import (
+    AnnualReportForm,
+    CongressSessionForm,
     EvaluationForm,
     IntegrityPledgeForm,
     LeadershipDaysForm,
@@ -41,6 +44,8 @@ from .forms import (
     day_from,
 )
 from .models import (
+    AnnualReport,
+    CongressSession,
     Evaluation,
     IntegrityPledge,
     MajorDecision,
@@ -684,3 +689,69 @@ class VillageMatterView(VillageMatterMixin, ServiceFormView):
 
     def get_success_url(self):
         return reverse("assessments:deliberation", args=[self.matter.pk])
+
+
+class ReportsView(OrganisationInUrlMixin, TemplateView):
+    """Q-ANNUAL-REPORT and, for a town, Q-TOWN-CONGRESS: the year's special report and session."""
+
+    template_name = "assessments/reports.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = _year(self.kwargs["year"])
+        organisation = self.organisation
+        context.update(
+            year=year,
+            years=range(timezone.localdate().year, 2014, -1),
+            reports_here=organisation.sector in REPORTING_SECTORS,
+            is_town=organisation.sector == "town" and organisation.kind == "party_committee",
+            report=AnnualReport.objects.filter(organisation=organisation, year=year).select_related("reporter").first(),
+            session=CongressSession.objects.filter(organisation=organisation, year=year).first(),
+            can_edit=has_permission(self.request.user, "edit"),
+        )
+        return context
+
+
+class AnnualReportCreateView(OrganisationInUrlMixin, ServiceFormView):
+    """Q-ANNUAL-REPORT: the reporter is the secretary on the day, from the posts: not asked."""
+
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = AnnualReportForm
+    title = _("Special report on party building")
+    success_message = _("The report was recorded.")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.year = _year(kwargs["year"])
+
+    def get_initial(self):
+        return {"reported_on": timezone.localdate()}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        secretary = selectors.secretary_on(organisation=self.organisation, day=data["reported_on"])
+        if secretary is None:
+            raise ValidationError({"reported_on": _("%(org)s had no secretary on %(date)s.") % {
+                "org": self.organisation.name, "date": data["reported_on"]}})  # fmt: skip
+        return services.annual_report_record(organisation=self.organisation, year=self.year, reporter=secretary,
+                                             user=self.request.user, **data)  # fmt: skip
+
+    def get_success_url(self):
+        return reverse("assessments:reports", args=[self.organisation.pk, self.year])
+
+
+class CongressSessionCreateView(OrganisationInUrlMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = CongressSessionForm
+    title = _("Annual party-congress session")
+    success_message = _("The session was recorded.")
+
+    def perform(self, form):
+        return services.congress_session_record(
+            organisation=self.organisation, user=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_url(self):
+        return reverse("assessments:reports", args=[self.organisation.pk, self.result.year])

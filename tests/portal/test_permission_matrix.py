@@ -80,6 +80,9 @@ VIEWS = {
     "assessments:deliberations": ("view", "org"),
     "assessments:deliberation_create": ("edit", "org"),
     "assessments:deliberation": ("view", "matter"),
+    "assessments:reports": ("view", "org"),
+    "assessments:report_create": ("edit", "org"),
+    "assessments:congress_create": ("edit", "org"),
     "members:community_register": ("edit", "member"),
     "members:community": ("view", "org"),
     "members:community_service": ("edit", "registration"),
@@ -96,7 +99,7 @@ READ_ONLY = {
     "members:roster_upload", "members:roster_progress", "assessments:year", "assessments:meeting",
     "assessments:attachment", "assessments:member_study", "assessments:talks", "assessments:evaluation",
     "assessments:venues", "assessments:venue", "assessments:venue_photo", "assessments:leadership",
-    "assessments:deliberations",
+    "assessments:deliberations", "assessments:reports",
 }  # fmt: skip
 # Actions that take only a POST and redirect when done.
 POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
@@ -104,7 +107,7 @@ POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
 EXTRA_KWARGS = {
     name: {"year": 2024}
     for name in ("assessments:year", "assessments:member_study", "assessments:talks", "assessments:evaluation",
-                 "assessments:evaluation_edit", "assessments:leadership")
+                 "assessments:evaluation_edit", "assessments:leadership", "assessments:reports", "assessments:report_create")
 }  # fmt: skip
 # Pages that show to every role but take a POST only from those who may edit.
 POST_PERMISSION = {"members:mobile_detail": "edit", "assessments:deliberation": "edit"}
@@ -249,7 +252,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 1170
+    assert len(CASES) == 1230
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
