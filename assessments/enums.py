@@ -147,3 +147,20 @@ class ReportResult(models.TextChoices):
 
 # Q-ANNUAL-REPORT: towns, villages (communities), agencies and public institutions report each year.
 REPORTING_SECTORS = frozenset({Sector.TOWN, Sector.VILLAGE, Sector.COMMUNITY, Sector.AGENCY, Sector.PUBLIC_INSTITUTION})
+
+
+class PairingKind(models.TextChoices):
+    """S-PAIRING (结对共建, 党员联户)."""
+
+    AGENCY_VILLAGE = "agency_village", _("Agency with a village or community")
+    ENTERPRISE_VILLAGE = "enterprise_village", _("Enterprise with a village")
+    SCHOOLS = "schools", _("Urban school with a rural school")
+    MEMBER_HOUSEHOLDS = "member_households", _("Member linked with households")
+
+
+class DoubleStrongStatus(models.TextChoices):
+    """S-DOUBLE-STRONG (双强六好) in non-public enterprises."""
+
+    APPLIED = "applied", _("Applied")
+    AWARDED = "awarded", _("Awarded")
+    REJECTED = "rejected", _("Not awarded")

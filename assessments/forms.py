@@ -323,3 +323,61 @@ class CongressSessionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.helper = submit_helper()
+
+
+class PairingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of pairing"))
+    partner_code = forms.CharField(label=_("Partner's organisation code"), max_length=30, required=False,
+                                   help_text=_("For a pairing of organisations."))  # fmt: skip
+    member = forms.TypedChoiceField(label=_("Member"), coerce=int, required=False, empty_value=None,
+                                    help_text=_("For a member linked with households."))  # fmt: skip
+    households = forms.IntegerField(label=_("Households"), min_value=1, required=False)
+    started_on = forms.DateField(label=_("Since"), widget=DateInput())
+    content = forms.CharField(label=_("What they do together"), max_length=200)
+
+    def __init__(self, *args, members, **kwargs):
+        from portal.forms_base import submit_helper
+
+        from .enums import PairingKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = PairingKind.choices
+        self.fields["member"].choices = [("", "—")] + [(m.pk, m.name) for m in members]
+        self.helper = submit_helper()
+
+
+class GridUnitForm(forms.Form):
+    name = forms.CharField(label=_("Grid unit"), max_length=100)
+    households = forms.IntegerField(label=_("Households"), min_value=1)
+    leader = forms.TypedChoiceField(label=_("Member in charge"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, members, **kwargs):
+        from portal.forms_base import submit_helper
+
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].choices = [("", "—")] + [(m.pk, m.name) for m in members]
+        self.helper = submit_helper()
+
+
+class DoubleStrongApplyForm(forms.Form):
+    applied_on = forms.DateField(label=_("Applied on"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()
+
+
+class DoubleStrongDecideForm(forms.Form):
+    awarded = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("Award")), ("no", _("Do not award"))])  # fmt: skip
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from portal.forms_base import submit_helper
+
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper()

@@ -13,10 +13,12 @@ from .enums import (
     AttendanceStatus,
     DeliberationStep,
     Disposal,
+    DoubleStrongStatus,
     Grade,
     LeadershipDayKind,
     MajorDecisionKind,
     MeetingKind,
+    PairingKind,
     ReportResult,
     SixStandard,
     TrainingKind,
@@ -504,6 +506,97 @@ class CongressSession(models.Model):
         verbose_name = _("party-congress session")
         verbose_name_plural = _("party-congress sessions")
         constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="congress_once_a_year")]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year}"
+
+
+class Pairing(models.Model):
+    """S-PAIRING: an organisation paired with another (an agency or enterprise with a village, an
+    urban school with a rural one), or a member linked with households (党员联户)."""
+
+    scope_path = ("organisation__path", "partner__path")
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("kind of pairing"), max_length=20, choices=PairingKind.choices)
+    partner = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("paired with"),
+    )  # fmt: skip
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("member")
+    )
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    started_on = models.DateField(_("since"))
+    content = models.CharField(_("what they do together"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-started_on", "pk"]
+
+    def __str__(self):
+        return f"{self.organisation} {self.get_kind_display()}"
+
+
+class GridUnit(models.Model):
+    """S-GRID: a party-building grid unit of a community (党组织 + 网格)."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    name = models.CharField(_("grid unit"), max_length=100)
+    households = models.PositiveIntegerField(_("households"))
+    leader = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("member in charge"),
+    )  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grid unit")
+        verbose_name_plural = _("grid units")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="grid_unit_name_once")]
+
+    def __str__(self):
+        return self.name
+
+
+class DoubleStrongApplication(models.Model):
+    """S-DOUBLE-STRONG: a non-public enterprise's application for 双强六好, and the bureau's decision."""
+
+    scope_path = "organisation__path"
+
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    applied_on = models.DateField(_("applied on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DoubleStrongStatus.choices, default=DoubleStrongStatus.APPLIED
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("双强六好 application")
+        verbose_name_plural = _("双强六好 applications")
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="double_strong_once_a_year")]
 
     def __str__(self):
         return f"{self.organisation} {self.year}"

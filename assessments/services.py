@@ -28,8 +28,10 @@ from .enums import (
     STUDY_MEETING_KINDS,
     AttendanceStatus,
     DeliberationStep,
+    DoubleStrongStatus,
     Grade,
     MeetingKind,
+    PairingKind,
     SixStandard,
     VenueGrade,
 )
@@ -37,14 +39,17 @@ from .models import (
     AnnualReport,
     Attendance,
     CongressSession,
+    DoubleStrongApplication,
     Evaluation,
     EvaluationResult,
+    GridUnit,
     IntegrityPledge,
     LeadershipDays,
     MajorDecision,
     MatterStep,
     Meeting,
     MeetingAttachment,
+    Pairing,
     Talk,
     TrainingRecord,
     Venue,
@@ -608,3 +613,101 @@ def congress_session_record(*, organisation: Organisation, held_on: datetime.dat
         raise ValidationError(_("The session of %(year)s is already on record.") % {"year": held_on.year})
     return CongressSession.objects.create(organisation=organisation, year=held_on.year, held_on=held_on, deputies=deputies,
                                           deputies_present=deputies_present, agenda=agenda.strip(), recorded_by=_who(user))  # fmt: skip
+
+
+# S-PAIRING: who may pair with whom, by sector.
+PAIRING_SIDES = {
+    PairingKind.AGENCY_VILLAGE: ({"agency", "public_institution"}, {"village", "community"}),
+    PairingKind.ENTERPRISE_VILLAGE: ({"soe", "non_public"}, {"village"}),
+    PairingKind.SCHOOLS: ({"school"}, {"school"}),
+}
+
+
+def pairing_record(*, organisation: Organisation, kind: str, started_on: datetime.date, content: str,
+                   partner: Organisation | None = None, member: Member | None = None, households: int | None = None,
+                   user=None) -> Pairing:  # fmt: skip
+    """S-PAIRING: an agency or enterprise with a village, an urban school with a rural one, or a member
+    of the organisation linked with households."""
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    _day_check(started_on, "started_on")
+    if not content.strip():
+        raise ValidationError({"content": _("Say what they do together.")})
+    if kind == PairingKind.MEMBER_HOUSEHOLDS:
+        if member is None or not households:
+            raise ValidationError({"member": _("Choose the member and give the number of households.")})
+        if not selectors.members_under_on(organisation=organisation, day=started_on).filter(pk=member.pk).exists():
+            raise ValidationError({"member": _("%(name)s was not a member of %(org)s on %(date)s.") % {
+                "name": member.name, "org": organisation.name, "date": started_on}})  # fmt: skip
+        partner = None
+    else:
+        own, other = PAIRING_SIDES[PairingKind(kind)]
+        if organisation.sector not in own:
+            raise ValidationError(
+                {"kind": _("%(org)s is not of the kind this pairing starts from.") % {"org": organisation.name}}
+            )
+        if partner is None or partner.sector not in other or partner.pk == organisation.pk:
+            raise ValidationError({"partner": _("Choose a partner of the kind this pairing needs.")})
+        member, households = None, None
+    return Pairing.objects.create(organisation=organisation, kind=kind, partner=partner, member=member,
+                                  households=households, started_on=started_on, content=content.strip(),
+                                  recorded_by=_who(user))  # fmt: skip
+
+
+def grid_unit_record(*, organisation: Organisation, name: str, households: int, leader: Member | None = None,
+                     user=None) -> GridUnit:  # fmt: skip
+    """S-GRID: a grid unit of a community, with the party member in charge of it."""
+    from branches.enums import Sector
+
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    if organisation.sector != Sector.COMMUNITY:
+        raise ValidationError(_("Grid units belong to communities."))
+    if not name.strip() or households <= 0:
+        raise ValidationError({"name": _("Give the grid unit's name and its households.")})
+    if GridUnit.objects.filter(organisation=organisation, name=name.strip()).exists():
+        raise ValidationError({"name": _("This community already has a grid unit of that name.")})
+    if (
+        leader is not None
+        and not selectors.members_under_on(organisation=organisation, day=timezone.localdate())
+        .filter(pk=leader.pk)
+        .exists()
+    ):
+        raise ValidationError({"leader": _("The member in charge is a member of the community's organisation.")})
+    return GridUnit.objects.create(organisation=organisation, name=name.strip(), households=households, leader=leader,
+                                   recorded_by=_who(user))  # fmt: skip
+
+
+def double_strong_apply(*, organisation: Organisation, applied_on: datetime.date, note: str = "",
+                        user=None) -> DoubleStrongApplication:  # fmt: skip
+    """S-DOUBLE-STRONG: a non-public enterprise's organisation applies, once a year."""
+    from branches.enums import Sector
+
+    if user is not None and not scoping.path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+    if organisation.sector != Sector.NON_PUBLIC:
+        raise ValidationError(_("双强六好 is for the party organisations of non-public enterprises."))
+    _day_check(applied_on, "applied_on")
+    if DoubleStrongApplication.objects.filter(organisation=organisation, year=applied_on.year).exists():
+        raise ValidationError(_("The application of %(year)s is already on record.") % {"year": applied_on.year})
+    return DoubleStrongApplication.objects.create(organisation=organisation, year=applied_on.year, applied_on=applied_on,
+                                                  note=note.strip())  # fmt: skip
+
+
+def double_strong_decide(*, application: DoubleStrongApplication, awarded: bool, decided_on: datetime.date,
+                         note: str = "", user) -> DoubleStrongApplication:  # fmt: skip
+    """The bureau awards 双强六好, or not, once."""
+    from portal.enums import Role
+
+    if getattr(user, "role", None) != Role.BUREAU:
+        raise ValidationError(_("The organisation bureau decides on 双强六好."))
+    if application.status != DoubleStrongStatus.APPLIED:
+        raise ValidationError(_("This application was decided on %(date)s.") % {"date": application.decided_on})
+    _day_check(decided_on, "decided_on")
+    if decided_on < application.applied_on:
+        raise ValidationError({"decided_on": _("The decision comes on or after the application.")})
+    application.status = DoubleStrongStatus.AWARDED if awarded else DoubleStrongStatus.REJECTED
+    application.decided_on, application.decided_by = decided_on, user
+    application.note = note.strip() or application.note
+    application.save()
+    return application

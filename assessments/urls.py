@@ -33,4 +33,9 @@ urlpatterns = [
     path("reports/<int:pk>/<int:year>/", views.ReportsView.as_view(), name="reports"),
     path("reports/<int:pk>/<int:year>/new/", views.AnnualReportCreateView.as_view(), name="report_create"),
     path("congress/<int:pk>/new/", views.CongressSessionCreateView.as_view(), name="congress_create"),
+    path("partnerships/<int:pk>/", views.PartnershipsView.as_view(), name="partnerships"),
+    path("partnerships/<int:pk>/pairings/new/", views.PairingCreateView.as_view(), name="pairing_create"),
+    path("partnerships/<int:pk>/grid/new/", views.GridUnitCreateView.as_view(), name="grid_create"),
+    path("partnerships/<int:pk>/double-strong/new/", views.DoubleStrongApplyView.as_view(), name="double_strong_apply"),
+    path("double-strong/<int:pk>/decide/", views.DoubleStrongDecideView.as_view(), name="double_strong_decide"),
 ]

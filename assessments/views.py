@@ -29,12 +29,16 @@ from .enums import (
 from .forms import (
     AnnualReportForm,
     CongressSessionForm,
+    DoubleStrongApplyForm,
+    DoubleStrongDecideForm,
     EvaluationForm,
+    GridUnitForm,
     IntegrityPledgeForm,
     LeadershipDaysForm,
     MajorDecisionForm,
     MatterStepForm,
     MeetingForm,
+    PairingForm,
     TalksForm,
     TrainingBatchForm,
     VenueChecksForm,
@@ -46,11 +50,14 @@ from .forms import (
 from .models import (
     AnnualReport,
     CongressSession,
+    DoubleStrongApplication,
     Evaluation,
+    GridUnit,
     IntegrityPledge,
     MajorDecision,
     Meeting,
     MeetingAttachment,
+    Pairing,
     TrainingRecord,
     Venue,
     VenueCheck,
@@ -755,3 +762,107 @@ class CongressSessionCreateView(OrganisationInUrlMixin, ServiceFormView):
 
     def get_success_url(self):
         return reverse("assessments:reports", args=[self.organisation.pk, self.result.year])
+
+
+class PartnershipsView(OrganisationInUrlMixin, TemplateView):
+    """S-PAIRING, S-GRID, S-DOUBLE-STRONG for an organisation and its subtree."""
+
+    template_name = "assessments/partnerships.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        path = self.organisation.path
+        context.update(
+            pairings=Pairing.objects.filter(
+                Q(organisation__path__startswith=path) | Q(partner__path__startswith=path)
+            ).select_related("organisation", "partner", "member")[:300],
+            grid_units=GridUnit.objects.filter(organisation__path__startswith=path).select_related(
+                "organisation", "leader"
+            )[:300],
+            applications=DoubleStrongApplication.objects.filter(organisation__path__startswith=path).select_related(
+                "organisation"
+            )[:300],
+            can_edit=has_permission(self.request.user, "edit"),
+            can_decide=has_permission(self.request.user, "bureau"),
+        )
+        return context
+
+
+class MembersFormMixin(OrganisationInUrlMixin):
+    """Forms that name a member of the organisation (today)."""
+
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+
+    def get_form_kwargs(self):
+        self.members = {
+            m.pk: m for m in selectors.members_under_on(organisation=self.organisation, day=timezone.localdate())
+        }
+        return {**super().get_form_kwargs(), "members": self.members.values()}
+
+    def get_success_url(self):
+        return reverse("assessments:partnerships", args=[self.organisation.pk])
+
+
+class PairingCreateView(MembersFormMixin, ServiceFormView):
+    form_class = PairingForm
+    title = _("New pairing")
+    success_message = _("The pairing was recorded.")
+    service_fields = {"partner": "partner_code"}
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        code = data.pop("partner_code").strip()
+        partner = Organisation.objects.active().filter(code=code).first() if code else None
+        if code and partner is None:
+            raise ValidationError({"partner": _("No organisation has this code.")})
+        data["member"] = self.members.get(data["member"])
+        return services.pairing_record(organisation=self.organisation, partner=partner, user=self.request.user, **data)
+
+
+class GridUnitCreateView(MembersFormMixin, ServiceFormView):
+    form_class = GridUnitForm
+    title = _("New grid unit")
+    success_message = _("The grid unit was recorded.")
+
+    def perform(self, form):
+        data = {**form.cleaned_data, "leader": self.members.get(form.cleaned_data["leader"])}
+        return services.grid_unit_record(organisation=self.organisation, user=self.request.user, **data)
+
+
+class DoubleStrongApplyView(OrganisationInUrlMixin, ServiceFormView):
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = DoubleStrongApplyForm
+    title = _("Apply for 双强六好")
+    success_message = _("The application was recorded.")
+
+    def get_initial(self):
+        return {"applied_on": timezone.localdate()}
+
+    def perform(self, form):
+        return services.double_strong_apply(organisation=self.organisation, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("assessments:partnerships", args=[self.organisation.pk])
+
+
+class DoubleStrongDecideView(ScopedObjectMixin, ServiceFormView):
+    permission_required = "bureau"
+    scoped_name = "application"
+    template_name = "members/member/form.html"
+    form_class = DoubleStrongDecideForm
+    title = _("Decide on 双强六好")
+    success_message = _("The decision was recorded.")
+
+    def get_scoped_queryset(self):
+        return DoubleStrongApplication.objects.select_related("organisation")
+
+    def get_initial(self):
+        return {"decided_on": timezone.localdate()}
+
+    def perform(self, form):
+        return services.double_strong_decide(application=self.application, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("assessments:partnerships", args=[self.application.organisation_id])

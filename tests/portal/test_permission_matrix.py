@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments import services as assessment_services
+from assessments.models import DoubleStrongApplication
 from branches.enums import OrganisationKind, Sector
 from members import community, imports, mobile
 from portal.permissions import PERMISSIONS
@@ -83,6 +84,11 @@ VIEWS = {
     "assessments:reports": ("view", "org"),
     "assessments:report_create": ("edit", "org"),
     "assessments:congress_create": ("edit", "org"),
+    "assessments:partnerships": ("view", "org"),
+    "assessments:pairing_create": ("edit", "org"),
+    "assessments:grid_create": ("edit", "org"),
+    "assessments:double_strong_apply": ("edit", "org"),
+    "assessments:double_strong_decide": ("bureau", "application"),
     "members:community_register": ("edit", "member"),
     "members:community": ("view", "org"),
     "members:community_service": ("edit", "registration"),
@@ -99,7 +105,7 @@ READ_ONLY = {
     "members:roster_upload", "members:roster_progress", "assessments:year", "assessments:meeting",
     "assessments:attachment", "assessments:member_study", "assessments:talks", "assessments:evaluation",
     "assessments:venues", "assessments:venue", "assessments:venue_photo", "assessments:leadership",
-    "assessments:deliberations", "assessments:reports",
+    "assessments:deliberations", "assessments:reports", "assessments:partnerships",
 }  # fmt: skip
 # Actions that take only a POST and redirect when done.
 POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
@@ -177,6 +183,8 @@ def mobile_records(request):
         setattr(zone, f"{branch}_matter", assessment_services.village_matter_create(
             organisation=village, title="修路", proposed_on=datetime.date(2024, 3, 1)))  # fmt: skip
         setattr(zone, f"{branch}_venue", venue)
+        setattr(zone, f"{branch}_application", DoubleStrongApplication.objects.create(
+            organisation=getattr(zone, branch), year=2024, applied_on=datetime.date(2024, 3, 1)))  # fmt: skip
         setattr(zone, f"{branch}_venue_check", next(c for c in checks if c.standard == "flag"))
 
 
@@ -204,6 +212,7 @@ def _objects(zone, users, where):
             "venue": getattr(zone, "b1_venue", None),
             "venue_check": getattr(zone, "b1_venue_check", None),
             "matter": getattr(zone, "b1_matter", None),
+            "application": getattr(zone, "b1_application", None),
         }
     return {
         "org": zone.b3,
@@ -220,11 +229,13 @@ def _objects(zone, users, where):
         "venue": getattr(zone, "b3_venue", None),
         "venue_check": getattr(zone, "b3_venue_check", None),
         "matter": getattr(zone, "b3_matter", None),
+        "application": getattr(zone, "b3_application", None),
     }
 
 
 SCOPED_KINDS = frozenset({"org", "post", "member", "candidate", "mobile", "registration", "upload", "meeting",
-                          "attachment", "training", "venue", "venue_check", "matter"})  # fmt: skip
+                          "attachment", "training", "venue", "venue_check", "matter",
+                          "application"})  # fmt: skip
 
 
 def _expected(role, permission, obj_kind, where):
@@ -252,7 +263,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 1230
+    assert len(CASES) == 1330
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
