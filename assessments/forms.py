@@ -6,9 +6,22 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms_base import DateInput
+from portal.forms_base import DateInput, SubmitHelperMixin
 
-from .enums import AttendanceStatus, MeetingKind, TrainingKind
+from .enums import (
+    AttendanceStatus,
+    DeliberationStep,
+    Disposal,
+    Grade,
+    LeadershipDayKind,
+    MajorDecisionKind,
+    MeetingKind,
+    PairingKind,
+    ReportResult,
+    TrainingKind,
+    VenueGrade,
+)
+from .models import Venue
 from .norms import DEFAULT_STUDY_HOURS
 
 
@@ -133,8 +146,6 @@ class EvaluationForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
 
     def __init__(self, *args, rows, **kwargs):
-        from .enums import Disposal, Grade
-
         super().__init__(*args, **kwargs)
         self.rows = rows
         grades = [("", "—"), *Grade.choices]
@@ -160,19 +171,11 @@ class EvaluationForm(forms.Form):
 GRADE_FIELDS = ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")
 
 
-class VenueForm(forms.ModelForm):
+class VenueForm(SubmitHelperMixin, forms.ModelForm):
     class Meta:
-        from .models import Venue
-
         model = Venue
         fields = ("kind", "name", "address", "area", "opened_on")
         widgets = {"opened_on": DateInput()}
-
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
-
-        super().__init__(*args, **kwargs)
-        self.helper = submit_helper()
 
 
 class VenueChecksForm(forms.Form):
@@ -203,41 +206,26 @@ class VenueChecksForm(forms.Form):
         return {s: (data[f"met_{s}"], data[f"note_{s}"], data[f"photo_{s}"]) for s, _check in self.standards}
 
 
-class VenueInspectionForm(forms.Form):
+class VenueInspectionForm(SubmitHelperMixin, forms.Form):
     inspected_on = forms.DateField(label=_("Inspected on"), widget=DateInput())
-    grade = forms.ChoiceField(label=_("Grade"))
+    grade = forms.ChoiceField(label=_("Grade"), choices=VenueGrade.choices)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
 
-        from .enums import VenueGrade
-
-        super().__init__(*args, **kwargs)
-        self.fields["grade"].choices = VenueGrade.choices
-        self.helper = submit_helper()
-
-
-class LeadershipDaysForm(forms.Form):
+class LeadershipDaysForm(SubmitHelperMixin, forms.Form):
     member = forms.TypedChoiceField(label=_("Leadership member"), coerce=int)
-    kind = forms.ChoiceField(label=_("Kind"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=LeadershipDayKind.choices)
     started_on = forms.DateField(label=_("From"), widget=DateInput())
     ended_on = forms.DateField(label=_("To"), widget=DateInput())
     place = forms.CharField(label=_("Where"), max_length=200)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
 
     def __init__(self, *args, leaders, **kwargs):
-        from portal.forms_base import submit_helper
-
-        from .enums import LeadershipDayKind
-
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [(m.pk, m.name) for m in leaders]
-        self.fields["kind"].choices = LeadershipDayKind.choices
-        self.helper = submit_helper()
 
 
-class IntegrityPledgeForm(forms.Form):
+class IntegrityPledgeForm(SubmitHelperMixin, forms.Form):
     member = forms.TypedChoiceField(label=_("Member (empty: the whole team)"), coerce=int, required=False,
                                     empty_value=None)  # fmt: skip
     pledged_on = forms.DateField(label=_("Pledged on"), widget=DateInput())
@@ -245,88 +233,52 @@ class IntegrityPledgeForm(forms.Form):
     published_where = forms.CharField(label=_("Published where"), max_length=200)
 
     def __init__(self, *args, leaders, **kwargs):
-        from portal.forms_base import submit_helper
-
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", "—")] + [(m.pk, m.name) for m in leaders]
-        self.helper = submit_helper()
 
 
-class MajorDecisionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"))
+class MajorDecisionForm(SubmitHelperMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MajorDecisionKind.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, required=False)
 
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
 
-        from .enums import MajorDecisionKind
-
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = MajorDecisionKind.choices
-        self.helper = submit_helper()
-
-
-class VillageMatterForm(forms.Form):
+class VillageMatterForm(SubmitHelperMixin, forms.Form):
     title = forms.CharField(label=_("Matter"), max_length=200)
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, required=False)
     proposed_on = forms.DateField(label=_("Proposed by the party organisation on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
-
-        super().__init__(*args, **kwargs)
-        self.helper = submit_helper()
-
 
 class MatterStepForm(forms.Form):
     """The next step only: the order is the rule's, not the user's."""
 
-    step = forms.ChoiceField(label=_("Step"), widget=forms.HiddenInput)
+    step = forms.ChoiceField(label=_("Step"), choices=DeliberationStep.choices, widget=forms.HiddenInput)
     done_on = forms.DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, next_step, **kwargs):
-        from .enums import DeliberationStep
-
         super().__init__(*args, **kwargs)
-        self.fields["step"].choices = DeliberationStep.choices
         self.fields["step"].initial = next_step
 
 
-class AnnualReportForm(forms.Form):
+class AnnualReportForm(SubmitHelperMixin, forms.Form):
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
-    result = forms.ChoiceField(label=_("Evaluation"))
+    result = forms.ChoiceField(label=_("Evaluation"), choices=ReportResult.choices)
     published_on = forms.DateField(label=_("Evaluation published on"), widget=DateInput())
     published_where = forms.CharField(label=_("Published where"), max_length=200)
 
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
 
-        from .enums import ReportResult
-
-        super().__init__(*args, **kwargs)
-        self.fields["result"].choices = ReportResult.choices
-        self.helper = submit_helper()
-
-
-class CongressSessionForm(forms.Form):
+class CongressSessionForm(SubmitHelperMixin, forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
     deputies = forms.IntegerField(label=_("Deputies"), min_value=1)
     deputies_present = forms.IntegerField(label=_("Deputies present"), min_value=0)
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
 
-        super().__init__(*args, **kwargs)
-        self.helper = submit_helper()
-
-
-class PairingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of pairing"))
+class PairingForm(SubmitHelperMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of pairing"), choices=PairingKind.choices)
     partner_code = forms.CharField(label=_("Partner's organisation code"), max_length=30, required=False,
                                    help_text=_("For a pairing of organisations."))  # fmt: skip
     member = forms.TypedChoiceField(label=_("Member"), coerce=int, required=False, empty_value=None,
@@ -336,48 +288,27 @@ class PairingForm(forms.Form):
     content = forms.CharField(label=_("What they do together"), max_length=200)
 
     def __init__(self, *args, members, **kwargs):
-        from portal.forms_base import submit_helper
-
-        from .enums import PairingKind
-
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = PairingKind.choices
         self.fields["member"].choices = [("", "—")] + [(m.pk, m.name) for m in members]
-        self.helper = submit_helper()
 
 
-class GridUnitForm(forms.Form):
+class GridUnitForm(SubmitHelperMixin, forms.Form):
     name = forms.CharField(label=_("Grid unit"), max_length=100)
     households = forms.IntegerField(label=_("Households"), min_value=1)
     leader = forms.TypedChoiceField(label=_("Member in charge"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, members, **kwargs):
-        from portal.forms_base import submit_helper
-
         super().__init__(*args, **kwargs)
         self.fields["leader"].choices = [("", "—")] + [(m.pk, m.name) for m in members]
-        self.helper = submit_helper()
 
 
-class DoubleStrongApplyForm(forms.Form):
+class DoubleStrongApplyForm(SubmitHelperMixin, forms.Form):
     applied_on = forms.DateField(label=_("Applied on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
 
-        super().__init__(*args, **kwargs)
-        self.helper = submit_helper()
-
-
-class DoubleStrongDecideForm(forms.Form):
+class DoubleStrongDecideForm(SubmitHelperMixin, forms.Form):
     awarded = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
                                      choices=[("yes", _("Award")), ("no", _("Do not award"))])  # fmt: skip
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        from portal.forms_base import submit_helper
-
-        super().__init__(*args, **kwargs)
-        self.helper = submit_helper()

@@ -28,3 +28,13 @@ class ConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Confirm"))
         self.helper.inputs[0].field_classes = "btn btn-danger"
+
+
+class SubmitHelperMixin:
+    """Forms rendered whole with {% crispy form %}: one helper with the Save button."""
+
+    submit_label = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(self.submit_label)
