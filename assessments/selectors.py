@@ -12,6 +12,7 @@ from django.utils import timezone
 from branches.enums import COMMITTEE_POSTS, PostKind, Sector
 from branches.models import Organisation, Post
 from members.models import CommunityService, Member, Membership, MobileRecord
+from members.selectors import members_on
 
 from .enums import STUDY_MEETING_KINDS, AttendanceStatus, MeetingKind, SixStandard, VenueKind
 from .models import Attendance, Evaluation, LeadershipDays, Meeting, Talk, TrainingRecord, Venue, VenueCheck
@@ -35,8 +36,7 @@ class RosterEntry:
 def attendance_roster(*, organisation: Organisation, day: datetime.date) -> list[RosterEntry]:
     """Who a meeting on `day` lists: the organisation's members that day (from the membership
     spans), then the in-flow members it received and had not seen return; two queries."""
-    spans = Membership.objects.on(day).filter(organisation=organisation).values("member_id")
-    members = list(Member.objects.filter(pk__in=spans).order_by("name_pinyin", "pk"))
+    members = list(members_on(organisation=organisation, day=day))
     inflow = (
         MobileRecord.objects.filter(receiving_organisation=organisation, member__isnull=False, since__lte=day)
         .filter(Q(returned_on__isnull=True) | Q(returned_on__gte=day))
@@ -205,11 +205,7 @@ def training_table(*, organisation: Organisation, year: int, today: datetime.dat
     committee post that day. Four queries."""
     today = today or timezone.localdate()
     day = min(datetime.date(year, 12, 31), today)
-    members = list(
-        Member.objects.filter(
-            pk__in=Membership.objects.on(day).filter(organisation=organisation).values("member_id")
-        ).order_by("name_pinyin", "pk")
-    )
+    members = list(members_on(organisation=organisation, day=day))
     ids = [m.pk for m in members]
     hours = study_hours(member_ids=ids, year=year)
     leaders = leaders_on(member_ids=ids, day=day)
@@ -270,11 +266,7 @@ def community_service_hours(*, member_ids, year: int) -> dict[int, Decimal]:
 def evaluation_rows(*, organisation: Organisation, year: int, day: datetime.date) -> list[dict]:
     """The members a branch grades on `day`, each with their result so far and their community
     service hours of the year. Three queries."""
-    members = list(
-        Member.objects.filter(
-            pk__in=Membership.objects.on(day).filter(organisation=organisation).values("member_id")
-        ).order_by("name_pinyin", "pk")
-    )
+    members = list(members_on(organisation=organisation, day=day))
     evaluation = Evaluation.objects.filter(organisation=organisation, year=year).first()
     results = {r.member_id: r for r in evaluation.results.all()} if evaluation else {}
     hours = community_service_hours(member_ids=[m.pk for m in members], year=year)

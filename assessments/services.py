@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from branches import scoping
 from branches.models import Organisation
 from members.enums import MemberCategory
-from members.models import Member, Membership
+from members.models import Member
+from members.selectors import members_on
+from portal.permissions import has_permission
 
 from . import selectors
 from .enums import (
@@ -72,8 +74,7 @@ def _who(user):
 def _organisation_check(*, organisation: Organisation, user, day: datetime.date, meetings: bool = True) -> None:
     """In the user's scope, not dissolved by `day`; meetings are held by branches and party groups
     (a class of study hours may be a general branch's or a town's)."""
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if meetings and organisation.kind not in MEETING_KINDS_BY_ORGANISATION:
         raise ValidationError(
             _("Meetings and study hours are recorded by branches and party groups, not by a %(kind)s.")
@@ -285,8 +286,7 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
     `results` maps member id -> {self_grade, peer_grade, public_grade, branch_grade, grade, disposal}.
     Every member of the branch on the day is graded, nobody else; an unqualified member has the
     disposal taken, and only an unqualified one has any."""
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if organisation.kind not in EVALUATING_KINDS:
         raise ValidationError(_("The democratic evaluation is held by a branch, not by a %(kind)s.") % {
             "kind": organisation.get_kind_display()})  # fmt: skip
@@ -297,8 +297,7 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
         raise ValidationError(
             _("The evaluation of %(year)s is already on record: correct it instead.") % {"year": year}
         )
-    roster = {m.pk: m for m in selectors.members_under_on(organisation=organisation, day=held_on).filter(
-        pk__in=Membership.objects.on(held_on).filter(organisation=organisation).values("member_id"))}  # fmt: skip
+    roster = {m.pk: m for m in members_on(organisation=organisation, day=held_on)}
     errors = []
     missing = [m.name for pk, m in roster.items() if pk not in results]
     if missing:
@@ -347,8 +346,7 @@ GRADE_FIELDS = ("self_grade", "peer_grade", "public_grade", "branch_grade", "gra
 
 def venue_create(*, organisation: Organisation, data: dict, user=None) -> Venue:
     """S-VENUE: a venue of an organisation in the user's scope."""
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if organisation.is_dissolved:
         raise ValidationError(_("%(org)s was dissolved.") % {"org": organisation.name})
     if data.get("opened_on"):
@@ -402,9 +400,7 @@ def venue_inspect(*, venue: Venue, inspected_on: datetime.date, grade: str, note
     """F-VENUE-REWARD: the bureau's acceptance. A venue that does not meet all six standards on
     record cannot pass; a graded venue is entitled to its reward once: a later, better grade adds
     the difference, a worse one adds nothing."""
-    from portal.enums import Role
-
-    if getattr(user, "role", None) != Role.BUREAU:
+    if not has_permission(user, "bureau"):
         raise ValidationError(_("Acceptance inspections are the organisation bureau's."))
     _day_check(inspected_on, "inspected_on")
     if grade not in VenueGrade.values:
@@ -459,8 +455,7 @@ def _leader_check(*, organisation: Organisation, member: Member, day: datetime.d
 def leadership_days_record(*, organisation: Organisation, member: Member, kind: str, started_on: datetime.date,
                            ended_on: datetime.date, place: str, purpose: str, user=None) -> LeadershipDays:  # fmt: skip
     """Q-RESEARCH-*, Q-CONTACT-TOWN: days a leadership member spent at the grassroots."""
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if leadership_target(organisation=organisation) is None:
         raise ValidationError(_("Days at the grassroots are counted for the work committee, departments and towns."))
     _day_check(started_on, "started_on")
@@ -482,8 +477,7 @@ def integrity_pledge_record(*, organisation: Organisation, year: int, pledged_on
                             published_on: datetime.date, published_where: str, member: Member | None = None,
                             user=None) -> IntegrityPledge:  # fmt: skip
     """Q-INTEGRITY-PLEDGE: the team's (or one member's) pledge, with where and when it was published."""
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     _day_check(pledged_on, "pledged_on")
     _day_check(published_on, "published_on")
     if published_on < pledged_on:
@@ -502,8 +496,7 @@ def integrity_pledge_record(*, organisation: Organisation, year: int, pledged_on
 def major_decision_record(*, organisation: Organisation, kind: str, subject: str, decided_on: datetime.date,
                           meeting: Meeting | None = None, amount=None, user=None) -> MajorDecision:  # fmt: skip
     """S-THREE-MAJOR: a 三重一大 matter; if the meeting that decided it is logged, it is that day's."""
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     _day_check(decided_on, "decided_on")
     if not subject.strip():
         raise ValidationError({"subject": _("Give the subject of the decision.")})
@@ -520,8 +513,7 @@ def village_matter_create(*, organisation: Organisation, title: str, proposed_on
     """S-FOUR-DELIBERATIONS: a village's major matter, starting with the party organisation's proposal."""
     from branches.enums import Sector
 
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector != Sector.VILLAGE:
         raise ValidationError(_("The four deliberations are a village's way of deciding."))
     if not title.strip():
@@ -557,17 +549,16 @@ def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.d
     )
 
 
-def annual_report_record(*, organisation: Organisation, year: int, reported_on: datetime.date, reporter: Member,
-                         result: str, published_on: datetime.date, published_where: str,
+def annual_report_record(*, organisation: Organisation, year: int, reported_on: datetime.date, result: str,
+                         published_on: datetime.date, published_where: str, reporter: Member | None = None,
                          user=None) -> AnnualReport:  # fmt: skip
     """Q-ANNUAL-REPORT: the secretary's special report on a year, given that year or early the next;
-    the reporter is the organisation's secretary on the day (from the posts); the evaluation is
-    published on or after the report."""
+    the reporter is the organisation's secretary on the day (from the posts, when not given); the
+    evaluation is published on or after the report."""
     from branches.enums import PostKind
     from branches.models import Post
 
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector not in REPORTING_SECTORS:
         raise ValidationError(
             _("Special reports are given by towns, villages, communities, agencies and public institutions.")
@@ -581,6 +572,11 @@ def annual_report_record(*, organisation: Organisation, year: int, reported_on: 
         raise ValidationError({"published_on": _("The evaluation is published on or after the report.")})
     if not published_where.strip():
         raise ValidationError({"published_where": _("Say where the evaluation was published.")})
+    if reporter is None:
+        reporter = selectors.secretary_on(organisation=organisation, day=reported_on)
+        if reporter is None:
+            raise ValidationError({"reported_on": _("%(org)s had no secretary on %(date)s.") % {
+                "org": organisation.name, "date": reported_on}})  # fmt: skip
     if (
         not Post.objects.active_on(reported_on)
         .filter(organisation=organisation, member=reporter, kind=PostKind.SECRETARY)
@@ -600,8 +596,7 @@ def congress_session_record(*, organisation: Organisation, held_on: datetime.dat
     """Q-TOWN-CONGRESS: a town's annual party-congress session, once a year."""
     from branches.enums import OrganisationKind, Sector
 
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if not (organisation.sector == Sector.TOWN and organisation.kind == OrganisationKind.PARTY_COMMITTEE):
         raise ValidationError(_("The annual party-congress session is a town's."))
     _day_check(held_on)
@@ -628,8 +623,7 @@ def pairing_record(*, organisation: Organisation, kind: str, started_on: datetim
                    user=None) -> Pairing:  # fmt: skip
     """S-PAIRING: an agency or enterprise with a village, an urban school with a rural one, or a member
     of the organisation linked with households."""
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     _day_check(started_on, "started_on")
     if not content.strip():
         raise ValidationError({"content": _("Say what they do together.")})
@@ -659,8 +653,7 @@ def grid_unit_record(*, organisation: Organisation, name: str, households: int, 
     """S-GRID: a grid unit of a community, with the party member in charge of it."""
     from branches.enums import Sector
 
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector != Sector.COMMUNITY:
         raise ValidationError(_("Grid units belong to communities."))
     if not name.strip() or households <= 0:
@@ -683,8 +676,7 @@ def double_strong_apply(*, organisation: Organisation, applied_on: datetime.date
     """S-DOUBLE-STRONG: a non-public enterprise's organisation applies, once a year."""
     from branches.enums import Sector
 
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector != Sector.NON_PUBLIC:
         raise ValidationError(_("双强六好 is for the party organisations of non-public enterprises."))
     _day_check(applied_on, "applied_on")
@@ -697,9 +689,7 @@ def double_strong_apply(*, organisation: Organisation, applied_on: datetime.date
 def double_strong_decide(*, application: DoubleStrongApplication, awarded: bool, decided_on: datetime.date,
                          note: str = "", user) -> DoubleStrongApplication:  # fmt: skip
     """The bureau awards 双强六好, or not, once."""
-    from portal.enums import Role
-
-    if getattr(user, "role", None) != Role.BUREAU:
+    if not has_permission(user, "bureau"):
         raise ValidationError(_("The organisation bureau decides on 双强六好."))
     if application.status != DoubleStrongStatus.APPLIED:
         raise ValidationError(_("This application was decided on %(date)s.") % {"date": application.decided_on})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from branches.models import Organisation
+from branches.views import OrganisationMixin
 from members.models import Member
 from portal.permissions import ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
@@ -66,13 +67,6 @@ from .models import (
 from .norms import STUDY_HOURS_LEADER, STUDY_HOURS_MEMBER
 
 
-class OrganisationInUrlMixin(ScopedObjectMixin):
-    scoped_name = "organisation"
-
-    def get_scoped_queryset(self):
-        return Organisation.objects.all()
-
-
 class FormDayMixin:
     """The day a form is for: the posted `held_on`, else ?date= (or ?held_on=), else `default_day()`.
     Who may be listed (members, attendance) depends on it."""
@@ -91,7 +85,7 @@ def _year(value) -> int:
     return value if 2015 <= value <= today.year else today.year
 
 
-class YearView(OrganisationInUrlMixin, TemplateView):
+class YearView(OrganisationMixin, TemplateView):
     """A branch's year: meetings against N-MEETINGS, the secretary's lecture, study hours."""
 
     template_name = "assessments/year.html"
@@ -154,7 +148,7 @@ class MeetingFormMixin(FormDayMixin):
         return reverse("assessments:meeting", args=[self.result.pk])
 
 
-class MeetingCreateView(MeetingFormMixin, OrganisationInUrlMixin, ServiceFormView):
+class MeetingCreateView(MeetingFormMixin, OrganisationMixin, ServiceFormView):
     """Q-THREE-MEETINGS: a new meeting with its attendance, one form."""
 
     permission_required = "edit"
@@ -210,23 +204,34 @@ class MeetingUpdateView(MeetingFormMixin, MeetingMixin, ServiceFormView):
         return initial
 
 
-class AttachmentView(ScopedObjectMixin, View):
-    """An attachment, served only inside the user's scope (media files are not public)."""
+class ScopedFileView(ScopedObjectMixin, View):
+    """An uploaded file of a record, served only inside the user's scope (media files are not
+    public). Subclasses name the record and say which file, under which name."""
 
+    def file(self):
+        """(field file, download name, content type or None)."""
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        field_file, name, content_type = self.file()
+        try:
+            handle = field_file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(handle, content_type=content_type, filename=name)
+
+
+class AttachmentView(ScopedFileView):
     scoped_name = "attachment"
 
     def get_scoped_queryset(self):
         return MeetingAttachment.objects.select_related("meeting__organisation")
 
-    def get(self, request, *args, **kwargs):
-        try:
-            handle = self.attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, content_type=self.attachment.content_type, filename=self.attachment.file_name)
+    def file(self):
+        return self.attachment.file, self.attachment.file_name, self.attachment.content_type
 
 
-class TrainingBatchView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
+class TrainingBatchView(FormDayMixin, OrganisationMixin, ServiceFormView):
     """Q-TRAINING-*: one course, many attendees, one form."""
 
     permission_required = "edit"
@@ -297,7 +302,7 @@ class TrainingRecordDeleteView(ScopedObjectMixin, View):
         return redirect("assessments:member_study", self.record.member_id, self.record.held_on.year)
 
 
-class TalksView(OrganisationInUrlMixin, TemplateView):
+class TalksView(OrganisationMixin, TemplateView):
     """Q-TALKS: the year's talks and the members not yet talked with."""
 
     template_name = "assessments/talks.html"
@@ -315,7 +320,7 @@ class TalksView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class TalksCreateView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
+class TalksCreateView(FormDayMixin, OrganisationMixin, ServiceFormView):
     """Q-TALKS: one form for the talks one person held on one day."""
 
     permission_required = "edit"
@@ -353,7 +358,7 @@ class TalksCreateView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
         return reverse("assessments:talks", args=[self.organisation.pk, self.result[0].held_on.year])
 
 
-class EvaluationView(OrganisationInUrlMixin, TemplateView):
+class EvaluationView(OrganisationMixin, TemplateView):
     """Q-EVALUATION: a branch's democratic evaluation of a year, with community service hours."""
 
     template_name = "assessments/evaluation.html"
@@ -373,7 +378,7 @@ class EvaluationView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class EvaluationEditView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
+class EvaluationEditView(FormDayMixin, OrganisationMixin, ServiceFormView):
     """Q-EVALUATION: every member graded on one page."""
 
     permission_required = "edit"
@@ -413,7 +418,7 @@ class EvaluationEditView(FormDayMixin, OrganisationInUrlMixin, ServiceFormView):
         return reverse("assessments:evaluation", args=[self.organisation.pk, self.year])
 
 
-class VenueListView(OrganisationInUrlMixin, TemplateView):
+class VenueListView(OrganisationMixin, TemplateView):
     """S-VENUE, Q-VENUE-SIXHAVE: the venues under an organisation and the villages and communities
     whose venue is below standard."""
 
@@ -436,7 +441,7 @@ class VenueListView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class VenueCreateView(OrganisationInUrlMixin, ServiceFormView):
+class VenueCreateView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = VenueForm
@@ -479,7 +484,6 @@ class VenueChecksView(VenueMixin, ServiceFormView):
     form_class = VenueChecksForm
     title = _("Six standards")
     success_message = _("The six standards were recorded.")
-    service_fields = {"checks": "__all__", "checked_on": "checked_on"}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "standards": selectors.venue_standards(venue=self.venue)}
@@ -514,23 +518,19 @@ class VenueInspectView(VenueMixin, ServiceFormView):
         return reverse("assessments:venue", args=[self.venue.pk])
 
 
-class VenuePhotoView(ScopedObjectMixin, View):
-    """The evidence photo of one standard, inside the user's scope only."""
+class VenuePhotoView(ScopedFileView):
+    """The evidence photo of one standard."""
 
     scoped_name = "check"
 
     def get_scoped_queryset(self):
         return VenueCheck.objects.select_related("venue__organisation").exclude(photo="")
 
-    def get(self, request, *args, **kwargs):
-        try:
-            handle = self.check.photo.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, filename=self.check.photo.name.rsplit("/", 1)[-1])
+    def file(self):
+        return self.check.photo, self.check.photo.name.rsplit("/", 1)[-1], None
 
 
-class LeadershipView(OrganisationInUrlMixin, TemplateView):
+class LeadershipView(OrganisationMixin, TemplateView):
     """Q-RESEARCH-*, Q-CONTACT-TOWN, Q-INTEGRITY-PLEDGE, S-THREE-MAJOR: a leadership team's year."""
 
     template_name = "assessments/leadership.html"
@@ -553,7 +553,7 @@ class LeadershipView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class LeadersFormMixin(OrganisationInUrlMixin):
+class LeadersFormMixin(OrganisationMixin):
     """Forms that name a leadership member: those holding a committee post of the organisation now."""
 
     permission_required = "edit"
@@ -596,7 +596,7 @@ class IntegrityPledgeCreateView(LeadersFormMixin, ServiceFormView):
         )  # fmt: skip
 
 
-class MajorDecisionCreateView(OrganisationInUrlMixin, ServiceFormView):
+class MajorDecisionCreateView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = MajorDecisionForm
@@ -612,7 +612,7 @@ class MajorDecisionCreateView(OrganisationInUrlMixin, ServiceFormView):
         return reverse("assessments:leadership", args=[self.organisation.pk, self.result.decided_on.year])
 
 
-class VillageMattersView(OrganisationInUrlMixin, TemplateView):
+class VillageMattersView(OrganisationMixin, TemplateView):
     """S-FOUR-DELIBERATIONS: a village's major matters and where each stands."""
 
     template_name = "assessments/deliberations.html"
@@ -636,7 +636,7 @@ def _step_label(step):
     return DeliberationStep(step).label if step else None
 
 
-class VillageMatterCreateView(OrganisationInUrlMixin, ServiceFormView):
+class VillageMatterCreateView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = VillageMatterForm
@@ -698,7 +698,7 @@ class VillageMatterView(VillageMatterMixin, ServiceFormView):
         return reverse("assessments:deliberation", args=[self.matter.pk])
 
 
-class ReportsView(OrganisationInUrlMixin, TemplateView):
+class ReportsView(OrganisationMixin, TemplateView):
     """Q-ANNUAL-REPORT and, for a town, Q-TOWN-CONGRESS: the year's special report and session."""
 
     template_name = "assessments/reports.html"
@@ -719,7 +719,7 @@ class ReportsView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class AnnualReportCreateView(OrganisationInUrlMixin, ServiceFormView):
+class AnnualReportCreateView(OrganisationMixin, ServiceFormView):
     """Q-ANNUAL-REPORT: the reporter is the secretary on the day, from the posts: not asked."""
 
     permission_required = "edit"
@@ -741,14 +741,14 @@ class AnnualReportCreateView(OrganisationInUrlMixin, ServiceFormView):
         if secretary is None:
             raise ValidationError({"reported_on": _("%(org)s had no secretary on %(date)s.") % {
                 "org": self.organisation.name, "date": data["reported_on"]}})  # fmt: skip
-        return services.annual_report_record(organisation=self.organisation, year=self.year, reporter=secretary,
-                                             user=self.request.user, **data)  # fmt: skip
+        return services.annual_report_record(organisation=self.organisation, year=self.year, user=self.request.user,
+                                             **form.cleaned_data)  # fmt: skip
 
     def get_success_url(self):
         return reverse("assessments:reports", args=[self.organisation.pk, self.year])
 
 
-class CongressSessionCreateView(OrganisationInUrlMixin, ServiceFormView):
+class CongressSessionCreateView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = CongressSessionForm
@@ -764,7 +764,7 @@ class CongressSessionCreateView(OrganisationInUrlMixin, ServiceFormView):
         return reverse("assessments:reports", args=[self.organisation.pk, self.result.year])
 
 
-class PartnershipsView(OrganisationInUrlMixin, TemplateView):
+class PartnershipsView(OrganisationMixin, TemplateView):
     """S-PAIRING, S-GRID, S-DOUBLE-STRONG for an organisation and its subtree."""
 
     template_name = "assessments/partnerships.html"
@@ -788,7 +788,7 @@ class PartnershipsView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class MembersFormMixin(OrganisationInUrlMixin):
+class MembersFormMixin(OrganisationMixin):
     """Forms that name a member of the organisation (today)."""
 
     permission_required = "edit"
@@ -830,7 +830,7 @@ class GridUnitCreateView(MembersFormMixin, ServiceFormView):
         return services.grid_unit_record(organisation=self.organisation, user=self.request.user, **data)
 
 
-class DoubleStrongApplyView(OrganisationInUrlMixin, ServiceFormView):
+class DoubleStrongApplyView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = DoubleStrongApplyForm

@@ -53,6 +53,15 @@ def path_in_scope(user, path: str) -> bool:
     return root is not None and path.startswith(root.path)
 
 
+def scope_check(*, user, organisation) -> None:
+    """The services' refusal of a write outside the user's subtree (None is an operator or a task)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if user is not None and not path_in_scope(user, organisation.path):
+        raise ValidationError(_("This organisation is outside your responsibility."))
+
+
 def get_in_scope_or_404(queryset: QuerySet, user, **lookup):
     """Fetch one object the user may see; anything else is 404, so nothing outside leaks."""
     from django.shortcuts import get_object_or_404

@@ -77,8 +77,7 @@ def _fields_check(data: dict) -> None:
 
 
 def _editable_check(*, user, organisation: Organisation) -> None:
-    if user is not None and not scoping.path_in_scope(user, organisation.path):
-        raise ValidationError(_("This organisation is outside your responsibility."))
+    scoping.scope_check(user=user, organisation=organisation)
 
 
 @transaction.atomic

@@ -185,10 +185,6 @@ class ImportPlan:
     creates: list = dataclasses.field(default_factory=list)  # (row, organisation id, values by IMPORT_FIELDS)
     updates: list = dataclasses.field(default_factory=list)  # (row, member id, values after, {field: [before, after]})
 
-    @property
-    def rows(self) -> int:
-        return sum(self.counts.values())
-
 
 def _organisations(*, codes: set, names: set, user) -> tuple[dict, dict]:
     queryset = (

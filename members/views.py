@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from branches import scoping
-from branches.models import Organisation
 from branches.selectors import organisation_for_code
+from branches.views import OrganisationMixin
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
 
@@ -83,13 +83,6 @@ class MemberMixin(ScopedObjectMixin):
         return reverse("members:detail", args=[self.member.pk])
 
 
-class OrganisationInUrlMixin(ScopedObjectMixin):
-    scoped_name = "organisation"
-
-    def get_scoped_queryset(self):
-        return Organisation.objects.all()
-
-
 class MemberDetailView(MemberMixin, TemplateView):
     template_name = "members/member/detail.html"
 
@@ -107,7 +100,7 @@ class MemberDetailView(MemberMixin, TemplateView):
         return context
 
 
-class MemberCreateView(OrganisationInUrlMixin, ServiceFormView):
+class MemberCreateView(OrganisationMixin, ServiceFormView):
     """A new member in the organisation of the URL (a branch, joint branch or party group)."""
 
     permission_required = "edit"
@@ -178,7 +171,7 @@ class MemberTransferView(MemberMixin, ServiceFormView):
         return reverse("members:list")
 
 
-class PipelineView(OrganisationInUrlMixin, TemplateView):
+class PipelineView(OrganisationMixin, TemplateView):
     """S-DEVELOPMENT: who under an organisation is due for which step, overdue first."""
 
     template_name = "members/development/pipeline.html"
@@ -190,7 +183,7 @@ class PipelineView(OrganisationInUrlMixin, TemplateView):
         return context
 
 
-class CandidateCreateView(OrganisationInUrlMixin, ServiceFormView):
+class CandidateCreateView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = CandidateForm
@@ -298,7 +291,7 @@ class MobileOutflowView(MemberMixin, ServiceFormView):
         return reverse("members:mobile_detail", args=[self.result.pk])
 
 
-class MobileInflowView(OrganisationInUrlMixin, ServiceFormView):
+class MobileInflowView(OrganisationMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = MobileInflowForm
@@ -373,7 +366,7 @@ class CommunityRegisterView(MemberMixin, ServiceFormView):
         )
 
 
-class CommunityView(OrganisationInUrlMixin, TemplateView):
+class CommunityView(OrganisationMixin, TemplateView):
     """Q-COMMUNITY-SERVICE: the in-service members registered with a community, and their hours this year."""
 
     template_name = "members/community/list.html"

@@ -73,29 +73,6 @@ class _CsvStream:
             text, self.pending = self.pending[:size], self.pending[size:]
         return text
 
-    def readline(self, size: int = -1) -> str:  # psycopg2 only calls read(); kept for file-likeness
-        return self.read(size)
-
-
-def objects_copy(*, model, objects) -> int:
-    """Insert unsaved model instances through `rows_copy`: every concrete field but the key, with the
-    same defaults and database preparation as a save (auto_now, dates, booleans, JSON)."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-
-    def prepared(obj):
-        values = []
-        for field in fields:
-            value = field.pre_save(obj, add=True)
-            if isinstance(field, models.JSONField):
-                values.append(json.dumps(value, ensure_ascii=False))
-            else:
-                values.append(field.get_db_prep_save(value, connection))
-        return tuple(values)
-
-    return rows_copy(
-        table=model._meta.db_table, columns=[f.column for f in fields], rows=(prepared(o) for o in objects)
-    )
-
 
 def ids_reserve(*, model, count: int) -> list[int]:
     """Primary keys for `count` rows about to be copied, so that rows which refer to them

@@ -83,3 +83,29 @@ def test_major_decision_and_the_leadership_page(zone, town_leader, users, client
         "member": town_leader.pk, "kind": "contact", "started_on": "2024-05-01", "ended_on": "2024-05-02",
         "place": "西村", "purpose": "调研"})  # fmt: skip
     assert response.status_code == 302
+
+
+def test_decision_meeting_must_be_that_days_and_the_amount_positive(zone):
+    from assessments.models import Meeting
+
+    meeting = Meeting.objects.create(organisation=zone.b1, kind="committee", held_on=datetime.date(2024, 4, 1),
+                                     place="室", topic="议事")  # fmt: skip
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.major_decision_record(organisation=zone.b1, kind=MajorDecisionKind.DECISION, subject="修路",
+                                       decided_on=datetime.date(2024, 4, 2), meeting=meeting)  # fmt: skip
+    assert exc.value.message_dict["meeting"] == ["请选择本组织当天召开的会议。"]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.major_decision_record(organisation=zone.b1, kind=MajorDecisionKind.LARGE_SUM, subject="修路",
+                                       decided_on=datetime.date(2024, 4, 1), meeting=meeting, amount=-5)  # fmt: skip
+    assert exc.value.message_dict["amount"] == ["金额须大于0。"]
+    decision = services.major_decision_record(organisation=zone.b1, kind=MajorDecisionKind.DECISION, subject="修路",
+                                              decided_on=datetime.date(2024, 4, 1), meeting=meeting)  # fmt: skip
+    assert decision.meeting == meeting
+
+
+def test_branches_have_no_days_target(zone):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.leadership_days_record(organisation=zone.b1, member=zone.b1_members[0], kind=LeadershipDayKind.RESEARCH,
+                                        started_on=datetime.date(2024, 3, 1), ended_on=datetime.date(2024, 3, 2),
+                                        place="东村", purpose="调研")  # fmt: skip
+    assert exc.value.messages == ["下基层天数只统计党工委、部门和镇（街道）的班子成员。"]

@@ -81,3 +81,9 @@ def test_pairing_form_finds_the_partner_by_code(zone, users, client_for):
                                  "content": "共建"})  # fmt: skip
     assert response.status_code == 302
     assert Pairing.objects.get().partner == zone.b3
+
+
+def test_grid_leader_belongs_to_the_community(zone):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.grid_unit_record(organisation=zone.b3, name="第二网格", households=80, leader=zone.b1_members[0])
+    assert exc.value.message_dict["leader"] == ["网格党员须是该社区党组织的党员。"]

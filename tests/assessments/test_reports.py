@@ -63,3 +63,12 @@ def test_congress_session_once_a_year_for_towns(zone):
         services.congress_session_record(organisation=zone.b1, held_on=datetime.date(2024, 2, 1), deputies=10,
                                          deputies_present=9, agenda="x")  # fmt: skip
     assert CongressSession.objects.count() == 1
+
+
+def test_report_of_an_organisation_without_a_secretary_says_so(zone, users, client_for):
+    with translation.override("zh-hans"):
+        response = client_for(users.town_admin).post(reverse("assessments:report_create", args=[zone.b2.pk, 2023]), {
+            "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"})  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["form"].errors["reported_on"] == ["2024-01-15，东村第2党支部没有书记。"]
+    assert AnnualReport.objects.count() == 0

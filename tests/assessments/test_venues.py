@@ -100,3 +100,11 @@ def test_six_standards_form_and_photo_served_in_scope(zone, users, client_for):
     assert [(s.value, bool(c and c.is_met)) for s, c in page.context["standards"]][:3] == [
         ("place", True), ("facilities", False), ("sign", True)]  # fmt: skip
     assert client_for(users.other_admin).get(url).status_code == 404  # the same client, logged in as T2's admin
+
+
+def test_venue_form_bad_area_in_chinese(zone, users, client_for):
+    with translation.override("zh-hans"):
+        response = client_for(users.town_admin).post(reverse("assessments:venue_create", args=[zone.v1.pk]), {
+            "kind": "activity_venue", "name": "活动室", "address": "村部", "area": "0"})  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["form"].errors["area"] == ["面积须大于0。"]
