@@ -13,17 +13,18 @@ from branches.enums import COMMITTEE_POSTS, PostKind, Sector
 from branches.models import Organisation, Post
 from members.models import CommunityService, Member, Membership, MobileRecord
 from members.selectors import members_on
+from portal.policy import policy_for_year
 
 from .enums import STUDY_MEETING_KINDS, AttendanceStatus, MeetingKind, SixStandard, VenueKind
 from .models import Attendance, Evaluation, LeadershipDays, Meeting, Talk, TrainingRecord, Venue, VenueCheck
 from .norms import (
-    MEETING_NORMS,
     MONTH,
     QUARTER,
     REQUIRED_MEETINGS,
-    SECRETARY_LECTURES_A_YEAR,
-    STUDY_HOURS_LEADER,
-    STUDY_HOURS_MEMBER,
+    study_targets,
+)
+from .norms import (
+    meeting_norms as norms_in_force,
 )
 
 
@@ -96,11 +97,12 @@ def meeting_norms(*, organisation: Organisation, year: int, today: datetime.date
             "kind", "held_on"
         )
     )
+    norms = norms_in_force(policy_for_year(year))
     rows = []
     for kind in MeetingKind:
         if kind not in REQUIRED_MEETINGS.get(organisation.kind, ()):
             continue
-        period, expected, clause = MEETING_NORMS[kind]
+        period, expected, clause = norms[kind]
         cells, missed = [], 0
         for label, first, last in _periods(period):
             count = sum(counts[(kind, month)] for month in range(first, last + 1))
@@ -136,8 +138,8 @@ def secretary_lectures(*, organisation: Organisation, year: int) -> dict:
         for pk, day, lecturer, topic in lectures
         if any(m == lecturer and start <= day and (end is None or end >= day) for m, start, end in posts)
     ]
-    return {"lectures": given, "count": len(given), "expected": SECRETARY_LECTURES_A_YEAR,
-            "met": len(given) >= SECRETARY_LECTURES_A_YEAR}  # fmt: skip
+    expected = policy_for_year(year).whole("lectures.secretary_a_year")
+    return {"lectures": given, "count": len(given), "expected": expected, "met": len(given) >= expected}
 
 
 def study_hours(*, member_ids, year: int) -> dict[int, dict]:
@@ -209,9 +211,10 @@ def training_table(*, organisation: Organisation, year: int, today: datetime.dat
     ids = [m.pk for m in members]
     hours = study_hours(member_ids=ids, year=year)
     leaders = leaders_on(member_ids=ids, day=day)
+    member_hours, leader_hours = study_targets(policy_for_year(year))
     return [
         TrainingRow(m, hours[m.pk]["ledger"], hours[m.pk]["meetings"], hours[m.pk]["total"],
-                    STUDY_HOURS_LEADER if m.pk in leaders else STUDY_HOURS_MEMBER, m.pk in leaders)
+                    leader_hours if m.pk in leaders else member_hours, m.pk in leaders)
         for m in members
     ]  # fmt: skip
 

@@ -59,7 +59,7 @@ from .models import (
     VenueInspection,
     VillageMatter,
 )
-from .norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY, VENUE_REWARDS
+from .norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY, venue_reward
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 20
@@ -412,7 +412,7 @@ def venue_inspect(*, venue: Venue, inspected_on: datetime.date, grade: str, note
             raise ValidationError({"grade": _("The venue does not meet all six standards (missing: %(list)s); it cannot pass.")
                                    % {"list": "、".join(str(m) for m in missing)}})  # fmt: skip
     already = venue.inspections.aggregate(total=Sum("reward"))["total"] or Decimal(0)
-    reward = max(Decimal(0), VENUE_REWARDS[grade] - already)
+    reward = max(Decimal(0), venue_reward(grade=grade, on=inspected_on) - already)
     return VenueInspection.objects.create(venue=venue, inspected_on=inspected_on, grade=grade, notes=notes.strip(),
                                           inspector=user, reward=reward)  # fmt: skip
 
@@ -420,22 +420,26 @@ def venue_inspect(*, venue: Venue, inspected_on: datetime.date, grade: str, note
 MAX_DAYS_AN_ENTRY = 31
 
 
-def leadership_target(*, organisation: Organisation) -> tuple[int, str] | None:
+def leadership_target(*, organisation: Organisation, year: int | None = None) -> tuple[int, str] | None:
     """(days a year, clause) for a leadership member of this organisation's team, or None: the work
     committee's team 60 (Q-RESEARCH-WORKCOMMITTEE), departments and directly affiliated units 90
     (Q-RESEARCH-DEPT), towns and streets 120 (Q-CONTACT-TOWN)."""
     from branches.enums import OrganisationKind, Sector
+    from portal.policy import policy_for_year
 
     from .norms import LEADERSHIP_DAYS_DEPARTMENT, LEADERSHIP_DAYS_TOWN, LEADERSHIP_DAYS_WORK_COMMITTEE
 
+    key = None
     if organisation.kind == OrganisationKind.WORK_COMMITTEE:
-        return LEADERSHIP_DAYS_WORK_COMMITTEE, "Q-RESEARCH-WORKCOMMITTEE"
-    if organisation.kind in (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH):
+        key, clause = LEADERSHIP_DAYS_WORK_COMMITTEE, "Q-RESEARCH-WORKCOMMITTEE"
+    elif organisation.kind in (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH):
         if organisation.sector == Sector.TOWN:
-            return LEADERSHIP_DAYS_TOWN, "Q-CONTACT-TOWN"
-        if organisation.sector in (Sector.AGENCY, Sector.PUBLIC_INSTITUTION):
-            return LEADERSHIP_DAYS_DEPARTMENT, "Q-RESEARCH-DEPT"
-    return None
+            key, clause = LEADERSHIP_DAYS_TOWN, "Q-CONTACT-TOWN"
+        elif organisation.sector in (Sector.AGENCY, Sector.PUBLIC_INSTITUTION):
+            key, clause = LEADERSHIP_DAYS_DEPARTMENT, "Q-RESEARCH-DEPT"
+    if key is None:
+        return None
+    return policy_for_year(year or timezone.localdate().year).whole(key), clause
 
 
 def _leader_check(*, organisation: Organisation, member: Member, day: datetime.date, field: str = "member") -> None:

@@ -16,6 +16,7 @@ from branches.models import Organisation
 from branches.views import OrganisationMixin
 from members.models import Member
 from portal.permissions import ScopedObjectMixin, has_permission
+from portal.policy import policy_for_year
 from portal.views_base import ServiceFormView
 
 from . import selectors, services
@@ -64,7 +65,7 @@ from .models import (
     VenueCheck,
     VillageMatter,
 )
-from .norms import STUDY_HOURS_LEADER, STUDY_HOURS_MEMBER
+from .norms import study_targets
 
 
 class FormDayMixin:
@@ -94,6 +95,7 @@ class YearView(OrganisationMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         year = _year(self.kwargs["year"])
         organisation = self.organisation
+        targets = study_targets(policy_for_year(year))
         context.update(
             year=year,
             years=range(timezone.localdate().year, 2014, -1),
@@ -102,8 +104,8 @@ class YearView(OrganisationMixin, TemplateView):
             lectures=selectors.secretary_lectures(organisation=organisation, year=year),
             meetings=selectors.meetings_for_year(organisation=organisation, year=year),
             training=selectors.training_table(organisation=organisation, year=year),
-            hours_member=STUDY_HOURS_MEMBER,
-            hours_leader=STUDY_HOURS_LEADER,
+            hours_member=targets[0],
+            hours_leader=targets[1],
             can_edit=has_permission(self.request.user, "edit"),
         )
         return context
@@ -278,7 +280,7 @@ class MemberStudyView(ScopedObjectMixin, TemplateView):
             year=year,
             entries=selectors.member_study_entries(member=self.member, year=year),
             hours=selectors.study_hours(member_ids=[self.member.pk], year=year)[self.member.pk],
-            target=STUDY_HOURS_LEADER if leader else STUDY_HOURS_MEMBER,
+            target=study_targets(policy_for_year(year))[1 if leader else 0],
             is_leader=leader,
             can_edit=has_permission(self.request.user, "edit"),
         )
@@ -538,7 +540,7 @@ class LeadershipView(OrganisationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = _year(self.kwargs["year"])
-        target = services.leadership_target(organisation=self.organisation)
+        target = services.leadership_target(organisation=self.organisation, year=year)
         context.update(
             year=year,
             years=range(timezone.localdate().year, 2014, -1),

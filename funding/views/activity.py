@@ -1,0 +1,3 @@
+"""Placeholder until the activity pages land."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Placeholder until the aid pages land."""
+
+urlpatterns = []

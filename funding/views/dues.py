@@ -1,0 +1,3 @@
+"""Placeholder until the dues pages land."""
+
+urlpatterns = []

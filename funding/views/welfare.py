@@ -1,0 +1,3 @@
+"""Placeholder until the welfare pages land."""
+
+urlpatterns = []
