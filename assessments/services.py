@@ -26,7 +26,6 @@ from .enums import (
     EVALUATING_KINDS,
     MEETING_KINDS_BY_ORGANISATION,
     PROBATION_DISPOSALS,
-    REPORTING_SECTORS,
     STUDY_MEETING_KINDS,
     AttendanceStatus,
     DeliberationStep,
@@ -36,6 +35,7 @@ from .enums import (
     PairingKind,
     SixStandard,
     VenueGrade,
+    reports_annually,
 )
 from .models import (
     AnnualReport,
@@ -563,9 +563,11 @@ def annual_report_record(*, organisation: Organisation, year: int, reported_on: 
     from branches.models import Post
 
     scoping.scope_check(user=user, organisation=organisation)
-    if organisation.sector not in REPORTING_SECTORS:
+    if not reports_annually(organisation):
         raise ValidationError(
-            _("Special reports are given by towns, villages, communities, agencies and public institutions.")
+            _(
+                "Special reports are given by towns, villages, communities, agencies, public institutions and non-public liaison groups."
+            )
         )
     _day_check(reported_on, "reported_on")
     _day_check(published_on, "published_on")

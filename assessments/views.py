@@ -24,9 +24,9 @@ from .enums import (
     DELIBERATION_ORDER,
     EVALUATING_KINDS,
     MEETING_KINDS_BY_ORGANISATION,
-    REPORTING_SECTORS,
     STUDY_MEETING_KINDS,
     SixStandard,
+    reports_annually,
 )
 from .forms import (
     AnnualReportForm,
@@ -712,7 +712,7 @@ class ReportsView(OrganisationMixin, TemplateView):
         context.update(
             year=year,
             years=range(timezone.localdate().year, 2014, -1),
-            reports_here=organisation.sector in REPORTING_SECTORS,
+            reports_here=reports_annually(organisation),
             is_town=organisation.sector == "town" and organisation.kind == "party_committee",
             report=AnnualReport.objects.filter(organisation=organisation, year=year).select_related("reporter").first(),
             session=CongressSession.objects.filter(organisation=organisation, year=year).first(),

@@ -403,6 +403,13 @@ def bench_assessment_pages(*, members: int, seed: int, repeat: int) -> dict:
     return result
 
 
+def bench_funding_report(**kwargs) -> dict:
+    """Issue 5: the zone's activity-fund report at the 50,000-organisation scale (funding/benchmarks.py)."""
+    from funding.benchmarks import bench_funding_report as run
+
+    return run(**kwargs)
+
+
 BENCHMARKS = {
     "zone_build": bench_zone_build,
     "subtree": bench_subtree,
@@ -410,4 +417,5 @@ BENCHMARKS = {
     "member_list": bench_member_list,
     "roster_import": bench_roster_import,
     "assessment_pages": bench_assessment_pages,
+    "funding_report": bench_funding_report,
 }
