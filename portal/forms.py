@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from branches.models import Organisation
-from portal.forms_base import submit_helper
+from portal.forms_base import DateInput, SubmitHelperMixin, submit_helper
 
+from . import policy
 from .enums import Role
 from .models import User
 
@@ -59,3 +60,39 @@ class AccountUpdateForm(_AccountFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper()
+
+
+class PolicyRevisionForm(SubmitHelperMixin, forms.Form):
+    """A policy revision: when it takes effect, where it comes from, and every parameter (shares in
+    percent), prefilled with the values in force."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    effective_from = forms.DateField(label=_("In force from"), widget=DateInput)
+    source = forms.CharField(label=_("Source document"), max_length=200)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, values, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, parameter in policy.PARAMETERS.items():
+            value = values[key]
+            is_rate = parameter.unit == policy.RATE
+            label = f"{parameter.label}（%）" if is_rate else parameter.label
+            self.fields[key] = forms.DecimalField(
+                label=label,
+                required=parameter.default is not None,
+                max_digits=18,
+                decimal_places=4 if is_rate else 2,
+                help_text=f"{parameter.clause} · {parameter.source}" if parameter.source != parameter.clause
+                else parameter.clause,
+                initial=None if value is None else (value * 100 if is_rate else value).normalize(),
+            )  # fmt: skip
+
+    def parameter_values(self) -> dict:
+        """The parameters as the policy stores them: shares as fractions."""
+        values = {}
+        for key, parameter in policy.PARAMETERS.items():
+            value = self.cleaned_data[key]
+            if value is not None and parameter.unit == policy.RATE:
+                value = value / 100
+            values[key] = value
+        return values

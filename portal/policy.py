@@ -47,7 +47,6 @@ class Parameter:
         return self.unit in (DAYS, COUNT, YEAR)
 
 
-_OPINION = _("Opinion 2015, %(clause)s")
 _DUES = _("Rules on party dues (中组发〔2008〕3号)")
 _TRAINING = _("National training plan 2014–2018, cited by the opinion")
 _BRANCH_RULES = _("Branch work rules (trial, 2018)")
@@ -166,3 +165,15 @@ def policy_for_year(year: int) -> PolicyValues:
     the month instead).
     """
     return policy_values(on=datetime.date(year, 1, 1))
+
+
+def value_display(key: str, value: Decimal | None) -> str:
+    """A value as people read it: shares in % (3‰ as 0.3%), amounts in yuan, counts whole."""
+    if value is None:
+        return "—"
+    unit = PARAMETERS[key].unit
+    if unit == RATE:
+        return f"{(value * 100).normalize():f}%"
+    if unit == YUAN:
+        return f"¥{value:,.2f}"
+    return f"{value.normalize():f}"

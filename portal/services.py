@@ -1,12 +1,18 @@
-"""Accounts: created and changed by bureau staff only."""
+"""Accounts and policy revisions: created and changed by bureau staff only."""
+
+import datetime
+from decimal import Decimal
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import policy
 from .enums import Role
-from .models import User
+from .models import PolicyRevision, PolicyValue, User
+from .permissions import has_permission
 
 
 def _role_check(*, role: str, organisation) -> None:
@@ -51,3 +57,80 @@ def account_update(*, user: User, full_name: str, role: str, organisation, is_ac
     user.is_staff = role == Role.BUREAU
     user.save()
     return user
+
+
+def _policy_values_check(values: dict) -> None:
+    """Each value within what its unit allows; ordered pairs (minimum ≤ maximum, bands rising) kept."""
+    errors = {}
+    for key, value in values.items():
+        parameter = policy.PARAMETERS[key]
+        if value is None:
+            if parameter.default is not None:
+                errors[key] = _("Enter a value: this number is set by the policy.")
+            continue
+        if value < 0:
+            errors[key] = _("A value cannot be negative.")
+        elif parameter.unit == policy.RATE and value > 1:
+            errors[key] = _("A share cannot be above 100%.")
+        elif parameter.is_whole and value != value.to_integral_value():
+            errors[key] = _("Enter a whole number.")
+        elif parameter.unit == policy.YEAR and not 2015 <= value <= 2100:
+            errors[key] = _("Enter a year from 2015 to 2100.")
+        elif parameter.unit == policy.YUAN and value != policy.fen(value):
+            errors[key] = _("An amount has at most two decimal places (fen).")
+    for lower, upper in policy.ORDERED:
+        low, high = values.get(lower), values.get(upper)
+        if low is not None and high is not None and low > high and upper not in errors:
+            errors[upper] = _("This must not be below “%(lower)s”.") % {"lower": policy.PARAMETERS[lower].label}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def policy_revision_save(
+    *,
+    name: str,
+    effective_from: datetime.date,
+    source: str,
+    values: dict[str, Decimal | None],
+    note: str = "",
+    revision: PolicyRevision | None = None,
+    user=None,
+    today: datetime.date | None = None,
+) -> PolicyRevision:
+    """A new revision (or a change to one not yet in force). It takes effect after today, never in
+    the past, so what was computed for an earlier year stays as it was; it stores only the
+    parameters it changes against the values in force the day before it."""
+    today = today or timezone.localdate()
+    if user is not None and not has_permission(user, "bureau"):
+        raise ValidationError(_("Policy parameters are changed by the organisation bureau only."))
+    if revision is not None and revision.effective_from <= today:
+        raise ValidationError(_("This revision is in force: it can no longer be changed. Add a new revision instead."))
+    if effective_from <= today:
+        raise ValidationError(
+            {"effective_from": _("A revision takes effect after today (%(today)s), never in the past.")
+             % {"today": today.isoformat()}}
+        )  # fmt: skip
+    clash = PolicyRevision.objects.filter(effective_from=effective_from).exclude(pk=getattr(revision, "pk", None))
+    if clash.exists():
+        raise ValidationError({"effective_from": _("Another revision takes effect on that day.")})
+    if not name.strip() or not source.strip():
+        raise ValidationError(_("Give the revision a name and the document it comes from."))
+    unknown = set(values) - set(policy.PARAMETERS)
+    if unknown:
+        raise ValidationError(_("Unknown parameters: %(keys)s.") % {"keys": ", ".join(sorted(unknown))})
+    if revision is not None:
+        revision.values.all().delete()  # its own earlier values are not "what was in force before it"
+    before = policy.policy_values(on=effective_from - datetime.timedelta(days=1))
+    merged = {**before, **values}
+    _policy_values_check(merged)
+    if revision is None:
+        revision = PolicyRevision(created_by=user)
+    revision.name, revision.effective_from, revision.source, revision.note = (
+        name.strip(), effective_from, source.strip(), note.strip()
+    )  # fmt: skip
+    revision.save()
+    PolicyValue.objects.bulk_create(
+        PolicyValue(revision=revision, key=key, value=value) for key, value in values.items() if value != before[key]
+    )
+    return revision

@@ -1,19 +1,22 @@
-"""The home page and the bureau's account management."""
+"""The home page, the bureau's account management and the policy parameters."""
+
+import datetime
 
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from branches import selectors
 
-from . import services
-from .forms import AccountCreateForm, AccountUpdateForm
-from .models import User
-from .permissions import PermissionRequiredMixin
+from . import policy, services
+from .forms import AccountCreateForm, AccountUpdateForm, PolicyRevisionForm
+from .models import PolicyRevision, User
+from .permissions import PermissionRequiredMixin, has_permission
 from .views_base import ServiceFormView
 
 
@@ -99,4 +102,82 @@ class AccountUpdateView(PermissionRequiredMixin, ServiceFormView):
         return {
             **super().get_context_data(**kwargs),
             "title": _("Edit account %(name)s") % {"name": self.account.username},
+        }
+
+
+class PolicyView(PermissionRequiredMixin, TemplateView):
+    """The policy parameters: every revision side by side and the values in force on a day (?on=)."""
+
+    template_name = "portal/policy/list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        try:
+            on = datetime.date.fromisoformat(self.request.GET.get("on", ""))
+        except ValueError:
+            on = today
+        revisions = list(PolicyRevision.objects.prefetch_related("values"))
+        in_force = policy.policy_values(on=on)
+        set_by = {r.pk: {v.key: v.value for v in r.values.all()} for r in revisions}
+        rows = [
+            {
+                "parameter": parameter,
+                "in_force": policy.value_display(key, in_force[key]),
+                "by_revision": [
+                    policy.value_display(key, set_by[r.pk][key]) if key in set_by[r.pk] else "" for r in revisions
+                ],
+            }
+            for key, parameter in policy.PARAMETERS.items()
+        ]
+        context.update(
+            on=on, today=today, revisions=revisions, rows=rows,
+            can_change=has_permission(self.request.user, "bureau"),
+        )  # fmt: skip
+        return context
+
+
+class PolicyRevisionFormMixin(PermissionRequiredMixin):
+    permission_required = "bureau"
+    template_name = "portal/policy/form.html"
+    form_class = PolicyRevisionForm
+    success_url = reverse_lazy("policy")
+    success_message = _("The policy revision was saved; it takes effect on its date.")
+    revision = None
+
+    def values_shown(self) -> dict:
+        on = self.revision.effective_from if self.revision else timezone.localdate()
+        return policy.policy_values(on=on)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "values": self.values_shown()}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.policy_revision_save(
+            name=data["name"], effective_from=data["effective_from"], source=data["source"], note=data["note"],
+            values=form.parameter_values(), revision=self.revision, user=self.request.user,
+        )  # fmt: skip
+
+
+class PolicyRevisionCreateView(PolicyRevisionFormMixin, ServiceFormView):
+    title = _("New policy revision")
+
+
+class PolicyRevisionUpdateView(PolicyRevisionFormMixin, ServiceFormView):
+    """A revision not yet in force may still change; one in force is shown, and a POST refused."""
+
+    @cached_property
+    def revision(self):
+        return get_object_or_404(PolicyRevision, pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        r = self.revision
+        return {"name": r.name, "effective_from": r.effective_from, "source": r.source, "note": r.note}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "title": _("Policy revision %(name)s") % {"name": self.revision},
+            "locked": self.revision.effective_from <= timezone.localdate(),
         }
