@@ -600,3 +600,144 @@ class DoubleStrongApplication(models.Model):
 
     def __str__(self):
         return f"{self.organisation} {self.year}"
+
+
+class ComplianceRun(models.Model):
+    """One evaluation of every rule for a year (the nightly compliance check, or one the bureau started).
+
+    At most one run of a year is running at a time (a partial unique constraint is the lease); a
+    run that fails writes no findings and keeps the error. `summary` keeps what the dashboards read
+    without scanning the findings (counts per rule, the organisations with most open findings)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped: another run of the year was running")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    as_of = models.DateField(_("as of"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.RUNNING)
+    trigger = models.CharField(_("started by"), max_length=20, default="beat")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    checked = models.PositiveIntegerField(_("checks"), default=0)
+    opened = models.PositiveIntegerField(_("findings opened"), default=0)
+    resolved = models.PositiveIntegerField(_("findings resolved"), default=0)
+    open_total = models.PositiveIntegerField(_("open findings"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("compliance run")
+        verbose_name_plural = _("compliance runs")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year"], condition=models.Q(state="running"), name="one_running_run_a_year")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Finding(models.Model):
+    """What a rule found for an organisation (or a person in it) in a period: the measured value
+    against the required one. Open until a later run finds the duty met (resolved) or the bureau
+    waives it with a reason. One finding per rule, period and subject, whatever the number of runs."""
+
+    scope_path = "organisation__path"
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        WAIVED = "waived", _("Waived")
+
+    rule = models.CharField(_("clause"), max_length=32)
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="findings", verbose_name=_("organisation")
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("member")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    period = models.CharField(_("period"), max_length=10)
+    # What within the rule: the kind of meeting of N-MEETINGS, say ("" where a rule checks one thing).
+    aspect = models.CharField(_("aspect"), max_length=24, blank=True)
+    measured = models.DecimalField(_("measured"), max_digits=14, decimal_places=2)
+    required = models.DecimalField(_("required"), max_digits=14, decimal_places=2)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_run = models.ForeignKey(ComplianceRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    last_run = models.ForeignKey(ComplianceRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    waived_reason = models.CharField(_("reason for the waiver"), max_length=200, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("waived by"),
+    )  # fmt: skip
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["due_on", "rule", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "period", "aspect", "organisation"], condition=models.Q(member__isnull=True),
+                name="finding_once_an_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "period", "aspect", "organisation", "member"], condition=models.Q(member__isnull=False),
+                name="finding_once_a_member",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["year", "status", "rule"], name="finding_year_status"),
+            models.Index(fields=["organisation", "status"], name="finding_org_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} {self.organisation_id} {self.period}"
+
+
+class FindingStage(models.Model):
+    """A run's failed checks, copied in before one set-based merge into the findings (then emptied)."""
+
+    run = models.ForeignKey(ComplianceRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    rule = models.CharField(max_length=32)
+    organisation_id = models.IntegerField()
+    member_id = models.IntegerField(null=True)
+    year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=10)
+    aspect = models.CharField(max_length=24, blank=True)
+    measured = models.DecimalField(max_digits=14, decimal_places=2)
+    required = models.DecimalField(max_digits=14, decimal_places=2)
+    due_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "rule", "period", "organisation_id"], name="finding_stage_key")]
+
+    def __str__(self):
+        return f"{self.rule} {self.organisation_id} {self.period}"
+
+
+class RuleTally(models.Model):
+    """A run's checks of one rule counted by sector and town or system (the depth-2 organisation):
+    what the dashboards chart, precomputed so a dashboard never scans the findings."""
+
+    run = models.ForeignKey(ComplianceRun, on_delete=models.CASCADE, related_name="tallies")
+    rule = models.CharField(max_length=32)
+    sector = models.CharField(max_length=24, blank=True)
+    town = models.ForeignKey("branches.Organisation", on_delete=models.CASCADE, null=True, related_name="+")
+    checked = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "rule"], name="rule_tally_run")]
+
+    def __str__(self):
+        return f"{self.rule} {self.sector} {self.passed}/{self.checked}"

@@ -1,0 +1,313 @@
+"""The compliance engine: rules, the context they run in, and the run that turns checks into findings.
+
+A rule (one per Q-* clause, plus N-MEETINGS and N-DEVELOPMENT) is a function of a `RunContext`
+that yields `Check`s for the whole zone from a few aggregate queries: never a query per
+organisation. The run streams every rule's checks once: passed and failed ones are counted by
+sector and town or system (`RuleTally`, what the dashboards chart); failed ones are copied into
+`FindingStage` and merged into `Finding` with three set-based statements, so that
+
+- rerunning a period gives the same findings: new ones open, met ones resolve, nothing doubles;
+- two runs of a year never write at once: a partial unique constraint on running runs is the lease;
+- a run that fails midway writes nothing (one transaction), keeping the previous findings.
+
+During the year a rule reports fairly: quantities are due pro rata (`RunContext.share_of_year`),
+periods are judged only once they are over, and once-a-year duties only when the year is over
+(`RunContext.final`); then the verdict is final.
+"""
+
+import calendar
+import dataclasses
+import datetime
+import logging
+import time
+import traceback
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+
+from portal.bulkload import rows_copy
+from portal.policy import PolicyValues, policy_for_year
+
+from ..models import ComplianceRun, Finding, FindingStage, RuleTally
+
+logger = logging.getLogger(__name__)
+
+# A run still "running" after this long died without saying so (a killed worker): the next run takes over.
+STALE_AFTER = datetime.timedelta(hours=3)
+
+
+class Check(NamedTuple):
+    """One subject checked by a rule for a period. `member_id` is None for an organisation's duty."""
+
+    organisation_id: int
+    member_id: int | None
+    period: str
+    measured: Decimal
+    required: Decimal
+    passed: bool
+    due_on: datetime.date
+    aspect: str = ""  # what within the rule (a kind of meeting…), part of the finding's identity
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    clause: str
+    title: str | Promise
+    sentence: str  # the opinion's own words (or the national rule's), quoted
+    parameters: tuple[str, ...]
+    applies_to: str | Promise
+    measures: str | Promise
+    evaluate: Callable[["RunContext"], Iterable[Check]]
+    # The page of the records that prove a finding, and the form that fixes it: URL names taking
+    # the organisation's pk (and the year where `with_year`).
+    evidence_url: str = "branches:detail"
+    fix_url: str = ""
+    with_year: bool = False
+    subject: str = "organisation"  # or "member"
+    source: str | Promise = ""  # for N-* rules: the national rule the numbers come from
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(**fields):
+    """Register a rule: decorates its evaluate function."""
+
+    def register(evaluate):
+        found = Rule(evaluate=evaluate, **fields)
+        if found.clause in RULES:
+            raise ValueError(f"Two rules for {found.clause}")
+        RULES[found.clause] = found
+        return evaluate
+
+    return register
+
+
+@dataclasses.dataclass
+class RunContext:
+    year: int
+    today: datetime.date
+    values: PolicyValues
+
+    @property
+    def first_day(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return datetime.date(self.year, 12, 31)
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The last day whose records count: today during the year, 31 December after it."""
+        return min(self.today, self.last_day)
+
+    @property
+    def final(self) -> bool:
+        """The year is over: every verdict is final."""
+        return self.today > self.last_day
+
+    @property
+    def share_of_year(self) -> Decimal:
+        """How much of the year has gone by (1 once it is over): quantities are due pro rata."""
+        if self.final:
+            return Decimal(1)
+        days = 366 if calendar.isleap(self.year) else 365
+        return Decimal((self.as_of - self.first_day).days + 1) / days
+
+    def pro_rata(self, amount: Decimal) -> Decimal:
+        """What is due by now of a yearly amount, to one decimal, half up."""
+        return (Decimal(amount) * self.share_of_year).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def periods(self, period: str) -> list[tuple[str, datetime.date, datetime.date]]:
+        """The year's months ("2026-03"), quarters ("2026-Q1") or the year ("2026") that are over."""
+        if period == "month":
+            spans = [(f"{self.year}-{m:02d}", m, m) for m in range(1, 13)]
+        elif period == "quarter":
+            spans = [(f"{self.year}-Q{q}", 3 * q - 2, 3 * q) for q in range(1, 5)]
+        else:
+            spans = [(str(self.year), 1, 12)]
+        over = []
+        for label, first, last in spans:
+            end = datetime.date(self.year, last, calendar.monthrange(self.year, last)[1])
+            if end < self.today:
+                over.append((label, datetime.date(self.year, first, 1), end))
+        return over
+
+
+def _lease(*, year: int, today: datetime.date, trigger: str, user) -> ComplianceRun | None:
+    """Take the year's lease: a running run, unique per year. None when another live run holds it."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return ComplianceRun.objects.create(year=year, as_of=today, trigger=trigger, started_by=user)
+        except IntegrityError:
+            stale = timezone.now() - STALE_AFTER
+            taken = ComplianceRun.objects.filter(
+                year=year, state=ComplianceRun.State.RUNNING, started_at__lt=stale
+            ).update(state=ComplianceRun.State.FAILED, error="stale: the run stopped without finishing",
+                     finished_at=timezone.now())  # fmt: skip
+            if not taken:
+                return None
+    return None
+
+
+def _organisation_groups() -> dict[int, tuple[str, int | None]]:
+    """Each organisation's (sector, town or system): the organisation at depth 2 above it (one query)."""
+    from branches.models import Organisation
+
+    rows = list(Organisation.objects.values_list("pk", "sector", "path", "depth"))
+    top = {path: pk for pk, _sector, path, depth in rows if depth == 2}
+    return {pk: (sector, top.get(path[:8])) for pk, sector, path, _depth in rows}
+
+
+def _merge(*, run: ComplianceRun, rules: list[str], now) -> tuple[int, int]:
+    """Staged failures → findings, set-based: update the known, insert the new, resolve the rest.
+    Returns (opened, resolved); reopened findings count as opened."""
+    f, s = Finding._meta.db_table, FindingStage._meta.db_table
+    same = (
+        "f.rule = s.rule AND f.period = s.period AND f.aspect = s.aspect AND f.organisation_id = s.organisation_id "
+        "AND f.member_id IS NOT DISTINCT FROM s.member_id"
+    )
+    marks = ", ".join(["%s"] * len(rules))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {f} f JOIN {s} s ON {same} WHERE s.run_id = %s AND f.status = 'resolved'", [run.pk]
+        )
+        reopened = cursor.fetchone()[0]
+        cursor.execute(
+            f"UPDATE {f} AS f SET measured = s.measured, required = s.required, due_on = s.due_on, "
+            "last_run_id = s.run_id, "
+            "status = CASE WHEN f.status = 'resolved' THEN 'open' ELSE f.status END, "
+            "resolved_at = CASE WHEN f.status = 'resolved' THEN NULL ELSE f.resolved_at END "
+            f"FROM {s} AS s WHERE s.run_id = %s AND {same}",
+            [run.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {f} (rule, organisation_id, member_id, year, period, aspect, measured, required, due_on, status, "
+            "opened_run_id, last_run_id, opened_at, waived_reason) "
+            "SELECT s.rule, s.organisation_id, s.member_id, s.year, s.period, s.aspect, s.measured, s.required, s.due_on, "
+            f"'open', s.run_id, s.run_id, %s, '' FROM {s} s WHERE s.run_id = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {f} f WHERE {same})",
+            [now, run.pk],
+        )
+        inserted = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {f} SET status = 'resolved', resolved_at = %s WHERE year = %s AND status = 'open' "
+            f"AND (last_run_id IS NULL OR last_run_id <> %s) AND rule IN ({marks})",
+            [now, run.year, run.pk, *rules],
+        )
+        resolved = cursor.rowcount
+        cursor.execute(f"DELETE FROM {s} WHERE run_id = %s", [run.pk])
+    return inserted + reopened, resolved
+
+
+def compliance_run(
+    *, year: int, today: datetime.date | None = None, user=None, trigger: str = "beat", rules: Iterable[str] = ()
+) -> ComplianceRun:
+    """Evaluate every rule (or the named ones) for a year and merge the findings; see the module docstring."""
+    from . import catalogue  # noqa: F401  (registers the rules)
+
+    today = today or timezone.localdate()
+    run = _lease(year=year, today=today, trigger=trigger, user=user)
+    if run is None:
+        return ComplianceRun.objects.create(
+            year=year, as_of=today, trigger=trigger, started_by=user, state=ComplianceRun.State.SKIPPED,
+            finished_at=timezone.now(),
+        )  # fmt: skip
+    chosen = [RULES[c] for c in rules] if rules else list(RULES.values())
+    try:
+        context = RunContext(year=year, today=today, values=policy_for_year(year))
+        groups = _organisation_groups()
+        tallies: Counter = Counter()
+        passed_tallies: Counter = Counter()
+        per_rule = {}
+        staged_rows = []
+        for r in chosen:
+            started = time.perf_counter()
+            checked = failed = 0
+            for check in r.evaluate(context):
+                sector, town = groups.get(check.organisation_id, ("", None))
+                key = (r.clause, sector or "", town)
+                tallies[key] += 1
+                checked += 1
+                if check.passed:
+                    passed_tallies[key] += 1
+                else:
+                    failed += 1
+                    staged_rows.append((run.pk, r.clause, check.organisation_id, check.member_id, year, check.period,
+                                        check.aspect, check.measured, check.required, check.due_on))  # fmt: skip
+            per_rule[r.clause] = {"checked": checked, "failed": failed,
+                                  "seconds": round(time.perf_counter() - started, 3)}  # fmt: skip
+        now = timezone.now()
+        with transaction.atomic():
+            rows_copy(
+                table=FindingStage._meta.db_table,
+                columns=["run_id", "rule", "organisation_id", "member_id", "year", "period", "aspect", "measured",
+                         "required", "due_on"],
+                rows=iter(staged_rows),
+            )  # fmt: skip
+            del staged_rows
+            opened, resolved = _merge(run=run, rules=[r.clause for r in chosen], now=now)
+            RuleTally.objects.bulk_create(
+                (RuleTally(run=run, rule=rule_, sector=sector, town_id=town, checked=n,
+                           passed=passed_tallies[(rule_, sector, town)])
+                 for (rule_, sector, town), n in tallies.items()),
+                batch_size=5000,
+            )  # fmt: skip
+            run.summary = _summary(year=year, per_rule=per_rule)
+            run.checked = sum(v["checked"] for v in per_rule.values())
+            run.opened, run.resolved = opened, resolved
+            run.open_total = sum(v["open"] for v in run.summary["rules"].values())
+            run.state = ComplianceRun.State.DONE
+            run.finished_at = timezone.now()
+            run.save()
+    except Exception:
+        logger.exception("compliance run of %s failed", year)
+        ComplianceRun.objects.filter(pk=run.pk).update(
+            state=ComplianceRun.State.FAILED, error=traceback.format_exc()[-4000:], finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+    return run
+
+
+def _summary(*, year: int, per_rule: dict) -> dict:
+    """What the dashboards read without scanning findings: per rule the checks and open findings,
+    and the organisations with the most open findings (precomputed here, once a night)."""
+    from django.db.models import Count
+
+    open_by_rule = dict(
+        Finding.objects.filter(year=year, status=Finding.Status.OPEN)
+        .values_list("rule")
+        .annotate(n=Count("pk"))
+        .values_list("rule", "n")
+    )
+    top = list(
+        Finding.objects.filter(year=year, status=Finding.Status.OPEN)
+        .values_list("organisation")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "organisation")
+        .values_list("organisation", "n")[:20]
+    )
+    rules = {clause: {**counts, "open": open_by_rule.get(clause, 0)} for clause, counts in per_rule.items()}
+    return {"rules": rules, "top": top}
+
+
+def open_findings_by_organisation(organisation_ids: Iterable[int]) -> dict[int, int]:
+    """Open findings per organisation (one grouped query)."""
+    from django.db.models import Count
+
+    counts = defaultdict(int)
+    rows = (
+        Finding.objects.filter(organisation_id__in=list(organisation_ids), status=Finding.Status.OPEN)
+        .values_list("organisation")
+        .annotate(n=Count("pk"))
+        .values_list("organisation", "n")
+    )
+    counts.update(rows)
+    return counts
