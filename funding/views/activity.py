@@ -1,3 +1,213 @@
-"""Placeholder until the activity pages land."""
+"""Pages of the party activity funds (F-ACTIVITY-AGENCY, F-ACTIVITY-SOE, F-ACTIVITY-NONPUBLIC):
+the units under an organisation, a unit's budget form, the zone report with its drill-down and
+its export."""
 
-urlpatterns = []
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView, View
+
+from branches import scoping
+from branches.enums import Sector
+from branches.models import Organisation
+from branches.views import OrganisationMixin
+from funding.forms.activity import ActivityBudgetForm, ActivityFilterForm
+from funding.models import ActivityFundBudget
+from funding.selectors import activity as selectors
+from funding.services import activity as services
+from portal.permissions import PermissionRequiredMixin, has_permission
+from portal.policy import policy_for_year
+from portal.views_base import ServiceFormView
+
+PAGE_SIZE = 100
+
+
+def _year(value: int) -> int:
+    return value if services.FIRST_YEAR <= value <= services.last_year() else timezone.localdate().year
+
+
+def _rates(year: int) -> dict:
+    """The year's rates as people read them (0.003 → 0.3%), by formula."""
+    policy = policy_for_year(year)
+
+    def shown(key):
+        value = policy[key] if key else None
+        return None if value is None else f"{(value * 100).normalize():f}%"
+
+    return {formula.value: (shown(low), shown(high)) for formula, (low, high) in services.RATE_KEYS.items()}
+
+
+def _years():
+    return range(services.last_year(), services.FIRST_YEAR - 1, -1)
+
+
+class ActivityFiltersMixin:
+    """The drill-down filters of the GET query: sector, town or system, flagged."""
+
+    def filters(self) -> dict:
+        if not hasattr(self, "_filters"):
+            self._filters = ActivityFilterForm(self.request.GET).filters()
+        return self._filters
+
+    def query_string(self) -> str:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return query.urlencode()
+
+
+class ActivityView(ActivityFiltersMixin, OrganisationMixin, TemplateView):
+    """F-ACTIVITY-*: the funded units under an organisation (itself if it is one) for a year."""
+
+    template_name = "funding/activity/units.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = _year(self.kwargs["year"])
+        filters = self.filters()
+        units = selectors.activity_units(within=self.organisation, sector=filters["sector"])
+        rows = selectors.activity_rows(units=units, year=year, flagged=filters["flagged"])
+        context.update(
+            year=year,
+            years=_years(),
+            page=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            filters=filters,
+            sectors=[(s, Sector(s).label) for s in services.FUNDED_SECTORS],
+            query_string=self.query_string(),
+            rates=_rates(year),
+            clauses=services.CLAUSES,
+            can_edit=has_permission(self.request.user, "edit"),
+        )
+        return context
+
+
+class ActivityBudgetView(OrganisationMixin, ServiceFormView):
+    """F-ACTIVITY-*: a unit's activity funds in its budget for a year, beside the wage bill."""
+
+    permission_required = "edit"
+    template_name = "funding/activity/budget_form.html"
+    form_class = ActivityBudgetForm
+    title = _("Activity funds in the budget")
+    success_message = _("The activity fund budget was recorded.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "is_soe": self.organisation.sector == Sector.SOE}
+
+    def get_initial(self):
+        row = ActivityFundBudget.objects.filter(organisation=self.organisation, year=self.kwargs["year"]).first()
+        if row is not None:
+            return {"wage_bill": row.wage_bill, "budget": row.budget}
+        return {"wage_bill": services.organisation_wage_figure(self.organisation)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.kwargs["year"]
+        funded = services.is_funded_unit(self.organisation)
+        context.update(
+            year=year,
+            funded=funded,
+            row=selectors.activity_unit_row(organisation=self.organisation, year=year) if funded else None,
+            recorded=ActivityFundBudget.objects.filter(organisation=self.organisation, year=year)
+            .select_related("recorded_by")
+            .first(),
+            rates=_rates(_year(year)),
+            clauses=services.CLAUSES,
+        )
+        return context
+
+    def perform(self, form):
+        return services.activity_budget_record(
+            organisation=self.organisation,
+            year=self.kwargs["year"],
+            wage_bill=form.cleaned_data["wage_bill"],
+            budget=form.cleaned_data["budget"],
+            user=self.request.user,
+        )
+
+    def get_success_url(self):
+        return reverse("funding:activity", args=[self.organisation.pk, self.result.year])
+
+
+class ActivityReportMixin(ActivityFiltersMixin, PermissionRequiredMixin):
+    """The report's scope (the user's subtree) and the drill-down's units."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.year = _year(kwargs["year"])
+
+    def town(self) -> Organisation | None:
+        """The town or system filtered on: one the user's scope lies in or contains (else 404)."""
+        pk = self.filters()["town"]
+        if pk is None:
+            return None
+        town = Organisation.objects.filter(pk=pk, depth__lte=selectors.TOWN_DEPTH).first()
+        root = scoping.scope_root(self.request.user)
+        if town is None or not (
+            scoping.path_in_scope(self.request.user, town.path) or (root and root.path.startswith(town.path))
+        ):
+            raise Http404
+        return town
+
+    def filtered_units(self, town):
+        filters = self.filters()
+        return selectors.activity_units(user=self.request.user, sector=filters["sector"], town=town)
+
+
+class ActivityReportView(ActivityReportMixin, TemplateView):
+    """F-ACTIVITY-*: the year's report by sector and by town or system, each count leading to the
+    units it counts, and from a unit to its budget form."""
+
+    template_name = "funding/activity/report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = self.filters()
+        town = self.town()
+        policy = policy_for_year(self.year)
+        context.update(
+            year=self.year,
+            years=_years(),
+            scope_root=scoping.scope_root(self.request.user),
+            report=selectors.activity_report(
+                units=selectors.activity_units(user=self.request.user), year=self.year, policy=policy
+            ),
+            filters=filters,
+            town=town,
+            filtered=bool(filters["sector"] or town or filters["flagged"]),
+            sector_label=Sector(filters["sector"]).label if filters["sector"] else "",
+            query_string=self.query_string(),
+            rates=_rates(self.year),
+            clauses=services.CLAUSES,
+            can_edit=has_permission(self.request.user, "edit"),
+        )
+        if context["filtered"]:
+            rows = selectors.ActivityRows(self.filtered_units(town), year=self.year, flagged=filters["flagged"],
+                                          policy=policy)  # fmt: skip
+            context["page"] = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return context
+
+
+class ActivityExportView(ActivityReportMixin, View):
+    """The report's unit rows, with the same filters, as .xlsx."""
+
+    def get(self, request, *args, **kwargs):
+        filters = self.filters()
+        rows = selectors.activity_rows(units=self.filtered_units(self.town()), year=self.year,
+                                       flagged=filters["flagged"])  # fmt: skip
+        content = selectors.activity_export_xlsx(rows=rows, year=self.year)
+        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        file_name = gettext("activity-funds-%(year)s.xlsx") % {"year": self.year}
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+        return response
+
+
+urlpatterns = [
+    path("activity/<int:pk>/<int:year>/", ActivityView.as_view(), name="activity"),
+    path("activity/<int:pk>/<int:year>/budget/", ActivityBudgetView.as_view(), name="activity_budget"),
+    path("activity/report/<int:year>/", ActivityReportView.as_view(), name="activity_report"),
+    path("activity/report/<int:year>/export/", ActivityExportView.as_view(), name="activity_export"),
+]

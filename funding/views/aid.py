@@ -1,3 +1,176 @@
-"""Placeholder until the aid pages land."""
+"""Pages of the member aid fund (F-AID-FUND) and the liaison funds (F-LIAISON-FUND, S-INSTRUCTOR)."""
 
-urlpatterns = []
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from branches.enums import OrganisationKind, PostKind
+from branches.models import Post
+from branches.views import OrganisationMixin
+from members.models import Member
+from portal.permissions import ScopedObjectMixin, has_permission
+from portal.views_base import ServiceFormView
+
+from ..forms.aid import AidGrantForm, InstructorAllowanceForm, LiaisonPaymentForm
+from ..selectors import aid as selectors
+from ..services import aid as services
+
+FIRST_YEAR = 2015
+
+
+def _year(value) -> int:
+    """A year of the opinion's ledgers (2015 to this year); anything else is this year."""
+    today = timezone.localdate()
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return today.year
+    return year if FIRST_YEAR <= year <= today.year else today.year
+
+
+def _years():
+    return range(timezone.localdate().year, FIRST_YEAR - 1, -1)
+
+
+class AidView(OrganisationMixin, TemplateView):
+    """F-AID-FUND: the subtree's members eligible for aid, their groups and grants of the year."""
+
+    template_name = "funding/aid/aid.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = _year(self.request.GET.get("year"))
+        context.update(
+            year=year,
+            years=_years(),
+            can_grant=has_permission(self.request.user, "bureau"),
+            **selectors.aid_table(organisation=self.organisation, year=year),
+        )
+        return context
+
+
+class AidGrantView(ScopedObjectMixin, ServiceFormView):
+    """F-AID-FUND: the bureau's grant to a member, as one of the groups the record shows."""
+
+    permission_required = "bureau"
+    scoped_name = "member"
+    template_name = "funding/aid/grant_form.html"
+    form_class = AidGrantForm
+    title = _("Aid grant")
+    success_message = _("The aid grant was recorded.")
+
+    def get_scoped_queryset(self):
+        return Member.objects.select_related("organisation")
+
+    def get_form_kwargs(self):
+        self.groups = selectors.member_aid_groups(member=self.member)
+        return {**super().get_form_kwargs(), "groups": self.groups}
+
+    def get_initial(self):
+        return {"granted_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(groups=self.groups, grants=selectors.member_aid_grants(member=self.member))
+        return context
+
+    def perform(self, form):
+        return services.aid_grant_record(member=self.member, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        url = reverse("funding:aid", args=[self.member.organisation_id])
+        return f"{url}?year={self.result.granted_on.year}"
+
+
+class LiaisonView(OrganisationMixin, TemplateView):
+    """F-LIAISON-FUND: a liaison group's report and the funds paid after it; the instructors posted
+    in the subtree during the year with their allowances (S-INSTRUCTOR)."""
+
+    template_name = "funding/aid/liaison.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = _year(self.kwargs["year"])
+        is_group = self.organisation.kind == OrganisationKind.LIAISON_GROUP
+        context.update(
+            year=year,
+            years=_years(),
+            is_liaison_group=is_group,
+            instructor_cap=selectors.liaison_caps(year=year)["instructor_month"],
+            instructors=selectors.instructors_in_year(organisation=self.organisation, year=year),
+            can_pay=has_permission(self.request.user, "bureau"),
+        )
+        if is_group:
+            context.update(selectors.liaison_group_year(organisation=self.organisation, year=year))
+        return context
+
+
+class LiaisonPayView(OrganisationMixin, ServiceFormView):
+    """F-LIAISON-FUND: the bureau pays a liaison group's work fund or head's allowance for a year."""
+
+    permission_required = "bureau"
+    template_name = "funding/aid/liaison_pay_form.html"
+    form_class = LiaisonPaymentForm
+    title = _("Liaison group funds")
+    success_message = _("The payment was recorded.")
+
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().filter(kind=OrganisationKind.LIAISON_GROUP)
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.year = _year(kwargs["year"])
+
+    def get_initial(self):
+        return {"paid_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(year=self.year, **selectors.liaison_group_year(organisation=self.organisation, year=self.year))
+        return context
+
+    def perform(self, form):
+        return services.liaison_fund_pay(organisation=self.organisation, year=self.year, user=self.request.user,
+                                         **form.cleaned_data)  # fmt: skip
+
+    def get_success_url(self):
+        return reverse("funding:liaison", args=[self.organisation.pk, self.year])
+
+
+class InstructorAllowanceView(ScopedObjectMixin, ServiceFormView):
+    """F-LIAISON-FUND, S-INSTRUCTOR: the bureau pays an instructor's allowance for months of the post."""
+
+    permission_required = "bureau"
+    scoped_name = "post"
+    template_name = "funding/aid/allowance_form.html"
+    form_class = InstructorAllowanceForm
+    title = _("Instructor's allowance")
+    success_message = _("The allowance was recorded.")
+
+    def get_scoped_queryset(self):
+        return Post.objects.filter(kind=PostKind.INSTRUCTOR).select_related("member", "organisation")
+
+    def get_initial(self):
+        return {"paid_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(allowances=selectors.post_allowances(post=self.post),
+                       monthly_cap=selectors.liaison_caps(year=timezone.localdate().year)["instructor_month"])  # fmt: skip
+        return context
+
+    def perform(self, form):
+        return services.instructor_allowance_pay(post=self.post, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("funding:liaison", args=[self.post.organisation_id, self.result.last_month.year])
+
+
+urlpatterns = [
+    path("aid/<int:pk>/", AidView.as_view(), name="aid"),
+    path("aid/member/<int:pk>/grant/", AidGrantView.as_view(), name="aid_grant"),
+    path("liaison/<int:pk>/<int:year>/", LiaisonView.as_view(), name="liaison"),
+    path("liaison/<int:pk>/<int:year>/pay/", LiaisonPayView.as_view(), name="liaison_pay"),
+    path("instructors/<int:pk>/allowance/", InstructorAllowanceView.as_view(), name="instructor_allowance"),
+]
