@@ -39,3 +39,6 @@ urlpatterns = [
     path("partnerships/<int:pk>/double-strong/new/", views.DoubleStrongApplyView.as_view(), name="double_strong_apply"),
     path("double-strong/<int:pk>/decide/", views.DoubleStrongDecideView.as_view(), name="double_strong_decide"),
 ]
+
+# The compliance check's pages (issue 6).
+urlpatterns += __import__("assessments.views_compliance", fromlist=["urlpatterns"]).urlpatterns

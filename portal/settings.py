@@ -197,4 +197,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.member_counts_refresh",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Issue 6: every quota of the opinion, every night; the run's lease makes a duplicate do nothing.
+    "compliance-nightly": {
+        "task": "assessments.compliance_nightly",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }

@@ -34,7 +34,22 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context["roots"] = [
             {"organisation": root, "summary": selectors.organisation_summary(organisation=root)} for root in roots
         ]
+        context["findings"] = self.open_findings()
         return context
+
+    def open_findings(self) -> dict | None:
+        """An organisation administrator's open findings (issue 6), soonest due first, each with the
+        form that fixes it."""
+        if self.request.user.role != "org_admin":
+            return None
+        from assessments.compliance import selectors as compliance
+
+        findings = compliance.findings_for_user(user=self.request.user, status="open")
+        rows = list(findings.order_by("due_on", "rule", "pk")[:20])
+        for finding in rows:
+            finding.links = compliance.finding_links(finding)
+            finding.aspect_text = compliance.aspect_label(finding)
+        return {"rows": rows, "total": findings.count()}
 
 
 class AccountListView(PermissionRequiredMixin, TemplateView):

@@ -228,7 +228,8 @@ def compliance_run(
         passed_tallies: Counter = Counter()
         per_rule = {}
         staged_rows = []
-        for r in chosen:
+        for done, r in enumerate(chosen):
+            progress_report(run, done=done, total=len(chosen), clause=r.clause)
             started = time.perf_counter()
             checked = failed = 0
             for check in r.evaluate(context):
@@ -274,6 +275,25 @@ def compliance_run(
         )
         run.refresh_from_db()
     return run
+
+
+def _progress_key(run_pk: int) -> str:
+    return f"compliance-run-progress:{run_pk}"
+
+
+def progress_report(run: ComplianceRun, *, done: int, total: int, clause: str) -> None:
+    """Where a run is (rule `done` of `total`), for the page that watches it (the cache: Redis in production)."""
+    from django.core.cache import cache
+
+    cache.set(_progress_key(run.pk), {"done": done, "total": total, "clause": clause}, timeout=6 * 3600)
+
+
+def run_progress(run: ComplianceRun) -> dict:
+    from django.core.cache import cache
+
+    if run.state != ComplianceRun.State.RUNNING:
+        return {"done": 1, "total": 1, "clause": ""}
+    return cache.get(_progress_key(run.pk)) or {"done": 0, "total": 0, "clause": ""}
 
 
 def _summary(*, year: int, per_rule: dict) -> dict:

@@ -1,0 +1,206 @@
+"""A branch's life with its members: Q-EVALUATION (民主评议党员), Q-TALKS (谈心谈话) and
+Q-COMMUNITY-SERVICE (在职党员到社区报到).
+
+Members are counted from the membership spans as the pages count them: the democratic evaluation
+grades the branch's own members on the evaluation day (`evaluation_record`); talks and community
+service count the members of the branch and of its party groups (`members_not_talked_to`), so a
+party group's members fall to its branch."""
+
+from collections import defaultdict
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from branches.enums import MEMBER_HOLDING_KINDS
+from branches.models import Organisation
+from members.enums import LifeStatus, MemberStatus
+from members.models import CommunityRegistration, CommunityService, Membership
+
+from ..enums import EVALUATING_KINDS, Grade
+from ..models import Evaluation, EvaluationResult, Talk
+from .engine import Check, RunContext, rule
+from .rules_meetings import active_organisations
+
+
+def branch_of(context: RunContext) -> dict[int, int]:
+    """Each active branch, joint branch and party group -> the branch its members count for (one query)."""
+    rows = list(active_organisations(context, kind__in=MEMBER_HOLDING_KINDS).values_list("pk", "path", "kind"))
+    branches = {path: pk for pk, path, kind in rows if kind in EVALUATING_KINDS}
+    owner = {}
+    for pk, path, kind in rows:
+        if kind in EVALUATING_KINDS:
+            owner[pk] = pk
+        elif path[: -Organisation.steplen] in branches:  # a party group stands directly under its branch
+            owner[pk] = branches[path[: -Organisation.steplen]]
+    return owner
+
+
+def _members_on(context: RunContext, **filters):
+    """Spans of active members on the day the records are counted to."""
+    return Membership.objects.on(context.as_of).filter(member__status=MemberStatus.ACTIVE, **filters)
+
+
+@rule(
+    clause="Q-EVALUATION",
+    title=_("Democratic evaluation of members"),
+    sentence="按照个人自评、党员互评、群众测评、支部考评的“四评”程序,落实一年一次民主评议党员制度。"
+    "对经评议认定为不合格的党员,本着惩前毖后、治病救人和从严治党、纯洁队伍的原则,稳妥处置。",
+    parameters=(),
+    applies_to=_("Every branch and joint branch with members at the end of the year"),
+    measures=_(
+        "Once the year is over: the year's evaluation on record (held), the branch's members on the evaluation "
+        "day graded (graded), and the members graded unqualified with a disposal on record (disposal)"
+    ),
+    evidence_url="assessments:evaluation",
+    fix_url="assessments:evaluation_edit",
+    with_year=True,
+)
+def evaluation(context: RunContext):
+    """Q-EVALUATION: one evaluation a year, judged once the year is over."""
+    if not context.final:
+        return []
+    year, one = context.year, Decimal(1)
+    branches = list(active_organisations(context, kind__in=EVALUATING_KINDS).values_list("pk", flat=True))
+    held = set(Evaluation.objects.filter(year=year).values_list("organisation_id", flat=True))
+    day = F("organisation__evaluations__held_on")
+    roster = dict(
+        Membership.objects.filter(
+            Q(started_on__isnull=True) | Q(started_on__lte=day),
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+            organisation__evaluations__year=year,
+            member__status=MemberStatus.ACTIVE,
+        )
+        .values_list("organisation_id")
+        .annotate(n=Count("member_id", distinct=True))
+        .order_by()
+    )  # one join: the conditions of one filter() share it
+    on_the_day = Membership.objects.filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=OuterRef("evaluation__held_on")),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("evaluation__held_on")),
+        member_id=OuterRef("member_id"),
+        organisation_id=OuterRef("evaluation__organisation_id"),
+    )
+    graded = dict(
+        EvaluationResult.objects.filter(Exists(on_the_day), evaluation__year=year, member__status=MemberStatus.ACTIVE)
+        .values_list("evaluation__organisation_id")
+        .annotate(n=Count("member_id", distinct=True))
+        .order_by()
+    )
+    unqualified = {
+        organisation_id: (n, disposed)
+        for organisation_id, n, disposed in EvaluationResult.objects.filter(
+            evaluation__year=year, grade=Grade.UNQUALIFIED
+        )
+        .values_list("evaluation__organisation_id")
+        .annotate(n=Count("pk"), disposed=Count("pk", filter=~Q(disposal="")))
+        .order_by()
+    }
+    with_members = set(
+        _members_on(context, organisation_id__in=branches).values_list("organisation_id", flat=True).distinct()
+    )
+    period, due = str(year), context.last_day
+    checks = []
+    for organisation_id in branches:
+        if organisation_id not in held:
+            if organisation_id in with_members:
+                checks.append(Check(organisation_id, None, period, Decimal(0), one, False, due, "held"))
+            continue
+        members, marked = roster.get(organisation_id, 0), graded.get(organisation_id, 0)
+        n, disposed = unqualified.get(organisation_id, (0, 0))
+        checks += [
+            Check(organisation_id, None, period, one, one, True, due, "held"),
+            Check(organisation_id, None, period, Decimal(marked), Decimal(members), marked >= members, due, "graded"),
+            Check(organisation_id, None, period, Decimal(disposed), Decimal(n), disposed >= n, due, "disposal"),
+        ]
+    return checks
+
+
+@rule(
+    clause="Q-TALKS",
+    title=_("Heart-to-heart talks with every member"),
+    sentence="建立谈心谈话制度,各基层党组织每年至少要组织党员普遍谈话一次。",
+    parameters=("talks.per_member_a_year",),
+    applies_to=_("Every branch and joint branch, for its members and those of its party groups"),
+    measures=_(
+        "Members on the day counted with at least the required talks this year (held by anyone), against all "
+        "members once the year is over, and the share of the year gone by of them (rounded down) before"
+    ),
+    evidence_url="assessments:talks",
+    fix_url="assessments:talks_create",
+    with_year=True,
+)
+def talks(context: RunContext):
+    """Q-TALKS: everyone talked with during the year; due pro rata of the members until it is over."""
+    needed = context.values.whole("talks.per_member_a_year")
+    owner = branch_of(context)
+    members = defaultdict(set)
+    for organisation_id, member_id in _members_on(context).values_list("organisation_id", "member_id"):
+        if organisation_id in owner:
+            members[owner[organisation_id]].add(member_id)
+    talked = set()
+    if needed > 0:
+        talked = set(
+            Talk.objects.filter(held_on__year=context.year, held_on__lte=context.as_of)
+            .values_list("member_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=needed)
+            .order_by()
+            .values_list("member_id", flat=True)
+        )
+    period = str(context.year)
+    checks = []
+    for organisation_id in sorted(set(owner.values())):
+        group = members.get(organisation_id, set())
+        done = len(group & talked) if needed > 0 else len(group)
+        total = Decimal(len(group))
+        required = total if context.final else (total * context.share_of_year).to_integral_value(ROUND_FLOOR)
+        checks.append(Check(organisation_id, None, period, Decimal(done), required, done >= required, context.last_day))
+    return checks
+
+
+@rule(
+    clause="Q-COMMUNITY-SERVICE",
+    title=_("In-service members registered with their community"),
+    sentence="要深化和落实在职党员到社区报到,以党员所能所愿对接群众所需所盼,按“业余、小型、分散、多样”的原则开展服务工作,"
+    "并将服务成效列入党员个人年度评议内容。",
+    parameters=(),
+    applies_to=_("Every branch and joint branch with in-service members (those of its party groups included)"),
+    measures=_(
+        "In-service members registered with a community on the day counted, against all its in-service members; "
+        "once the year is over only those with community service on record in the year count"
+    ),
+    evidence_url="assessments:evaluation",
+    with_year=True,
+)
+def community_service(context: RunContext):
+    """Q-COMMUNITY-SERVICE: registration is a state checked any time; the year's service once it is over."""
+    registered = Exists(
+        CommunityRegistration.objects.filter(member_id=OuterRef("member_id"), registered_on__lte=context.as_of).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=context.as_of)
+        )
+    )
+    served = Exists(
+        CommunityService.objects.filter(
+            registration__member_id=OuterRef("member_id"), served_on__year=context.year,
+            served_on__lte=context.as_of,
+        )
+    )  # fmt: skip
+    counted = registered & served if context.final else registered
+    rows = (
+        _members_on(context, member__life_status=LifeStatus.IN_SERVICE)
+        .values_list("organisation_id")
+        .annotate(n=Count("member_id", distinct=True), met=Count("member_id", distinct=True, filter=counted))
+        .order_by()
+    )
+    owner = branch_of(context)
+    totals = defaultdict(lambda: [0, 0])
+    for organisation_id, n, met in rows:
+        if organisation_id in owner:
+            totals[owner[organisation_id]][0] += n
+            totals[owner[organisation_id]][1] += met
+    period = str(context.year)
+    return [
+        Check(organisation_id, None, period, Decimal(met), Decimal(n), met >= n, context.last_day)
+        for organisation_id, (n, met) in sorted(totals.items())
+    ]

@@ -1,0 +1,131 @@
+"""Once-a-year reports: Q-TOWN-CONGRESS (乡镇党代会年会) and Q-ANNUAL-REPORT (专项述职).
+
+Who gives the special report (`reports_annually`: towns, villages, communities, agencies, public
+institutions and non-public liaison groups) is decided per unit, once, at its top organisation:
+
+- a town: its party committee (sector town, kind party committee);
+- a village or community: its top organisation (of that sector, under a parent of another sector),
+  as for its venue (Q-VENUE-SIXHAVE);
+- an agency or public institution: each organisation with a unit, unless its parent is of the same
+  sector and the same unit (the unit's branches report through its committee);
+- a non-public liaison group: the group itself.
+
+The report on a year may be given that year or early the next (`annual_report_record`): the year
+is judged only after 31 March of the next year, and never before."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from branches.enums import OrganisationKind, Sector
+from branches.models import Organisation
+
+from ..models import AnnualReport, CongressSession
+from .engine import Check, RunContext, rule
+from .rules_meetings import active_organisations
+from .rules_venues import PLACE_SECTORS, parent_path
+
+UNIT_SECTORS = (Sector.AGENCY, Sector.PUBLIC_INSTITUTION)
+# The report on a year may still be given until this day of the next year.
+REPORT_BY = (3, 31)
+
+
+def town_committees(context: RunContext):
+    return active_organisations(context, sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+
+
+def reporting_organisations(context: RunContext) -> list[int]:
+    """Q-ANNUAL-REPORT: the top organisation of each reporting unit (see the module docstring); two queries."""
+    parents = {path: (sector, unit) for path, sector, unit in Organisation.objects.order_by().values_list(
+        "path", "sector", "unit_name")}  # fmt: skip
+    candidates = (
+        active_organisations(context)
+        .filter(
+            Q(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+            | Q(sector__in=PLACE_SECTORS)
+            | (Q(sector__in=UNIT_SECTORS) & ~Q(unit_name=""))
+            | Q(kind=OrganisationKind.LIAISON_GROUP)
+        )
+        .order_by("path")
+        .values_list("pk", "path", "sector", "kind", "unit_name")
+    )
+    chosen = []
+    for pk, path, sector, kind, unit in candidates:
+        parent_sector, parent_unit = parents.get(parent_path(path), ("", ""))
+        if kind == OrganisationKind.LIAISON_GROUP or (
+            sector == Sector.TOWN and kind == OrganisationKind.PARTY_COMMITTEE
+        ):
+            top = True
+        elif sector in PLACE_SECTORS:
+            top = parent_sector != sector
+        else:
+            top = not (parent_sector == sector and parent_unit == unit)
+        if top:
+            chosen.append(pk)
+    return chosen
+
+
+@rule(
+    clause="Q-TOWN-CONGRESS",
+    title=_("The town's annual party-congress session"),
+    sentence="在乡镇推行党代会年会制。",
+    parameters=(),
+    applies_to=_("Every town (street) party committee"),
+    measures=_(
+        "Once the year is over: the year's session held in the year (a session early the next year is that year's)"
+    ),
+    evidence_url="assessments:reports",
+    fix_url="assessments:congress_create",
+    with_year=True,
+)
+def town_congress(context: RunContext):
+    """Q-TOWN-CONGRESS: one session a year, judged once the year is over."""
+    if not context.final:
+        return []
+    held = dict(
+        CongressSession.objects.filter(year=context.year, held_on__year=context.year)
+        .values_list("organisation_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    period = str(context.year)
+    return [
+        Check(pk, None, period, Decimal(held.get(pk, 0)), Decimal(1), held.get(pk, 0) >= 1, context.last_day)
+        for pk in town_committees(context).order_by("path").values_list("pk", flat=True)
+    ]
+
+
+@rule(
+    clause="Q-ANNUAL-REPORT",
+    title=_("The secretary's special report on party building"),
+    sentence="乡镇、村(社区)以及机关、事业单位每年必须组织开展1次专项述职,并纳入领导班子和领导干部实绩考核,通报考核结果,强化考核结果运用。",
+    parameters=(),
+    applies_to=_(
+        "The top organisation of each town, village, community, agency and public institution, and each "
+        "non-public liaison group"
+    ),
+    measures=_(
+        "The special report on the year with its evaluation published, given in the year or early the next: "
+        "judged only after 31 March of the next year"
+    ),
+    evidence_url="assessments:reports",
+    fix_url="assessments:report_create",
+    with_year=True,
+)
+def annual_report(context: RunContext):
+    """Q-ANNUAL-REPORT: one report a year, judged once its time is over (31 March of the next year)."""
+    due = datetime.date(context.year + 1, *REPORT_BY)
+    if context.today <= due:
+        return []
+    reported = set(
+        AnnualReport.objects.filter(year=context.year, published_on__isnull=False)
+        .exclude(published_where="")
+        .values_list("organisation_id", flat=True)
+    )
+    period = str(context.year)
+    return [
+        Check(pk, None, period, Decimal(pk in reported), Decimal(1), pk in reported, due)
+        for pk in reporting_organisations(context)
+    ]

@@ -1,0 +1,125 @@
+"""Venues: Q-VENUE-SIXHAVE (六有 venues of villages and communities) and Q-VENUE-NONPUBLIC (a venue of
+their own for non-public and social organisations with a party committee or general branch).
+
+Both are states on the day counted, checked any time with the year as the period. A venue counts
+as the page counts it (`venues_below_standard`): a party members' activity venue recorded for the
+organisation or anything below it, in use by the day counted; it meets the six standards when
+each of them is checked as met."""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from branches.enums import OrganisationKind, Sector
+from branches.models import Organisation
+
+from ..enums import SixStandard, VenueKind
+from ..models import Venue, VenueCheck
+from .engine import Check, RunContext, rule
+from .rules_meetings import active_organisations
+
+PLACE_SECTORS = (Sector.VILLAGE, Sector.COMMUNITY)
+NON_PUBLIC_SECTORS = (Sector.NON_PUBLIC, Sector.SOCIAL_ORGANISATION)
+NON_PUBLIC_KINDS = (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH)
+
+
+def parent_path(path: str) -> str:
+    return path[: -Organisation.steplen]
+
+
+def ancestor_paths(path: str):
+    """The path and every path above it."""
+    step = Organisation.steplen
+    return (path[:n] for n in range(len(path), 0, -step))
+
+
+def sectors_by_path() -> dict[str, str]:
+    """Every organisation's sector by path (one query), to tell whose parent is of another sector."""
+    return dict(Organisation.objects.order_by().values_list("path", "sector"))
+
+
+def place_tops(context: RunContext, sectors: dict[str, str]) -> dict[str, int]:
+    """The top organisation of each village and community: active, of that sector, under a parent of
+    another sector (path -> pk; one query)."""
+    rows = active_organisations(context, sector__in=PLACE_SECTORS).order_by().values_list("pk", "path", "sector")
+    return {path: pk for pk, path, sector in rows if sectors.get(parent_path(path)) != sector}
+
+
+def _in_use(context: RunContext, prefix: str = "") -> Q:
+    """Venues in use on the day counted (a venue without an opening day has always been)."""
+    return Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": context.as_of})
+
+
+@rule(
+    clause="Q-VENUE-SIXHAVE",
+    title=_("Six-standard venues of villages and communities"),
+    sentence="按照有场所、有设施、有标志、有党旗、有书报、有制度的“六有”标准,继续推进基层组织办公活动场所建设。"
+    "通过三年左右的努力,实现村(社区)组织未达标的活动服务场所动态“清零”。",
+    parameters=("venue.six_standard_deadline",),
+    applies_to=_("The top party organisation of each village and community"),
+    measures=_(
+        "The most of the six standards met by one activity venue of its own (its own or below it) on the day "
+        "counted; a sub-standard venue is due by the end of the deadline year, after it by the end of each year"
+    ),
+    evidence_url="assessments:venues",
+    fix_url="assessments:venue_create",
+)
+def venue_six_standards(context: RunContext):
+    """Q-VENUE-SIXHAVE: a state checked any time; the deadline only sets when a finding falls due."""
+    tops = place_tops(context, sectors_by_path())
+    met = (
+        VenueCheck.objects.filter(_in_use(context, "venue__"), is_met=True, venue__kind=VenueKind.ACTIVITY_VENUE)
+        .values_list("venue_id", "venue__organisation__path")
+        .annotate(n=Count("standard", distinct=True))
+        .order_by()
+    )
+    best = defaultdict(int)
+    for _venue, path, n in met:
+        for above in ancestor_paths(path):
+            if above in tops:  # every village or community the venue stands in (the page's rule)
+                best[above] = max(best[above], n)
+    deadline = context.values.whole("venue.six_standard_deadline")
+    due = datetime.date(deadline, 12, 31) if context.year <= deadline else context.last_day
+    required, period = len(SixStandard), str(context.year)
+    return [
+        Check(pk, None, period, Decimal(best[path]), Decimal(required), best[path] >= required, due)
+        for path, pk in sorted(tops.items())
+    ]
+
+
+@rule(
+    clause="Q-VENUE-NONPUBLIC",
+    title=_("A venue of their own for non-public and social organisations"),
+    sentence="推动设党委和总支部的非公有制经济组织、社会组织全部建立单独的活动阵地",
+    parameters=(),
+    applies_to=_("Party committees and general branches of non-public enterprises and social organisations"),
+    measures=_("Activity venues on record for the organisation or below it, in use on the day counted: at least one"),
+    evidence_url="assessments:venues",
+    fix_url="assessments:venue_create",
+)
+def venue_non_public(context: RunContext):
+    """Q-VENUE-NONPUBLIC: a state checked any time."""
+    held = dict(
+        active_organisations(context, sector__in=NON_PUBLIC_SECTORS, kind__in=NON_PUBLIC_KINDS)
+        .order_by()
+        .values_list("path", "pk")
+    )
+    venues = (
+        Venue.objects.filter(_in_use(context), kind=VenueKind.ACTIVITY_VENUE)
+        .values_list("organisation__path")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = defaultdict(int)
+    for path, n in venues:
+        for above in ancestor_paths(path):
+            if above in held:
+                counts[above] += n
+    period = str(context.year)
+    return [
+        Check(pk, None, period, Decimal(counts[path]), Decimal(1), counts[path] >= 1, context.last_day)
+        for path, pk in sorted(held.items())
+    ]

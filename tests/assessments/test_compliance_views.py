@@ -1,0 +1,153 @@
+"""The compliance pages (issue 6): rules with their parameters, runs started by the bureau, findings
+drill-down, waivers, the secretary's home page, the command and the nightly schedule."""
+
+import datetime
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from assessments import tasks
+from assessments.compliance import engine
+from assessments.models import ComplianceRun, Finding
+
+pytestmark = pytest.mark.django_db
+AFTER_2024 = datetime.date(2025, 1, 10)
+
+
+@pytest.fixture
+def findings_2024(zone):
+    engine.compliance_run(year=2024, today=AFTER_2024, rules=("Q-THREE-MEETINGS",), trigger="test")
+    return Finding.objects.filter(year=2024)
+
+
+def test_the_rules_page_lists_every_rule_with_its_sentence_and_parameters(users, client):
+    client.force_login(users.auditor)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("assessments:rules"), {"year": 2024})
+    text = page.content.decode()
+    clauses = [row.rule.clause for row in page.context["rows"]]
+    assert clauses == sorted(engine.RULES)
+    assert "Q-TRAINING-MEMBER" in clauses
+    assert "全体党员每年参加学习培训不少于32个学时" in text
+    row = next(r for r in page.context["rows"] if r.rule.clause == "Q-TRAINING-MEMBER")
+    assert [(key, value) for key, _label, value in row.parameters] == [("training.member_hours", "32")]
+
+
+def test_the_bureau_starts_a_run_from_the_page(users, client, zone, django_capture_on_commit_callbacks):
+    client.force_login(users.bureau)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessments:runs"), {"year": 2024})
+    assert response.status_code == 302
+    run = ComplianceRun.objects.get()
+    assert (run.year, run.state, run.trigger, run.started_by) == (2024, "done", "bureau", users.bureau)
+    page = client.get(reverse("assessments:runs"))
+    assert list(page.context["page"]) == [run]
+
+
+def test_only_the_bureau_starts_a_run(users, client):
+    client.force_login(users.town_admin)
+    assert client.post(reverse("assessments:runs"), {"year": 2024}).status_code == 403
+    assert ComplianceRun.objects.count() == 0
+
+
+def test_a_running_run_shows_its_progress(users, client):
+    run = ComplianceRun.objects.create(year=2024, as_of=AFTER_2024)
+    engine.progress_report(run, done=3, total=7, clause="Q-TALKS")
+    client.force_login(users.bureau)
+    response = client.get(reverse("assessments:run_progress", args=[run.pk]))
+    assert response.context["progress"] == {"done": 3, "total": 7, "clause": "Q-TALKS"}
+    assert "HX-Refresh" not in response
+    ComplianceRun.objects.filter(pk=run.pk).update(state="done")
+    assert client.get(reverse("assessments:run_progress", args=[run.pk]))["HX-Refresh"] == "true"
+
+
+def test_findings_drill_down_from_a_rule_to_organisations_to_a_finding(users, client, zone, findings_2024):
+    client.force_login(users.bureau)
+    grouped = client.get(reverse("assessments:findings"),
+                         {"year": 2024, "rule": "Q-THREE-MEETINGS", "group": "organisation"})  # fmt: skip
+    by_org = {row["organisation__code"]: row["n"] for row in grouped.context["page"]}
+    assert by_org["B1"] == findings_2024.filter(organisation=zone.b1).count()
+    listed = client.get(reverse("assessments:findings"), {"year": 2024, "rule": "Q-THREE-MEETINGS", "org": zone.b1.pk})
+    rows = list(listed.context["page"])
+    assert {f.organisation_id for f in rows} <= {zone.b1.pk, zone.g1.pk}
+    finding = rows[0]
+    with translation.override("zh-hans"):
+        detail = client.get(reverse("assessments:finding", args=[finding.pk]))
+    text = detail.content.decode()
+    assert "落实“三会一课”" in text
+    assert detail.context["links"]["evidence"] == reverse("assessments:year", args=[finding.organisation_id, 2024])
+    assert detail.context["links"]["fix"] == reverse("assessments:meeting_create", args=[finding.organisation_id])
+
+
+def test_an_org_admin_sees_only_findings_of_their_subtree(users, client, zone, findings_2024):
+    client.force_login(users.town_admin)
+    rows = client.get(reverse("assessments:findings"), {"year": 2024, "status": ""}).context["page"]
+    assert {f.organisation.path[:8] for f in rows} == {zone.t1.path[:8]}
+    outside = findings_2024.filter(organisation=zone.b3).first()
+    assert client.get(reverse("assessments:finding", args=[outside.pk])).status_code == 404
+
+
+def test_the_bureau_waives_with_a_reason(users, client, findings_2024):
+    finding = findings_2024.first()
+    client.force_login(users.bureau)
+    with translation.override("zh-hans"):
+        empty = client.post(reverse("assessments:finding", args=[finding.pk]), {"reason": " "})
+    assert empty.status_code == 200
+    assert empty.context["form"].errors["reason"] == ["这个字段是必填项。"]
+    response = client.post(reverse("assessments:finding", args=[finding.pk]), {"reason": "支部当年新成立"})
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert (finding.status, finding.waived_reason, finding.waived_by) == ("waived", "支部当年新成立", users.bureau)
+
+
+def test_an_org_admin_cannot_waive(users, client, zone, findings_2024):
+    finding = findings_2024.filter(organisation=zone.b1).first()
+    client.force_login(users.branch_admin)
+    assert client.post(reverse("assessments:finding", args=[finding.pk]), {"reason": "x"}).status_code == 403
+    assert Finding.objects.get(pk=finding.pk).status == "open"
+
+
+def test_the_secretary_home_page_lists_open_findings_with_the_form_that_fixes_them(users, client, zone, findings_2024):
+    client.force_login(users.branch_admin)
+    page = client.get(reverse("home"))
+    block = page.context["findings"]
+    mine = findings_2024.filter(organisation__path__startswith=zone.b1.path, status="open")
+    assert block["total"] == mine.count()
+    first = block["rows"][0]
+    assert first.due_on == min(mine.values_list("due_on", flat=True))
+    assert first.links["fix"].startswith("/assessments/meetings/new/")
+
+
+def test_the_organisation_page_shows_its_findings_history(users, client, zone, findings_2024):
+    client.force_login(users.branch_admin)
+    page = client.get(reverse("assessments:org_findings", args=[zone.b1.pk]))
+    assert [f.pk for f in page.context["findings"]] == list(
+        findings_2024.filter(organisation=zone.b1).order_by("-year", "due_on", "rule", "pk").values_list("pk", flat=True)
+    )
+
+
+def test_the_command_runs_in_process_and_prints_counts_per_rule(zone, capsys):
+    call_command("run_compliance", "--year", "2024", "--rule", "Q-THREE-MEETINGS", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert result["state"] == "done"
+    assert set(result["rules"]) == {"Q-THREE-MEETINGS"}
+    assert result["rules"]["Q-THREE-MEETINGS"]["open"] == Finding.objects.filter(status="open").count()
+
+
+def test_the_nightly_run_is_scheduled_at_two_in_shanghai():
+    entry = settings.CELERY_BEAT_SCHEDULE["compliance-nightly"]
+    assert entry["task"] == "assessments.compliance_nightly"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {0})
+    assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+
+
+def test_the_nightly_task_runs_this_year_and_early_in_the_year_the_last(zone, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 2, 1))
+    results = tasks.compliance_nightly()
+    assert [(r["year"], r["state"]) for r in results] == [(2024, "done"), (2025, "done")]
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 4, 1))
+    assert [r["year"] for r in tasks.compliance_nightly()] == [2025]
