@@ -11,5 +11,6 @@ def navigation(request):
         "nav": {
             "can_edit": has_permission(user, "edit"),
             "is_bureau": has_permission(user, "bureau"),
+            "sees_zone": has_permission(user, "zone"),
         }
     }

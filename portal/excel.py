@@ -30,3 +30,16 @@ def xlsx_bytes(*, title: str, header: list[str], rows, note: str = "") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_sheets(*, sheets) -> bytes:
+    """A workbook of several sheets: (title, header, rows) each, every cell made safe."""
+    workbook = openpyxl.Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([cell_safe(h) for h in header])
+        for row in rows:
+            sheet.append([cell_safe(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -11,6 +11,8 @@ PERMISSIONS = {
     "view": frozenset({Role.BUREAU, Role.ORG_ADMIN, Role.AUDITOR}),
     # Create and change records inside the user's scope.
     "edit": frozenset({Role.BUREAU, Role.ORG_ADMIN}),
+    # The zone-wide dashboards: those who see the whole zone.
+    "zone": frozenset({Role.BUREAU, Role.AUDITOR}),
     # Whole-zone decisions: accounts, dissolving top-level organisations, parameters.
     "bureau": frozenset({Role.BUREAU}),
 }

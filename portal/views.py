@@ -196,3 +196,53 @@ class PolicyRevisionUpdateView(PolicyRevisionFormMixin, ServiceFormView):
             "title": _("Policy revision %(name)s") % {"name": self.revision},
             "locked": self.revision.effective_from <= timezone.localdate(),
         }
+
+
+class DashboardView(PermissionRequiredMixin, TemplateView):
+    """The bureau's compliance dashboard (issue 6): every chart drills down to the findings."""
+
+    permission_required = "zone"
+    template_name = "portal/dashboard.html"
+
+    def year(self) -> int:
+        today = timezone.localdate()
+        try:
+            year = int(self.request.GET.get("year", today.year))
+        except ValueError:
+            return today.year
+        return year if 2015 <= year <= today.year else today.year
+
+    def get_context_data(self, **kwargs):
+        from . import dashboards
+
+        context = super().get_context_data(**kwargs)
+        dashboard = dashboards.compliance_dashboard(year=self.year())
+        context.update(dashboard=dashboard, years=range(timezone.localdate().year, 2014, -1))
+        if dashboard["run"] is not None:
+            context["chart_data"] = dashboards.chart_data(dashboard)
+        return context
+
+
+class DashboardExportView(DashboardView):
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        from . import dashboards
+
+        year = self.year()
+        dashboard = dashboards.compliance_dashboard(year=year)
+        if dashboard["run"] is None:
+            from django.http import Http404
+
+            raise Http404
+        labels = {
+            "name": _("Name"), "checked": _("Checks"), "passed": _("Met"), "rate": _("Compliance rate (%)"),
+            "open": _("Open findings"), "by_rule": _("By rule"), "by_sector": _("By sector"),
+            "by_town": _("By town or system"), "top": _("Most open findings"),
+        }  # fmt: skip
+        content = dashboards.dashboard_xlsx(dashboard, labels={k: str(v) for k, v in labels.items()})
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="compliance-{year}.xlsx"'
+        return response
