@@ -236,7 +236,7 @@ class DashboardExportView(DashboardView):
 
             raise Http404
         labels = {
-            "name": _("Name"), "checked": _("Checks"), "passed": _("Met"), "rate": _("Compliance rate (%)"),
+            "name": _("Rule, sector or organisation"), "checked": _("Checks"), "passed": _("Met"), "rate": _("Compliance rate (%)"),
             "open": _("Open findings"), "by_rule": _("By rule"), "by_sector": _("By sector"),
             "by_town": _("By town or system"), "top": _("Most open findings"),
         }  # fmt: skip

@@ -82,9 +82,9 @@ def test_the_dashboard_exports_to_xlsx(users, client, zone):
     with translation.override("zh-hans"):
         response = client.get(reverse("dashboard_export"), {"year": 2024})
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["按规则", "按单位类别", "按镇（街道）或系统", "未整改发现最多的组织"]
+    assert book.sheetnames == ["按规则", "按单位类别", "按街道（镇）或系统", "未整改发现最多的组织"]
     rows = list(book["按规则"].values)
-    assert rows[0] == ("名称", "检查项数", "达标", "达标率（%）")
+    assert rows[0] == ("规则、单位类别或组织", "检查项数", "达标", "达标率（%）")
     assert {r[0].split()[0] for r in rows[1:]} == set(RULES)
 
 
