@@ -142,7 +142,7 @@ class InstructorAllowanceView(ScopedObjectMixin, ServiceFormView):
     """F-LIAISON-FUND, S-INSTRUCTOR: the bureau pays an instructor's allowance for months of the post."""
 
     permission_required = "bureau"
-    scoped_name = "post"
+    scoped_name = "post_record"
     template_name = "funding/aid/allowance_form.html"
     form_class = InstructorAllowanceForm
     title = _("Instructor's allowance")
@@ -156,15 +156,15 @@ class InstructorAllowanceView(ScopedObjectMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(allowances=selectors.post_allowances(post=self.post),
+        context.update(allowances=selectors.post_allowances(post=self.post_record),
                        monthly_cap=selectors.liaison_caps(year=timezone.localdate().year)["instructor_month"])  # fmt: skip
         return context
 
     def perform(self, form):
-        return services.instructor_allowance_pay(post=self.post, user=self.request.user, **form.cleaned_data)
+        return services.instructor_allowance_pay(post=self.post_record, user=self.request.user, **form.cleaned_data)
 
     def get_success_url(self):
-        return reverse("funding:liaison", args=[self.post.organisation_id, self.result.last_month.year])
+        return reverse("funding:liaison", args=[self.post_record.organisation_id, self.result.last_month.year])
 
 
 urlpatterns = [

@@ -1,0 +1,1 @@
+"""Split by area (activity, welfare, dues, aid) so each ledger reads on its own."""

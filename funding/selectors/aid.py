@@ -1,0 +1,190 @@
+"""Reads of the member aid fund (F-AID-FUND) and the liaison funds (F-LIAISON-FUND, S-INSTRUCTOR).
+
+Who is eligible for aid comes from the member records, and who was sent where as an instructor
+from the posts: nothing is typed twice. Each read is a constant number of queries.
+"""
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+
+from assessments.models import AnnualReport
+from branches.enums import PostKind
+from branches.models import Organisation, Post
+from members.enums import MemberStatus
+from members.models import PRC_FOUNDED, Member
+from portal.policy import policy_for_year
+
+from ..enums import AidGroup, LiaisonPayment
+from ..models import AidGrant, InstructorAllowance, LiaisonFundPayment
+
+# F-AID-FUND: the member record's fields that put a member in each group.
+AID_GROUP_CONDITIONS = {
+    AidGroup.PRE_1949: Q(joined_on__lt=PRC_FOUNDED),
+    AidGroup.HONOURS: Q(has_district_honours=True),
+    AidGroup.BRAVERY: Q(disabled_or_killed_bravely=True),
+    AidGroup.HARDSHIP: Q(in_hardship=True),
+}
+
+# The parameter capping each liaison payment (None in a year: the opinion fixes no amount).
+LIAISON_CAPS = {
+    LiaisonPayment.WORK_FUND: "liaison_fund.work_fund_cap",
+    LiaisonPayment.HEAD_ALLOWANCE: "liaison_fund.head_allowance_cap",
+}
+INSTRUCTOR_MONTHLY_CAP = "liaison_fund.instructor_monthly_cap"
+
+
+def member_aid_groups(*, member: Member) -> list[AidGroup]:
+    """F-AID-FUND: the groups a member's record puts them in (none, one or several)."""
+    flags = {
+        AidGroup.PRE_1949: member.joined_before_prc,
+        AidGroup.HONOURS: member.has_district_honours,
+        AidGroup.BRAVERY: member.disabled_or_killed_bravely,
+        AidGroup.HARDSHIP: member.in_hardship,
+    }
+    return [group for group in AidGroup if flags[group]]
+
+
+def _eligible() -> Q:
+    condition = Q()
+    for group_condition in AID_GROUP_CONDITIONS.values():
+        condition |= group_condition
+    return condition
+
+
+@dataclasses.dataclass
+class AidRow:
+    member: Member
+    groups: list
+    grants: list
+
+    @property
+    def total(self) -> Decimal:
+        return sum((g.amount for g in self.grants), Decimal(0))
+
+
+@dataclasses.dataclass
+class AidTotal:
+    group: AidGroup
+    members: int = 0
+    grants: int = 0
+    amount: Decimal = Decimal(0)
+
+
+def aid_table(*, organisation: Organisation, year: int) -> dict:
+    """F-AID-FUND: the active members of the subtree in an eligible group, each with their groups
+    and grants of the year (and members granted aid this year who no longer are), with totals by
+    group. Two queries."""
+    path = organisation.path
+    grants = list(
+        AidGrant.objects.filter(member__organisation__path__startswith=path, granted_on__year=year)
+        .select_related("approved_by")
+        .order_by("granted_on", "pk")
+    )
+    granted = {g.member_id for g in grants}
+    members = (
+        Member.objects.filter(organisation__path__startswith=path)
+        .filter((Q(status=MemberStatus.ACTIVE) & _eligible()) | Q(pk__in=granted))
+        .select_related("organisation")
+        .order_by("name_pinyin", "pk")
+    )
+    by_member: dict[int, list] = {}
+    for grant in grants:
+        by_member.setdefault(grant.member_id, []).append(grant)
+    rows = [
+        AidRow(m, member_aid_groups(member=m) if m.status == MemberStatus.ACTIVE else [], by_member.get(m.pk, []))
+        for m in members
+    ]
+    totals = {group: AidTotal(group) for group in AidGroup}
+    for row in rows:
+        for group in row.groups:
+            totals[group].members += 1
+    for grant in grants:
+        totals[grant.group].grants += 1
+        totals[grant.group].amount += grant.amount
+    return {
+        "rows": rows,
+        "totals": list(totals.values()),
+        "amount": sum((g.amount for g in grants), Decimal(0)),
+        "grants": len(grants),
+    }
+
+
+def member_aid_grants(*, member: Member) -> list[AidGrant]:
+    """Every grant a member received, latest first."""
+    return list(AidGrant.objects.filter(member=member).select_related("approved_by"))
+
+
+# ---- F-LIAISON-FUND -------------------------------------------------------------------------
+
+
+def liaison_caps(*, year: int) -> dict:
+    """The caps of a year's liaison payments (kind -> Decimal or None), and of an instructor's month."""
+    values = policy_for_year(year)
+    caps = {kind: values[key] for kind, key in LIAISON_CAPS.items()}
+    caps["instructor_month"] = values[INSTRUCTOR_MONTHLY_CAP]
+    return caps
+
+
+def liaison_group_year(*, organisation: Organisation, year: int) -> dict:
+    """A liaison group's special report on a year and, for each payment, the year's cap (None: the
+    opinion fixes no amount) and the payment made after the report. Three queries."""
+    report = AnnualReport.objects.filter(organisation=organisation, year=year).select_related("reporter").first()
+    paid = {
+        p.kind: p
+        for p in LiaisonFundPayment.objects.filter(organisation=organisation, year=year).select_related("recorded_by")
+    }
+    caps = liaison_caps(year=year)
+    return {
+        "report": report,
+        "payments": [{"kind": kind, "cap": caps[kind], "payment": paid.get(kind)} for kind in LiaisonPayment],
+    }
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from `first` to `last`, both included."""
+    months, month = [], _month(first)
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+@dataclasses.dataclass
+class InstructorRow:
+    post: Post
+    allowances: list
+
+    @property
+    def total(self) -> Decimal:
+        return sum((a.amount for a in self.allowances), Decimal(0))
+
+
+def instructors_in_year(*, organisation: Organisation, year: int) -> list[InstructorRow]:
+    """S-INSTRUCTOR: the instructors' posts in the subtree held during the year (from the posts),
+    each with its allowances touching the year. Two queries."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    posts = list(
+        Post.objects.filter(organisation__path__startswith=organisation.path, kind=PostKind.INSTRUCTOR,
+                            started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .select_related("member", "organisation")
+        .order_by("organisation__path", "started_on", "pk")
+    )  # fmt: skip
+    allowances: dict[int, list] = {}
+    for allowance in InstructorAllowance.objects.filter(
+        post__in=[p.pk for p in posts], first_month__lte=last, last_month__gte=first
+    ).order_by("first_month", "pk"):
+        allowances.setdefault(allowance.post_id, []).append(allowance)
+    return [InstructorRow(post, allowances.get(post.pk, [])) for post in posts]
+
+
+def post_allowances(*, post: Post) -> list[InstructorAllowance]:
+    """Every allowance of an instructor's post, in month order."""
+    return list(InstructorAllowance.objects.filter(post=post).select_related("recorded_by").order_by("first_month"))
