@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -74,17 +75,18 @@ class RunsView(PermissionRequiredMixin, TemplateView):
         return redirect("assessments:runs")
 
 
-class RunProgressView(ScopedObjectMixin, TemplateView):
-    """The progress bar of a run (polled by htmx); the page reloads when it is over."""
+class RunProgressView(PermissionRequiredMixin, TemplateView):
+    """The progress bar of a run (polled by htmx); the page reloads when it is over. Runs cover the
+    whole zone and say nothing of any organisation, so every role may watch one."""
 
     template_name = "assessments/compliance/_run_progress.html"
-    scoped_name = "run"
 
-    def get_scoped_queryset(self):
-        return ComplianceRun.objects.all()
+    @cached_property
+    def run(self):
+        return get_object_or_404(ComplianceRun, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "progress": run_progress(self.run)}
+        return {**super().get_context_data(**kwargs), "run": self.run, "progress": run_progress(self.run)}
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

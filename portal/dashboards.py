@@ -50,7 +50,7 @@ def compliance_dashboard(*, year: int) -> dict:
     """Rates by rule, sector and town; the month-by-month trend; the organisations with most open findings."""
     run = latest_run(year=year)
     if run is None:
-        return {"run": None, "year": year}
+        return {"run": None, "year": year, "rules": [], "sectors": [], "towns": [], "top": [], "trend": []}
     findings = reverse("assessments:findings")
     by_rule, by_sector, by_town = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for rule, sector, town, checked, passed in RuleTally.objects.filter(run=run).values_list(

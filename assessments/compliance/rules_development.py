@@ -15,7 +15,8 @@ the aspect ("<candidate pk>:<step>"). Candidates count while in the pipeline on 
   the year of becoming one;
 - introducers (第十七条): two introducers on record; judged in the year of admission.
 
-Measured and required are days (years of age for "age", people for "introducers")."""
+Measured and required are days (years of age for "age", people for "introducers"); a talk not yet
+held measures the days to the day after the day counted, its soonest."""
 
 import datetime
 from decimal import Decimal
@@ -99,7 +100,7 @@ def _steps(context: RunContext, born, applied, talked, activist, reviewed, targe
         yield "age", _age_on(born, applied), MIN_AGE, applied >= years_after(born, MIN_AGE), applied
     talk_by = applied + TALK_WITHIN
     if in_pipeline and talk_by.year == context.year and talk_by < context.today:
-        if talked is None:  # days gone by without a talk, to the end of the day counted
+        if talked is None:  # not held by the day counted: at the soonest the day after
             yield "talk", _days(applied, as_of) + 1, _days(applied, talk_by), False, talk_by
         else:
             yield "talk", _days(applied, talked), _days(applied, talk_by), talked <= talk_by, talk_by

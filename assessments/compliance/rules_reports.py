@@ -4,10 +4,11 @@ Who gives the special report (`reports_annually`: towns, villages, communities, 
 institutions and non-public liaison groups) is decided per unit, once, at its top organisation:
 
 - a town: its party committee (sector town, kind party committee);
-- a village or community: its top organisation (of that sector, under a parent of another sector),
-  as for its venue (Q-VENUE-SIXHAVE);
-- an agency or public institution: each organisation with a unit, unless its parent is of the same
-  sector and the same unit (the unit's branches report through its committee);
+- a village or community: its top organisation (of that sector, not under an active organisation of
+  the same sector), as for its venue (Q-VENUE-SIXHAVE) and its reserve cadres (Q-RESERVE-CADRES);
+- an agency or public institution: each organisation with a unit (`unit_name`, as the activity
+  funds count units), unless its parent is of the same sector and unit (the unit's branches report
+  through its committee); one without a unit on record is not a unit;
 - a non-public liaison group: the group itself.
 
 The report on a year may be given that year or early the next (`annual_report_record`): the year
@@ -20,7 +21,6 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from branches.enums import OrganisationKind, Sector
-from branches.models import Organisation
 
 from ..models import AnnualReport, CongressSession
 from .engine import Check, RunContext, rule
@@ -37,10 +37,8 @@ def town_committees(context: RunContext):
 
 
 def reporting_organisations(context: RunContext) -> list[int]:
-    """Q-ANNUAL-REPORT: the top organisation of each reporting unit (see the module docstring); two queries."""
-    parents = {path: (sector, unit) for path, sector, unit in Organisation.objects.order_by().values_list(
-        "path", "sector", "unit_name")}  # fmt: skip
-    candidates = (
+    """Q-ANNUAL-REPORT: the top organisation of each reporting unit (see the module docstring); one query."""
+    rows = list(
         active_organisations(context)
         .filter(
             Q(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
@@ -51,18 +49,16 @@ def reporting_organisations(context: RunContext) -> list[int]:
         .order_by("path")
         .values_list("pk", "path", "sector", "kind", "unit_name")
     )
+    units = {path: (sector, unit) for _pk, path, sector, _kind, unit in rows}
     chosen = []
-    for pk, path, sector, kind, unit in candidates:
-        parent_sector, parent_unit = parents.get(parent_path(path), ("", ""))
-        if kind == OrganisationKind.LIAISON_GROUP or (
-            sector == Sector.TOWN and kind == OrganisationKind.PARTY_COMMITTEE
-        ):
-            top = True
+    for pk, path, sector, kind, unit in rows:
+        parent_sector, parent_unit = units.get(parent_path(path), ("", ""))
+        if kind == OrganisationKind.LIAISON_GROUP or sector == Sector.TOWN:
+            chosen.append(pk)
         elif sector in PLACE_SECTORS:
-            top = parent_sector != sector
-        else:
-            top = not (parent_sector == sector and parent_unit == unit)
-        if top:
+            if parent_sector != sector:
+                chosen.append(pk)
+        elif not (parent_sector == sector and parent_unit == unit):
             chosen.append(pk)
     return chosen
 

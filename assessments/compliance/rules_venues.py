@@ -36,15 +36,11 @@ def ancestor_paths(path: str):
     return (path[:n] for n in range(len(path), 0, -step))
 
 
-def sectors_by_path() -> dict[str, str]:
-    """Every organisation's sector by path (one query), to tell whose parent is of another sector."""
-    return dict(Organisation.objects.order_by().values_list("path", "sector"))
-
-
-def place_tops(context: RunContext, sectors: dict[str, str]) -> dict[str, int]:
-    """The top organisation of each village and community: active, of that sector, under a parent of
-    another sector (path -> pk; one query)."""
+def place_tops(context: RunContext) -> dict[str, int]:
+    """The top organisation of each village and community: active, of that sector, and not under an
+    active organisation of the same sector (path -> pk; one query)."""
     rows = active_organisations(context, sector__in=PLACE_SECTORS).order_by().values_list("pk", "path", "sector")
+    sectors = {path: sector for _pk, path, sector in rows}
     return {path: pk for pk, path, sector in rows if sectors.get(parent_path(path)) != sector}
 
 
@@ -69,7 +65,7 @@ def _in_use(context: RunContext, prefix: str = "") -> Q:
 )
 def venue_six_standards(context: RunContext):
     """Q-VENUE-SIXHAVE: a state checked any time; the deadline only sets when a finding falls due."""
-    tops = place_tops(context, sectors_by_path())
+    tops = place_tops(context)
     met = (
         VenueCheck.objects.filter(_in_use(context, "venue__"), is_met=True, venue__kind=VenueKind.ACTIVITY_VENUE)
         .values_list("venue_id", "venue__organisation__path")

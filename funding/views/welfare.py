@@ -20,14 +20,12 @@ from funding.models import WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
 from funding.services import welfare as services
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
-from portal.policy import policy_for_year
 from portal.views_base import ServiceFormView
 
 
-def _fund_context(year: int) -> dict:
+def _fund_context(fund: selectors.Fund) -> dict:
     """The year's allocation (None outside the fund) and the fund's years, for the year links."""
-    first, last = selectors.welfare_years(policy_for_year(year))
-    return {"year": year, "allocation": selectors.welfare_allocation(year=year), "fund_years": range(first, last + 1)}
+    return {"fund": fund, "year": fund.year, "allocation": fund.allocation, "fund_years": fund.years}
 
 
 class WelfareView(OrganisationMixin, TemplateView):
@@ -38,10 +36,11 @@ class WelfareView(OrganisationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisation, year = self.organisation, self.kwargs["year"]
+        fund = selectors.welfare_fund(year=year)
         context.update(
-            _fund_context(year),
+            _fund_context(fund),
             is_place=selectors.is_welfare_place(organisation=organisation),
-            balance=selectors.welfare_balance(organisation=organisation, year=year),
+            balance=selectors.welfare_balance(organisation=organisation, year=year, fund=fund),
             projects=selectors.welfare_projects(organisation=organisation, year=year),
             payments=selectors.welfare_payments(organisation=organisation, year=year),
             can_edit=has_permission(self.request.user, "edit"),
@@ -58,7 +57,7 @@ class WelfareProjectCreateView(OrganisationMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(_fund_context(self.kwargs["year"]),
+        context.update(_fund_context(selectors.welfare_fund(year=self.kwargs["year"])),
                        is_place=selectors.is_welfare_place(organisation=self.organisation))  # fmt: skip
         return context
 
@@ -153,10 +152,10 @@ class WelfareOverviewView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = self.kwargs["year"]
-        rows = selectors.welfare_overview(user=self.request.user, year=year)
+        fund = selectors.welfare_fund(year=self.kwargs["year"])
+        rows = selectors.welfare_overview(user=self.request.user, year=fund.year, fund=fund)
         context.update(
-            _fund_context(year),
+            _fund_context(fund),
             rows=rows,
             total_allocation=sum((r.allocation or selectors.ZERO for r in rows), selectors.ZERO),
             total_paid=sum((r.paid for r in rows), selectors.ZERO),
