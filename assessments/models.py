@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from branches.enums import Sector
+
 from .enums import (
     AttachmentKind,
     AttendanceStatus,
@@ -741,3 +743,138 @@ class RuleTally(models.Model):
 
     def __str__(self):
         return f"{self.rule} {self.sector} {self.passed}/{self.checked}"
+
+
+class WeakSelection(models.Model):
+    """Q-WEAK-VILLAGE, Q-WEAK-COMMUNITY, Q-WEAK-OTHER: one grassroots organisation's place in a year's
+    bottom-up ranking of its type (软弱涣散 倒排), whether it was proposed and whether the bureau named it.
+
+    `type` is the sector the organisation is ranked in (village, community or another type).
+    `proposed` is the ranking's proposal (the bottom share of the type); `named` is the bureau's
+    decision, with a reason wherever it differs from the proposal (assessments/weak.py)."""
+
+    scope_path = "organisation__path"
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    type = models.CharField(_("type of organisation"), max_length=24, choices=Sector.choices)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    deductions = models.JSONField(_("points deducted"), default=dict, blank=True)
+    members = models.PositiveIntegerField(_("members"), default=0)
+    rank = models.PositiveIntegerField(_("rank from the bottom"))
+    proposed = models.BooleanField(_("proposed"), default=False)
+    named = models.BooleanField(_("named weak"), default=False)
+    reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decision by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decision recorded at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("weak organisation ranking")
+        verbose_name_plural = _("weak organisation rankings")
+        ordering = ["year", "type", "rank"]
+        constraints = [models.UniqueConstraint(fields=["year", "organisation"], name="weak_selection_once_a_year")]
+        indexes = [models.Index(fields=["year", "type", "rank"], name="weak_selection_rank")]
+
+    def __str__(self):
+        return f"{self.year} {self.organisation_id} {self.rank}"
+
+
+class Rectification(models.Model):
+    """Q-WEAK-REMEDY: the rectification (整顿) of an organisation the bureau named weak, closed by a verdict."""
+
+    scope_path = "selection__organisation__path"
+
+    class Verdict(models.TextChoices):
+        RECTIFIED = "rectified", _("Rectified")
+        NOT_RECTIFIED = "not_rectified", _("Not rectified")
+
+    selection = models.OneToOneField(WeakSelection, on_delete=models.PROTECT, related_name="rectification")
+    started_on = models.DateField(_("rectification started on"))
+    verdict = models.CharField(_("closing verdict"), max_length=16, choices=Verdict.choices, blank=True)
+    verdict_on = models.DateField(_("verdict given on"), null=True, blank=True)
+    verdict_note = models.CharField(_("note on the verdict"), max_length=200, blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("verdict given by"),
+    )  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+
+    def __str__(self):
+        return str(self.selection)
+
+
+class RectificationRemedy(models.Model):
+    """Q-WEAK-REMEDY: one remedy of a rectification (领导挂点, 部门帮扶, 选派党建指导员 or 第一书记).
+
+    A leader liaison and an instructor or first secretary point at the person's post (collected
+    once, on the organisation's page); a department support names the supporting organisation."""
+
+    scope_path = "rectification__selection__organisation__path"
+
+    class Kind(models.TextChoices):
+        LEADER_LIAISON = "leader_liaison", _("Leader liaison")
+        DEPARTMENT_SUPPORT = "department_support", _("Department support")
+        INSTRUCTOR = "instructor", _("Party-building instructor sent")
+        FIRST_SECRETARY = "first_secretary", _("First secretary sent")
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="remedies")
+    kind = models.CharField(_("remedy"), max_length=20, choices=Kind.choices)
+    post = models.ForeignKey(
+        "branches.Post", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("post")
+    )
+    department = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("supporting department"),
+    )  # fmt: skip
+    started_on = models.DateField(_("in place since"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("remedy")
+        verbose_name_plural = _("remedies")
+        ordering = ["started_on", "pk"]
+
+    def __str__(self):
+        return f"{self.rectification_id} {self.get_kind_display()}"
+
+
+class RectificationNote(models.Model):
+    """A progress note of a rectification, written by the organisation (or the bureau)."""
+
+    scope_path = "rectification__selection__organisation__path"
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="notes")
+    written_on = models.DateField(_("date"))
+    text = models.TextField(_("progress"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["written_on", "pk"]
+
+    def __str__(self):
+        return f"{self.rectification_id} {self.written_on}"

@@ -42,3 +42,4 @@ urlpatterns = [
 
 # The compliance check's pages (issue 6).
 urlpatterns += __import__("assessments.views_compliance", fromlist=["urlpatterns"]).urlpatterns
+urlpatterns += __import__("assessments.views_weak", fromlist=["urlpatterns"]).urlpatterns

@@ -1,7 +1,7 @@
 """The funding pages (clauses F-* and N-DUES); each area's views module declares its own routes."""
 
-from .views import activity, aid, dues, welfare
+from .views import activity, aid, dues, home, welfare
 
 app_name = "funding"
 
-urlpatterns = activity.urlpatterns + welfare.urlpatterns + dues.urlpatterns + aid.urlpatterns
+urlpatterns = home.urlpatterns + activity.urlpatterns + welfare.urlpatterns + dues.urlpatterns + aid.urlpatterns

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from branches.enums import Sector
 from branches.scoping import for_user
 from portal.policy import PARAMETERS, policy_for_year, value_display
 
@@ -58,6 +59,8 @@ def aspect_label(finding: Finding) -> str:
     """The aspect in words: a kind of meeting, or as the rule names it."""
     if finding.aspect in MeetingKind.values:
         return str(MeetingKind(finding.aspect).label)
+    if finding.aspect in Sector.values:
+        return str(Sector(finding.aspect).label)
     return finding.aspect
 
 

@@ -1,0 +1,31 @@
+"""The funding home page: every ledger of issue 5, with the clause it serves."""
+
+from django.urls import path
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from branches import scoping
+from branches.enums import OrganisationKind
+from branches.models import Organisation
+from portal.permissions import PermissionRequiredMixin
+from portal.policy import policy_for_year
+
+
+class FundingHomeView(PermissionRequiredMixin, TemplateView):
+    template_name = "funding/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        values = policy_for_year(today.year)
+        first, last = values.whole("welfare_fund.first_year"), values.whole("welfare_fund.last_year")
+        root = scoping.scope_root(self.request.user)
+        if root is None and scoping.sees_whole_zone(self.request.user):
+            root = Organisation.objects.filter(kind=OrganisationKind.WORK_COMMITTEE).first()
+        context.update(
+            year=today.year, last_year=today.year - 1, root=root, welfare_years=range(first, last + 1),
+        )  # fmt: skip
+        return context
+
+
+urlpatterns = [path("", FundingHomeView.as_view(), name="home")]
