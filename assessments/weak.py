@@ -62,8 +62,15 @@ NOT_RANKED_KINDS = frozenset(
 )
 BRANCH_KINDS = frozenset({OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH})
 
-# The score (0 to 100, higher is better): 100 less these points. The lead moves them to the
-# versioned policy later; until then they are a parameter of `weak_scores`.
+# The score (0 to 100, higher is better): 100 less these points. Their values are the versioned
+# policy parameters `weak.points_*` of the year (portal/policy.py); `weak_scores(weights=…)` takes others.
+WEIGHT_PARAMETERS = {
+    "open_clause": "weak.points_open_clause",
+    "waived_clause": "weak.points_waived_clause",
+    "no_meetings": "weak.points_no_meetings",
+    "no_evaluation": "weak.points_no_evaluation",
+    "no_secretary": "weak.points_no_secretary",
+}
 DEFAULT_WEIGHTS = {
     # Each clause with an open finding of the year on the organisation or below it (per clause,
     # not per finding, so that a large organisation is not marked down for its size).
@@ -173,11 +180,18 @@ def weak_population(*, as_of: datetime.date) -> list[Ranked]:
     return _population(as_of)[0]
 
 
-def weak_scores(*, year: int, weights: dict = DEFAULT_WEIGHTS, today: datetime.date | None = None) -> list[Ranked]:
+def weights_for_year(year: int) -> dict:
+    """The score's points in force for the year (the policy revisions)."""
+    values = policy_for_year(year)
+    return {key: values[parameter] for key, parameter in WEIGHT_PARAMETERS.items()}
+
+
+def weak_scores(*, year: int, weights: dict | None = None, today: datetime.date | None = None) -> list[Ranked]:
     """Q-WEAK-*: every ranked organisation's score of the year, 100 less `weights` (DEFAULT_WEIGHTS says
     what each one is for): from the compliance findings of the year (open and waived ones count as
     not met, resolved ones as met; the Q-WEAK-* findings themselves are left out) and the records
     of its subtree. Five queries whatever the size of the zone."""
+    weights = weights or weights_for_year(year)
     as_of = day_counted(year=year, today=today)
     ranked, owner = _population(as_of)
     open_clauses, waived_clauses = defaultdict(set), defaultdict(set)
@@ -246,7 +260,7 @@ def _bureau_check(user, message) -> None:
 
 
 @transaction.atomic
-def weak_proposal_make(*, year: int, user=None, weights: dict = DEFAULT_WEIGHTS) -> list[WeakSelection]:
+def weak_proposal_make(*, year: int, user=None, weights: dict | None = None) -> list[WeakSelection]:
     """Q-WEAK-VILLAGE, Q-WEAK-COMMUNITY, Q-WEAK-OTHER: rank each type from the bottom and propose the
     bottom ceil(share x n) of it. Rerunning replaces the proposal until the bureau decides on any."""
     _bureau_check(user, _("Only the organisation bureau proposes weak organisations."))
@@ -433,3 +447,18 @@ def rectification_verdict(*, selection: WeakSelection, verdict: str, decided_on:
     rectification.verdict_by = _who(user)
     rectification.save(update_fields=["verdict", "verdict_on", "verdict_note", "verdict_by"])
     return rectification
+
+
+def weak_candidates(*, year: int, today: datetime.date | None = None) -> list[dict]:
+    """Q-WEAK-*: the organisations the ranking would propose today, by type (for the dashboard; the
+    compliance run stores them so the dashboard never scores the zone itself)."""
+    values = policy_for_year(year)
+    by_type = defaultdict(list)
+    for r in weak_scores(year=year, today=today):
+        by_type[r.type].append(r)
+    found = []
+    for organisation_type, rows in sorted(by_type.items()):
+        cut = required_count(n=len(rows), share=type_share(values, organisation_type))
+        found += [{"organisation": r.organisation_id, "name": r.name, "type": organisation_type, "score": str(r.score),
+                   "of": len(rows)} for r in bottom_up(rows)[:cut]]  # fmt: skip
+    return found

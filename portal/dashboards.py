@@ -50,7 +50,7 @@ def compliance_dashboard(*, year: int) -> dict:
     """Rates by rule, sector and town; the month-by-month trend; the organisations with most open findings."""
     run = latest_run(year=year)
     if run is None:
-        return {"run": None, "year": year, "rules": [], "sectors": [], "towns": [], "top": [], "trend": []}
+        return {"run": None, "year": year, "rules": [], "sectors": [], "towns": [], "top": [], "trend": [], "weak": []}
     findings = reverse("assessments:findings")
     by_rule, by_sector, by_town = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for rule, sector, town, checked, passed in RuleTally.objects.filter(run=run).values_list(
@@ -88,8 +88,18 @@ def compliance_dashboard(*, year: int) -> dict:
     return {
         "run": run, "year": year, "rate": rate(passed, checked), "checked": checked, "passed": passed,
         "open": run.open_total, "rules": rules, "sectors": sector_bars, "towns": town_bars, "top": top,
-        "trend": compliance_trend(year=year),
+        "trend": compliance_trend(year=year), "weak": weak_rows(run),
     }  # fmt: skip
+
+
+def weak_rows(run: ComplianceRun) -> list[dict]:
+    """Q-WEAK-*: the candidates the run ranked at the bottom of their type, with their type's label."""
+    sectors = dict(Sector.choices)
+    return [
+        {**row, "type_label": str(sectors.get(row["type"], row["type"])),
+         "url": reverse("assessments:org_findings", args=[row["organisation"]])}
+        for row in run.summary.get("weak", [])
+    ]  # fmt: skip
 
 
 def compliance_trend(*, year: int) -> list[dict]:

@@ -51,6 +51,7 @@ _DUES = _("Rules on party dues (中组发〔2008〕3号)")
 _TRAINING = _("National training plan 2014–2018, cited by the opinion")
 _BRANCH_RULES = _("Branch work rules (trial, 2018)")
 _NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
+_RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
 
 
 def _p(key, label, clause, unit, default, source=None):
@@ -93,6 +94,11 @@ PARAMETERS: dict[str, Parameter] = {
         _p("weak.village_share", _("Weak organisations: share of villages named each year, at least"), "Q-WEAK-VILLAGE", RATE, "0.10"),
         _p("weak.community_share", _("Weak organisations: share of communities named each year, at least"), "Q-WEAK-COMMUNITY", RATE, "0.05"),
         _p("weak.other_share", _("Weak organisations: share of every other type named each year, at least"), "Q-WEAK-OTHER", RATE, "0.05"),
+        _p("weak.points_open_clause", _("Weak-organisation score: points off for each clause with an open finding"), "Q-WEAK-VILLAGE", COUNT, "10", _RANKING),
+        _p("weak.points_waived_clause", _("Weak-organisation score: points off for each clause whose findings were all waived"), "Q-WEAK-VILLAGE", COUNT, "10", _RANKING),
+        _p("weak.points_no_meetings", _("Weak-organisation score: points off for no meeting logged in the year"), "Q-WEAK-VILLAGE", COUNT, "20", _RANKING),
+        _p("weak.points_no_evaluation", _("Weak-organisation score: points off for no democratic evaluation in the year"), "Q-WEAK-VILLAGE", COUNT, "10", _RANKING),
+        _p("weak.points_no_secretary", _("Weak-organisation score: points off for no secretary in post"), "Q-WEAK-VILLAGE", COUNT, "20", _RANKING),
         _p("leadership.research_days_work_committee", _("Days of grassroots research a year: work committee leadership"), "Q-RESEARCH-WORKCOMMITTEE", DAYS, "60"),
         _p("leadership.research_days_department", _("Days of grassroots research a year: department leadership"), "Q-RESEARCH-DEPT", DAYS, "90"),
         _p("leadership.contact_days_town", _("Days of direct contact with the masses a year: town and street leadership"), "Q-CONTACT-TOWN", DAYS, "120"),
@@ -138,6 +144,15 @@ class PolicyValues(dict):
         return int(self[key])
 
 
+def _tidy(value: Decimal | None) -> Decimal | None:
+    """A stored value without the column's trailing zeros (20.000000 → 20, 0.020000 → 0.02)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 def policy_values(*, on: datetime.date) -> PolicyValues:
     """Every parameter's value in force on a day: the latest revision in force that sets it (one query)."""
     from .models import PolicyValue
@@ -151,7 +166,7 @@ def policy_values(*, on: datetime.date) -> PolicyValues:
     revisions = []
     for key, value, revision_id in rows:
         if key in values:
-            values[key] = value
+            values[key] = _tidy(value)
             if revision_id not in revisions:
                 revisions.append(revision_id)
     return PolicyValues(values, on=on, revisions=tuple(revisions))

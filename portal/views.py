@@ -5,13 +5,14 @@ import datetime
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from branches import selectors
+from branches.models import Organisation
 
 from . import policy, services
 from .forms import AccountCreateForm, AccountUpdateForm, PolicyRevisionForm
@@ -218,6 +219,9 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         dashboard = dashboards.compliance_dashboard(year=self.year())
         context.update(dashboard=dashboard, years=range(timezone.localdate().year, 2014, -1))
+        root = Organisation.objects.filter(kind="work_committee").values_list("pk", flat=True).first()
+        if root:
+            context["weak_year_url"] = reverse("assessments:weak_year", args=[root, dashboard["year"]])
         if dashboard["run"] is not None:
             context["chart_data"] = dashboards.chart_data(dashboard)
         return context

@@ -211,6 +211,7 @@ def compliance_run(
     *, year: int, today: datetime.date | None = None, user=None, trigger: str = "beat", rules: Iterable[str] = ()
 ) -> ComplianceRun:
     """Evaluate every rule (or the named ones) for a year and merge the findings; see the module docstring."""
+    from ..weak import weak_candidates
     from . import catalogue  # noqa: F401  (registers the rules)
 
     today = today or timezone.localdate()
@@ -262,6 +263,7 @@ def compliance_run(
                 batch_size=5000,
             )  # fmt: skip
             run.summary = _summary(year=year, per_rule=per_rule)
+            run.summary["weak"] = weak_candidates(year=year, today=today)
             run.checked = sum(v["checked"] for v in per_rule.values())
             run.opened, run.resolved = opened, resolved
             run.open_total = sum(v["open"] for v in run.summary["rules"].values())

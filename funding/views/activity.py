@@ -21,23 +21,24 @@ from funding.models import ActivityFundBudget
 from funding.selectors import activity as selectors
 from funding.services import activity as services
 from portal.permissions import PermissionRequiredMixin, has_permission
-from portal.policy import policy_for_year
+from portal.policy import PolicyValues, policy_for_year
 from portal.views_base import ServiceFormView
 
 PAGE_SIZE = 100
+# A zone has hundreds of systems (each liaison group, incubator, enterprise committee at depth 2).
+TOWN_PAGE_SIZE = 100
 
 
 def _year(value: int) -> int:
     return value if services.FIRST_YEAR <= value <= services.last_year() else timezone.localdate().year
 
 
-def _rates(year: int) -> dict:
+def _rates(policy: PolicyValues) -> dict:
     """The year's rates as people read them (0.003 → 0.3%), by formula."""
-    policy = policy_for_year(year)
 
     def shown(key):
         value = policy[key] if key else None
-        return None if value is None else f"{(value * 100).normalize():f}%"
+        return "—" if value is None else f"{(value * 100).normalize():f}%"
 
     return {formula.value: (shown(low), shown(high)) for formula, (low, high) in services.RATE_KEYS.items()}
 
@@ -54,9 +55,11 @@ class ActivityFiltersMixin:
             self._filters = ActivityFilterForm(self.request.GET).filters()
         return self._filters
 
-    def query_string(self) -> str:
+    def query_string(self, *dropped: str) -> str:
+        """The GET query without the page numbers named (the rows' `page` always)."""
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for key in ("page", *dropped):
+            query.pop(key, None)
         return query.urlencode()
 
 
@@ -78,7 +81,7 @@ class ActivityView(ActivityFiltersMixin, OrganisationMixin, TemplateView):
             filters=filters,
             sectors=[(s, Sector(s).label) for s in services.FUNDED_SECTORS],
             query_string=self.query_string(),
-            rates=_rates(year),
+            rates=_rates(rows.policy),
             clauses=services.CLAUSES,
             can_edit=has_permission(self.request.user, "edit"),
         )
@@ -94,27 +97,43 @@ class ActivityBudgetView(OrganisationMixin, ServiceFormView):
     title = _("Activity funds in the budget")
     success_message = _("The activity fund budget was recorded.")
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.year = kwargs["year"]
+
+    def recorded(self) -> ActivityFundBudget | None:
+        if not hasattr(self, "_recorded"):
+            self._recorded = (
+                ActivityFundBudget.objects.filter(organisation=self.organisation, year=self.year)
+                .select_related("recorded_by")
+                .first()
+            )
+        return self._recorded
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "is_soe": self.organisation.sector == Sector.SOE}
+        return {
+            **super().get_form_kwargs(),
+            "is_soe": self.organisation.sector == Sector.SOE,
+            "from_organisation": self.recorded() is None,
+        }
 
     def get_initial(self):
-        row = ActivityFundBudget.objects.filter(organisation=self.organisation, year=self.kwargs["year"]).first()
+        """The year's row if recorded, else the wage figure collected once on the organisation."""
+        row = self.recorded()
         if row is not None:
             return {"wage_bill": row.wage_bill, "budget": row.budget}
         return {"wage_bill": services.organisation_wage_figure(self.organisation)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = self.kwargs["year"]
+        year = self.year
         funded = services.is_funded_unit(self.organisation)
         context.update(
             year=year,
             funded=funded,
             row=selectors.activity_unit_row(organisation=self.organisation, year=year) if funded else None,
-            recorded=ActivityFundBudget.objects.filter(organisation=self.organisation, year=year)
-            .select_related("recorded_by")
-            .first(),
-            rates=_rates(_year(year)),
+            recorded=self.recorded(),
+            rates=_rates(policy_for_year(_year(year))),
             clauses=services.CLAUSES,
         )
         return context
@@ -122,7 +141,7 @@ class ActivityBudgetView(OrganisationMixin, ServiceFormView):
     def perform(self, form):
         return services.activity_budget_record(
             organisation=self.organisation,
-            year=self.kwargs["year"],
+            year=self.year,
             wage_bill=form.cleaned_data["wage_bill"],
             budget=form.cleaned_data["budget"],
             user=self.request.user,
@@ -168,19 +187,23 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
         filters = self.filters()
         town = self.town()
         policy = policy_for_year(self.year)
+        report = selectors.activity_report(
+            units=selectors.activity_units(user=self.request.user), year=self.year, policy=policy
+        )
         context.update(
             year=self.year,
             years=_years(),
             scope_root=scoping.scope_root(self.request.user),
-            report=selectors.activity_report(
-                units=selectors.activity_units(user=self.request.user), year=self.year, policy=policy
-            ),
+            report=report,
+            towns=Paginator(report.by_town, TOWN_PAGE_SIZE).get_page(self.request.GET.get("towns")),
+            towns_query=self.query_string("towns"),
+            export_query=self.query_string("towns"),
             filters=filters,
             town=town,
             filtered=bool(filters["sector"] or town or filters["flagged"]),
             sector_label=Sector(filters["sector"]).label if filters["sector"] else "",
             query_string=self.query_string(),
-            rates=_rates(self.year),
+            rates=_rates(policy),
             clauses=services.CLAUSES,
             can_edit=has_permission(self.request.user, "edit"),
         )
@@ -199,7 +222,9 @@ class ActivityExportView(ActivityReportMixin, View):
         rows = selectors.activity_rows(units=self.filtered_units(self.town()), year=self.year,
                                        flagged=filters["flagged"])  # fmt: skip
         content = selectors.activity_export_xlsx(rows=rows, year=self.year)
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         file_name = gettext("activity-funds-%(year)s.xlsx") % {"year": self.year}
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
         return response

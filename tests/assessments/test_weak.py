@@ -512,3 +512,15 @@ def test_proposal_queries_do_not_grow_with_the_zone(zone, users, django_assert_m
             weak.weak_proposal_make(year=YEAR)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_score_points_are_the_policy_of_the_year():
+    from portal import services as portal_services
+
+    assert weak.weights_for_year(2016) == weak.DEFAULT_WEIGHTS
+    portal_services.policy_revision_save(
+        name="2018年调整", effective_from=datetime.date(2018, 1, 1), source="组织人事局通知",
+        values={"weak.points_no_secretary": Decimal(30)}, today=datetime.date(2017, 12, 1),
+    )  # fmt: skip
+    assert weak.weights_for_year(2018)["no_secretary"] == Decimal(30)
+    assert weak.weights_for_year(2017)["no_secretary"] == Decimal(20)

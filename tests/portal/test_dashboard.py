@@ -102,5 +102,18 @@ def test_the_dashboard_costs_the_same_queries_at_any_size(users, client, zone, e
     run()
     client.force_login(users.bureau)
     client.get(reverse("dashboard"), {"year": 2024})
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(reverse("dashboard"), {"year": 2024})
+
+
+def test_weak_organisation_candidates_come_from_the_run(users, client, zone):
+    from assessments.weak import weak_candidates
+
+    result = run()
+    client.force_login(users.bureau)
+    page = client.get(reverse("dashboard"), {"year": 2024})
+    rows = page.context["dashboard"]["weak"]
+    expected = weak_candidates(year=2024, today=result.as_of)
+    assert [(r["organisation"], r["type"]) for r in rows] == [(e["organisation"], e["type"]) for e in expected]
+    assert rows  # the zone's village and community are ranked, so each type names at least one
+    assert page.context["weak_year_url"] == reverse("assessments:weak_year", args=[zone.wc.pk, 2024])
