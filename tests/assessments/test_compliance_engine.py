@@ -128,7 +128,7 @@ def test_study_hours_are_due_pro_rata_during_the_year(zone):
     meeting(zone, "lecture", datetime.date(2024, 3, 5), hours=10)
     result = engine.compliance_run(year=2024, today=datetime.date(2024, 7, 1), rules=("Q-TRAINING-MEMBER",))
     rows = list(Finding.objects.filter(rule="Q-TRAINING-MEMBER").values_list("member_id", "measured", "required"))
-    # 1 July 2024 is day 183 of 366: 32 h × 183/366 = 16.0 h due; 10 h studied.
+    # 1 July 2024 is day 183 of 366: 32 h x 183/366 = 16.0 h due; 10 h studied.
     non_leaders = [m.pk for m in zone.b1_members[1:]] + [m.pk for m in zone.b3_members[1:]]
     assert sorted(rows) == sorted(
         (pk, Decimal(10) if pk in [m.pk for m in zone.b1_members] else Decimal(0), Decimal("16.0"))

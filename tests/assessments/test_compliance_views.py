@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 
 from assessments import tasks
 from assessments.compliance import engine
+from assessments.compliance.catalogue import RULES
+from assessments.compliance.selectors import finding_links
 from assessments.models import ComplianceRun, Finding
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +128,9 @@ def test_the_organisation_page_shows_its_findings_history(users, client, zone, f
     client.force_login(users.branch_admin)
     page = client.get(reverse("assessments:org_findings", args=[zone.b1.pk]))
     assert [f.pk for f in page.context["findings"]] == list(
-        findings_2024.filter(organisation=zone.b1).order_by("-year", "due_on", "rule", "pk").values_list("pk", flat=True)
+        findings_2024.filter(organisation=zone.b1)
+        .order_by("-year", "due_on", "rule", "pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -151,3 +155,10 @@ def test_the_nightly_task_runs_this_year_and_early_in_the_year_the_last(zone, mo
     assert [(r["year"], r["state"]) for r in results] == [(2024, "done"), (2025, "done")]
     monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 4, 1))
     assert [r["year"] for r in tasks.compliance_nightly()] == [2025]
+
+
+@pytest.mark.parametrize("clause", sorted(RULES))
+def test_every_rule_links_the_records_and_the_form_that_fixes_it(zone, clause):
+    links = finding_links(Finding(rule=clause, organisation=zone.b1, year=2024))
+    assert links["evidence"].startswith("/")
+    assert bool(links["fix"]) == bool(RULES[clause].fix_url)

@@ -12,11 +12,7 @@ from assessments.models import Rectification, RectificationNote, RectificationRe
 from branches import services as branch_services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
-from branches.scoping import for_user
-from portal.permissions import PERMISSIONS
 from tests.factories import make_org
-
-from .matrix_weak import EXTRA_KWARGS, POST_ONLY, POST_PERMISSION, READ_ONLY, VIEWS, objects
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
@@ -155,79 +151,6 @@ def test_year_page_queries_do_not_grow(zone, users, client_for, django_assert_nu
             assert client.get(year_url(zone.wc)).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
-
-
-# The permission matrix (tests/assessments/matrix_weak.py).
-
-ROLES = ["anonymous", "bureau", "auditor", "town_admin", "branch_admin"]
-ROLE_VALUES = {"bureau": "bureau", "auditor": "auditor", "town_admin": "org_admin", "branch_admin": "org_admin"}
-CASES = [
-    (name, role, where, method)
-    for name, (_permission, kind) in VIEWS.items()
-    for role in ROLES
-    for where in (["inside", "outside"] if kind else ["inside"])
-    for method in ("get", "post")
-]
-
-
-def _objects(zone, where):
-    index = 0 if where == "inside" else 1
-    found = {kind: pair[index] for kind, pair in objects(zone).items()}
-    found["org"] = (zone.b1, zone.b3)[index]
-    return found
-
-
-def _expected(role, user, permission, obj):
-    if role == "anonymous":
-        return 302
-    # The scope is checked first: an object outside it is 404 even where the role lacks the permission.
-    if obj is not None and not for_user(type(obj).objects.filter(pk=obj.pk), user).exists():
-        return 404
-    if ROLE_VALUES[role] not in PERMISSIONS[permission]:
-        return 403
-    return 200
-
-
-def test_every_weak_url_is_declared():
-    from assessments.views_weak import urlpatterns
-
-    assert sorted(f"assessments:{p.name}" for p in urlpatterns) == sorted(VIEWS)
-
-
-def test_inside_is_under_t1_and_outside_under_t2(zone):
-    ((inside, outside),) = objects(zone).values()
-    assert inside.organisation.path.startswith(zone.t1.path)
-    assert outside.organisation.path.startswith(zone.t2.path)
-
-
-@pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
-def test_weak_permission_matrix(zone, users, client, name, role, where, method):
-    permission, kind = VIEWS[name]
-    obj = _objects(zone, where)[kind] if kind else None
-    user = getattr(users, role, None)
-    kwargs = {"pk": obj.pk} if obj is not None else {}
-    url = reverse(name, kwargs={**kwargs, **EXTRA_KWARGS.get(name, {})})
-    if user is not None:
-        client.force_login(user)
-
-    def state():
-        return (list(WeakSelection.objects.order_by("pk").values_list("pk", "named", "decided_at")),
-                Rectification.objects.filter(verdict="").count(), RectificationRemedy.objects.count(),
-                RectificationNote.objects.count())  # fmt: skip
-
-    before = state()
-    response = getattr(client, method)(url)
-    if method == "post":
-        permission = POST_PERMISSION.get(name, permission)
-    expected = _expected(role, user, permission, obj)
-    if name in READ_ONLY and method == "post" and expected == 200:
-        expected = 405
-    if name in POST_ONLY and expected == 200:
-        expected = 405 if method == "get" else 302
-    assert response.status_code == expected, f"{method.upper()} {url} as {role} ({where})"
-    if expected == 302 and role == "anonymous":
-        assert response["Location"].startswith(reverse("login"))
-    assert state() == before  # an empty POST never writes
 
 
 def test_year_page_shows_the_chosen_and_the_lowest_others(zone, users, client_for, monkeypatch):

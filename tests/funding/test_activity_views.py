@@ -13,9 +13,7 @@ from branches.enums import OrganisationKind as K
 from branches.enums import Sector
 from funding.models import ActivityFundBudget
 from funding.services.activity import activity_budget_record
-from portal.permissions import PERMISSIONS
 from tests.factories import make_org
-from tests.funding import matrix_activity
 from tests.funding.test_activity_selectors import build_units
 
 pytestmark = pytest.mark.django_db
@@ -219,41 +217,3 @@ def test_export_respects_filters_and_neutralises_formulas(zone, units, users, cl
     assert [row[0] for row in values[2:]] == ["NP1", "NP2", "EVIL"]
     assert values[2][6:] == [200000, 600, 1000, 599.99, "低于下限", 0.01]
     assert values[4][1:3] == ['\'=HYPERLINK("http://x")', "'+cmd"]
-
-
-def _expected(role, permission, obj_kind, where):
-    """As tests/portal/test_permission_matrix.py: scope first (404), then the permission (403)."""
-    if role == "anonymous":
-        return 302
-    role_value = {"bureau": "bureau", "auditor": "auditor", "town_admin": "org_admin", "branch_admin": "org_admin"}[
-        role
-    ]
-    if where == "outside" and obj_kind and role_value == "org_admin":
-        return 404
-    if role_value not in PERMISSIONS[permission]:
-        return 403
-    return 200
-
-
-@pytest.mark.parametrize("name", sorted(matrix_activity.VIEWS))
-def test_permission_matrix(zone, users, client, name):
-    permission, obj_kind = matrix_activity.VIEWS[name]
-    objects = {"org": (zone.b1, zone.b3), **matrix_activity.objects(zone)}
-    before = ActivityFundBudget.objects.count()
-    for role in ("anonymous", "bureau", "auditor", "town_admin", "branch_admin"):
-        for where in ("inside", "outside") if obj_kind else ("inside",):
-            kwargs = {**matrix_activity.EXTRA_KWARGS.get(name, {})}
-            if obj_kind:
-                kwargs["pk"] = objects[obj_kind][0 if where == "inside" else 1].pk
-            url = reverse(name, kwargs=kwargs)
-            client.logout()
-            if role != "anonymous":
-                client.force_login(getattr(users, role))
-            for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                expected = _expected(role, matrix_activity.POST_PERMISSION.get(name, permission) if method == "post"
-                                     else permission, obj_kind, where)  # fmt: skip
-                if name in matrix_activity.READ_ONLY and method == "post" and expected == 200:
-                    expected = 405
-                assert response.status_code == expected, f"{method.upper()} {url} as {role} ({where})"
-    assert ActivityFundBudget.objects.count() == before  # an empty POST writes nothing

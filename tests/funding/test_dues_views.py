@@ -14,9 +14,7 @@ from branches.enums import OrganisationKind, Sector
 from funding.models import DuesBase, DuesPayment, DuesRefund
 from funding.services import dues as services
 from members.models import Membership
-from portal.permissions import PERMISSIONS
 from tests.factories import MemberFactory, make_org
-from tests.funding import matrix_dues
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
@@ -212,45 +210,3 @@ def test_refund_listing_queries_do_not_grow(zone, users, client_for, django_asse
     with django_assert_num_queries(8):
         response = client.get(reverse("funding:dues_refunds", args=[zone.t1.pk, YEAR]))
     assert [r.collected for r in response.context["rows"]] == [Decimal("80.00")] * size
-
-
-# The permission matrix of the dues URLs (the logic of tests/portal/test_permission_matrix.py).
-
-ROLES = ["anonymous", "bureau", "auditor", "town_admin", "branch_admin"]
-CASES = [
-    (name, role, where, method)
-    for name, (_permission, kind) in matrix_dues.VIEWS.items()
-    for role in ROLES
-    for where in (["inside", "outside"] if kind else ["inside"])
-    for method in ("get", "post")
-]
-
-
-def _expected(role, permission, kind, where):
-    if role == "anonymous":
-        return 302
-    role_value = "org_admin" if role.endswith("_admin") else role
-    if where == "outside" and kind is not None and role_value == "org_admin":
-        return 404
-    if role_value not in PERMISSIONS[permission]:
-        return 403
-    return 200
-
-
-@pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
-def test_permission_matrix(zone, users, client, name, role, where, method):
-    permission, kind = matrix_dues.VIEWS[name]
-    objects = matrix_dues.objects(zone)
-    kwargs = {"pk": objects[kind][0 if where == "inside" else 1].pk} if kind else {}
-    kwargs.update(matrix_dues.EXTRA_KWARGS.get(name, {}))
-    if role != "anonymous":
-        client.force_login(getattr(users, role))
-    before = (DuesBase.objects.count(), DuesPayment.objects.count(), DuesRefund.objects.count())
-    response = getattr(client, method)(reverse(name, kwargs=kwargs))
-    if method == "post":
-        permission = matrix_dues.POST_PERMISSION.get(name, permission)
-    expected = _expected(role, permission, kind, where)
-    if name in matrix_dues.READ_ONLY and method == "post" and expected == 200:
-        expected = 405
-    assert response.status_code == expected, f"{method.upper()} {name} as {role} ({where})"
-    assert (DuesBase.objects.count(), DuesPayment.objects.count(), DuesRefund.objects.count()) == before

@@ -15,9 +15,7 @@ from branches.enums import OrganisationKind, Sector
 from funding.enums import ProjectState
 from funding.models import VenueRewardPayment, WelfarePayment, WelfareProject
 from funding.services import welfare as services
-from portal.permissions import PERMISSIONS
 from tests.factories import make_org
-from tests.funding import matrix_welfare
 
 pytestmark = pytest.mark.django_db
 
@@ -247,63 +245,3 @@ def test_venue_rewards_queries_do_not_grow(zone, users, client_for, django_asser
     with django_assert_num_queries(4):  # session, user, count, the page
         response = client.get(reverse("funding:venue_rewards"))
     assert len(response.context["page"]) == 2 * size
-
-
-# Who may open what (the expectations of tests/portal/test_permission_matrix.py).
-
-
-def _expected(role, permission, obj_kind, where):
-    if role == "anonymous":
-        return 302
-    role_value = {"bureau": "bureau", "auditor": "auditor", "town_admin": "org_admin", "branch_admin": "org_admin"}[
-        role
-    ]
-    if where == "outside" and obj_kind and role_value == "org_admin":
-        return 404
-    if role_value not in PERMISSIONS[permission]:
-        return 403
-    return 200
-
-
-CASES = [
-    (name, role, where, method)
-    for name, (permission, obj_kind) in matrix_welfare.VIEWS.items()
-    for role in ["anonymous", "bureau", "auditor", "town_admin", "branch_admin"]
-    for where in (["inside", "outside"] if obj_kind else ["inside"])
-    for method in ("get", "post")
-]
-
-
-def test_every_welfare_url_is_in_the_matrix():
-    from funding.views.welfare import urlpatterns
-
-    assert sorted(f"funding:{p.name}" for p in urlpatterns) == sorted(matrix_welfare.VIEWS)
-
-
-@pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
-def test_permission_matrix(zone, users, client, name, role, where, method):
-    permission, obj_kind = matrix_welfare.VIEWS[name]
-    found = matrix_welfare.objects(zone)
-    kwargs = {"pk": found[obj_kind][0 if where == "inside" else 1].pk} if obj_kind else {}
-    kwargs.update(matrix_welfare.EXTRA_KWARGS.get(name, {}))
-    url = reverse(name, kwargs=kwargs)
-    if role != "anonymous":
-        client.force_login(getattr(users, role))
-    counts = (WelfareProject.objects.count(), WelfarePayment.objects.count(), VenueRewardPayment.objects.count())
-    response = getattr(client, method)(url)
-    if response.streaming:
-        b"".join(response.streaming_content)
-    if method == "post":
-        permission = matrix_welfare.POST_PERMISSION.get(name, permission)
-    expected = _expected(role, permission, obj_kind, where)
-    if name in matrix_welfare.READ_ONLY and method == "post" and expected == 200:
-        expected = 405
-    if name in matrix_welfare.POST_ONLY and expected == 200:
-        expected = 405 if method == "get" else 302
-    assert response.status_code == expected, f"{method.upper()} {url} as {role} ({where})"
-    # An empty POST writes nothing.
-    assert (
-        WelfareProject.objects.count(),
-        WelfarePayment.objects.count(),
-        VenueRewardPayment.objects.count(),
-    ) == counts

@@ -13,12 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments import services as assessment_services
-from assessments.models import DoubleStrongApplication
-from branches.enums import OrganisationKind, Sector
-from members import community, imports, mobile
 from assessments.compliance import engine
-from assessments.models import Finding
+from assessments.models import DoubleStrongApplication, Finding
+from branches.enums import OrganisationKind, Sector
 from branches.scoping import for_user
+from members import community, imports, mobile
 from portal.models import PolicyRevision
 from portal.permissions import PERMISSIONS
 from tests.factories import make_org
