@@ -173,7 +173,9 @@ def test_the_first_revision_is_shown_locked(users, client):
     revision = PolicyRevision.objects.get()
     with translation.override("zh-hans"):
         page = client.get(reverse("policy_revision_update", args=[revision.pk]))
-        post = client.post(reverse("policy_revision_update", args=[revision.pk]), _form_data(effective_from="2031-01-01"))
+        post = client.post(
+            reverse("policy_revision_update", args=[revision.pk]), _form_data(effective_from="2031-01-01")
+        )
     assert page.context["locked"] is True
     assert post.status_code == 200
     assert post.context["form"].non_field_errors() == ["该版本已经生效，不能再修改。请新增一个版本。"]
