@@ -17,6 +17,7 @@ from branches.models import Organisation
 from branches.scoping import for_user
 from branches.views import OrganisationMixin
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
+from portal.policy import policy_for_year, value_display
 
 from .compliance import selectors, services
 from .compliance.catalogue import RULES
@@ -204,3 +205,28 @@ urlpatterns = [
     path("compliance/findings/<int:pk>/", FindingDetailView.as_view(), name="finding"),
     path("compliance/organisations/<int:pk>/", OrganisationFindingsView.as_view(), name="org_findings"),
 ]
+
+
+class PerformanceView(OrganisationMixin, TemplateView):
+    """S-ASSESSMENT: the party-building item of the performance assessment of the units under an
+    organisation, computed from the findings and the special reports."""
+
+    template_name = "assessments/compliance/performance.html"
+
+    def get_context_data(self, **kwargs):
+        from .performance import party_building_assessment
+
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        year = self.kwargs["year"] if 2015 <= self.kwargs["year"] <= today.year else today.year
+        values = policy_for_year(year)
+        context.update(
+            year=year, years=range(today.year, 2014, -1),
+            rows=party_building_assessment(year=year, within=self.organisation),
+            share=value_display("assessment.daily_work_share", values["assessment.daily_work_share"]),
+            points=values["assessment.points_open_clause"],
+        )  # fmt: skip
+        return context
+
+
+urlpatterns.append(path("performance/<int:pk>/<int:year>/", PerformanceView.as_view(), name="performance"))

@@ -51,6 +51,7 @@ _DUES = _("Rules on party dues (中组发〔2008〕3号)")
 _TRAINING = _("National training plan 2014–2018, cited by the opinion")
 _BRANCH_RULES = _("Branch work rules (trial, 2018)")
 _NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
+_PARTS = _("The opinion names the two parts, not their weights: the bureau sets them")
 _RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
 
 
@@ -99,6 +100,8 @@ PARAMETERS: dict[str, Parameter] = {
         _p("weak.points_no_meetings", _("Weak-organisation score: points off for no meeting logged in the year"), "Q-WEAK-VILLAGE", COUNT, "20", _RANKING),
         _p("weak.points_no_evaluation", _("Weak-organisation score: points off for no democratic evaluation in the year"), "Q-WEAK-VILLAGE", COUNT, "10", _RANKING),
         _p("weak.points_no_secretary", _("Weak-organisation score: points off for no secretary in post"), "Q-WEAK-VILLAGE", COUNT, "20", _RANKING),
+        _p("assessment.daily_work_share", _("Party-building assessment: share of the daily work (the rest is the secretary's report)"), "S-ASSESSMENT", RATE, "0.6", _PARTS),
+        _p("assessment.points_open_clause", _("Party-building assessment: daily-work points off for each clause with an open finding"), "S-ASSESSMENT", COUNT, "10", _PARTS),
         _p("leadership.research_days_work_committee", _("Days of grassroots research a year: work committee leadership"), "Q-RESEARCH-WORKCOMMITTEE", DAYS, "60"),
         _p("leadership.research_days_department", _("Days of grassroots research a year: department leadership"), "Q-RESEARCH-DEPT", DAYS, "90"),
         _p("leadership.contact_days_town", _("Days of direct contact with the masses a year: town and street leadership"), "Q-CONTACT-TOWN", DAYS, "120"),

@@ -112,6 +112,7 @@ VIEWS = {
     "assessments:findings": ("view", None),
     "assessments:finding": ("view", "finding"),
     "assessments:org_findings": ("view", "org"),
+    "assessments:performance": ("view", "org"),
 }
 
 # Pages that only read answer POST with 405 once the user is let in.
@@ -125,13 +126,14 @@ READ_ONLY = {
 }  # fmt: skip
 # Actions that take only a POST and redirect when done.
 READ_ONLY |= {"policy", "funding:home", "dashboard", "dashboard_export", "assessments:rules", "assessments:run_progress",
-              "assessments:findings", "assessments:org_findings"}  # fmt: skip
+              "assessments:findings", "assessments:org_findings", "assessments:performance"}  # fmt: skip
 POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
 # URL arguments besides the object's pk.
 EXTRA_KWARGS = {
     name: {"year": 2024}
     for name in ("assessments:year", "assessments:member_study", "assessments:talks", "assessments:evaluation",
-                 "assessments:evaluation_edit", "assessments:leadership", "assessments:reports", "assessments:report_create")
+                 "assessments:evaluation_edit", "assessments:leadership", "assessments:reports", "assessments:report_create",
+                 "assessments:performance")
 }  # fmt: skip
 # Pages that show to every role but take a POST only from those who may edit.
 POST_PERMISSION = {"members:mobile_detail": "edit", "assessments:deliberation": "edit", "assessments:runs": "bureau",
@@ -317,7 +319,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 2050
+    assert len(CASES) == 2070
 
 
 @pytest.mark.parametrize(("name", "role", "where", "method"), CASES)
