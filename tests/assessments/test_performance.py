@@ -35,7 +35,7 @@ def test_the_item_weighs_daily_work_and_the_report(zone):
     assert (village.open_clauses, village.daily_work, village.report_points) == (
         ["N-MEETINGS", "Q-THREE-MEETINGS"], Decimal(80), Decimal(100))  # fmt: skip
     assert village.total == Decimal("88.0")  # 80 x 0.6 + 100 x 0.4
-    assert village.review == "Three-level joint review"
+    assert village.review == "三级联述联评联考"
     # The town sees the village's misses too, and has no report: 80 x 0.6 + 0.
     assert (rows["T1"].daily_work, rows["T1"].report, rows["T1"].total) == (Decimal(80), None, Decimal("48.0"))
     ranked = performance.party_building_assessment(year=2024, today=AFTER_2024)
@@ -45,7 +45,7 @@ def test_the_item_weighs_daily_work_and_the_report(zone):
 def test_agencies_go_through_the_double_joint_review(zone):
     agency = make_org(zone.wc, OrganisationKind.PARTY_COMMITTEE, sector=Sector.AGENCY, code="AG1", unit_name="某局")
     rows = {r.organisation.code: r for r in performance.party_building_assessment(year=2024, today=AFTER_2024)}
-    assert rows[agency.code].review == "Double joint review"
+    assert rows[agency.code].review == "双联双评"
     assert rows[agency.code].daily_work == Decimal(100)
 
 
