@@ -30,8 +30,9 @@ class ServiceFormView(FormView):
         except ValidationError as exc:
             self.add_service_error(form, exc)
             return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.get_success_message())
+        message = self.get_success_message()
+        if message:
+            messages.success(self.request, message)
         return redirect(self.get_success_url())
 
     def add_service_error(self, form, exc: ValidationError) -> None:
