@@ -19,10 +19,11 @@ install: $(VENV)/.installed
 messages: install
 	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore '.venv/*'
 
-# Debian's chromium and a CJK font for the browser tests (Playwright cannot download a browser here).
+# Debian's chromium and a CJK font for the browser tests (Playwright cannot download a browser here),
+# and Debian's wrk for the load benchmark (and its test).
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+	@command -v chromium >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk wrk; }
 
 ## Serve the portal on the embedded default (SQLite, in-process tasks, demo zone) at http://127.0.0.1:8000
 run: messages
@@ -48,5 +49,5 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 ## Benchmarks on PostgreSQL in a throwaway database: make bench NAME=tree_page
-bench: messages
+bench: messages browser
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py bench $(NAME) $(BENCH_ARGS)

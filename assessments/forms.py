@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.concurrency import VersionedFormMixin
 from portal.forms_base import DateInput, SubmitHelperMixin
 
 from .enums import (
@@ -40,7 +41,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedFormMixin, forms.Form):
     """A meeting and its attendance on one page: each member of the organisation that day has a
     row (present / excused / absent, and the reason), present by default."""
 
@@ -98,7 +99,7 @@ class MeetingForm(forms.Form):
 class TrainingBatchForm(forms.Form):
     """One course, many attendees: tick the members who attended."""
 
-    kind = forms.ChoiceField(label=_("Activity"), choices=TrainingKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of study"), choices=TrainingKind.choices)
     title = forms.CharField(label=_("Course or activity"), max_length=200)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Study hours each"), max_digits=4, decimal_places=1, min_value=0.1, max_value=24)
@@ -140,7 +141,7 @@ class TalksForm(forms.Form):
             self.fields["talker"].initial = secretary.pk
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(VersionedFormMixin, forms.Form):
     """Q-EVALUATION: every member's four evaluations, final grade and disposal on one page."""
 
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
@@ -178,7 +179,7 @@ class VenueForm(SubmitHelperMixin, forms.ModelForm):
         widgets = {"opened_on": DateInput()}
 
 
-class VenueChecksForm(forms.Form):
+class VenueChecksForm(VersionedFormMixin, forms.Form):
     """Q-VENUE-SIXHAVE: the six standards of a venue on one page, each with its evidence."""
 
     checked_on = forms.DateField(label=_("Checked on"), widget=DateInput())

@@ -282,6 +282,8 @@ class VenueCheck(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The version the six-standards form was opened on (portal.concurrency).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("venue standard")

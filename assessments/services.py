@@ -18,6 +18,7 @@ from branches.models import Organisation
 from members.enums import MemberCategory
 from members.models import Member
 from members.selectors import members_on
+from portal.concurrency import row_lock, version_check
 from portal.permissions import has_permission
 
 from . import selectors
@@ -116,15 +117,19 @@ def attachment_check(upload) -> str:
 
 @transaction.atomic
 def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, attachments=(), user=None,
-                   meeting: Meeting | None = None) -> Meeting:  # fmt: skip
+                   meeting: Meeting | None = None, version: str | None = None) -> Meeting:  # fmt: skip
     """Record (or correct) a meeting with its attendance in one step.
 
     `attendance` maps member id -> (status, reason). Only members of the organisation on the
     meeting's day, and in-flow members it receives then, may be listed; an excused member needs
-    the reason. Study hours of a lecture or themed party day are credited to those present."""
+    the reason. Study hours of a lecture or themed party day are credited to those present. A
+    correction is refused if the meeting changed after its form was opened (`version`, issue 7)."""
     day = data["held_on"]
     kind = data["kind"]
     _organisation_check(organisation=organisation, user=user, day=day)
+    if meeting is not None:
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        version_check(opened=version, stamp=meeting.updated_at)
     _day_check(day)
     errors = {}
     if kind not in MEETING_KINDS_BY_ORGANISATION[organisation.kind]:
@@ -280,13 +285,19 @@ def talks_record(*, organisation: Organisation, held_on: datetime.date, topic: s
 
 @transaction.atomic
 def evaluation_record(*, organisation: Organisation, year: int, held_on: datetime.date, results: dict, user=None,
-                      evaluation: Evaluation | None = None) -> Evaluation:  # fmt: skip
+                      evaluation: Evaluation | None = None, version: str | None = None) -> Evaluation:  # fmt: skip
     """Q-EVALUATION: a branch's democratic evaluation of the year, every member graded in one step.
 
     `results` maps member id -> {self_grade, peer_grade, public_grade, branch_grade, grade, disposal}.
     Every member of the branch on the day is graded, nobody else; an unqualified member has the
-    disposal taken, and only an unqualified one has any."""
+    disposal taken, and only an unqualified one has any. Refused if the year's evaluation was
+    recorded or changed after the form was opened (`version`, issue 7)."""
     scoping.scope_check(user=user, organisation=organisation)
+    # The branch's row is the lock: a first evaluation may not exist yet to be locked itself.
+    row_lock(Organisation, organisation.pk)
+    if version is not None:
+        evaluation = Evaluation.objects.filter(organisation=organisation, year=year).first()
+        version_check(opened=version, stamp=evaluation.updated_at if evaluation else None)
     if organisation.kind not in EVALUATING_KINDS:
         raise ValidationError(_("The democratic evaluation is held by a branch, not by a %(kind)s.") % {
             "kind": organisation.get_kind_display()})  # fmt: skip
@@ -357,15 +368,21 @@ def venue_create(*, organisation: Organisation, data: dict, user=None) -> Venue:
 
 
 @transaction.atomic
-def venue_checks_record(*, venue: Venue, checked_on: datetime.date, checks: dict, user=None) -> list[VenueCheck]:
+def venue_checks_record(*, venue: Venue, checked_on: datetime.date, checks: dict, user=None,
+                        version: str | None = None) -> list[VenueCheck]:  # fmt: skip
     """Q-VENUE-SIXHAVE: the six standards of a venue, each met or not, with its evidence.
 
     `checks` maps a standard to (met, note, photo or None). A standard is met only with evidence: a
-    photo (now or from the last check) or a note saying what is there."""
+    photo (now or from the last check) or a note saying what is there. Refused if any standard was
+    recorded after the form was opened (`version`, issue 7)."""
     if user is not None and not scoping.path_in_scope(user, venue.organisation.path):
         raise ValidationError(_("This venue is outside your responsibility."))
+    # The venue's row is the lock: a standard not checked yet has no row of its own.
+    row_lock(Venue, venue.pk)
+    current = {c.standard: c for c in venue.checks.select_related("recorded_by")}
+    last = max(current.values(), key=lambda c: c.updated_at, default=None)
+    version_check(opened=version, stamp=last and last.updated_at, changed_by=last and last.recorded_by)
     _day_check(checked_on, "checked_on")
-    current = {c.standard: c for c in venue.checks.all()}
     errors = []
     rows = []
     for standard in SixStandard:

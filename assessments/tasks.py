@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from portal import audit
 from portal.models import User
 
 from .compliance.engine import compliance_run
@@ -26,7 +27,8 @@ def compliance_nightly() -> list[dict]:
 def compliance_run_task(year: int, user_id: int | None = None) -> dict:
     """A run the bureau started from the runs page."""
     user = User.objects.filter(pk=user_id).first() if user_id else None
-    return _result(compliance_run(year=year, user=user, trigger="bureau" if user else "manual"))
+    with audit.acting_as(user):
+        return _result(compliance_run(year=year, user=user, trigger="bureau" if user else "manual"))
 
 
 def _result(run) -> dict:

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.generic import TemplateView, View
 from branches.models import Organisation
 from branches.views import OrganisationMixin
 from members.models import Member
+from portal.concurrency import VersionedFormViewMixin, version_of
 from portal.permissions import ScopedObjectMixin, has_permission
 from portal.policy import policy_for_year
 from portal.views_base import ServiceFormView
@@ -137,7 +138,7 @@ class MeetingFormMixin(FormDayMixin):
         return services.meeting_record(
             organisation=self.meeting_organisation, data=form.meeting_data(members), attendance=form.attendance(),
             attachments=form.cleaned_data["attachments"], user=self.request.user,
-            meeting=getattr(self, "meeting", None),
+            meeting=getattr(self, "meeting", None), version=form.cleaned_data.get("version"),
         )  # fmt: skip
 
     def get_context_data(self, **kwargs):
@@ -186,7 +187,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         return context
 
 
-class MeetingUpdateView(MeetingFormMixin, MeetingMixin, ServiceFormView):
+class MeetingUpdateView(MeetingFormMixin, MeetingMixin, VersionedFormViewMixin, ServiceFormView):
     permission_required = "edit"
     title = _("Correct the meeting")
     success_message = _("The meeting was corrected.")
@@ -194,6 +195,9 @@ class MeetingUpdateView(MeetingFormMixin, MeetingMixin, ServiceFormView):
     @property
     def meeting_organisation(self):
         return self.meeting.organisation
+
+    def record_version(self):
+        return version_of(self.meeting.updated_at)
 
     def get_initial(self):
         meeting = self.meeting
@@ -380,7 +384,7 @@ class EvaluationView(OrganisationMixin, TemplateView):
         return context
 
 
-class EvaluationEditView(FormDayMixin, OrganisationMixin, ServiceFormView):
+class EvaluationEditView(FormDayMixin, OrganisationMixin, VersionedFormViewMixin, ServiceFormView):
     """Q-EVALUATION: every member graded on one page."""
 
     permission_required = "edit"
@@ -407,6 +411,10 @@ class EvaluationEditView(FormDayMixin, OrganisationMixin, ServiceFormView):
     def get_initial(self):
         return {"held_on": self.day()}
 
+    def record_version(self):
+        evaluation = self.evaluation()
+        return version_of(evaluation.updated_at if evaluation else None)
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "year": self.year}
 
@@ -414,6 +422,7 @@ class EvaluationEditView(FormDayMixin, OrganisationMixin, ServiceFormView):
         return services.evaluation_record(
             organisation=self.organisation, year=self.year, held_on=form.cleaned_data["held_on"],
             results=form.results(), user=self.request.user, evaluation=self.evaluation(),
+            version=self.opened_version(form),
         )  # fmt: skip
 
     def get_success_url(self):
@@ -478,7 +487,7 @@ class VenueDetailView(VenueMixin, TemplateView):
         return context
 
 
-class VenueChecksView(VenueMixin, ServiceFormView):
+class VenueChecksView(VenueMixin, VersionedFormViewMixin, ServiceFormView):
     """Q-VENUE-SIXHAVE: the six standards, one form."""
 
     permission_required = "edit"
@@ -493,9 +502,13 @@ class VenueChecksView(VenueMixin, ServiceFormView):
     def get_initial(self):
         return {"checked_on": timezone.localdate()}
 
+    def record_version(self):
+        return version_of(self.venue.checks.aggregate(latest=Max("updated_at"))["latest"])
+
     def perform(self, form):
         return services.venue_checks_record(venue=self.venue, checked_on=form.cleaned_data["checked_on"],
-                                            checks=form.checks(), user=self.request.user)  # fmt: skip
+                                            checks=form.checks(), user=self.request.user,
+                                            version=self.opened_version(form))  # fmt: skip
 
     def get_success_url(self):
         return reverse("assessments:venue", args=[self.venue.pk])

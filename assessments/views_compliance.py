@@ -18,6 +18,7 @@ from branches.scoping import for_user
 from branches.views import OrganisationMixin
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from portal.policy import policy_for_year, value_display
+from portal.task_dispatch import dispatch_notice
 
 from .compliance import selectors, services
 from .compliance.catalogue import RULES
@@ -71,7 +72,12 @@ class RunsView(PermissionRequiredMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         year = form.cleaned_data["year"]
-        transaction.on_commit(lambda: services.compliance_run_start(year=year, user=request.user))
+
+        def start():
+            if notice := dispatch_notice(services.compliance_run_start(year=year, user=request.user)):
+                messages.warning(request, notice)
+
+        transaction.on_commit(start)
         messages.success(request, _("The compliance run of %(year)s has started.") % {"year": year})
         return redirect("assessments:runs")
 
@@ -141,6 +147,39 @@ class FindingListView(PermissionRequiredMixin, TemplateView):
         return context
 
 
+class FindingExportView(FindingListView):
+    """The drill-down's list as .xlsx, with the same filters (every finding, not one page); logged."""
+
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        from portal import audit
+        from portal.excel import xlsx_bytes
+
+        filters = self.filters()
+        findings = selectors.findings_for_user(user=request.user, **filters).order_by(
+            "due_on", "rule", "organisation__path", "pk"
+        )
+        statuses = dict(Finding.Status.choices)
+        rows = [
+            (f.rule, str(RULES[f.rule].title) if f.rule in RULES else "", f.organisation.name, f.organisation.code,
+             f.member.name if f.member else "", f.period, selectors.aspect_label(f), f.measured, f.required,
+             f.due_on, str(statuses[f.status]))
+            for f in findings.iterator(chunk_size=2000)
+        ]  # fmt: skip
+        header = [str(h) for h in (_("Clause"), _("Rule"), _("Organisation"), _("Organisation code"), _("Member"),
+                                    _("Period"), _("Aspect"), _("Measured"), _("Required"), _("Due on"),
+                                    _("Status"))]  # fmt: skip
+        content = xlsx_bytes(title=str(_("Findings")), header=header, rows=rows)
+        audit.export_log(request=request, model="assessments.finding", rows=len(rows),
+                         filters={k: getattr(v, "pk", v) for k, v in filters.items() if v})  # fmt: skip
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="findings-{filters["year"]}.xlsx"'
+        return response
+
+
 class FindingDetailView(ScopedObjectMixin, TemplateView):
     """A finding: the clause and its sentence, measured against required, the records that prove it
     and the form that fixes it; the bureau may waive it with a reason."""
@@ -202,6 +241,7 @@ urlpatterns = [
     path("compliance/runs/", RunsView.as_view(), name="runs"),
     path("compliance/runs/<int:pk>/progress/", RunProgressView.as_view(), name="run_progress"),
     path("compliance/findings/", FindingListView.as_view(), name="findings"),
+    path("compliance/findings/export/", FindingExportView.as_view(), name="findings_export"),
     path("compliance/findings/<int:pk>/", FindingDetailView.as_view(), name="finding"),
     path("compliance/organisations/<int:pk>/", OrganisationFindingsView.as_view(), name="org_findings"),
 ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.idcard import IdNumberError, id_validate
 from members.models import Member
+from portal.concurrency import VersionedFormMixin
 from portal.forms_base import DateInput, submit_helper
 
 from . import scoping, selectors
@@ -13,7 +14,7 @@ from .models import Organisation, Post
 from .services import ORGANISATION_FIELDS
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ORGANISATION_FIELDS

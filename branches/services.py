@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member
+from portal import audit
+from portal.concurrency import version_check
+from portal.enums import AuditAction
 
 from . import scoping
 from .enums import ALLOWED_PARENT_KINDS, FORMATION_SECTORS, SINGLE_HOLDER_POSTS, OrganisationKind
@@ -94,8 +97,13 @@ def organisation_create(*, parent: Organisation | None, data: dict, user=None) -
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, data: dict, user=None) -> Organisation:
+def organisation_update(
+    *, organisation: Organisation, data: dict, user=None, version: str | None = None
+) -> Organisation:
+    """Change an organisation's details; refused if it changed after its form was opened (`version`, issue 7)."""
     _editable_check(user=user, organisation=organisation)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    version_check(opened=version, stamp=organisation.updated_at)
     fields = {key: data[key] for key in ORGANISATION_FIELDS if key in data}
     if "kind" in fields and fields["kind"] != organisation.kind:
         organisation_shape_check(kind=fields["kind"], parent=Organisation.objects.get_parent(organisation))
@@ -127,8 +135,12 @@ def organisation_move(*, organisation: Organisation, new_parent: Organisation, u
             _("%(org)s already stands under %(target)s.") % {"org": organisation.name, "target": new_parent.name}
         )
     organisation_shape_check(kind=organisation.kind, parent=new_parent)
+    old_parent = Organisation.objects.get_parent(organisation)
     Organisation.objects.move(organisation, new_parent, pos="last-child")
     organisation.refresh_from_db()
+    # treebeard moves with UPDATE statements, which the audit trail does not see: logged here (issue 7).
+    audit.log_action(action=AuditAction.UPDATE, instance=organisation,
+                     changes={"parent": [old_parent.code if old_parent else None, new_parent.code]})  # fmt: skip
     return organisation
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from portal.concurrency import VersionedFormViewMixin, version_of
 from portal.forms_base import ConfirmForm
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from portal.views_base import ServiceFormView
@@ -108,7 +109,7 @@ class OrganisationCreateView(OrganisationMixin, ServiceFormView):
         return reverse("branches:detail", args=[self.result.pk])
 
 
-class OrganisationUpdateView(OrganisationMixin, ServiceFormView):
+class OrganisationUpdateView(OrganisationMixin, VersionedFormViewMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "branches/organisation/form.html"
     title = _("Edit organisation")
@@ -124,10 +125,14 @@ class OrganisationUpdateView(OrganisationMixin, ServiceFormView):
             "parent": Organisation.objects.get_parent(self.organisation),
         }
 
+    def record_version(self):
+        return version_of(self.organisation.updated_at)
+
     def perform(self, form):
         return services.organisation_update(
-            organisation=self.organisation, data=form.cleaned_data, user=self.request.user
-        )
+            organisation=self.organisation, data=form.cleaned_data, user=self.request.user,
+            version=self.opened_version(form),
+        )  # fmt: skip
 
 
 class OrganisationMoveView(OrganisationMixin, ServiceFormView):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
+from portal.concurrency import VersionedFormMixin
 from portal.forms_base import DateInput, submit_helper
 
 from .enums import ContactMeans, MemberCategory, MemberStatus
@@ -14,7 +15,7 @@ from .services import MEMBER_FIELDS
 FORM_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in ("birth_date", "gender"))
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = FORM_FIELDS
@@ -36,7 +37,7 @@ class MemberForm(forms.ModelForm):
         """Uniqueness of the ID number among active members is the service's rule (with its message)."""
 
 
-class MemberStatusForm(forms.Form):
+class MemberStatusForm(VersionedFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("New status"), choices=[c for c in MemberStatus.choices if c[0] != MemberStatus.ACTIVE]
     )

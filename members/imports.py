@@ -24,7 +24,6 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
@@ -34,7 +33,10 @@ from django.utils.translation import gettext as _
 from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
-from portal import bulkload, excel
+from portal import audit, bulkload, excel
+from portal.enums import AuditAction
+from portal.progress import progress_delete, progress_get, progress_set
+from portal.work_locks import work_lock, work_lock_free, worker_name
 
 from . import roster, services
 from .enums import MemberEventKind, MemberStatus
@@ -486,7 +488,11 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
     )  # fmt: skip
     _members_update(plan.updates, now=now)
     services.member_counts_refresh(organisation_ids={c[1] for c in plan.creates})
-    return {"created": len(ids), "updated": len(plan.updates)}
+    written = {"created": len(ids), "updated": len(plan.updates)}
+    # One audit entry for the whole import (issue 7): COPY bypasses the per-record trail.
+    audit.log_action(action=AuditAction.IMPORT, model="members.member", user=user,
+                     extra={"file": plan.file_name, **written, **plan.counts})  # fmt: skip
+    return written
 
 
 def _members_update(updates: list, *, now) -> None:
@@ -593,17 +599,60 @@ def _progress_key(upload_pk: int) -> str:
 
 def upload_progress(upload: RosterUpload) -> dict:
     """{"done", "total", "phase"} of the task working on an upload (the page's progress bar)."""
-    progress = cache.get(_progress_key(upload.pk)) or {"done": 0, "total": 0, "phase": upload.state}
+    progress = progress_get(_progress_key(upload.pk)) or {"done": 0, "total": 0, "phase": upload.state}
     progress["percent"] = min(100, round(100 * progress["done"] / progress["total"])) if progress["total"] else 0
     return progress
 
 
 def _progress_reporter(upload: RosterUpload, phase: str, total: int):
     def report(done: int) -> None:
-        cache.set(_progress_key(upload.pk), {"done": done, "total": total, "phase": phase}, timeout=3600)
+        progress_set(_progress_key(upload.pk), {"done": done, "total": total, "phase": phase}, timeout=3600)
 
     report(0)
     return report
+
+
+UPLOAD_WORK = "roster-upload"
+
+
+def _worker_key(upload_pk: int) -> str:
+    return f"roster-upload:{upload_pk}:worker"
+
+
+@contextlib.contextmanager
+def upload_work(*, upload_pk: int):
+    """Held by the task checking or importing an upload: its work lock, and which worker holds it.
+    Yields False when another live task holds it (a message delivered twice)."""
+    with work_lock(name=UPLOAD_WORK, key=upload_pk) as held:
+        if held:
+            progress_set(_worker_key(upload_pk), worker_name(), timeout=7 * 24 * 3600)
+        try:
+            yield held
+        finally:
+            if held:
+                progress_delete(_worker_key(upload_pk))
+
+
+def roster_upload_abandoned_release(*, upload: RosterUpload) -> RosterUpload:
+    """An upload left "checking" or "importing" by a worker that died (killed, out of memory): its
+    work lock is free. The import wrote nothing (one transaction), so it may be confirmed again; a
+    check is failed (the file is uploaded again). Asked by the upload's pages."""
+    released = {
+        RosterUpload.State.IMPORTING: (RosterUpload.State.CHECKED, _(
+            "the background worker (%(worker)s) stopped before the import finished; confirm the import again.")),
+        RosterUpload.State.CHECKING: (RosterUpload.State.FAILED, _(
+            "The background worker (%(worker)s) stopped before the check finished; upload the file again.")),
+    }  # fmt: skip
+    worker = progress_get(_worker_key(upload.pk)) if upload.state in released else None
+    if not worker or not work_lock_free(name=UPLOAD_WORK, key=upload.pk):
+        return upload
+    state, failure = released[upload.state]
+    RosterUpload.objects.filter(pk=upload.pk, state=upload.state).update(
+        state=state, failure=failure % {"worker": worker}
+    )
+    progress_delete(_worker_key(upload.pk))
+    upload.refresh_from_db()
+    return upload
 
 
 def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
@@ -662,7 +711,12 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
     del checked
     progress = _progress_reporter(upload, "importing", len(plan.creates))
     try:
-        written = roster_import(plan=plan, user=user, progress=progress)
+        with transaction.atomic():  # the rows and the upload's "imported" commit together (or neither)
+            written = roster_import(plan=plan, user=user, progress=progress)
+            upload.counts, upload.written, upload.imported_at = plan.counts, written, timezone.now()
+            upload.state, upload.failure = RosterUpload.State.IMPORTED, ""
+            upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
+            upload.save(update_fields=["counts", "written", "imported_at", "errors", "state", "failure"])
     except Exception:
         RosterUpload.objects.filter(pk=upload.pk).update(state=RosterUpload.State.CHECKED)
         raise
@@ -671,10 +725,6 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
         plan.creates = plan.updates = []
         if large:
             _memory_release()
-    upload.counts, upload.written, upload.imported_at = plan.counts, written, timezone.now()
-    upload.state, upload.failure = RosterUpload.State.IMPORTED, ""
-    upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
-    upload.save(update_fields=["counts", "written", "imported_at", "errors", "state", "failure"])
     return written
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
+from portal.concurrency import version_check
 
 from .enums import Gender, MemberCategory, MemberEventKind, MemberStatus, TransferKind
 from .idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_validate
@@ -169,11 +170,13 @@ def member_create(*, organisation: Organisation, data: dict, user=None) -> Membe
 
 
 @transaction.atomic
-def member_update(*, member: Member, data: dict, user=None) -> Member:
-    """Change a member's details; the history keeps each field's value before and after."""
+def member_update(*, member: Member, data: dict, user=None, version: str | None = None) -> Member:
+    """Change a member's details; the history keeps each field's value before and after. Refused if
+    the record changed after its form was opened (`version`, issue 7)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if user is not None and not scoping.path_in_scope(user, member.organisation.path):
         raise ValidationError(_("This member is outside your responsibility."))
+    version_check(opened=version, stamp=member.updated_at, changed_by=lambda: _last_recorder(member))
     cleaned = member_clean(data={**{f: getattr(member, f) for f in MEMBER_FIELDS}, **data}, instance=member)
     changes = {}
     for field, value in cleaned.items():
@@ -196,11 +199,15 @@ def member_update(*, member: Member, data: dict, user=None) -> Member:
 
 
 @transaction.atomic
-def member_status_change(*, member: Member, status: str, on: datetime.date, reason: str, user=None) -> Member:
-    """An active member leaves the roster (deceased, left, expelled, transferred out); the record stays."""
+def member_status_change(
+    *, member: Member, status: str, on: datetime.date, reason: str, user=None, version: str | None = None
+) -> Member:
+    """An active member leaves the roster (deceased, left, expelled, transferred out); the record
+    stays. Refused if the record changed after the form was opened (`version`, issue 7)."""
     member = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
     if user is not None and not scoping.path_in_scope(user, member.organisation.path):
         raise ValidationError(_("This member is outside your responsibility."))
+    version_check(opened=version, stamp=member.updated_at, changed_by=lambda: _last_recorder(member))
     if member.status != MemberStatus.ACTIVE:
         raise ValidationError(_("Only an active member's status can change; this record is %(status)s.")
                               % {"status": member.get_status_display()})  # fmt: skip
@@ -307,6 +314,12 @@ def member_transfer(
 
 def _who(user):
     return user if getattr(user, "pk", None) else None
+
+
+def _last_recorder(member: Member):
+    """Who made the latest change to a member's record, from its history (None if not known)."""
+    event = member.events.select_related("recorded_by").order_by("-recorded_at", "-pk").first()
+    return event.recorded_by if event is not None else None
 
 
 def member_counts_refresh(*, organisation_ids=None) -> int:

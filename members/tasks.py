@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from portal import audit
 from portal.models import User
 
 from . import imports, services
@@ -17,18 +18,26 @@ def member_counts_refresh() -> int:
 @shared_task(name="members.roster_upload_check")
 def roster_upload_check(upload_id: int) -> dict:
     """The preview of an uploaded roster (large files take a while: the page shows progress)."""
-    upload = imports.roster_upload_check(upload=RosterUpload.objects.select_related("organisation").get(pk=upload_id))
-    return {"state": upload.state, "counts": upload.counts}
+    with imports.upload_work(upload_pk=upload_id) as held:
+        upload = RosterUpload.objects.select_related("organisation").get(pk=upload_id)
+        if held and upload.state == RosterUpload.State.CHECKING:  # else a duplicate, or released meanwhile
+            upload = imports.roster_upload_check(upload=upload)
+        return {"state": upload.state, "counts": upload.counts}
 
 
 @shared_task(name="members.roster_upload_import")
 def roster_upload_import(upload_id: int, user_id: int | None) -> dict:
     """The confirmed import of an upload, by the user who confirmed it (their scope applies)."""
-    upload = RosterUpload.objects.select_related("organisation").get(pk=upload_id)
-    user = User.objects.get(pk=user_id) if user_id else None
-    try:
-        return imports.roster_upload_import(upload=upload, user=user)
-    except Exception as exc:
-        # The transaction wrote nothing; the page says why, and the upload may be confirmed again.
-        RosterUpload.objects.filter(pk=upload_id).update(state=RosterUpload.State.CHECKED, failure=str(exc)[:2000])
-        raise
+    with imports.upload_work(upload_pk=upload_id) as held:
+        upload = RosterUpload.objects.select_related("organisation").get(pk=upload_id)
+        if not held or upload.state != RosterUpload.State.IMPORTING:  # a duplicate, or released meanwhile
+            return {}
+        user = User.objects.get(pk=user_id) if user_id else None
+        try:
+            with audit.acting_as(user):
+                return imports.roster_upload_import(upload=upload, user=user)
+        except Exception as exc:
+            # The transaction wrote nothing; the page says why, and the upload may be confirmed again.
+            RosterUpload.objects.filter(pk=upload_id).update(state=RosterUpload.State.CHECKED,
+                                                             failure=str(exc)[:2000])  # fmt: skip
+            raise

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,10 @@ from django.views.generic import TemplateView, View
 from branches import scoping
 from branches.selectors import organisation_for_code
 from branches.views import OrganisationMixin
+from portal import audit, reauth
+from portal.concurrency import VersionedFormViewMixin, version_of
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
+from portal.task_dispatch import dispatch_notice, task_dispatch
 from portal.views_base import ServiceFormView
 
 from . import community, development, imports, mobile, selectors, services, tasks
@@ -116,7 +119,14 @@ class MemberCreateView(OrganisationMixin, ServiceFormView):
         return reverse("members:detail", args=[self.result.pk])
 
 
-class MemberUpdateView(MemberMixin, ServiceFormView):
+class MemberVersionMixin(VersionedFormViewMixin):
+    """The member's forms carry the version of the record they were opened on (issue 7)."""
+
+    def record_version(self):
+        return version_of(self.member.updated_at)
+
+
+class MemberUpdateView(MemberMixin, MemberVersionMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = MemberForm
@@ -127,10 +137,12 @@ class MemberUpdateView(MemberMixin, ServiceFormView):
         return {**super().get_form_kwargs(), "instance": Member.objects.get(pk=self.member.pk)}
 
     def perform(self, form):
-        return services.member_update(member=self.member, data=form.cleaned_data, user=self.request.user)
+        return services.member_update(
+            member=self.member, data=form.cleaned_data, user=self.request.user, version=self.opened_version(form)
+        )
 
 
-class MemberStatusView(MemberMixin, ServiceFormView):
+class MemberStatusView(MemberMixin, MemberVersionMixin, ServiceFormView):
     permission_required = "edit"
     template_name = "members/member/form.html"
     form_class = MemberStatusForm
@@ -140,8 +152,9 @@ class MemberStatusView(MemberMixin, ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.member_status_change(
-            member=self.member, status=data["status"], on=data["on"], reason=data["reason"], user=self.request.user
-        )
+            member=self.member, status=data["status"], on=data["on"], reason=data["reason"], user=self.request.user,
+            version=self.opened_version(form),
+        )  # fmt: skip
 
 
 class MemberTransferView(MemberMixin, ServiceFormView):
@@ -427,7 +440,8 @@ class RosterImportView(PermissionRequiredMixin, ServiceFormView):
         record = imports.roster_upload_create(
             content=upload.read(), file_name=upload.name, organisation=organisation, user=user
         )
-        tasks.roster_upload_check.delay(record.pk)  # in-process without a broker
+        if notice := dispatch_notice(task_dispatch(task=tasks.roster_upload_check, args=(record.pk,))):
+            messages.warning(self.request, notice)
         return record
 
     def get_success_url(self):
@@ -445,6 +459,7 @@ class RosterUploadView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        self.upload = imports.roster_upload_abandoned_release(upload=self.upload)
         context["can_confirm"] = (
             has_permission(self.request.user, "edit")
             and self.upload.state == RosterUpload.State.CHECKED
@@ -466,12 +481,16 @@ class RosterConfirmView(ScopedObjectMixin, View):
     def post(self, request, *args, **kwargs):
         try:
             imports.roster_upload_confirm(upload=self.upload)
-            tasks.roster_upload_import.delay(self.upload.pk, request.user.pk)  # in-process without a broker
+            notice = dispatch_notice(
+                task_dispatch(task=tasks.roster_upload_import, args=(self.upload.pk, request.user.pk))
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         except Exception as exc:  # the in-process task failed: its transaction wrote nothing
             messages.error(request, _("The import failed and wrote nothing: %(reason)s") % {"reason": exc})
         else:
+            if notice:
+                messages.warning(request, notice)
             self.upload.refresh_from_db()
             if self.upload.state == RosterUpload.State.IMPORTED:
                 messages.success(
@@ -498,6 +517,7 @@ class RosterProgressView(ScopedObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        self.upload = imports.roster_upload_abandoned_release(upload=self.upload)
         context["progress"] = imports.upload_progress(self.upload)
         return context
 
@@ -511,19 +531,27 @@ class RosterTemplateView(PermissionRequiredMixin, View):
 
 
 class MemberExportView(MemberListView):
-    """The filtered list as .xlsx in the template's columns, masked as on the page."""
+    """The filtered list as .xlsx in the template's columns, masked as on the page. With ID numbers in
+    full, the user confirms their password first (once in five minutes); every export is logged with
+    its filters and row count (issue 7)."""
 
     limit = 100_000
 
     def get(self, request, *args, **kwargs):
+        if sees_personal_data(request.user) and not reauth.reauth_recent(request):
+            return reauth.reauth_redirect(request)
         context = self.get_context_data(**kwargs)
         members = context["page"].paginator.object_list
-        if members[: self.limit + 1].count() > self.limit:
+        count = members[: self.limit + 1].count()
+        if count > self.limit:
             messages.error(
                 request, _("More than %(n)s members match: narrow the filters to export.") % {"n": self.limit}
             )
             return redirect(f"{reverse('members:list')}?{context['query_string']}")
         content = imports.members_export_xlsx(members=members, unmasked=context["unmasked"])
+        filters = {key: value for key, value in QueryDict(context["query_string"]).items() if value}
+        audit.export_log(request=request, model="members.member", filters=filters, rows=count,
+                         unmasked=context["unmasked"])  # fmt: skip
         return _xlsx_response(content, "党员名册.xlsx")
 
 

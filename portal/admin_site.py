@@ -1,9 +1,10 @@
-"""The admin site: open to bureau staff only, whatever Django's permission tables say."""
+"""The admin site: open to bureau staff and the system administrator only, whatever Django's permission
+tables say; each model admin decides which of them sees it (portal/admin.py)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Role
+from .permissions import ADMIN_SITE_ROLES
 
 
 class BureauOnlyAdminSite(admin.AdminSite):
@@ -11,4 +12,4 @@ class BureauOnlyAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and user.is_authenticated and user.role == Role.BUREAU
+        return user.is_active and user.is_authenticated and user.role in ADMIN_SITE_ROLES

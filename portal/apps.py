@@ -8,6 +8,13 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal and accounts")
 
+    def ready(self):
+        from . import audit
+
+        audit.connect()
+        # Login receivers (issue 7): the session's login time, the username's lockout count cleared.
+        from . import lockout, sessions  # noqa: F401
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

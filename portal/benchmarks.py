@@ -418,6 +418,23 @@ def bench_compliance_run(**kwargs) -> dict:
     return run(**kwargs)
 
 
+def bench_load(*, members: int, seed: int, repeat: int) -> dict:
+    """Issue 7: wrk against gunicorn (4 workers) on the zone: the secretary's home page and the member
+    list (a branch secretary's and a town administrator's), requests per second, p99, errors."""
+    from .loadtest import load_run, session_cookie
+
+    zone = zone_ensure(members=members, seed=seed)
+    branch = User.objects.get(username="branch1")
+    town = User.objects.get(username="town1")
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
+    targets = [
+        ("secretary_home", "/", session_cookie(branch)),
+        ("member_list_branch", "/members/", session_cookie(branch)),
+        ("member_list_town", "/members/", session_cookie(town)),
+    ]
+    return {"zone": zone, **load_run(targets=targets, seconds=seconds)}
+
+
 BENCHMARKS = {
     "zone_build": bench_zone_build,
     "subtree": bench_subtree,
@@ -427,4 +444,5 @@ BENCHMARKS = {
     "assessment_pages": bench_assessment_pages,
     "funding_report": bench_funding_report,
     "compliance_run": bench_compliance_run,
+    "load": bench_load,
 }

@@ -17,6 +17,10 @@ from assessments.models import ComplianceRun, RuleTally
 from branches.enums import Sector
 from branches.models import Organisation
 
+# A zone has hundreds of towns and systems and thousands of weak candidates: the page shows the
+# lowest ones (the export has them all).
+SHOWN = 30
+
 
 def rate(passed: int, checked: int) -> Decimal | None:
     """Compliance rate in percent, one decimal, half up; None when nothing was checked."""
@@ -93,12 +97,14 @@ def compliance_dashboard(*, year: int) -> dict:
 
 
 def weak_rows(run: ComplianceRun) -> list[dict]:
-    """Q-WEAK-*: the candidates the run ranked at the bottom of their type, with their type's label."""
+    """Q-WEAK-*: the candidates the run ranked at the bottom of their type, lowest score first, with
+    their type's label."""
     sectors = dict(Sector.choices)
+    rows = sorted(run.summary.get("weak", []), key=lambda row: (Decimal(row["score"]), row["name"]))
     return [
         {**row, "type_label": str(sectors.get(row["type"], row["type"])),
          "url": reverse("assessments:org_findings", args=[row["organisation"]])}
-        for row in run.summary.get("weak", [])
+        for row in rows
     ]  # fmt: skip
 
 
@@ -131,7 +137,7 @@ def chart_data(dashboard: dict) -> dict:
     return {
         "rules": bars(dashboard["rules"]),
         "sectors": bars(dashboard["sectors"]),
-        "towns": bars(dashboard["towns"]),
+        "towns": bars(dashboard["towns"][:SHOWN]),
         "trend": [{"month": t["month"], "rate": float(t["rate"]) if t["rate"] is not None else None}
                   for t in dashboard["trend"]],
     }  # fmt: skip
@@ -151,4 +157,6 @@ def dashboard_xlsx(dashboard: dict, *, labels: dict) -> bytes:
         (labels["by_sector"], header, rows(dashboard["sectors"])),
         (labels["by_town"], header, rows(dashboard["towns"])),
         (labels["top"], [labels["name"], labels["open"]], [(t["name"], t["open"]) for t in dashboard["top"]]),
+        (labels["weak"], [labels["name"], labels["type"], labels["score"]],
+         [(w["name"], w["type_label"], float(w["score"])) for w in dashboard["weak"]]),
     ])  # fmt: skip

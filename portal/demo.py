@@ -11,7 +11,9 @@ and written in bulk, never one save per node.
 
 import dataclasses
 import datetime
+import math
 import random
+from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -24,7 +26,7 @@ from branches.enums import Formation, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from members.enums import Education, Gender, LifeStatus, MemberCategory, MemberStatus
 from members.idcard import id_make
-from members.models import Member, MemberEvent, Membership, Transfer
+from members.models import Member, Membership
 from members.pinyin import SURNAME_READINGS, name_pinyin
 from members.services import member_counts_refresh
 
@@ -387,7 +389,9 @@ def _first_members_by_organisation(limit: int = 8) -> dict[int, list[int]]:
 def _posts(rng, layout, today):
     """Posts: secretaries and committees, town leads and party-affairs staff, reserve cadres, political workers."""
     posts = []
-    since = today - datetime.timedelta(days=rng.randint(200, 900))
+    # Everyone took their post before last year began, so the generated activity of last year and this year
+    # (portal/demo_activity.py) has secretaries and committees throughout.
+    since = datetime.date(today.year - 1, 1, 1) - datetime.timedelta(days=rng.randint(200, 900))
 
     def post(node, member_pk, kind, full_time=False):
         if member_pk is not None:
@@ -401,7 +405,14 @@ def _posts(rng, layout, today):
 
     for node in layout.nodes:
         kind, sector = node.fields["kind"], node.fields.get("sector")
-        if kind in (OrganisationKind.WORK_COMMITTEE, OrganisationKind.LIAISON_GROUP, OrganisationKind.PARTY_GROUP):
+        if kind == OrganisationKind.WORK_COMMITTEE:
+            # The work committee's leadership team (Q-RESEARCH-WORKCOMMITTEE, Q-INTEGRITY-PLEDGE); no draws, so
+            # the rest of the zone is the same as before it had one.
+            for i, leader in enumerate((PostKind.SECRETARY, PostKind.DEPUTY_SECRETARY, PostKind.COMMITTEE_MEMBER,
+                                        PostKind.COMMITTEE_MEMBER, PostKind.DISCIPLINE_MEMBER)):  # fmt: skip
+                post(node, pick(node, i), leader)
+            continue
+        if kind in (OrganisationKind.LIAISON_GROUP, OrganisationKind.PARTY_GROUP):
             continue
         post(node, pick(node, 0), PostKind.SECRETARY)
         if rng.random() < 0.8:
@@ -419,7 +430,35 @@ def _posts(rng, layout, today):
         if sector == Sector.SOE and kind == OrganisationKind.PARTY_COMMITTEE:
             for i in range(rng.randint(1, 4)):
                 post(node, pick(node, 3 + i), PostKind.POLITICAL_WORKER, full_time=True)
+    _staff_posts(layout, post, pick)
     return posts
+
+
+def _staff_posts(layout, post, pick) -> None:
+    """Party-affairs staff of most agencies and political workers of most state-owned enterprises up to
+    the staff ratios (Q-AGENCY-STAFF-RATIO, Q-SOE-STAFF-RATIO), drawn apart from the zone's generator so
+    everything else stays as the seed made it."""
+    from portal.policy import PARAMETERS
+
+    soe_rate = PARAMETERS["staff_ratio.soe"].default
+    branches = defaultdict(list)  # an enterprise's committee (below the work committee) -> the branches under it
+    for node in layout.nodes:
+        if node.fields.get("sector") == Sector.SOE and node.first_members:
+            branches[node.path[: 2 * Organisation.steplen]].append(node)
+    for node in layout.nodes:
+        kind, sector, fields = node.fields["kind"], node.fields.get("sector"), node.fields
+        if sector not in (Sector.AGENCY, Sector.SOE):
+            continue
+        staffing = random.Random(f"staff:{node.path}")
+        agency = sector == Sector.AGENCY and kind == OrganisationKind.BRANCH and fields.get("cadre_count")
+        if agency and staffing.random() < 0.85:
+            post(node, pick(node, 3), PostKind.PARTY_AFFAIRS_STAFF, full_time=staffing.random() < 0.5)
+        if sector == Sector.SOE and kind == OrganisationKind.PARTY_COMMITTEE and staffing.random() < 0.75:
+            # Political workers count anywhere in the enterprise: its branches' members beyond their committees.
+            needed = math.ceil(soe_rate * fields.get("employee_count", 0))
+            below = [(h, m) for h in branches.get(node.path, ()) for m in h.first_members[3:]]
+            for holder, member in below[:needed]:
+                post(holder, member, PostKind.POLITICAL_WORKER, full_time=True)
 
 
 def demo_zone_exists() -> bool:
@@ -505,9 +544,9 @@ def _demo_assessments(*, organisation: Organisation, today: datetime.date) -> No
             if month % 3 == 1:
                 plan += [(MeetingKind.GENERAL, 20), (MeetingKind.LECTURE, 25)]
             for kind, day in plan:
-                attendance = {
-                    m.pk: (AttendanceStatus.PRESENT, "") if (m.pk + month) % 9 else (AttendanceStatus.EXCUSED, "外出务工")
-                    for m in people
+                attendance = {  # by place on the roster, not by key: the same seed gives the same sheet
+                    m.pk: (AttendanceStatus.PRESENT, "") if (i + month) % 9 else (AttendanceStatus.EXCUSED, "外出务工")
+                    for i, m in enumerate(people)
                 }  # fmt: skip
                 assessments.meeting_record(
                     organisation=organisation, attendance=attendance,
@@ -549,6 +588,7 @@ def _demo_accounts(layout) -> list[dict]:
     plan = [
         ("bureau", "组织人事局 李明", Role.BUREAU, None),
         ("auditor", "审计员 王芳", Role.AUDITOR, None),
+        ("sysadmin", "系统管理员 赵刚", Role.SYSADMIN, None),
         ("town1", "街道党建办 张强", Role.ORG_ADMIN, first_town),
         ("branch1", "村支部书记 刘洋", Role.ORG_ADMIN, village_branch),
         ("enterprise1", "企业支部书记 陈静", Role.ORG_ADMIN, enterprise_branch),
@@ -576,17 +616,43 @@ def _demo_accounts(layout) -> list[dict]:
     return logins
 
 
+def _records_tables() -> list[str]:
+    """Every table holding records about organisations or members (and the compliance runs), in
+    the order they can be emptied: found from the foreign keys, so a new app's records go too."""
+    from django.apps import apps
+
+    from assessments.models import ComplianceRun
+
+    roots = {Organisation, Member, ComplianceRun}
+    found, changed = [ComplianceRun], True
+    while changed:
+        changed = False
+        for model in apps.get_models(include_auto_created=True):
+            if model in roots or model is User or model._meta.proxy or not model._meta.managed:
+                continue
+            if any(f.is_relation and f.related_model in roots for f in model._meta.concrete_fields):
+                roots.add(model)
+                found.append(model)
+                changed = True
+    return [model._meta.db_table for model in reversed(found)]
+
+
 @transaction.atomic
 def demo_zone_reset() -> None:
-    """Remove every organisation, member, post and account (demo databases only)."""
-    from assessments import models as assessments
-
-    for model in (assessments.VenueInspection, assessments.Venue, assessments.Evaluation, assessments.Talk,
-                  assessments.TrainingRecord, assessments.Meeting):  # fmt: skip
-        model.objects.all().delete()
-    Post.objects.all().delete()
+    """Remove every organisation, member, post and account and every record kept on them: meetings,
+    activity, funds, findings and runs (demo databases only). Plain statements (TRUNCATE on
+    PostgreSQL): a million members' records are not loaded into memory to be deleted."""
+    quote = connection.ops.quote_name
+    tables = _records_tables()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # key checks pending in the transaction run first
+            cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in tables)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {quote(table)}")
     User.objects.all().delete()
-    for model in (MemberEvent, Transfer, Membership):
-        model.objects.all().delete()
-    Member.objects.all().delete()
-    Organisation.objects.all().delete()
+    with connection.cursor() as cursor:
+        for model in (Member, Organisation):
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")

@@ -1,14 +1,16 @@
-"""Account forms (bureau staff only)."""
+"""Account forms (the system administrator's), the policy revision, the audit trail's filters and the
+password confirmation."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from branches.models import Organisation
+from portal.concurrency import VersionedFormMixin
 from portal.forms_base import DateInput, SubmitHelperMixin, submit_helper
 
 from . import policy
-from .enums import Role
+from .enums import AuditAction, Role
 from .models import User
 
 
@@ -62,7 +64,7 @@ class AccountUpdateForm(_AccountFields):
         self.helper = submit_helper()
 
 
-class PolicyRevisionForm(SubmitHelperMixin, forms.Form):
+class PolicyRevisionForm(VersionedFormMixin, SubmitHelperMixin, forms.Form):
     """A policy revision: when it takes effect, where it comes from, and every parameter (shares in
     percent), prefilled with the values in force."""
 
@@ -96,3 +98,54 @@ class PolicyRevisionForm(SubmitHelperMixin, forms.Form):
                 value = value / 100
             values[key] = value
         return values
+
+
+def _audit_model_choices() -> list:
+    from django.apps import apps
+
+    from .audit import audited_models
+
+    labels = {m._meta.label_lower: f"{apps.get_app_config(m._meta.app_label).verbose_name} · {m._meta.verbose_name}"
+              for m in audited_models()}  # fmt: skip
+    return [("", "—"), *sorted(labels.items(), key=lambda item: str(item[1]))]
+
+
+class AuditFilterForm(forms.Form):
+    """The trail's filters: who, what was done, to which type of record and which one, between which days."""
+
+    username = forms.CharField(label=_("Username"), max_length=150, required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices])
+    model = forms.ChoiceField(label=_("Record type"), required=False)
+    object_pk = forms.CharField(label=_("Record number"), max_length=64, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = _audit_model_choices()
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end is before the start."))
+        return data
+
+
+class PasswordConfirmForm(forms.Form):
+    """The user's password again, before an export with ID numbers in full."""
+
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = submit_helper(_("Confirm"))
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not right."))
+        return password

@@ -6,16 +6,30 @@ from django.core.exceptions import PermissionDenied
 
 from .enums import Role
 
+# Separation of duties (三员分立): the system administrator keeps accounts and the policy parameters
+# and sees no member data and no audit trail; the auditor reads everything, the trail included, and
+# changes nothing; bureau staff and organisation administrators do the business.
 PERMISSIONS = {
+    # Pages every role sees: the home page, the policy parameters in force, confirming one's password.
+    "signed_in": frozenset({Role.BUREAU, Role.ORG_ADMIN, Role.AUDITOR, Role.SYSADMIN}),
     # Read pages of the user's scope.
     "view": frozenset({Role.BUREAU, Role.ORG_ADMIN, Role.AUDITOR}),
     # Create and change records inside the user's scope.
     "edit": frozenset({Role.BUREAU, Role.ORG_ADMIN}),
     # The zone-wide dashboards: those who see the whole zone.
     "zone": frozenset({Role.BUREAU, Role.AUDITOR}),
-    # Whole-zone decisions: accounts, dissolving top-level organisations, parameters.
+    # Whole-zone business decisions: dissolving top-level organisations, approvals, payments, waivers.
     "bureau": frozenset({Role.BUREAU}),
+    # Accounts and roles.
+    "accounts": frozenset({Role.SYSADMIN}),
+    # Revisions of the policy parameters (portal/policy.py).
+    "parameters": frozenset({Role.SYSADMIN}),
+    # The audit trail (issue 7): read, never changed.
+    "audit": frozenset({Role.BUREAU, Role.AUDITOR}),
 }
+
+# Who enters the Django admin (each model admin then says what they see there).
+ADMIN_SITE_ROLES = frozenset({Role.BUREAU, Role.SYSADMIN})
 
 
 def has_permission(user, permission: str) -> bool:

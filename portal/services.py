@@ -1,4 +1,4 @@
-"""Accounts and policy revisions: created and changed by bureau staff only."""
+"""Accounts and policy revisions: created and changed by the system administrator only (三员分立)."""
 
 import datetime
 from decimal import Decimal
@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import policy
+from .concurrency import content_version, version_check
 from .enums import Role
 from .models import PolicyRevision, PolicyValue, User
-from .permissions import has_permission
+from .permissions import ADMIN_SITE_ROLES, has_permission
 
 
 def _role_check(*, role: str, organisation) -> None:
@@ -28,7 +29,7 @@ def _role_check(*, role: str, organisation) -> None:
 
 @transaction.atomic
 def account_create(*, username: str, full_name: str, role: str, organisation, password: str) -> User:
-    """A new account must change the password the bureau gave it at first login."""
+    """A new account must change the password the system administrator gave it at first login."""
     _role_check(role=role, organisation=organisation)
     user = User(
         username=username, first_name=full_name, role=role, organisation=organisation, must_change_password=True
@@ -38,8 +39,8 @@ def account_create(*, username: str, full_name: str, role: str, organisation, pa
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    # Bureau staff also use the Django admin.
-    user.is_staff = role == Role.BUREAU
+    # Bureau staff and system administrators also use the Django admin.
+    user.is_staff = role in ADMIN_SITE_ROLES
     user.full_clean()
     user.save()
     return user
@@ -48,14 +49,29 @@ def account_create(*, username: str, full_name: str, role: str, organisation, pa
 @transaction.atomic
 def account_update(*, user: User, full_name: str, role: str, organisation, is_active: bool, acting_user) -> User:
     _role_check(role=role, organisation=organisation)
-    if user.pk == acting_user.pk and (not is_active or role != Role.BUREAU):
-        raise ValidationError(_("You cannot deactivate your own account or take away your own bureau role."))
+    if user.pk == acting_user.pk and (not is_active or role != acting_user.role):
+        raise ValidationError(_("You cannot deactivate your own account or change your own role."))
     user.first_name = full_name
     user.role = role
     user.organisation = organisation
     user.is_active = is_active
-    user.is_staff = role == Role.BUREAU
+    user.is_staff = role in ADMIN_SITE_ROLES
     user.save()
+    return user
+
+
+@transaction.atomic
+def account_password_change(*, user: User, password: str) -> User:
+    """Issue 7: the user's own password, which ends the forced change of an account the bureau created."""
+    if user.check_password(password):
+        raise ValidationError({"new_password2": _("Choose a password different from the current one.")})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password2": exc.messages}) from exc
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     return user
 
 
@@ -86,6 +102,13 @@ def _policy_values_check(values: dict) -> None:
         raise ValidationError(errors)
 
 
+def policy_revision_version(*, revision: PolicyRevision) -> str:
+    """The version of a revision for its form (portal.concurrency): it keeps no time of change, so a
+    digest of its fields and values."""
+    values = sorted(revision.values.values_list("key", "value"))
+    return content_version(revision.name, revision.effective_from, revision.source, revision.note, *values)
+
+
 @transaction.atomic
 def policy_revision_save(
     *,
@@ -97,13 +120,18 @@ def policy_revision_save(
     revision: PolicyRevision | None = None,
     user=None,
     today: datetime.date | None = None,
+    version: str | None = None,
 ) -> PolicyRevision:
     """A new revision (or a change to one not yet in force). It takes effect after today, never in
     the past, so what was computed for an earlier year stays as it was; it stores only the
-    parameters it changes against the values in force the day before it."""
+    parameters it changes against the values in force the day before it. A change is refused if the
+    revision changed after its form was opened (`version`, issue 7)."""
     today = today or timezone.localdate()
-    if user is not None and not has_permission(user, "bureau"):
-        raise ValidationError(_("Policy parameters are changed by the organisation bureau only."))
+    if user is not None and not has_permission(user, "parameters"):
+        raise ValidationError(_("Policy parameters are changed by the system administrator only."))
+    if revision is not None:
+        revision = PolicyRevision.objects.select_for_update().get(pk=revision.pk)
+        version_check(opened=version, current=policy_revision_version(revision=revision))
     if revision is not None and revision.effective_from <= today:
         raise ValidationError(_("This revision is in force: it can no longer be changed. Add a new revision instead."))
     if effective_from <= today:

@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_audit
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/confirm/", views_audit.PasswordConfirmView.as_view(), name="password_confirm"),
+    path("audit/", views_audit.AuditListView.as_view(), name="audit"),
+    path("audit/<int:pk>/", views_audit.AuditEntryView.as_view(), name="audit_entry"),
     path("accounts/", views.AccountListView.as_view(), name="account_list"),
     path("accounts/new/", views.AccountCreateView.as_view(), name="account_create"),
     path("accounts/<int:pk>/edit/", views.AccountUpdateView.as_view(), name="account_update"),

@@ -2,9 +2,12 @@
 
 import datetime
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,7 +17,8 @@ from django.views.generic import TemplateView
 from branches import selectors
 from branches.models import Organisation
 
-from . import policy, services
+from . import audit, policy, services
+from .concurrency import VersionedFormViewMixin
 from .forms import AccountCreateForm, AccountUpdateForm, PolicyRevisionForm
 from .models import PolicyRevision, User
 from .permissions import PermissionRequiredMixin, has_permission
@@ -22,11 +26,32 @@ from .views_base import ServiceFormView
 
 
 class LoginView(auth_views.LoginView):
+    """Django's login: a new session key, `next=` followed only to this site; axes locks (portal/lockout.py)."""
+
     template_name = "portal/account/login.html"
     redirect_authenticated_user = True
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own password; an account the bureau created sees only this page until then (issue 7)."""
+
+    template_name = "portal/account/password.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        try:
+            services.account_password_change(user=form.user, password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                form.add_error(field, errors)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password was changed."))
+        return redirect(self.get_success_url())
+
+
 class HomeView(PermissionRequiredMixin, TemplateView):
+    permission_required = "signed_in"
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
@@ -54,7 +79,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
 
 
 class AccountListView(PermissionRequiredMixin, TemplateView):
-    permission_required = "bureau"
+    permission_required = "accounts"
     template_name = "portal/account/list.html"
 
     def get_context_data(self, **kwargs):
@@ -65,7 +90,7 @@ class AccountListView(PermissionRequiredMixin, TemplateView):
 
 
 class AccountCreateView(PermissionRequiredMixin, ServiceFormView):
-    permission_required = "bureau"
+    permission_required = "accounts"
     template_name = "portal/account/form.html"
     title = _("New account")
     form_class = AccountCreateForm
@@ -84,7 +109,7 @@ class AccountCreateView(PermissionRequiredMixin, ServiceFormView):
 
 
 class AccountUpdateView(PermissionRequiredMixin, ServiceFormView):
-    permission_required = "bureau"
+    permission_required = "accounts"
     template_name = "portal/account/form.html"
     form_class = AccountUpdateForm
     success_url = reverse_lazy("account_list")
@@ -124,6 +149,7 @@ class AccountUpdateView(PermissionRequiredMixin, ServiceFormView):
 class PolicyView(PermissionRequiredMixin, TemplateView):
     """The policy parameters: every revision side by side and the values in force on a day (?on=)."""
 
+    permission_required = "signed_in"
     template_name = "portal/policy/list.html"
 
     def get_context_data(self, **kwargs):
@@ -148,13 +174,13 @@ class PolicyView(PermissionRequiredMixin, TemplateView):
         ]
         context.update(
             on=on, today=today, revisions=revisions, rows=rows,
-            can_change=has_permission(self.request.user, "bureau"),
+            can_change=has_permission(self.request.user, "parameters"),
         )  # fmt: skip
         return context
 
 
 class PolicyRevisionFormMixin(PermissionRequiredMixin):
-    permission_required = "bureau"
+    permission_required = "parameters"
     template_name = "portal/policy/form.html"
     form_class = PolicyRevisionForm
     success_url = reverse_lazy("policy")
@@ -173,6 +199,7 @@ class PolicyRevisionFormMixin(PermissionRequiredMixin):
         return services.policy_revision_save(
             name=data["name"], effective_from=data["effective_from"], source=data["source"], note=data["note"],
             values=form.parameter_values(), revision=self.revision, user=self.request.user,
+            version=form.cleaned_data.get("version"),
         )  # fmt: skip
 
 
@@ -180,7 +207,7 @@ class PolicyRevisionCreateView(PolicyRevisionFormMixin, ServiceFormView):
     title = _("New policy revision")
 
 
-class PolicyRevisionUpdateView(PolicyRevisionFormMixin, ServiceFormView):
+class PolicyRevisionUpdateView(PolicyRevisionFormMixin, VersionedFormViewMixin, ServiceFormView):
     """A revision not yet in force may still change; one in force is shown, and a POST refused."""
 
     @cached_property
@@ -190,6 +217,9 @@ class PolicyRevisionUpdateView(PolicyRevisionFormMixin, ServiceFormView):
     def get_initial(self):
         r = self.revision
         return {"name": r.name, "effective_from": r.effective_from, "source": r.source, "note": r.note}
+
+    def record_version(self):
+        return services.policy_revision_version(revision=self.revision)
 
     def get_context_data(self, **kwargs):
         return {
@@ -218,7 +248,9 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         dashboard = dashboards.compliance_dashboard(year=self.year())
-        context.update(dashboard=dashboard, years=range(timezone.localdate().year, 2014, -1))
+        context.update(dashboard=dashboard, years=range(timezone.localdate().year, 2014, -1),
+                       towns_shown=dashboard["towns"][: dashboards.SHOWN], weak_shown=dashboard["weak"][: dashboards.SHOWN],
+                       shown=dashboards.SHOWN)  # fmt: skip
         root = Organisation.objects.filter(kind="work_committee").values_list("pk", flat=True).first()
         if root:
             context["weak_year_url"] = reverse("assessments:weak_year", args=[root, dashboard["year"]])
@@ -239,8 +271,11 @@ class DashboardExportView(DashboardView):
             "name": _("Rule, sector or organisation"), "checked": _("Checks"), "passed": _("Met"), "rate": _("Compliance rate (%)"),
             "open": _("Open findings"), "by_rule": _("By rule"), "by_sector": _("By sector"),
             "by_town": _("By town or system"), "top": _("Most open findings"),
+            "weak": _("Weak-organisation candidates"), "type": _("Type"), "score": _("Score"),
         }  # fmt: skip
         content = dashboards.dashboard_xlsx(dashboard, labels={k: str(v) for k, v in labels.items()})
+        rows = sum(len(dashboard[key]) for key in ("rules", "sectors", "towns", "top"))
+        audit.export_log(request=request, model="portal.dashboard", filters={"year": year}, rows=rows)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

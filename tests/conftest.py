@@ -67,6 +67,7 @@ def users(zone):
     return types.SimpleNamespace(
         bureau=UserFactory(role=Role.BUREAU, is_staff=True),
         auditor=UserFactory(role=Role.AUDITOR),
+        sysadmin=UserFactory(role=Role.SYSADMIN, is_staff=True),
         town_admin=UserFactory(role=Role.ORG_ADMIN, organisation=zone.t1),
         branch_admin=UserFactory(role=Role.ORG_ADMIN, organisation=zone.b1),
         other_admin=UserFactory(role=Role.ORG_ADMIN, organisation=zone.t2),

@@ -33,7 +33,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"党员{n}")
     gender = Gender.MALE
-    birth_date = factory.Sequence(lambda n: datetime.date(1980, 1, 1) + datetime.timedelta(days=n))
+    # Born 1980-1986 whatever the number of members made so far, so that joining on 2005-07-01 is at 18 or
+    # over; with the ID sequence (n % 500) a birth date and sequence pair repeats only every 12,000 members.
+    birth_date = factory.Sequence(lambda n: datetime.date(1980, 1, 1) + datetime.timedelta(days=n % 2400))
     id_number = factory.LazyAttributeSequence(
         lambda o, n: id_make(area="430104", born=o.birth_date, sequence=n % 500, male=o.gender == Gender.MALE)
     )

@@ -8,7 +8,9 @@ sector and town or system (`RuleTally`, what the dashboards chart); failed ones 
 
 - rerunning a period gives the same findings: new ones open, met ones resolve, nothing doubles;
 - two runs of a year never write at once: a partial unique constraint on running runs is the lease;
-- a run that fails midway writes nothing (one transaction), keeping the previous findings.
+- a run that fails midway writes nothing (one transaction), keeping the previous findings;
+- a run whose worker died (SIGKILL, a restarted host) is known at once: it recorded its worker and
+  its year's work lock (portal.work_locks) is free. The next run takes it over, the runs page marks it failed.
 
 During the year a rule reports fairly: quantities are due pro rata (`RunContext.share_of_year`),
 periods are judged only once they are over, and once-a-year duties only when the year is over
@@ -27,11 +29,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from portal.bulkload import rows_copy
 from portal.policy import PolicyValues, policy_for_year
+from portal.progress import progress_get, progress_set
+from portal.work_locks import work_lock, work_lock_free, worker_name
 
 from ..models import ComplianceRun, Finding, FindingStage, RuleTally
 
@@ -39,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 # A run still "running" after this long died without saying so (a killed worker): the next run takes over.
 STALE_AFTER = datetime.timedelta(hours=3)
+RUN_WORK = "compliance-run"  # the work lock of a year's run
 
 
 class Check(NamedTuple):
@@ -141,15 +147,17 @@ class RunContext:
 
 
 def _lease(*, year: int, today: datetime.date, trigger: str, user) -> ComplianceRun | None:
-    """Take the year's lease: a running run, unique per year. None when another live run holds it."""
+    """Take the year's lease: a running run, unique per year. None when another live run holds it.
+    The caller holds the year's work lock, so a running run that recorded its worker is dead."""
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                return ComplianceRun.objects.create(year=year, as_of=today, trigger=trigger, started_by=user)
+                return ComplianceRun.objects.create(year=year, as_of=today, trigger=trigger, started_by=user,
+                                                    summary={"worker": worker_name()})  # fmt: skip
         except IntegrityError:
             stale = timezone.now() - STALE_AFTER
             taken = ComplianceRun.objects.filter(
-                year=year, state=ComplianceRun.State.RUNNING, started_at__lt=stale
+                Q(started_at__lt=stale) | Q(summary__has_key="worker"), year=year, state=ComplianceRun.State.RUNNING
             ).update(state=ComplianceRun.State.FAILED, error="stale: the run stopped without finishing",
                      finished_at=timezone.now())  # fmt: skip
             if not taken:
@@ -176,6 +184,10 @@ def _merge(*, run: ComplianceRun, rules: list[str], now) -> tuple[int, int]:
     )
     marks = ", ".join(["%s"] * len(rules))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The stage was just filled and the findings may have grown since autovacuum last looked: without fresh
+            # statistics the planner takes them for empty and joins them row by row.
+            cursor.execute(f"ANALYZE {s}, {f}")
         cursor.execute(
             f"SELECT COUNT(*) FROM {f} f JOIN {s} s ON {same} WHERE s.run_id = %s AND f.status = 'resolved'", [run.pk]
         )
@@ -188,12 +200,15 @@ def _merge(*, run: ComplianceRun, rules: list[str], now) -> tuple[int, int]:
             f"FROM {s} AS s WHERE s.run_id = %s AND {same}",
             [run.pk],
         )
+        # The known ones were just updated: they leave the stage, and the rest go in as they are. (A NOT EXISTS
+        # over the findings being inserted into would rescan, for each row, every row inserted before it.)
+        cursor.execute(f"DELETE FROM {s} AS s WHERE s.run_id = %s AND EXISTS (SELECT 1 FROM {f} f WHERE {same})",
+                       [run.pk])  # fmt: skip
         cursor.execute(
             f"INSERT INTO {f} (rule, organisation_id, member_id, year, period, aspect, measured, required, due_on, status, "
             "opened_run_id, last_run_id, opened_at, waived_reason) "
             "SELECT s.rule, s.organisation_id, s.member_id, s.year, s.period, s.aspect, s.measured, s.required, s.due_on, "
-            f"'open', s.run_id, s.run_id, %s, '' FROM {s} s WHERE s.run_id = %s "
-            f"AND NOT EXISTS (SELECT 1 FROM {f} f WHERE {same})",
+            f"'open', s.run_id, s.run_id, %s, '' FROM {s} s WHERE s.run_id = %s",
             [now, run.pk],
         )
         inserted = cursor.rowcount
@@ -211,11 +226,16 @@ def compliance_run(
     *, year: int, today: datetime.date | None = None, user=None, trigger: str = "beat", rules: Iterable[str] = ()
 ) -> ComplianceRun:
     """Evaluate every rule (or the named ones) for a year and merge the findings; see the module docstring."""
+    with work_lock(name=RUN_WORK, key=year) as held:
+        return _compliance_run(year=year, today=today, user=user, trigger=trigger, rules=rules, held=held)
+
+
+def _compliance_run(*, year, today, user, trigger, rules, held: bool) -> ComplianceRun:
     from ..weak import weak_candidates
     from . import catalogue  # noqa: F401  (registers the rules)
 
     today = today or timezone.localdate()
-    run = _lease(year=year, today=today, trigger=trigger, user=user)
+    run = _lease(year=year, today=today, trigger=trigger, user=user) if held else None
     if run is None:
         return ComplianceRun.objects.create(
             year=year, as_of=today, trigger=trigger, started_by=user, state=ComplianceRun.State.SKIPPED,
@@ -232,19 +252,22 @@ def compliance_run(
         for done, r in enumerate(chosen):
             progress_report(run, done=done, total=len(chosen), clause=r.clause)
             started = time.perf_counter()
-            checked = failed = 0
+            # Counted by organisation first (a million checks of a rule cost a counter each), then by group.
+            checked_by, passed_by = Counter(), Counter()
             for check in r.evaluate(context):
-                sector, town = groups.get(check.organisation_id, ("", None))
-                key = (r.clause, sector or "", town)
-                tallies[key] += 1
-                checked += 1
+                checked_by[check.organisation_id] += 1
                 if check.passed:
-                    passed_tallies[key] += 1
+                    passed_by[check.organisation_id] += 1
                 else:
-                    failed += 1
                     staged_rows.append((run.pk, r.clause, check.organisation_id, check.member_id, year, check.period,
                                         check.aspect, check.measured, check.required, check.due_on))  # fmt: skip
-            per_rule[r.clause] = {"checked": checked, "failed": failed,
+            for organisation_id, n in checked_by.items():
+                sector, town = groups.get(organisation_id, ("", None))
+                key = (r.clause, sector or "", town)
+                tallies[key] += n
+                passed_tallies[key] += passed_by[organisation_id]
+            checked = sum(checked_by.values())
+            per_rule[r.clause] = {"checked": checked, "failed": checked - sum(passed_by.values()),
                                   "seconds": round(time.perf_counter() - started, 3)}  # fmt: skip
         now = timezone.now()
         with transaction.atomic():
@@ -285,17 +308,21 @@ def _progress_key(run_pk: int) -> str:
 
 def progress_report(run: ComplianceRun, *, done: int, total: int, clause: str) -> None:
     """Where a run is (rule `done` of `total`), for the page that watches it (the cache: Redis in production)."""
-    from django.core.cache import cache
-
-    cache.set(_progress_key(run.pk), {"done": done, "total": total, "clause": clause}, timeout=6 * 3600)
+    progress_set(_progress_key(run.pk), {"done": done, "total": total, "clause": clause}, timeout=6 * 3600)
 
 
 def run_progress(run: ComplianceRun) -> dict:
-    from django.core.cache import cache
-
+    """Where a run is; a run whose worker died (its year's work lock is free) is marked failed first."""
+    worker = run.summary.get("worker") if run.state == ComplianceRun.State.RUNNING else None
+    if worker and work_lock_free(name=RUN_WORK, key=run.year):
+        ComplianceRun.objects.filter(pk=run.pk, state=ComplianceRun.State.RUNNING).update(
+            state=ComplianceRun.State.FAILED, error=f"stale: the worker {worker} stopped before the run finished",
+            finished_at=timezone.now(),
+        )  # fmt: skip
+        run.refresh_from_db()
     if run.state != ComplianceRun.State.RUNNING:
         return {"done": 1, "total": 1, "clause": ""}
-    return cache.get(_progress_key(run.pk)) or {"done": 0, "total": 0, "clause": ""}
+    return progress_get(_progress_key(run.pk)) or {"done": 0, "total": 0, "clause": ""}
 
 
 def _summary(*, year: int, per_rule: dict) -> dict:

@@ -97,7 +97,10 @@ def evaluation(context: RunContext):
         .order_by()
     }
     with_members = set(
-        _members_on(context, organisation_id__in=branches).values_list("organisation_id", flat=True).distinct()
+        _members_on(context, organisation_id__in=branches)
+        .values_list("organisation_id", flat=True)
+        .order_by()
+        .distinct()
     )
     period, due = str(year), context.last_day
     checks = []

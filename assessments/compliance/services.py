@@ -5,15 +5,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.permissions import has_permission
+from portal.task_dispatch import Dispatched, task_dispatch
 
 from ..models import Finding
 
 
-def compliance_run_start(*, year: int, user) -> None:
-    """Start a run as a Celery task (in-process without a broker); the runs page shows its progress."""
+def compliance_run_start(*, year: int, user) -> Dispatched:
+    """Start a run as a Celery task (in-process without a broker, in a background thread of the web
+    process when the broker is down); the runs page shows its progress."""
     from ..tasks import compliance_run_task
 
-    compliance_run_task.delay(year, user.pk if user else None)
+    return task_dispatch(task=compliance_run_task, args=(year, user.pk if user else None), background=True)
 
 
 def finding_waive(*, finding: Finding, reason: str, user) -> Finding:

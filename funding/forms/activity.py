@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.enums import Sector
 from funding.services.activity import FUNDED_SECTORS
+from portal.concurrency import VersionedFormMixin
 from portal.forms_base import SubmitHelperMixin
 
 
-class ActivityBudgetForm(SubmitHelperMixin, forms.Form):
+class ActivityBudgetForm(VersionedFormMixin, SubmitHelperMixin, forms.Form):
     wage_bill = forms.DecimalField(label=_("Total wage bill (yuan)"), max_digits=14, decimal_places=2)
     budget = forms.DecimalField(label=_("Activity funds in the budget (yuan)"), max_digits=14, decimal_places=2)
 

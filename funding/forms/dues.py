@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.concurrency import VersionedFormMixin
 from portal.forms_base import DateInput, SubmitHelperMixin
 
 from ..enums import DuesBasis
@@ -12,7 +13,7 @@ from ..enums import DuesBasis
 AMOUNT = dict(max_digits=10, decimal_places=2, required=False)
 
 
-class DuesBasesForm(forms.Form):
+class DuesBasesForm(VersionedFormMixin, forms.Form):
     """N-DUES: every member's basis (from the life status, or the flat amount on relief), monthly
     income after tax (salary, pension) or chosen amount (farmers), in one form."""
 

@@ -190,6 +190,14 @@ def dues_base_rows(*, organisation: Organisation, year: int, day: datetime.date)
     return [BaseRow(member=m, base=bases.get(m.pk)) for m in members]
 
 
+def dues_bases_last(*, organisation: Organisation, year: int, day: datetime.date) -> DuesBase | None:
+    """The base of the year recorded last among the branch's members on the day: the version of the
+    bases form (portal.concurrency); one query."""
+    members = members_on(organisation=organisation, day=day).order_by().values("pk")
+    bases = DuesBase.objects.filter(member__in=members, year=year).select_related("recorded_by")
+    return bases.order_by("-recorded_at", "-pk").first()
+
+
 def dues_grid(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> list[DuesRow]:
     """N-DUES: the branch's members x 12 months, paid / due / not due; five queries or so (more only
     in a year a policy revision took effect)."""

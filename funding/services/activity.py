@@ -21,6 +21,7 @@ from branches.enums import Sector
 from branches.models import Organisation
 from funding.enums import FundFormula
 from funding.models import ActivityFundBudget
+from portal.concurrency import row_lock, version_check
 from portal.policy import PolicyValues, fen
 
 FIRST_YEAR = 2015
@@ -164,13 +165,20 @@ def _amount(value, field: str, message: str, *, positive: bool) -> Decimal:
 
 @transaction.atomic
 def activity_budget_record(
-    *, organisation: Organisation, year: int, wage_bill, budget, user=None
+    *, organisation: Organisation, year: int, wage_bill, budget, user=None, version: str | None = None
 ) -> ActivityFundBudget:
     """F-ACTIVITY-*: a funded unit's activity funds in its budget for a year, beside the wage bill
     the formula reads (the standard wage bill of a state-owned enterprise); one row per unit and
-    year, corrected in place, keeping who recorded it last."""
+    year, corrected in place, keeping who recorded it last. Refused if the year's row was recorded
+    after the form was opened (`version`, issue 7)."""
     scoping.scope_check(user=user, organisation=organisation)
     _unit_check(organisation)
+    # The unit's row is the lock: the year's budget may have no row yet.
+    row_lock(Organisation, organisation.pk)
+    if version is not None:
+        recorded = ActivityFundBudget.objects.filter(organisation=organisation, year=year)
+        last = recorded.select_related("recorded_by").first()
+        version_check(opened=version, stamp=last and last.recorded_at, changed_by=last and last.recorded_by)
     errors = {}
     if not FIRST_YEAR <= year <= last_year():
         errors["year"] = _("Activity fund budgets are recorded for %(first)s to %(last)s, not for %(year)s.") % {

@@ -22,6 +22,7 @@ from branches.enums import Sector
 from branches.models import Organisation
 from members.models import Member
 from members.selectors import members_on
+from portal.concurrency import row_lock, version_check
 from portal.permissions import has_permission
 from portal.policy import fen, policy_for_year
 
@@ -60,16 +61,24 @@ def dues_roster_day(*, year: int, today: datetime.date | None = None) -> datetim
 
 
 @transaction.atomic
-def dues_bases_record(*, organisation: Organisation, year: int, rows: dict, user=None) -> list[DuesBase]:
+def dues_bases_record(
+    *, organisation: Organisation, year: int, rows: dict, user=None, version: str | None = None
+) -> list[DuesBase]:
     """N-DUES (中组发〔2008〕3号): the year's dues base of the branch's members, collected once.
 
     `rows` maps member id → {"basis", "monthly_income", "farmer_amount"}. The basis follows the life
     status (a blank basis takes it); the secretary may switch a member to the flat amount (on relief).
     Salary and pension need the monthly income after tax (> 0); a farmer's amount lies in the range.
-    The monthly dues stored are those under the parameters in force on 1 January."""
+    The monthly dues stored are those under the parameters in force on 1 January. Refused if a base
+    was recorded after the form was opened (`version`, issue 7)."""
     scoping.scope_check(user=user, organisation=organisation)
     _year_check(year)
     day = dues_roster_day(year=year)
+    # The branch's row is the lock: a member's first base has no row of its own yet.
+    row_lock(Organisation, organisation.pk)
+    if version is not None:
+        last = selectors.dues_bases_last(organisation=organisation, year=year, day=day)
+        version_check(opened=version, stamp=last and last.recorded_at, changed_by=last and last.recorded_by)
     roster = {m.pk: m for m in members_on(organisation=organisation, day=day)}
     values = policy_for_year(year)
     low, high = values["dues.farmer_min"], values["dues.farmer_max"]

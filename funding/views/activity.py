@@ -20,6 +20,8 @@ from funding.forms.activity import ActivityBudgetForm, ActivityFilterForm
 from funding.models import ActivityFundBudget
 from funding.selectors import activity as selectors
 from funding.services import activity as services
+from portal import audit
+from portal.concurrency import VersionedFormViewMixin, version_of
 from portal.permissions import PermissionRequiredMixin, has_permission
 from portal.policy import PolicyValues, policy_for_year
 from portal.views_base import ServiceFormView
@@ -88,7 +90,7 @@ class ActivityView(ActivityFiltersMixin, OrganisationMixin, TemplateView):
         return context
 
 
-class ActivityBudgetView(OrganisationMixin, ServiceFormView):
+class ActivityBudgetView(OrganisationMixin, VersionedFormViewMixin, ServiceFormView):
     """F-ACTIVITY-*: a unit's activity funds in its budget for a year, beside the wage bill."""
 
     permission_required = "edit"
@@ -124,6 +126,10 @@ class ActivityBudgetView(OrganisationMixin, ServiceFormView):
             return {"wage_bill": row.wage_bill, "budget": row.budget}
         return {"wage_bill": services.organisation_wage_figure(self.organisation)}
 
+    def record_version(self):
+        row = self.recorded()
+        return version_of(row.recorded_at if row else None)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = self.year
@@ -145,6 +151,7 @@ class ActivityBudgetView(OrganisationMixin, ServiceFormView):
             wage_bill=form.cleaned_data["wage_bill"],
             budget=form.cleaned_data["budget"],
             user=self.request.user,
+            version=self.opened_version(form),
         )
 
     def get_success_url(self):
@@ -221,7 +228,10 @@ class ActivityExportView(ActivityReportMixin, View):
         filters = self.filters()
         rows = selectors.activity_rows(units=self.filtered_units(self.town()), year=self.year,
                                        flagged=filters["flagged"])  # fmt: skip
-        content = selectors.activity_export_xlsx(rows=rows, year=self.year)
+        counted = audit.RowCounter(rows)
+        content = selectors.activity_export_xlsx(rows=counted, year=self.year)
+        audit.export_log(request=request, model="funding.activityfundbudget", rows=counted.count,
+                         filters={**{k: v for k, v in filters.items() if v}, "year": self.year})  # fmt: skip
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from branches.enums import Sector
 from branches.views import OrganisationMixin
+from portal.concurrency import VersionedFormViewMixin, version_of
 from portal.permissions import PermissionRequiredMixin, has_permission
 from portal.policy import PARAMETERS, policy_for_year
 from portal.views_base import ServiceFormView
@@ -63,7 +64,7 @@ class DuesView(YearMixin, OrganisationMixin, TemplateView):
         return context
 
 
-class DuesBasesView(YearMixin, OrganisationMixin, ServiceFormView):
+class DuesBasesView(YearMixin, OrganisationMixin, VersionedFormViewMixin, ServiceFormView):
     """N-DUES: the year's dues base of every member of the branch, on one form."""
 
     permission_required = "edit"
@@ -77,6 +78,11 @@ class DuesBasesView(YearMixin, OrganisationMixin, ServiceFormView):
         farmer_min = policy_for_year(self.year)["dues.farmer_min"]
         return {**super().get_form_kwargs(), "rows": self.rows, "farmer_min": farmer_min}
 
+    def record_version(self):
+        day = services.dues_roster_day(year=self.year)
+        last = selectors.dues_bases_last(organisation=self.organisation, year=self.year, day=day)
+        return version_of(last.recorded_at if last else None)
+
     def get_context_data(self, **kwargs):
         values = policy_for_year(self.year)
         parameters = [(p.label, values[key]) for key, p in PARAMETERS.items() if key.startswith("dues.")]
@@ -84,8 +90,9 @@ class DuesBasesView(YearMixin, OrganisationMixin, ServiceFormView):
 
     def perform(self, form):
         return services.dues_bases_record(
-            organisation=self.organisation, year=self.year, rows=form.bases(), user=self.request.user
-        )
+            organisation=self.organisation, year=self.year, rows=form.bases(), user=self.request.user,
+            version=self.opened_version(form),
+        )  # fmt: skip
 
     def get_success_message(self):
         return _("The dues bases of %(n)s members were recorded.") % {"n": len(self.result)}

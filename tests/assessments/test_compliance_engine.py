@@ -135,3 +135,22 @@ def test_study_hours_are_due_pro_rata_during_the_year(zone):
         for pk in non_leaders
     )
     assert result.state == ComplianceRun.State.DONE
+
+
+def test_a_town_secretary_lecturing_a_branch_gives_the_towns_lecture(zone):
+    from branches.enums import PostKind
+    from branches.services import post_assign
+
+    town_secretary = zone.b1_members[2]
+    post_assign(organisation=zone.t1, member=town_secretary, kind=PostKind.SECRETARY,
+                started_on=datetime.date(2020, 1, 1))  # fmt: skip
+    services.meeting_record(
+        organisation=zone.b1,
+        data={"kind": "lecture", "held_on": datetime.date(2024, 5, 8), "place": "活动室", "topic": "党课",
+              "lecturer": town_secretary},
+        attendance={m.pk: ("present", "") for m in zone.b1_members},
+    )  # fmt: skip
+    engine.compliance_run(year=2024, today=AFTER_2024, rules=("Q-LECTURE-SECRETARY",), trigger="test")
+    failing = set(Finding.objects.filter(rule="Q-LECTURE-SECRETARY").values_list("organisation__code", flat=True))
+    assert "T1" not in failing  # the town's secretary lectured below the town
+    assert "B1" in failing  # B1's own secretary gave none

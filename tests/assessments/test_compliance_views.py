@@ -162,3 +162,23 @@ def test_every_rule_links_the_records_and_the_form_that_fixes_it(zone, clause):
     links = finding_links(Finding(rule=clause, organisation=zone.b1, year=2024))
     assert links["evidence"].startswith("/")
     assert bool(links["fix"]) == bool(RULES[clause].fix_url)
+
+
+def test_the_findings_list_exports_with_its_filters(users, client, zone, findings_2024):
+    import io
+
+    import openpyxl
+
+    from portal.models import AuditEntry
+
+    client.force_login(users.town_admin)
+    with translation.override("zh-hans"):
+        response = client.get(reverse("assessments:findings_export"), {"year": 2024, "rule": "Q-THREE-MEETINGS"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    mine = findings_2024.filter(organisation__path__startswith=zone.t1.path, status="open")
+    assert rows[0][:3] == ("条款", "规则", "所属组织")
+    assert len(rows) - 1 == mine.count() > 0
+    assert {r[3] for r in rows[1:]} <= {"B1", "G1", "V1", "B2"}
+    entry = AuditEntry.objects.filter(action="export", model="assessments.finding").get()
+    assert entry.extra["rows"] == mine.count()
+    assert entry.extra["filters"]["rule"] == "Q-THREE-MEETINGS"

@@ -13,6 +13,7 @@ from assessments.enums import Disposal, Grade
 from assessments.models import EvaluationResult, Talk
 from members import community
 from members.enums import MemberCategory
+from tests.concurrency import opened
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +133,8 @@ def test_evaluation_form_posts_every_member_at_once(zone, users, client_for):
         data.update(
             {f"{f}_{m.pk}": "qualified" for f in ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")}
         )
-    client = client_for(users.branch_admin)
-    response = client.post(reverse("assessments:evaluation_edit", args=[zone.b1.pk, 2024]), data)
+    client, url = client_for(users.branch_admin), reverse("assessments:evaluation_edit", args=[zone.b1.pk, 2024])
+    response = client.post(url, opened(client, url, data))
     assert response.status_code == 302
     assert EvaluationResult.objects.filter(grade="qualified").count() == 3
     form = client.get(reverse("assessments:evaluation_edit", args=[zone.b1.pk, 2024])).context["form"]

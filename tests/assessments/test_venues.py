@@ -14,6 +14,7 @@ from assessments import selectors, services
 from assessments.enums import SixStandard, VenueGrade, VenueKind
 from assessments.models import VenueCheck
 from branches.enums import OrganisationKind, Sector
+from tests.concurrency import opened
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,8 @@ def test_six_standards_form_and_photo_served_in_scope(zone, users, client_for):
     client = client_for(users.town_admin)
     data = {"checked_on": "2024-05-06", "met_place": "on", f"photo_{SixStandard.PLACE}": photo(), "met_sign": "on",
             "note_sign": "门口挂牌"}  # fmt: skip
-    response = client.post(reverse("assessments:venue_checks", args=[v.pk]), data)
+    url = reverse("assessments:venue_checks", args=[v.pk])
+    response = client.post(url, opened(client, url, data))
     assert response.status_code == 302
     check = VenueCheck.objects.get(standard="place")
     url = reverse("assessments:venue_photo", args=[check.pk])

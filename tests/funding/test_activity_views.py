@@ -13,6 +13,7 @@ from branches.enums import OrganisationKind as K
 from branches.enums import Sector
 from funding.models import ActivityFundBudget
 from funding.services.activity import activity_budget_record
+from tests.concurrency import opened
 from tests.factories import make_org
 from tests.funding.test_activity_selectors import build_units
 
@@ -90,7 +91,7 @@ def test_budget_form_prefills_the_organisations_figure_and_records(zone, units, 
     assert response.context["form"].fields["wage_bill"].label == "标准工资总额（元）"
     assert response.context["form"].fields["wage_bill"].help_text == "已按组织登记的数额预填；如本年度不同，请更正。"
     assert "F-ACTIVITY-SOE" in text(response)
-    response = client.post(url, {"wage_bill": "120000", "budget": "600"})
+    response = client.post(url, opened(client, url, {"wage_bill": "120000", "budget": "600"}))
     assert response.status_code == 302
     assert response["Location"] == reverse("funding:activity", args=[units.soe.pk, 2017])
     row = ActivityFundBudget.objects.get(organisation=units.soe, year=2017)
@@ -102,10 +103,9 @@ def test_budget_form_prefills_the_organisations_figure_and_records(zone, units, 
 
 
 def test_budget_form_shows_the_services_refusal(zone, units, users, client_for):
-    client = client_for(users.town_admin)
+    client, url = client_for(users.town_admin), reverse("funding:activity_budget", args=[units.np1.pk, 2016])
     with translation.override("zh-hans"):
-        response = client.post(reverse("funding:activity_budget", args=[units.np1.pk, 2016]),
-                               {"wage_bill": "0", "budget": "-1"})  # fmt: skip
+        response = client.post(url, opened(client, url, {"wage_bill": "0", "budget": "-1"}))
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "wage_bill": ["请填写中共甲科技公司支部委员会2016年的工资总额（元），须大于0。"],
@@ -121,7 +121,7 @@ def test_budget_form_of_an_organisation_that_is_no_unit(zone, units, users, clie
     response = client.get(url)
     assert (response.status_code, response.context["funded"]) == (200, False)
     assert "不适用党建活动经费标准" in text(response)
-    response = client.post(url, {"wage_bill": "100000", "budget": "3000"})
+    response = client.post(url, opened(client, url, {"wage_bill": "100000", "budget": "3000"}))
     assert response.context["form"].non_field_errors() == [
         "中共东村总支部委员会未登记所在单位：党建活动经费按单位列入预算（请先填写单位名称）。"]  # fmt: skip
     assert ActivityFundBudget.objects.filter(organisation=zone.v1).exists() is False

@@ -14,6 +14,7 @@ from branches.enums import OrganisationKind, Sector
 from funding.models import DuesBase, DuesPayment, DuesRefund
 from funding.services import dues as services
 from members.models import Membership
+from tests.concurrency import opened
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_bases_form_records_every_member(zone, users, client_for):
     assert response.status_code == 200 and "中组发〔2008〕3号" in response.content.decode()
     data = {f"basis_{first.pk}": "salary", f"income_{first.pk}": "5000", f"basis_{second.pk}": "salary",
             f"income_{second.pk}": "5000.01", f"basis_{third.pk}": "flat"}  # fmt: skip
-    response = client.post(url, data)
+    response = client.post(url, opened(client, url, data))
     assert response.status_code == 302 and response["Location"] == reverse("funding:dues", args=[zone.b1.pk, YEAR])
     assert dict(DuesBase.objects.values_list("member_id", "monthly_dues")) == {
         first.pk: Decimal("50.00"), second.pk: Decimal("75.00"), third.pk: Decimal("0.20")}  # fmt: skip
@@ -76,8 +77,9 @@ def test_bases_form_shows_the_refusal(zone, users, client_for):
         f"income_{second.pk}": "3000",
         f"income_{third.pk}": "3000",
     }
+    client, url = client_for(users.town_admin), reverse("funding:dues_bases", args=[zone.b1.pk, YEAR])
     with translation.override("zh-hans"):
-        response = client_for(users.town_admin).post(reverse("funding:dues_bases", args=[zone.b1.pk, YEAR]), data)
+        response = client.post(url, opened(client, url, data))
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [f"{first.name}：请填写税后月收入（须大于0元）。"]
     assert f"{first.name}：请填写税后月收入（须大于0元）。" in response.content.decode()

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from members.enums import MemberStatus
 from members.models import Candidate, Member
+from tests.concurrency import opened
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,10 +82,9 @@ def test_member_create_form_shows_field_errors_in_chinese(zone, users, client_fo
 def test_member_status_form_and_history_page(zone, users, client_for):
     member = zone.b3_members[1]
     client = client_for(users.other_admin)
-    response = client.post(
-        reverse("members:status", args=[member.pk]),
-        {"status": MemberStatus.DECEASED, "on": "2024-02-01", "reason": "病故"},
-    )
+    url = reverse("members:status", args=[member.pk])
+    response = client.post(url, opened(client, url, {"status": MemberStatus.DECEASED, "on": "2024-02-01",
+                                                     "reason": "病故"}))  # fmt: skip
     assert response.status_code == 302
     page = client.get(reverse("members:detail", args=[member.pk]))
     assert [(e.kind, e.reason) for e in page.context["events"]] == [("status_changed", "病故")]
@@ -104,7 +104,8 @@ def test_member_update_form_bad_phone_in_chinese_changes_nothing(zone, users, cl
         "life_status": "in_service",
         "phone": "12345",
     }
-    response = client_for(users.branch_admin).post(reverse("members:update", args=[member.pk]), data)
+    client, url = client_for(users.branch_admin), reverse("members:update", args=[member.pk])
+    response = client.post(url, opened(client, url, data))
     assert response.status_code == 200
     assert response.context["form"].errors["phone"] == ["请填写11位手机号码或固定电话（如0731-88888888）。"]
     member.refresh_from_db()

@@ -52,11 +52,12 @@ def test_demo_zone_scales_organisations_with_members():
     assert 2.5 < large / small < 3.5
 
 
-def test_demo_accounts_log_in_with_printed_password():
+def test_demo_accounts_log_in_with_printed_password(rf):
     logins = demo.demo_zone_build(seed=3, members=300)["logins"]
-    assert [login["username"] for login in logins] == ["bureau", "auditor", "town1", "branch1", "enterprise1"]
+    usernames = [login["username"] for login in logins]
+    assert usernames == ["bureau", "auditor", "sysadmin", "town1", "branch1", "enterprise1"]
     for login in logins:
-        assert authenticate(username=login["username"], password=demo.DEMO_PASSWORD) is not None
+        assert authenticate(rf.post("/login/"), username=login["username"], password=demo.DEMO_PASSWORD) is not None
 
 
 def test_demo_village_branch_keeps_its_records(client):

@@ -1,5 +1,5 @@
 """Versioned policy parameters (issue 5): the 2015 opinion as the first revision, later revisions
-never rewriting a past year, the bureau's form, and the rules that read them."""
+never rewriting a past year, the system administrator's form, and the rules that read them."""
 
 import datetime
 from decimal import Decimal
@@ -95,10 +95,17 @@ def test_values_out_of_bounds_are_refused(values, expected):
     assert PolicyRevision.objects.count() == 1
 
 
-def test_only_the_bureau_revises(users):
+@pytest.mark.parametrize("role", ["bureau", "auditor", "town_admin"])
+def test_only_the_system_administrator_revises(users, role):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        revise({}, user=users.town_admin)
-    assert messages_of(exc) == ["政策参数只能由组织人事局修改。"]
+        revise({}, user=getattr(users, role))
+    assert messages_of(exc) == ["政策参数只能由系统管理员修改。"]
+
+
+def test_the_system_administrator_reads_the_policy_page_and_may_change_it(users, client):
+    client.force_login(users.sysadmin)
+    page = client.get(reverse("policy"))
+    assert (page.status_code, page.context["can_change"]) == (200, True)
 
 
 def test_the_rules_read_the_values_of_their_year(zone):
@@ -150,17 +157,17 @@ def _form_data(**changes):
     return data
 
 
-def test_the_bureau_adds_a_revision_in_percent(users, client):
-    client.force_login(users.bureau)
+def test_the_system_administrator_adds_a_revision_in_percent(users, client):
+    client.force_login(users.sysadmin)
     response = client.post(reverse("policy_revision_create"), _form_data(**{"activity_fund.agency_min_rate": "2.5"}))
     assert response.status_code == 302
     revision = PolicyRevision.objects.get(effective_from=datetime.date(2030, 1, 1))
     assert list(revision.values.values_list("key", "value")) == [("activity_fund.agency_min_rate", Decimal("0.025"))]
-    assert revision.created_by == users.bureau
+    assert revision.created_by == users.sysadmin
 
 
 def test_the_revision_form_shows_a_past_date_refused(users, client):
-    client.force_login(users.bureau)
+    client.force_login(users.sysadmin)
     with translation.override("zh-hans"):
         response = client.post(reverse("policy_revision_create"), _form_data(effective_from="2016-01-01"))
     assert response.status_code == 200
@@ -169,12 +176,13 @@ def test_the_revision_form_shows_a_past_date_refused(users, client):
 
 
 def test_the_first_revision_is_shown_locked(users, client):
-    client.force_login(users.bureau)
+    client.force_login(users.sysadmin)
     revision = PolicyRevision.objects.get()
     with translation.override("zh-hans"):
         page = client.get(reverse("policy_revision_update", args=[revision.pk]))
         post = client.post(
-            reverse("policy_revision_update", args=[revision.pk]), _form_data(effective_from="2031-01-01")
+            reverse("policy_revision_update", args=[revision.pk]),
+            _form_data(effective_from="2031-01-01", version=page.context["form"]["version"].value()),
         )
     assert page.context["locked"] is True
     assert post.status_code == 200

@@ -72,7 +72,7 @@ def test_gunicorn_serves_login_home_and_hashed_static(transactional_db, tmp_path
         ).encode()
         home = opener.open(urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"}))
         assert home.url == f"{base}/"
-        assert "账号" in home.read().decode()  # the bureau's navigation
+        assert "审计日志" in home.read().decode()  # the bureau's navigation
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -1,11 +1,15 @@
 """Build the demo zone and print the demo logins."""
 
+import calendar
+import datetime
 import json as jsonlib
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from portal import demo
+from portal import audit, demo
+from portal.enums import AuditAction
 from portal.models import User
 
 
@@ -26,7 +30,9 @@ class Command(BaseCommand):
     def handle(self, *args, seed, members, reset, json: bool, **options):
         as_json = json
         if reset:
-            demo.demo_zone_reset()
+            with audit.suppressed():  # one audit entry for the operation, none per row (issue 7)
+                demo.demo_zone_reset()
+            audit.log_action(action=AuditAction.BULK, model="portal.demo", extra={"operation": "reset"})
         if demo.demo_zone_exists():
             result = {
                 "organisations": None,
@@ -39,12 +45,34 @@ class Command(BaseCommand):
                 self.stdout.write("The demo zone is already in the database; use --reset to rebuild it.")
         else:
             started = time.perf_counter()
-            result = demo.demo_zone_build(seed=seed, members=members, progress=None if as_json else self.stdout.write)
+            say = None if as_json else self.stdout.write
+            with audit.suppressed():
+                result = demo.demo_zone_build(seed=seed, members=members, progress=say)
             result["seconds"] = round(time.perf_counter() - started, 2)
             if not as_json:
                 self.stdout.write(
                     f"Built {result['organisations']} organisations, {result['members']} members, "
                     f"{result['posts']} posts in {result['seconds']} s."
+                )
+            with audit.suppressed():
+                from funding.demo import funding_demo
+
+                result["funding"] = funding_demo(seed=seed, today=timezone.localdate())
+                result["activity"] = activity_and_checks(seed=seed)
+            counts = {key: result[key] for key in ("organisations", "members", "posts")}
+            audit.log_action(action=AuditAction.BULK, model="portal.demo",
+                             extra={"operation": "build", "seed": seed, **counts})  # fmt: skip
+            if not as_json:
+                activity = result["activity"]
+                self.stdout.write(
+                    f"Generated {activity['meetings']} meetings and {activity['records']} other records of "
+                    f"{' and '.join(str(y) for y in activity['years'])} in {activity['seconds']} s; "
+                    f"ran {activity['runs']} compliance checks in {activity['checks_seconds']} s."
+                )
+                funding = result["funding"]
+                self.stdout.write(
+                    f"Funding: {funding['budgets']} activity-fund budgets, {funding['welfare_payments']} welfare "
+                    f"payments, {funding['dues_payments']} dues payments."
                 )
         if as_json:
             self.stdout.write(_json_dumps(result))
@@ -62,9 +90,36 @@ class Command(BaseCommand):
                 "organisation": u.organisation.name if u.organisation else "",
             }
             for u in User.objects.select_related("organisation")
-            .filter(username__in=["bureau", "auditor", "town1", "branch1", "enterprise1"])
+            .filter(username__in=["bureau", "auditor", "sysadmin", "town1", "branch1", "enterprise1"])
             .order_by("pk")
         ]
+
+
+def activity_and_checks(*, seed: int) -> dict:
+    """Last year's and this year's activity (the demo branch keeps its own), then the compliance
+    check of last year, and of this year as of each month end so far and today (the dashboard's trend)."""
+    from assessments.compliance.engine import compliance_run
+    from portal.demo_activity import activity_generate
+
+    today = timezone.localdate()
+    started = time.perf_counter()
+    years = [today.year - 1, today.year]
+    generated = [activity_generate(year=year, seed=seed, today=today) for year in years]
+    seconds = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    month_ends = [datetime.date(today.year, m, calendar.monthrange(today.year, m)[1]) for m in range(1, today.month)]
+    days = [*month_ends, today]
+    runs = [compliance_run(year=years[0], today=today, trigger="demo")]
+    runs += [compliance_run(year=years[1], today=day, trigger="demo") for day in days]
+    return {
+        "years": years,
+        "meetings": sum(g.get("meetings", 0) for g in generated),
+        "records": sum(n for g in generated for k, n in g.items() if k not in ("year", "seconds", "steps", "meetings")),
+        "seconds": seconds,
+        "runs": len(runs),
+        "failed_runs": sum(run.state != "done" for run in runs),
+        "checks_seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def _json_dumps(value):

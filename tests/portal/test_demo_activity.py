@@ -1,0 +1,169 @@
+"""The generated year of activity (issue 6): deterministic for a seed, realistic, never doubled, and
+what the compliance check finds in it."""
+
+import datetime
+from collections import Counter
+
+import pytest
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from assessments.compliance import engine
+from assessments.models import (
+    Attendance,
+    ComplianceRun,
+    Evaluation,
+    Finding,
+    IntegrityPledge,
+    LeadershipDays,
+    Meeting,
+    Talk,
+    TrainingRecord,
+    Venue,
+)
+from branches.enums import OrganisationKind
+from branches.models import Organisation
+from members.models import CommunityRegistration, CommunityService, Membership
+from portal import demo, demo_activity
+from portal.models import User
+
+pytestmark = pytest.mark.django_db
+LAST = timezone.localdate().year - 1
+AFTER = datetime.date(LAST + 1, 1, 10)  # the year is over: the run's verdicts are final
+SEED = 3
+
+
+def generate(**kwargs):
+    return demo_activity.activity_generate(year=LAST, seed=SEED, today=AFTER, **kwargs)
+
+
+@pytest.fixture
+def branch1():
+    """A 1,500-member demo zone; the demo branch (login branch1) with its own records."""
+    demo.demo_zone_build(seed=11, members=1500)
+    return User.objects.get(username="branch1").organisation
+
+
+def steady(kinds=(OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH, OrganisationKind.PARTY_GROUP)):
+    """Organisations with members all year (the demo's memberships have no end)."""
+    return set(Organisation.objects.filter(kind__in=kinds, member_count__gt=0).values_list("pk", flat=True))
+
+
+def snapshot():
+    return [
+        sorted(Meeting.objects.values_list("organisation__code", "kind", "held_on", "topic", "lecturer__id_number",
+                                           "lecturer_name", "chaired_by__id_number", "study_hours")),
+        sorted(Attendance.objects.values_list("meeting__organisation__code", "meeting__kind", "meeting__held_on",
+                                              "member__id_number", "status", "reason")),
+        sorted(TrainingRecord.objects.values_list("organisation__code", "member__id_number", "title", "held_on",
+                                                  "hours")),
+        sorted(Talk.objects.values_list("member__id_number", "held_on", "talker__id_number", "topic")),
+        sorted(LeadershipDays.objects.values_list("organisation__code", "member__id_number", "started_on", "ended_on")),
+        sorted(CommunityService.objects.values_list("registration__member__id_number", "served_on", "hours")),
+    ]  # fmt: skip
+
+
+def test_generation_is_deterministic_for_a_seed():
+    demo.demo_zone_build(seed=11, members=600)
+    generate()
+    first = snapshot()
+    demo.demo_zone_reset()
+    demo.demo_zone_build(seed=11, members=600)
+    generate()
+    assert snapshot() == first
+    assert len(first[1]) > 5000
+
+
+def test_a_generated_year_is_realistic_and_never_doubled(branch1):
+    """Shares, attendance and lecturers of a year, and a second run that adds nothing (one zone, one
+    generation: the checks below share them to keep the module fast)."""
+    own = Meeting.objects.filter(organisation=branch1).count()
+    first = generate()
+    profiles = demo_activity.activity_profiles(seed=SEED, year=LAST)
+    branches = steady((OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH)) - {branch1.pk}
+    shares = Counter(profiles[pk] for pk in branches)
+    assert shares["diligent"] / len(branches) > 0.7
+    assert 0 < shares["weak"] / len(branches) < 0.1
+    committee = Counter(
+        Meeting.objects.filter(kind="committee", organisation__in=branches).values_list("organisation_id", flat=True)
+    )
+    assert sum(committee[pk] == 12 for pk in branches) / len(branches) > 0.75
+    assert all(committee[pk] < 9 for pk in branches if profiles[pk] == "weak")
+    general = Counter(Meeting.objects.filter(kind="general").values_list("organisation_id", flat=True))
+    assert all(general[pk] == 4 for pk in branches if profiles[pk] == "diligent")
+
+    on_the_day = Membership.objects.filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=OuterRef("meeting__held_on")),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("meeting__held_on")),
+        member_id=OuterRef("member_id"),
+        organisation_id=OuterRef("meeting__organisation_id"),
+    )
+    assert Attendance.objects.exclude(Exists(on_the_day)).count() == 0
+    statuses = Counter(Attendance.objects.exclude(meeting__organisation=branch1).values_list("status", flat=True))
+    assert 0.85 < statuses["present"] / sum(statuses.values()) < 0.95
+    assert statuses["excused"] > statuses["absent"] > 0
+    assert Attendance.objects.filter(status="excused", reason="").count() == 0
+    lectures = Meeting.objects.filter(kind="lecture").exclude(organisation=branch1)
+    assert lectures.filter(lecturer__isnull=False).count() / lectures.count() > 0.7
+    assert lectures.filter(lecturer__isnull=True, lecturer_name="").count() == 0
+    assert not Meeting.objects.filter(kind__in=["lecture", "themed_day"], study_hours__isnull=True).exists()
+
+    before = snapshot()
+    second = generate()
+    assert snapshot() == before
+    assert {key: n for key, n in second.items() if key not in ("year", "seconds", "steps") and n} == {}
+    assert first["meetings"] > 1000 and first["evaluations"] > 100 and first["registrations"] > 300
+    assert Meeting.objects.filter(organisation=branch1).count() == own
+    assert Evaluation.objects.filter(organisation=branch1, year=LAST).count() == 1
+
+
+def test_the_check_finds_the_weak_branches_and_passes_the_diligent(branch1):
+    generate()
+    rules = ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-TALKS", "Q-EVALUATION", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER")
+    run = engine.compliance_run(year=LAST, today=AFTER, trigger="test", rules=rules)
+    assert run.state == ComplianceRun.State.DONE
+    profiles = demo_activity.activity_profiles(seed=SEED, year=LAST)
+    demo_branch = set(Organisation.objects.filter(path__startswith=branch1.path).values_list("pk", flat=True))
+    subjects = steady() - demo_branch
+    diligent = {pk for pk in subjects if profiles[pk] == "diligent"}
+    weak = {pk for pk in subjects if profiles[pk] == "weak"}
+    meetings = set(
+        Finding.objects.filter(rule__in=["Q-THREE-MEETINGS", "N-MEETINGS"]).values_list("organisation_id", flat=True)
+    )
+    assert weak and weak <= meetings
+    assert diligent and not diligent & meetings
+    branch_life = set(
+        Finding.objects.filter(rule__in=["Q-TALKS", "Q-EVALUATION"]).values_list("organisation_id", flat=True)
+    )
+    assert not diligent & branch_life
+    counts = run.summary["rules"]
+    for clause in ("Q-TRAINING-MEMBER", "Q-TRAINING-LEADER"):
+        assert 0 < counts[clause]["failed"] / counts[clause]["checked"] < 0.25
+
+
+def test_the_current_year_stops_at_today():
+    demo.demo_zone_build(seed=11, members=600)
+    branch1 = User.objects.get(username="branch1").organisation
+    today = datetime.date(LAST, 6, 15)
+    result = demo_activity.activity_generate(year=LAST, seed=SEED, today=today)
+    generated = Meeting.objects.exclude(organisation=branch1)
+    assert generated.filter(held_on__gt=today).count() == 0
+    assert generated.filter(held_on__month=6).exists()
+    assert Talk.objects.exclude(organisation=branch1).filter(held_on__gt=today).count() == 0
+    assert Evaluation.objects.exclude(organisation=branch1).count() == 0 and "evaluations" not in result
+    assert IntegrityPledge.objects.filter(published_on__gt=today).count() == 0
+
+
+def test_activity_reset_keeps_the_given_organisations_and_zone_reset_removes_everything():
+    demo.demo_zone_build(seed=11, members=600)
+    branch1 = User.objects.get(username="branch1").organisation
+    generate()
+    engine.compliance_run(year=LAST, today=AFTER, trigger="test", rules=("Q-THREE-MEETINGS",))
+    own = Meeting.objects.filter(organisation=branch1).count()
+    deleted = demo_activity.activity_reset(keep_organisation_ids=[branch1.pk])
+    assert deleted["attendance"] > 5000
+    assert Meeting.objects.count() == Meeting.objects.filter(organisation=branch1).count() == own
+    assert Venue.objects.count() == 1 and CommunityRegistration.objects.count() == 0
+    demo.demo_zone_reset()
+    for model in (Meeting, Attendance, TrainingRecord, Finding, ComplianceRun, CommunityRegistration, Organisation):
+        assert model.objects.count() == 0, model
