@@ -107,3 +107,15 @@ def tasks_in_process():
 def media_in_tmp(settings, tmp_path):
     """Uploaded files (rosters, meeting photos) land in the test's own folder, never in var/."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the portal's default language (Chinese), whatever a page an earlier test
+    requested in English left active in the thread."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
