@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_compliance, views_weak
 
 app_name = "assessments"
 
@@ -40,6 +40,5 @@ urlpatterns = [
     path("double-strong/<int:pk>/decide/", views.DoubleStrongDecideView.as_view(), name="double_strong_decide"),
 ]
 
-# The compliance check's pages (issue 6).
-urlpatterns += __import__("assessments.views_compliance", fromlist=["urlpatterns"]).urlpatterns
-urlpatterns += __import__("assessments.views_weak", fromlist=["urlpatterns"]).urlpatterns
+# The compliance check (issue 6) and the weak organisations (Q-WEAK-*).
+urlpatterns += views_compliance.urlpatterns + views_weak.urlpatterns

@@ -154,24 +154,13 @@ class FindingExportView(FindingListView):
         from django.http import HttpResponse
 
         from portal import audit
-        from portal.excel import xlsx_bytes
 
         filters = self.filters()
         findings = selectors.findings_for_user(user=request.user, **filters).order_by(
             "due_on", "rule", "organisation__path", "pk"
         )
-        statuses = dict(Finding.Status.choices)
-        rows = [
-            (f.rule, str(RULES[f.rule].title) if f.rule in RULES else "", f.organisation.name, f.organisation.code,
-             f.member.name if f.member else "", f.period, selectors.aspect_label(f), f.measured, f.required,
-             f.due_on, str(statuses[f.status]))
-            for f in findings.iterator(chunk_size=2000)
-        ]  # fmt: skip
-        header = [str(h) for h in (_("Clause"), _("Rule"), _("Organisation"), _("Organisation code"), _("Member"),
-                                    _("Period"), _("Aspect"), _("Measured"), _("Required"), _("Due on"),
-                                    _("Status"))]  # fmt: skip
-        content = xlsx_bytes(title=str(_("Findings")), header=header, rows=rows)
-        audit.export_log(request=request, model="assessments.finding", rows=len(rows),
+        content, rows = selectors.findings_xlsx(findings=findings)
+        audit.export_log(request=request, model="assessments.finding", rows=rows,
                          filters={k: getattr(v, "pk", v) for k, v in filters.items() if v})  # fmt: skip
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

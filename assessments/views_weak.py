@@ -2,8 +2,6 @@
 selection, and each named organisation's rectification. The URL patterns are at the bottom."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +9,9 @@ from django.views.generic import TemplateView
 
 from branches.enums import Sector
 from branches.models import Organisation
+from branches.selectors import work_committee
 from branches.views import OrganisationMixin
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
-from portal.policy import policy_for_year
 from portal.views_base import ServiceFormView
 
 from . import weak
@@ -38,10 +36,6 @@ def _year(value: int) -> int:
     return value if weak.FIRST_YEAR <= value <= today.year else today.year
 
 
-def _root():
-    return Organisation.objects.filter(depth=1).order_by("path").first()
-
-
 class WeakYearView(OrganisationMixin, TemplateView):
     """Q-WEAK-*: per type, the ranking from the bottom with scores, the proposed and the named, and
     the number named against the number the clause requires (zone-wide); rows of the organisation's
@@ -52,40 +46,7 @@ class WeakYearView(OrganisationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = _year(self.kwargs["year"])
-        values = policy_for_year(year)
-        counts = {
-            t: (n, p, m)
-            for t, n, p, m in WeakSelection.objects.filter(year=year)
-            .values_list("type")
-            .annotate(n=Count("pk"), p=Count("pk", filter=Q(proposed=True)), m=Count("pk", filter=Q(named=True)))
-            .values_list("type", "n", "p", "m")
-            .order_by()
-        }
-        here = WeakSelection.objects.filter(year=year, organisation__path__startswith=self.organisation.path)
-        shown_here = dict(here.values_list("type").annotate(n=Count("pk")).values_list("type", "n").order_by())
-        # Every proposed or named row of the subtree, and the lowest ROWS_SHOWN of the others of each type.
-        chosen = here.filter(Q(proposed=True) | Q(named=True)).select_related("organisation", "rectification")
-        others = (
-            here.filter(proposed=False, named=False)
-            .annotate(position=Window(RowNumber(), partition_by=[F("type")], order_by=F("rank").asc()))
-            .filter(position__lte=ROWS_SHOWN)
-            .select_related("organisation", "rectification")
-        )
-        by_type = {}
-        for row in sorted([*chosen, *others], key=lambda r: (r.type, r.rank)):
-            by_type.setdefault(row.type, []).append(row)
-        sections = []
-        for organisation_type in weak.TYPES:
-            n, proposed, named = counts.get(organisation_type, (0, 0, 0))
-            if not n:
-                continue
-            share = weak.type_share(values, organisation_type)
-            sections.append({
-                "type": organisation_type, "label": Sector(organisation_type).label,
-                "clause": weak.type_clause(organisation_type), "share": f"{(share * 100).normalize():f}%", "n": n,
-                "required": weak.required_count(n=n, share=share), "proposed": proposed, "named": named,
-                "rows": by_type.get(organisation_type, []), "here": shown_here.get(organisation_type, 0),
-            })  # fmt: skip
+        sections = weak.weak_year_sections(year=year, within=self.organisation, rows_shown=ROWS_SHOWN)
         context.update(
             year=year,
             years=range(timezone.localdate().year, weak.FIRST_YEAR - 1, -1),
@@ -123,7 +84,7 @@ class WeakProposeView(PermissionRequiredMixin, ServiceFormView):
             "n": len(self.result), "p": sum(s.proposed for s in self.result)}  # fmt: skip
 
     def get_success_url(self):
-        return reverse("assessments:weak_year", args=[_root().pk, self.year])
+        return reverse("assessments:weak_year", args=[work_committee().pk, self.year])
 
 
 class SelectionMixin(ScopedObjectMixin):
@@ -165,7 +126,7 @@ class WeakDecideView(SelectionFormMixin, ServiceFormView):
         return weak.weak_selection_decide(selection=self.selection, user=self.request.user, **form.cleaned_data)
 
     def get_success_url(self):
-        return reverse("assessments:weak_year", args=[_root().pk, self.selection.year])
+        return reverse("assessments:weak_year", args=[work_committee().pk, self.selection.year])
 
 
 class RectificationView(SelectionMixin, TemplateView):
@@ -189,7 +150,7 @@ class RectificationView(SelectionMixin, TemplateView):
             deducted_clauses=deductions.get("clauses", []),
             clause=weak.type_clause(selection.type),
             type_label=Sector(selection.type).label,
-            root=_root(),
+            root=work_committee(),
             can_decide=has_permission(self.request.user, "bureau"),
             can_note=has_permission(self.request.user, "edit"),
         )

@@ -28,7 +28,8 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -462,3 +463,43 @@ def weak_candidates(*, year: int, today: datetime.date | None = None) -> list[di
         found += [{"organisation": r.organisation_id, "name": r.name, "type": organisation_type, "score": str(r.score),
                    "of": len(rows)} for r in bottom_up(rows)[:cut]]  # fmt: skip
     return found
+
+
+def weak_year_sections(*, year: int, within: Organisation, rows_shown: int) -> list[dict]:
+    """Q-WEAK-*: per type, the zone's count, the number the clause requires, the proposed and the
+    named, and the rows of `within`'s subtree: every proposed or named one and the lowest
+    `rows_shown` of the others. Four queries."""
+    values = policy_for_year(year)
+    counts = {
+        t: (n, p, m)
+        for t, n, p, m in WeakSelection.objects.filter(year=year)
+        .values_list("type")
+        .annotate(n=Count("pk"), p=Count("pk", filter=Q(proposed=True)), m=Count("pk", filter=Q(named=True)))
+        .values_list("type", "n", "p", "m")
+        .order_by()
+    }
+    here = WeakSelection.objects.filter(year=year, organisation__path__startswith=within.path)
+    shown_here = dict(here.values_list("type").annotate(n=Count("pk")).values_list("type", "n").order_by())
+    chosen = here.filter(Q(proposed=True) | Q(named=True)).select_related("organisation", "rectification")
+    others = (
+        here.filter(proposed=False, named=False)
+        .annotate(position=Window(RowNumber(), partition_by=[F("type")], order_by=F("rank").asc()))
+        .filter(position__lte=rows_shown)
+        .select_related("organisation", "rectification")
+    )
+    by_type = {}
+    for row in sorted([*chosen, *others], key=lambda r: (r.type, r.rank)):
+        by_type.setdefault(row.type, []).append(row)
+    sections = []
+    for organisation_type in TYPES:
+        n, proposed, named = counts.get(organisation_type, (0, 0, 0))
+        if not n:
+            continue
+        share = type_share(values, organisation_type)
+        sections.append({
+            "type": organisation_type, "label": Sector(organisation_type).label,
+            "clause": type_clause(organisation_type), "share": f"{(share * 100).normalize():f}%", "n": n,
+            "required": required_count(n=n, share=share), "proposed": proposed, "named": named,
+            "rows": by_type.get(organisation_type, []), "here": shown_here.get(organisation_type, 0),
+        })  # fmt: skip
+    return sections

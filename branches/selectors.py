@@ -88,3 +88,8 @@ def tree_problems() -> dict:
         "organisations": Organisation.objects.count(),
         "problems": {name: len(ids) for name, ids in zip(names, problems, strict=True)},
     }
+
+
+def work_committee() -> Organisation | None:
+    """The zone's root: the work committee (the one organisation at depth 1)."""
+    return Organisation.objects.filter(depth=1).order_by("path").first()

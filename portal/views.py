@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from branches import selectors
-from branches.models import Organisation
 
 from . import audit, policy, services
 from .concurrency import VersionedFormViewMixin
@@ -251,9 +250,9 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         context.update(dashboard=dashboard, years=range(timezone.localdate().year, 2014, -1),
                        towns_shown=dashboard["towns"][: dashboards.SHOWN], weak_shown=dashboard["weak"][: dashboards.SHOWN],
                        shown=dashboards.SHOWN)  # fmt: skip
-        root = Organisation.objects.filter(kind="work_committee").values_list("pk", flat=True).first()
-        if root:
-            context["weak_year_url"] = reverse("assessments:weak_year", args=[root, dashboard["year"]])
+        root = selectors.work_committee()
+        if root is not None:
+            context["weak_year_url"] = reverse("assessments:weak_year", args=[root.pk, dashboard["year"]])
         if dashboard["run"] is not None:
             context["chart_data"] = dashboards.chart_data(dashboard)
         return context

@@ -23,7 +23,7 @@ import datetime
 import logging
 import time
 import traceback
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -345,18 +345,3 @@ def _summary(*, year: int, per_rule: dict) -> dict:
     )
     rules = {clause: {**counts, "open": open_by_rule.get(clause, 0)} for clause, counts in per_rule.items()}
     return {"rules": rules, "top": top}
-
-
-def open_findings_by_organisation(organisation_ids: Iterable[int]) -> dict[int, int]:
-    """Open findings per organisation (one grouped query)."""
-    from django.db.models import Count
-
-    counts = defaultdict(int)
-    rows = (
-        Finding.objects.filter(organisation_id__in=list(organisation_ids), status=Finding.Status.OPEN)
-        .values_list("organisation")
-        .annotate(n=Count("pk"))
-        .values_list("organisation", "n")
-    )
-    counts.update(rows)
-    return counts

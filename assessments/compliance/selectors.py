@@ -83,3 +83,21 @@ def finding_links(finding: Finding) -> dict:
         except NoReverseMatch:
             links[name] = reverse(url_name, args=[finding.organisation_id])
     return links
+
+
+def findings_xlsx(*, findings: QuerySet) -> tuple[bytes, int]:
+    """A list of findings as a one-sheet workbook (cells made safe) and how many rows it holds."""
+    from django.utils.translation import gettext as _
+
+    from portal.excel import xlsx_bytes
+
+    statuses = dict(Finding.Status.choices)
+    rows = [
+        (f.rule, str(RULES[f.rule].title) if f.rule in RULES else "", f.organisation.name, f.organisation.code,
+         f.member.name if f.member else "", f.period, aspect_label(f), f.measured, f.required, f.due_on,
+         str(statuses[f.status]))
+        for f in findings.iterator(chunk_size=2000)
+    ]  # fmt: skip
+    header = [_("Clause"), _("Rule"), _("Organisation"), _("Organisation code"), _("Member"), _("Period"),
+              _("Aspect"), _("Measured"), _("Required"), _("Due on"), _("Status")]  # fmt: skip
+    return xlsx_bytes(title=_("Findings"), header=header, rows=rows), len(rows)

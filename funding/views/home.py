@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from branches import scoping
-from branches.enums import OrganisationKind
-from branches.models import Organisation
+from branches.selectors import work_committee
 from portal.permissions import PermissionRequiredMixin
 from portal.policy import policy_for_year
 
@@ -21,7 +20,7 @@ class FundingHomeView(PermissionRequiredMixin, TemplateView):
         first, last = values.whole("welfare_fund.first_year"), values.whole("welfare_fund.last_year")
         root = scoping.scope_root(self.request.user)
         if root is None and scoping.sees_whole_zone(self.request.user):
-            root = Organisation.objects.filter(kind=OrganisationKind.WORK_COMMITTEE).first()
+            root = work_committee()
         context.update(
             year=today.year, last_year=today.year - 1, root=root, welfare_years=range(first, last + 1),
         )  # fmt: skip
