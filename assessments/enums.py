@@ -20,12 +20,18 @@ class MeetingKind(models.TextChoices):
 # Study hours are credited to those present at these (Q-TRAINING-*: collect once, use everywhere).
 STUDY_MEETING_KINDS = frozenset({MeetingKind.LECTURE, MeetingKind.THEMED_DAY})
 
-# Which organisation holds which meeting: a branch its general, committee and life meetings, its
-# lectures and themed days; a party group (党小组) its group meetings.
+# Issue 12, one activity and several duties: a themed party day that includes a party lecture or is
+# held as the branch general meeting counts for each of these too (Meeting.counts_as_general/_lecture).
+THEMED_DAY_ALSO_COUNTS = (MeetingKind.GENERAL, MeetingKind.LECTURE)
+
+# Which organisation holds which meeting (N-MEETINGS: the 2018 branch work rules give the party lecture
+# and the themed party day to the branch): a branch its general, committee and life meetings, its
+# lectures and themed days, which its party groups' members attend; a party group (党小组) its group
+# meetings.
 MEETING_KINDS_BY_ORGANISATION = {
     OrganisationKind.BRANCH: frozenset(set(MeetingKind) - {MeetingKind.GROUP}),
     OrganisationKind.JOINT_BRANCH: frozenset(set(MeetingKind) - {MeetingKind.GROUP}),
-    OrganisationKind.PARTY_GROUP: frozenset({MeetingKind.GROUP, MeetingKind.LECTURE, MeetingKind.THEMED_DAY}),
+    OrganisationKind.PARTY_GROUP: frozenset({MeetingKind.GROUP}),
 }
 
 
@@ -33,6 +39,12 @@ class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Present")
     EXCUSED = "excused", _("Excused")
     ABSENT = "absent", _("Absent")
+    # 列席: at a committee meeting, someone not on the committee sitting in without a vote (no study hours).
+    ATTENDING_NONVOTING = "nonvoting", _("Sitting in (non-voting)")
+
+
+# The statuses of someone a meeting lists as one of its own (a committee meeting: the committee).
+LISTED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
 
 
 class TrainingKind(models.TextChoices):

@@ -3,13 +3,18 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.concurrency import VersionedFormMixin
 from portal.forms_base import DateInput, SubmitHelperMixin
+from portal.pending_uploads import PendingUploadsField
 
 from .enums import (
+    LISTED_STATUSES,
+    THEMED_DAY_ALSO_COUNTS,
     AttendanceStatus,
     DeliberationStep,
     Disposal,
@@ -42,8 +47,10 @@ class MultipleFileField(forms.FileField):
 
 
 class MeetingForm(VersionedFormMixin, forms.Form):
-    """A meeting and its attendance on one page: each member of the organisation that day has a
-    row (present / excused / absent, and the reason), present by default."""
+    """A meeting and its attendance on one page: each member the meeting lists that day (a committee
+    meeting: the committee) has a row (present / excused / absent, and the reason), present by
+    default; at a committee meeting the others of the branch have a box for sitting in (列席),
+    unticked by default."""
 
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices)
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
@@ -55,14 +62,24 @@ class MeetingForm(VersionedFormMixin, forms.Form):
     study_hours = forms.DecimalField(label=_("Study hours credited"), max_digits=4, decimal_places=1, required=False,
                                      initial=DEFAULT_STUDY_HOURS,
                                      help_text=_("Party lectures and themed party days: credited to every member present."))  # fmt: skip
+    also_counts_as = forms.MultipleChoiceField(
+        label=_("Also counts as"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("A themed party day that includes a party lecture or is held as the branch general meeting is "
+                    "recorded once and counts for each; its study hours are credited once."),
+    )  # fmt: skip
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     attachments = MultipleFileField(label=_("Photos and sign-in sheets"), required=False,
                                     help_text=_("JPEG, PNG or PDF, at most 10 MB each."))  # fmt: skip
+    # Files of an earlier post that failed validation, kept on the server (portal.pending_uploads): ticked
+    # ones are saved with the meeting without being chosen again.
+    kept_attachments = PendingUploadsField(required=False)
 
     def __init__(self, *args, roster, kinds, secretary=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.roster = roster
         self.fields["kind"].choices = [(k, label) for k, label in MeetingKind.choices if k in kinds]
+        self.fields["also_counts_as"].choices = [(k, MeetingKind(k).label) for k in THEMED_DAY_ALSO_COUNTS
+                                                 if k in kinds]  # fmt: skip
         people = [("", "—")] + [(e.member.pk, e.member.name) for e in roster]
         self.fields["chaired_by"].choices = people
         self.fields["lecturer"].choices = people
@@ -70,27 +87,62 @@ class MeetingForm(VersionedFormMixin, forms.Form):
             # Posts tell who the secretary is: the usual chair and lecturer, already chosen.
             self.fields["chaired_by"].initial = secretary.pk
             self.fields["lecturer"].initial = secretary.pk
+        statuses = [(status, AttendanceStatus(status).label) for status in LISTED_STATUSES]
         for entry in roster:
             pk = entry.member.pk
+            if entry.is_guest:
+                self.fields[f"nonvoting_{pk}"] = forms.BooleanField(
+                    label=AttendanceStatus.ATTENDING_NONVOTING.label, required=False, initial=False,
+                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                )  # fmt: skip
+                continue
             self.fields[f"attendance_{pk}"] = forms.ChoiceField(
-                label=entry.member.name, choices=AttendanceStatus.choices, initial=AttendanceStatus.PRESENT,
-                widget=forms.RadioSelect,
+                label=entry.member.name, choices=statuses, initial=AttendanceStatus.PRESENT, widget=forms.RadioSelect,
             )  # fmt: skip
             self.fields[f"reason_{pk}"] = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def attendance_rows(self):
         """(roster entry, status field, reason field) for the template's attendance table."""
-        return [(e, self[f"attendance_{e.member.pk}"], self[f"reason_{e.member.pk}"]) for e in self.roster]
+        return [(e, self[f"attendance_{e.member.pk}"], self[f"reason_{e.member.pk}"])
+                for e in self.roster if not e.is_guest]  # fmt: skip
+
+    def rows_in_error(self) -> set:
+        """Members whose row has an error (the service's errors name the member), highlighted and
+        scrolled into view (issue 12)."""
+        if not self.is_bound:
+            return set()
+        errors = self.errors.as_data()
+        marked = {error.params["member"] for error in (*errors.get("attendance", ()), *errors.get(NON_FIELD_ERRORS, ()))
+                  if isinstance(error.params, dict) and "member" in error.params}  # fmt: skip
+        for entry in self.roster:
+            pk = entry.member.pk
+            if any(f"{prefix}_{pk}" in self.errors for prefix in ("attendance", "reason", "nonvoting")):
+                marked.add(pk)
+        return marked
+
+    def guest_rows(self):
+        """(roster entry, sitting-in box) of those a committee meeting may add as sitting in (列席)."""
+        return [(e, self[f"nonvoting_{e.member.pk}"]) for e in self.roster if e.is_guest]
+
+    def guests_sitting_in(self) -> bool:
+        """Whether any guest is ticked (the list of guests then opens)."""
+        return any(box.value() for _entry, box in self.guest_rows())
 
     def attendance(self) -> dict:
-        return {
+        """member id -> (status, reason): everyone listed, and those ticked as sitting in."""
+        taken = {
             e.member.pk: (self.cleaned_data[f"attendance_{e.member.pk}"], self.cleaned_data[f"reason_{e.member.pk}"])
             for e in self.roster
+            if not e.is_guest
         }
+        for e in self.roster:
+            if e.is_guest and self.cleaned_data[f"nonvoting_{e.member.pk}"]:
+                taken[e.member.pk] = (AttendanceStatus.ATTENDING_NONVOTING, "")
+        return taken
 
     def meeting_data(self, members_by_pk: dict) -> dict:
         data = {k: self.cleaned_data[k] for k in ("kind", "held_on", "place", "topic", "lecturer_name", "minutes",
-                                                   "study_hours")}  # fmt: skip
+                                                   "study_hours", "also_counts_as")}  # fmt: skip
         data["chaired_by"] = members_by_pk.get(self.cleaned_data["chaired_by"])
         data["lecturer"] = members_by_pk.get(self.cleaned_data["lecturer"])
         return data
@@ -120,7 +172,8 @@ def day_from(value) -> datetime.date:
 
 
 class TalksForm(forms.Form):
-    """Q-TALKS: the talks one person held on one day, one with each member ticked."""
+    """Q-TALKS: the talks one person held on one day, one with each member ticked (one member: one
+    talk); those not yet talked with this year come first, marked (issue 12)."""
 
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     talker = forms.TypedChoiceField(label=_("Held by"), coerce=int, required=False, empty_value=None)
@@ -135,14 +188,16 @@ class TalksForm(forms.Form):
         pending = set(not_talked)
         due = _("%(name)s (not yet talked with this year)")
         self.fields["members"].choices = [
-            (m.pk, due % {"name": m.name} if m.pk in pending else m.name) for m in members
+            (m.pk, due % {"name": m.name} if m.pk in pending else m.name)
+            for m in sorted(members, key=lambda m: m.pk not in pending)  # stable: the roster's order within each
         ]
         if secretary is not None and not self.is_bound:
             self.fields["talker"].initial = secretary.pk
 
 
 class EvaluationForm(VersionedFormMixin, forms.Form):
-    """Q-EVALUATION: every member's four evaluations, final grade and disposal on one page."""
+    """Q-EVALUATION: every member's four evaluations, final grade and disposal on one page. A member
+    without a result yet starts at qualified (issue 12): the secretary changes only the exceptions."""
 
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
 
@@ -153,8 +208,9 @@ class EvaluationForm(VersionedFormMixin, forms.Form):
         for row in rows:
             pk, result = row["member"].pk, row["result"]
             for field in GRADE_FIELDS:
-                self.fields[f"{field}_{pk}"] = forms.ChoiceField(choices=grades, required=False,
-                                                                 initial=getattr(result, field, ""))  # fmt: skip
+                self.fields[f"{field}_{pk}"] = forms.ChoiceField(
+                    choices=grades, required=False, initial=getattr(result, field, Grade.QUALIFIED)
+                )
             self.fields[f"disposal_{pk}"] = forms.ChoiceField(choices=[("", "—"), *Disposal.choices], required=False,
                                                               initial=getattr(result, "disposal", ""))  # fmt: skip
 
@@ -162,11 +218,17 @@ class EvaluationForm(VersionedFormMixin, forms.Form):
         return [(row, [self[f"{f}_{row['member'].pk}"] for f in GRADE_FIELDS], self[f"disposal_{row['member'].pk}"])
                 for row in self.rows]  # fmt: skip
 
-    def results(self) -> dict:
-        return {
+    def results(self, *, rest_qualified: bool = False) -> dict:
+        """member id -> grades and disposal; `rest_qualified` (the "all qualified" button) gives every
+        grade left empty, a member's who was not on the page included, as qualified."""
+        results = {
             row["member"].pk: {f: self.cleaned_data[f"{f}_{row['member'].pk}"] for f in (*GRADE_FIELDS, "disposal")}
             for row in self.rows
         }
+        if rest_qualified:
+            for grades in results.values():
+                grades.update({f: grades[f] or Grade.QUALIFIED for f in GRADE_FIELDS})
+        return results
 
 
 GRADE_FIELDS = ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")
@@ -197,10 +259,19 @@ class VenueChecksForm(VersionedFormMixin, forms.Form):
                 required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
             )
+            # A photo of an earlier post that failed validation, kept on the server (portal.pending_uploads).
+            self.fields[f"kept_photo_{standard}"] = forms.CharField(required=False)
 
     def rows(self):
         return [(standard, check, self[f"met_{standard}"], self[f"note_{standard}"], self[f"photo_{standard}"])
                 for standard, check in self.standards]  # fmt: skip
+
+    def rows_in_error(self) -> set:
+        """Standards a validation error names (the service's errors carry the standard), highlighted."""
+        if not self.is_bound:
+            return set()
+        return {error.params["row"] for error in self.non_field_errors().as_data()
+                if isinstance(error.params, dict) and "row" in error.params}  # fmt: skip
 
     def checks(self) -> dict:
         data = self.cleaned_data
@@ -216,8 +287,8 @@ class VenueInspectionForm(SubmitHelperMixin, forms.Form):
 class LeadershipDaysForm(SubmitHelperMixin, forms.Form):
     member = forms.TypedChoiceField(label=_("Leadership member"), coerce=int)
     kind = forms.ChoiceField(label=_("Kind"), choices=LeadershipDayKind.choices)
-    started_on = forms.DateField(label=_("From"), widget=DateInput())
-    ended_on = forms.DateField(label=_("To"), widget=DateInput())
+    started_on = forms.DateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
+    ended_on = forms.DateField(label=pgettext_lazy("date range", "To"), widget=DateInput())
     place = forms.CharField(label=_("Where"), max_length=200)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
 
@@ -266,6 +337,10 @@ class MatterStepForm(forms.Form):
 
 class AnnualReportForm(SubmitHelperMixin, forms.Form):
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
+    text = forms.CharField(label=_("Text of the report"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+                           help_text=_("The report as given; or attach a scan of it below, or both."))  # fmt: skip
+    attachment = forms.FileField(label=_("Scan or photo of the report"), required=False,
+                                 help_text=_("A PDF scan or a JPEG or PNG photo, at most 10 MB."))  # fmt: skip
     result = forms.ChoiceField(label=_("Evaluation"), choices=ReportResult.choices)
     published_on = forms.DateField(label=_("Evaluation published on"), widget=DateInput())
     published_where = forms.CharField(label=_("Published where"), max_length=200)

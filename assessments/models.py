@@ -7,6 +7,7 @@ a lecture or themed party day come from its attendance, never from a second entr
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.enums import Sector
 
@@ -59,6 +60,10 @@ class Meeting(models.Model):
         _("study hours credited"), max_digits=4, decimal_places=1, null=True, blank=True,
         help_text=_("Credited to every member present (party lectures and themed party days)."),
     )  # fmt: skip
+    # Issue 12: a themed party day that includes a party lecture or is held as the branch general
+    # meeting is recorded once and counts for each kind it covers (its study hours once).
+    counts_as_lecture = models.BooleanField(_("also counts as a party lecture"), default=False)
+    counts_as_general = models.BooleanField(_("also counts as the branch general meeting"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -74,15 +79,27 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.held_on} {self.get_kind_display()} {self.topic}"
 
+    @property
+    def also_counts_as(self) -> list:
+        """The other kinds a themed party day counts for (issue 12), in the order of MeetingKind."""
+        return [kind for kind, on in ((MeetingKind.GENERAL, self.counts_as_general),
+                                      (MeetingKind.LECTURE, self.counts_as_lecture)) if on]  # fmt: skip
+
+    @property
+    def is_lecture(self) -> bool:
+        """A party lecture, or a themed party day that includes one: it has a lecturer."""
+        return self.kind == MeetingKind.LECTURE or self.counts_as_lecture
+
 
 class Attendance(models.Model):
-    """Who was at a meeting: present, excused (with the reason) or absent."""
+    """Who was at a meeting: present, excused (with the reason) or absent; at a committee meeting,
+    others of the branch sitting in without a vote (列席)."""
 
     scope_path = "meeting__organisation__path"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="attendances")
-    status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
+    status = models.CharField(_("attendance"), max_length=12, choices=AttendanceStatus.choices)
     reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
     is_inflow = models.BooleanField(_("in-flow member"), default=False)
 
@@ -249,7 +266,7 @@ class Venue(models.Model):
         "branches.Organisation", on_delete=models.PROTECT, related_name="venues", verbose_name=_("organisation")
     )
     kind = models.CharField(_("kind of venue"), max_length=24, choices=VenueKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("venue", "name"), max_length=200)
     address = models.CharField(_("address"), max_length=200)
     area = models.DecimalField(_("floor area (m²)"), max_digits=7, decimal_places=1, null=True, blank=True)
     opened_on = models.DateField(_("in use since"), null=True, blank=True)
@@ -474,6 +491,10 @@ class AnnualReport(models.Model):
     result = models.CharField(_("evaluation"), max_length=12, choices=ReportResult.choices)
     published_on = models.DateField(_("evaluation published on"))
     published_where = models.CharField(_("published where"), max_length=200)
+    # The report itself (issue 12): its text, a scan or photo of it (portal.uploads), or both.
+    text = models.TextField(_("text of the report"), blank=True)
+    attachment = models.FileField(_("report file"), upload_to="reports/%Y/", blank=True)
+    attachment_name = models.CharField(_("file name"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -684,6 +705,9 @@ class Finding(models.Model):
         verbose_name=_("waived by"),
     )  # fmt: skip
     waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+    # When the evaluation that last wrote this verdict began (a run's start, or a recheck's): a
+    # run or recheck that began earlier read older records and leaves the verdict alone (engine.py).
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("finding")

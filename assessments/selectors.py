@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from branches.enums import COMMITTEE_POSTS, PostKind, Sector
 from branches.models import Organisation, Post
+from branches.selectors import organisation_with_groups
 from members.models import CommunityService, Member, Membership, MobileRecord
-from members.selectors import members_on
+from members.selectors import branch_members_on
 from portal.policy import policy_for_year
 
 from .enums import STUDY_MEETING_KINDS, AttendanceStatus, MeetingKind, SixStandard, VenueKind
@@ -32,19 +34,53 @@ from .norms import (
 class RosterEntry:
     member: Member
     is_inflow: bool
+    # At a committee meeting: not on the committee that day, may be added as sitting in (列席).
+    is_guest: bool = False
+    post: str = ""  # the committee post held that day (committee meetings)
 
 
-def attendance_roster(*, organisation: Organisation, day: datetime.date) -> list[RosterEntry]:
-    """Who a meeting on `day` lists: the organisation's members that day (from the membership
-    spans), then the in-flow members it received and had not seen return; two queries."""
-    members = list(members_on(organisation=organisation, day=day))
+def committee_on(*, organisation: Organisation, day: datetime.date) -> list[tuple[Member, str]]:
+    """The organisation's committee on a day, from the posts: (member, post label), the secretary
+    first, then the deputy secretaries and the committee members; one query."""
+    order = {kind: i for i, kind in enumerate(PostKind) if kind in COMMITTEE_POSTS}
+    posts = sorted(
+        Post.objects.active_on(day)
+        .filter(organisation=organisation, kind__in=COMMITTEE_POSTS)
+        .select_related("member"),
+        key=lambda p: (order[p.kind], p.member.name_pinyin, p.member_id),
+    )
+    seen, committee = set(), []
+    for post in posts:  # one post each: a secretary who is also the organisation member is listed once
+        if post.member_id not in seen:
+            seen.add(post.member_id)
+            committee.append((post.member, post.get_kind_display()))
+    return committee
+
+
+def attendance_roster(*, organisation: Organisation, day: datetime.date, kind: str = "") -> list[RosterEntry]:
+    """Who a meeting of `kind` on `day` lists. A branch's meeting: its members that day and its party
+    groups' (from the membership spans: a 党小组 is a subdivision of its branch), then the in-flow
+    members they received and had not seen return; a party group's meeting: its own. A committee
+    meeting lists the committee in post that day (Q-THREE-MEETINGS: 支委会), and the others as
+    guests who may sit in without a vote (列席). Two or three queries."""
+    members = list(branch_members_on(organisation=organisation, day=day))
     inflow = (
-        MobileRecord.objects.filter(receiving_organisation=organisation, member__isnull=False, since__lte=day)
+        MobileRecord.objects.filter(
+            receiving_organisation__in=organisation_with_groups(organisation=organisation).values("pk"),
+            member__isnull=False, since__lte=day,
+        )
         .filter(Q(returned_on__isnull=True) | Q(returned_on__gte=day))
         .exclude(member_id__in=[m.pk for m in members])
         .select_related("member")
-    )
-    return [RosterEntry(m, False) for m in members] + [RosterEntry(r.member, True) for r in inflow]
+    )  # fmt: skip
+    roster = [RosterEntry(m, False) for m in members] + [RosterEntry(r.member, True) for r in inflow]
+    if kind != MeetingKind.COMMITTEE:
+        return roster
+    committee = committee_on(organisation=organisation, day=day)
+    on_it = {member.pk for member, _post in committee}
+    return [RosterEntry(member, False, post=post) for member, post in committee] + [
+        dataclasses.replace(entry, is_guest=True) for entry in roster if entry.member.pk not in on_it
+    ]
 
 
 def members_under_on(*, organisation: Organisation, day: datetime.date) -> QuerySet:
@@ -81,22 +117,24 @@ class NormRow:
 def _periods(period: str) -> list[tuple[str, int, int]]:
     """(label, first month, last month) of each period of a year."""
     if period == MONTH:
-        return [(f"{m}月", m, m) for m in range(1, 13)]
+        return [(gettext("Month %(month)s") % {"month": m}, m, m) for m in range(1, 13)]
     if period == QUARTER:
         return [(f"Q{q}", 3 * q - 2, 3 * q) for q in range(1, 5)]
-    return [("全年", 1, 12)]
+    return [(gettext("Whole year"), 1, 12)]
 
 
 def meeting_norms(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> list[NormRow]:
     """N-MEETINGS for a branch's year: how many of each kind per month/quarter/year, against the
-    norm; a period still running is "due", not "missed". One query."""
+    norm; a period still running is "due", not "missed". A themed party day counted as a lecture or
+    general meeting too counts for each (issue 12). One query."""
     today = today or timezone.localdate()
-    counts = Counter(
-        (kind, day.month)
-        for kind, day in Meeting.objects.filter(organisation=organisation, held_on__year=year).values_list(
-            "kind", "held_on"
-        )
-    )
+    counts = Counter()
+    for kind, day, as_lecture, as_general in Meeting.objects.filter(
+        organisation=organisation, held_on__year=year
+    ).values_list("kind", "held_on", "counts_as_lecture", "counts_as_general"):
+        counts[(kind, day.month)] += 1
+        counts[(MeetingKind.LECTURE, day.month)] += as_lecture
+        counts[(MeetingKind.GENERAL, day.month)] += as_general
     norms = norms_in_force(policy_for_year(year))
     rows = []
     for kind in MeetingKind:
@@ -121,12 +159,12 @@ def meeting_norms(*, organisation: Organisation, year: int, today: datetime.date
 
 
 def secretary_lectures(*, organisation: Organisation, year: int) -> dict:
-    """Q-LECTURE-SECRETARY: lectures this year given by whoever was the organisation's secretary on
-    the lecture's day. Two queries."""
+    """Q-LECTURE-SECRETARY: lectures this year (themed party days that include one too, issue 12) given
+    by whoever was the organisation's secretary on the lecture's day. Two queries."""
     lectures = list(
-        Meeting.objects.filter(
-            organisation=organisation, kind=MeetingKind.LECTURE, held_on__year=year, lecturer__isnull=False
-        ).values_list("pk", "held_on", "lecturer_id", "topic")
+        Meeting.objects.filter(organisation=organisation, held_on__year=year, lecturer__isnull=False)
+        .filter(Q(kind=MeetingKind.LECTURE) | Q(counts_as_lecture=True))
+        .values_list("pk", "held_on", "lecturer_id", "topic")
     )
     posts = list(
         Post.objects.filter(organisation=organisation, kind=PostKind.SECRETARY, started_on__year__lte=year)
@@ -203,11 +241,11 @@ class TrainingRow:
 
 def training_table(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> list[TrainingRow]:
     """Q-TRAINING-MEMBER / Q-TRAINING-LEADER: the organisation's members (on the year's last day,
-    or today in the current year) with their hours against 32 h, or 56 h for those holding a
-    committee post that day. Four queries."""
+    or today in the current year; a branch's with its party groups') with their hours against 32 h, or
+    56 h for those holding a committee post that day. Four queries."""
     today = today or timezone.localdate()
     day = min(datetime.date(year, 12, 31), today)
-    members = list(members_on(organisation=organisation, day=day))
+    members = list(branch_members_on(organisation=organisation, day=day))
     ids = [m.pk for m in members]
     hours = study_hours(member_ids=ids, year=year)
     leaders = leaders_on(member_ids=ids, day=day)
@@ -267,9 +305,9 @@ def community_service_hours(*, member_ids, year: int) -> dict[int, Decimal]:
 
 
 def evaluation_rows(*, organisation: Organisation, year: int, day: datetime.date) -> list[dict]:
-    """The members a branch grades on `day`, each with their result so far and their community
-    service hours of the year. Three queries."""
-    members = list(members_on(organisation=organisation, day=day))
+    """The members a branch grades on `day` (its party groups' too: Q-EVALUATION is the branch's), each
+    with their result so far and their community service hours of the year. Three queries."""
+    members = list(branch_members_on(organisation=organisation, day=day))
     evaluation = Evaluation.objects.filter(organisation=organisation, year=year).first()
     results = {r.member_id: r for r in evaluation.results.all()} if evaluation else {}
     hours = community_service_hours(member_ids=[m.pk for m in members], year=year)

@@ -6,28 +6,35 @@ taken only of members the organisation had on the meeting's day (and in-flow mem
 
 import datetime
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branches import scoping
 from branches.models import Organisation
 from members.enums import MemberCategory
 from members.models import Member
-from members.selectors import members_on
+from members.selectors import branch_members_on
+from portal import audit
 from portal.concurrency import row_lock, version_check
 from portal.permissions import has_permission
+from portal.uploads import IMAGE_TYPES, upload_check
 
 from . import selectors
+from .compliance.services import EVALUATION_RULES, MEETING_RULES, STUDY_RULES, TALK_RULES, compliance_recheck_after
 from .enums import (
     DELIBERATION_ORDER,
     EVALUATING_KINDS,
+    LISTED_STATUSES,
     MEETING_KINDS_BY_ORGANISATION,
     PROBATION_DISPOSALS,
     STUDY_MEETING_KINDS,
+    THEMED_DAY_ALSO_COUNTS,
     AttendanceStatus,
     DeliberationStep,
     DoubleStrongStatus,
@@ -62,10 +69,26 @@ from .models import (
 )
 from .norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY, venue_reward
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 20
-# What a photo or a scanned sign-in sheet may be, told by the file's first bytes, not its name.
-ATTACHMENT_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"%PDF-": "application/pdf"}
+
+# What the bulk writes below log, one entry a call (issue 13, item 4: bulk_create passes the signals).
+ATTENDANCE_RECORDED = audit.named_action(
+    "assessments.meeting.attendance_recorded", label=gettext_lazy("Attendance recorded"),
+    models=("assessments.attendance",),
+)  # fmt: skip
+TRAINING_BATCH_RECORDED = audit.named_action(
+    "assessments.training.batch_recorded", label=gettext_lazy("Study hours recorded for a class"),
+    models=("assessments.trainingrecord",),
+)  # fmt: skip
+TALKS_RECORDED = audit.named_action(
+    "assessments.talk.batch_recorded", label=gettext_lazy("Talks recorded"), models=("assessments.talk",)
+)
+EVALUATION_RESULTS_RECORDED = audit.named_action(
+    "assessments.evaluation.results_recorded", label=gettext_lazy("Evaluation results recorded"),
+    models=("assessments.evaluationresult",),
+)  # fmt: skip
+ATTENDANCE_FIELDS = ("member", "status", "reason", "is_inflow")
+RESULT_FIELDS = ("member", "self_grade", "peer_grade", "public_grade", "branch_grade", "grade", "disposal")
 
 
 def _who(user):
@@ -100,32 +123,23 @@ def _hours_check(hours, field: str) -> Decimal:
     return Decimal(hours)
 
 
-def attachment_check(upload) -> str:
-    """The content type of an uploaded photo or sign-in sheet, or ValidationError naming the file."""
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"attachments": _("%(name)s is larger than %(mb)s MB.") % {
-            "name": upload.name, "mb": MAX_ATTACHMENT_BYTES // 2**20}})  # fmt: skip
-    start = upload.read(8)
-    upload.seek(0)
-    for signature, content_type in ATTACHMENT_SIGNATURES.items():
-        if start.startswith(signature):
-            return content_type
-    raise ValidationError(
-        {"attachments": _("%(name)s is not a JPEG or PNG photo or a PDF scan.") % {"name": upload.name}}
-    )
-
-
 @transaction.atomic
 def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, attachments=(), user=None,
                    meeting: Meeting | None = None, version: str | None = None) -> Meeting:  # fmt: skip
     """Record (or correct) a meeting with its attendance in one step.
 
-    `attendance` maps member id -> (status, reason). Only members of the organisation on the
-    meeting's day, and in-flow members it receives then, may be listed; an excused member needs
-    the reason. Study hours of a lecture or themed party day are credited to those present. A
-    correction is refused if the meeting changed after its form was opened (`version`, issue 7)."""
+    `attendance` maps member id -> (status, reason). Only those the meeting lists on its day
+    (`selectors.attendance_roster`: a branch's members and its party groups', and in-flow members
+    received then; a party group's own; a committee meeting's committee in post) may be marked
+    present, excused or absent; at a committee meeting others of the branch may be added as sitting
+    in without a vote (列席), nobody else. An excused member needs the reason. Study hours of a
+    lecture or themed party day are credited to those present. A themed party day may also count as
+    the party lecture or the branch general meeting (`also_counts_as`, issue 12): recorded once, it
+    counts for each kind and its hours once; as a lecture it needs a lecturer. A correction is refused
+    if the meeting changed after its form was opened (`version`, issue 7)."""
     day = data["held_on"]
     kind = data["kind"]
+    also = set(data.get("also_counts_as") or ())
     _organisation_check(organisation=organisation, user=user, day=day)
     if meeting is not None:
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -137,7 +151,12 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
             "org_kind": organisation.get_kind_display(), "kind": MeetingKind(kind).label}  # fmt: skip
     if not (data.get("topic") or "").strip():
         errors["topic"] = _("Give the topic of the meeting.")
-    if kind == MeetingKind.LECTURE and not data.get("lecturer") and not (data.get("lecturer_name") or "").strip():
+    if also and kind != MeetingKind.THEMED_DAY:
+        errors["also_counts_as"] = _("Only a themed party day also counts as another kind of meeting.")
+    elif also - set(THEMED_DAY_ALSO_COUNTS) or not also <= MEETING_KINDS_BY_ORGANISATION[organisation.kind]:
+        errors["also_counts_as"] = _("A themed party day counts only as a party lecture or a branch general meeting.")
+    is_lecture = kind == MeetingKind.LECTURE or (kind == MeetingKind.THEMED_DAY and MeetingKind.LECTURE in also)
+    if is_lecture and not data.get("lecturer") and not (data.get("lecturer_name") or "").strip():
         errors["lecturer"] = _("Who gave the lecture? Choose the member or write the outside lecturer's name.")
     hours = data.get("study_hours")
     if kind in STUDY_MEETING_KINDS:
@@ -148,7 +167,7 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
             errors.update(exc.message_dict)
     else:
         hours = None
-    roster = selectors.attendance_roster(organisation=organisation, day=day)
+    roster = selectors.attendance_roster(organisation=organisation, day=day, kind=kind)
     allowed = {entry.member.pk: entry for entry in roster}
     chair = data.get("chaired_by")
     if chair is not None and chair.pk not in allowed:
@@ -163,19 +182,29 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
                 _("%(name)s was not a member of %(org)s on %(date)s.") % {"name": name, "org": organisation.name, "date": day}
             )  # fmt: skip
             continue
-        if status not in AttendanceStatus.values:
-            errors.setdefault("attendance", []).append(
-                _("Choose present, excused or absent for %(name)s.") % {"name": entry.member.name}
-            )
-            continue  # fmt: skip
+        # A row's error names its member (`params`): the form highlights the row (issue 12).
+        row_params = {"name": entry.member.name, "date": day, "member": member_id}
+        if entry.is_guest and status != AttendanceStatus.ATTENDING_NONVOTING:
+            errors.setdefault("attendance", []).append(ValidationError(
+                _("%(name)s was not on the committee on %(date)s: record them as sitting in, or leave them out."),
+                code="not_on_committee", params=row_params))  # fmt: skip
+            continue
+        if not entry.is_guest and status not in LISTED_STATUSES:
+            errors.setdefault("attendance", []).append(ValidationError(
+                _("Choose present, excused or absent for %(name)s."), code="status", params=row_params))  # fmt: skip
+            continue
         reason = (reason or "").strip()
         if status == AttendanceStatus.EXCUSED and not reason:
-            errors.setdefault("attendance", []).append(
-                _("Give the reason %(name)s was excused.") % {"name": entry.member.name}
-            )
-        rows.append(Attendance(member_id=member_id, status=status, reason=reason if status != AttendanceStatus.PRESENT else "",
+            errors.setdefault("attendance", []).append(ValidationError(
+                _("Give the reason %(name)s was excused."), code="reason", params=row_params))  # fmt: skip
+        kept = status in (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
+        rows.append(Attendance(member_id=member_id, status=status, reason=reason if kept else "",
                                is_inflow=entry.is_inflow))  # fmt: skip
-    if not rows and not errors:
+    if kind == MeetingKind.COMMITTEE and roster and all(entry.is_guest for entry in roster):
+        errors.setdefault("attendance", []).insert(0, _(
+            "%(org)s had no committee member in post on %(date)s: record the secretary and the committee "
+            "members (posts) first.") % {"org": organisation.name, "date": day})  # fmt: skip
+    elif not rows and not errors:
         errors["attendance"] = [_("Record who attended: the organisation had no member on this day.")]
     checked = []
     attachments = list(attachments)
@@ -184,31 +213,42 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
     else:
         for upload in attachments:
             try:
-                checked.append((upload, attachment_check(upload)))
+                checked.append((upload.name, upload_check(upload)))
             except ValidationError as exc:
-                errors.setdefault("attachments", []).extend(exc.message_dict["attachments"])
+                errors.setdefault("attachments", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
+    # Issue 12: what the meeting may fix, as it was and as it is, is checked again once it is saved.
+    recheck_years = {day.year} | ({meeting.held_on.year} if meeting is not None else set())
+    recheck_study = STUDY_MEETING_KINDS & {kind, meeting.kind if meeting is not None else kind}
 
     fields = {
         "kind": kind, "held_on": day, "place": data["place"].strip(), "topic": data["topic"].strip(),
-        "chaired_by": chair, "lecturer": data.get("lecturer") if kind == MeetingKind.LECTURE else None,
-        "lecturer_name": (data.get("lecturer_name") or "").strip() if kind == MeetingKind.LECTURE else "",
+        "chaired_by": chair, "lecturer": data.get("lecturer") if is_lecture else None,
+        "lecturer_name": (data.get("lecturer_name") or "").strip() if is_lecture else "",
         "minutes": data.get("minutes", ""), "study_hours": hours,
+        "counts_as_lecture": MeetingKind.LECTURE in also, "counts_as_general": MeetingKind.GENERAL in also,
     }  # fmt: skip
+    replaced = []
     if meeting is None:
         meeting = Meeting.objects.create(organisation=organisation, recorded_by=_who(user), **fields)
     else:
         for field, value in fields.items():
             setattr(meeting, field, value)
         meeting.save()
-        meeting.attendances.all().delete()
+        replaced = audit.rows_text(meeting.attendances.order_by("pk"), ATTENDANCE_FIELDS)
+        with audit.suppressed():  # the attendance taken before is in this call's entry
+            meeting.attendances.all().delete()
     for row in rows:
         row.meeting = meeting
     Attendance.objects.bulk_create(rows)
-    for upload, content_type in checked:
-        MeetingAttachment.objects.create(meeting=meeting, file=upload, file_name=upload.name[:200], size=upload.size,
-                                         content_type=content_type)  # fmt: skip
+    audit.log_action(action=ATTENDANCE_RECORDED, instance=meeting, extra={
+        "rows": len(rows), "written": audit.rows_text(rows, ATTENDANCE_FIELDS), "replaced": replaced})  # fmt: skip
+    for name, stored in checked:
+        MeetingAttachment.objects.create(meeting=meeting, file=stored.file, file_name=name[:200], size=stored.size,
+                                         content_type=stored.content_type)  # fmt: skip
+    compliance_recheck_after(organisation=organisation, years=recheck_years,
+                             rules=MEETING_RULES + (STUDY_RULES if recheck_study else ()))  # fmt: skip
     return meeting
 
 
@@ -241,11 +281,18 @@ def training_batch_record(*, organisation: Organisation, kind: str, title: str, 
     if already:
         raise ValidationError({"members": _("Already in the ledger for this activity and day: %(names)s.") % {
             "names": "、".join(already[:10])}})  # fmt: skip
-    return TrainingRecord.objects.bulk_create(
+    records = TrainingRecord.objects.bulk_create(
         TrainingRecord(organisation=organisation, member_id=member_id, kind=kind, title=title, held_on=held_on,
                        hours=hours, recorded_by=_who(user))
         for member_id in member_ids
     )  # fmt: skip
+    audit.log_action(
+        action=TRAINING_BATCH_RECORDED, model="assessments.trainingrecord", object_repr=f"{organisation.name} {title}",
+        extra={"organisation": organisation.pk, "kind": kind, "title": title, "held_on": held_on, "hours": hours,
+               "rows": len(records), "written": audit.rows_text(records, ("member",))},
+    )  # fmt: skip
+    compliance_recheck_after(organisation=organisation, years=[held_on.year], rules=STUDY_RULES)
+    return records
 
 
 def training_record_delete(*, record: TrainingRecord, user=None) -> None:
@@ -253,6 +300,7 @@ def training_record_delete(*, record: TrainingRecord, user=None) -> None:
     if user is not None and not scoping.path_in_scope(user, record.organisation.path):
         raise ValidationError(_("This entry is outside your responsibility."))
     record.delete()
+    compliance_recheck_after(organisation=record.organisation, years=[record.held_on.year], rules=STUDY_RULES)
 
 
 @transaction.atomic
@@ -276,11 +324,19 @@ def talks_record(*, organisation: Organisation, held_on: datetime.date, topic: s
             "org": organisation.name, "date": held_on, "names": names}  # fmt: skip
     if errors:
         raise ValidationError(errors)
-    return Talk.objects.bulk_create(
+    talks = Talk.objects.bulk_create(
         Talk(organisation=organisation, member_id=member_id, talker=talker, talker_name=talker_name.strip(),
              held_on=held_on, topic=topic.strip(), recorded_by=_who(user))
         for member_id in member_ids
     )  # fmt: skip
+    audit.log_action(
+        action=TALKS_RECORDED, model="assessments.talk", object_repr=f"{organisation.name} {topic.strip()}",
+        extra={"organisation": organisation.pk, "held_on": held_on, "topic": topic.strip(),
+               "talker": talker.pk if talker else talker_name.strip(), "rows": len(talks),
+               "written": audit.rows_text(talks, ("member",))},
+    )  # fmt: skip
+    compliance_recheck_after(organisation=organisation, years=[held_on.year], rules=TALK_RULES)
+    return talks
 
 
 @transaction.atomic
@@ -289,9 +345,9 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
     """Q-EVALUATION: a branch's democratic evaluation of the year, every member graded in one step.
 
     `results` maps member id -> {self_grade, peer_grade, public_grade, branch_grade, grade, disposal}.
-    Every member of the branch on the day is graded, nobody else; an unqualified member has the
-    disposal taken, and only an unqualified one has any. Refused if the year's evaluation was
-    recorded or changed after the form was opened (`version`, issue 7)."""
+    Every member of the branch on the day, its party groups' included, is graded, nobody else; an
+    unqualified member has the disposal taken, and only an unqualified one has any. Refused if the
+    year's evaluation was recorded or changed after the form was opened (`version`, issue 7)."""
     scoping.scope_check(user=user, organisation=organisation)
     # The branch's row is the lock: a first evaluation may not exist yet to be locked itself.
     row_lock(Organisation, organisation.pk)
@@ -308,7 +364,7 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
         raise ValidationError(
             _("The evaluation of %(year)s is already on record: correct it instead.") % {"year": year}
         )
-    roster = {m.pk: m for m in members_on(organisation=organisation, day=held_on)}
+    roster = {m.pk: m for m in branch_members_on(organisation=organisation, day=held_on)}
     errors = []
     missing = [m.name for pk, m in roster.items() if pk not in results]
     if missing:
@@ -338,6 +394,7 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
         rows.append(EvaluationResult(member_id=member_id, disposal=disposal, **{f: grades[f] for f in GRADE_FIELDS}))
     if errors:
         raise ValidationError({"results": errors})
+    replaced = []
     if evaluation is None:
         evaluation = Evaluation.objects.create(
             organisation=organisation, year=year, held_on=held_on, recorded_by=_who(user)
@@ -345,10 +402,15 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
     else:
         evaluation.held_on = held_on
         evaluation.save()
-        evaluation.results.all().delete()
+        replaced = audit.rows_text(evaluation.results.order_by("pk"), RESULT_FIELDS)
+        with audit.suppressed():  # the grades given before are in this call's entry
+            evaluation.results.all().delete()
     for row in rows:
         row.evaluation = evaluation
     EvaluationResult.objects.bulk_create(rows)
+    audit.log_action(action=EVALUATION_RESULTS_RECORDED, instance=evaluation, extra={
+        "rows": len(rows), "written": audit.rows_text(rows, RESULT_FIELDS), "replaced": replaced})  # fmt: skip
+    compliance_recheck_after(organisation=organisation, years=[year], rules=EVALUATION_RULES)
     return evaluation
 
 
@@ -392,14 +454,14 @@ def venue_checks_record(*, venue: Venue, checked_on: datetime.date, checks: dict
         has_photo = photo is not None or bool(previous and previous.photo)
         if photo is not None:
             try:
-                attachment_check(photo)
-            except ValidationError as exc:
-                errors.extend(exc.message_dict["attachments"])
+                photo = upload_check(photo, types=IMAGE_TYPES).file
+            except ValidationError as exc:  # each error names its standard (`params`): the form highlights the row
+                errors.extend(ValidationError("%(text)s", params={"text": text, "row": standard})
+                              for text in exc.messages)  # fmt: skip
                 continue
         if met and not has_photo and not note:
-            errors.append(
-                _("“%(standard)s” is met only with evidence: a photo or a note.") % {"standard": standard.label}
-            )
+            errors.append(ValidationError(_("“%(standard)s” is met only with evidence: a photo or a note."),
+                                          params={"standard": standard.label, "row": standard}))  # fmt: skip
             continue
         row = previous or VenueCheck(venue=venue, standard=standard)
         row.is_met, row.note, row.checked_on, row.recorded_by = bool(met), note, checked_on, _who(user)
@@ -571,11 +633,12 @@ def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.d
 
 
 def annual_report_record(*, organisation: Organisation, year: int, reported_on: datetime.date, result: str,
-                         published_on: datetime.date, published_where: str, reporter: Member | None = None,
-                         user=None) -> AnnualReport:  # fmt: skip
+                         published_on: datetime.date, published_where: str, text: str = "", attachment=None,
+                         reporter: Member | None = None, user=None) -> AnnualReport:  # fmt: skip
     """Q-ANNUAL-REPORT: the secretary's special report on a year, given that year or early the next;
     the reporter is the organisation's secretary on the day (from the posts, when not given); the
-    evaluation is published on or after the report."""
+    evaluation is published on or after the report; the report itself is kept, as text, as a file
+    (a scan or a photo, checked by portal.uploads) or both."""
     from branches.enums import PostKind
     from branches.models import Post
 
@@ -595,6 +658,15 @@ def annual_report_record(*, organisation: Organisation, year: int, reported_on: 
         raise ValidationError({"published_on": _("The evaluation is published on or after the report.")})
     if not published_where.strip():
         raise ValidationError({"published_where": _("Say where the evaluation was published.")})
+    text = text.strip()
+    if not text and attachment is None:
+        raise ValidationError({"text": _("Enter the text of the report or attach a scan of it.")})
+    stored = None
+    if attachment is not None:
+        try:
+            stored = upload_check(attachment)
+        except ValidationError as exc:
+            raise ValidationError({"attachment": exc.messages}) from exc
     if reporter is None:
         reporter = selectors.secretary_on(organisation=organisation, day=reported_on)
         if reporter is None:
@@ -611,6 +683,8 @@ def annual_report_record(*, organisation: Organisation, year: int, reported_on: 
         raise ValidationError(_("The report on %(year)s is already on record.") % {"year": year})
     return AnnualReport.objects.create(organisation=organisation, year=year, reported_on=reported_on, reporter=reporter,
                                        result=result, published_on=published_on, published_where=published_where.strip(),
+                                       text=text, attachment=stored.file if stored else "",
+                                       attachment_name=PurePath(attachment.name).name[:200] if stored else "",
                                        recorded_by=_who(user))  # fmt: skip
 
 

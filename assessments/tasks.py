@@ -3,10 +3,11 @@
 from celery import shared_task
 from django.utils import timezone
 
+from branches.models import Organisation
 from portal import audit
 from portal.models import User
 
-from .compliance.engine import compliance_run
+from .compliance.engine import compliance_recheck, compliance_run
 
 # The report on a year may be given until the end of March of the next (Q-ANNUAL-REPORT): until
 # then the nightly check also finalises the year before.
@@ -29,6 +30,15 @@ def compliance_run_task(year: int, user_id: int | None = None) -> dict:
     user = User.objects.filter(pk=user_id).first() if user_id else None
     with audit.acting_as(user):
         return _result(compliance_run(year=year, user=user, trigger="bureau" if user else "manual"))
+
+
+@shared_task(name="assessments.compliance_recheck")
+def compliance_recheck_task(organisation_id: int, years: list[int], rules: list[str]) -> list[dict]:
+    """Issue 12: the rules a saved record serves, checked again for its organisation right away."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return []
+    return [compliance_recheck(organisation=organisation, year=year, rules=rules)._asdict() for year in years]
 
 
 def _result(run) -> dict:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("deliberations/matters/<int:pk>/", views.VillageMatterView.as_view(), name="deliberation"),
     path("reports/<int:pk>/<int:year>/", views.ReportsView.as_view(), name="reports"),
     path("reports/<int:pk>/<int:year>/new/", views.AnnualReportCreateView.as_view(), name="report_create"),
+    path("reports/file/<int:pk>/", views.AnnualReportFileView.as_view(), name="report_file"),
     path("congress/<int:pk>/new/", views.CongressSessionCreateView.as_view(), name="congress_create"),
     path("partnerships/<int:pk>/", views.PartnershipsView.as_view(), name="partnerships"),
     path("partnerships/<int:pk>/pairings/new/", views.PairingCreateView.as_view(), name="pairing_create"),

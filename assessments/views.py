@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,16 +15,26 @@ from branches.models import Organisation
 from branches.views import OrganisationMixin
 from members.models import Member
 from portal.concurrency import VersionedFormViewMixin, version_of
+from portal.pending_uploads import (
+    pending_upload_described,
+    pending_upload_keep,
+    pending_upload_open,
+    pending_uploads_discard,
+)
 from portal.permissions import ScopedObjectMixin, has_permission
 from portal.policy import policy_for_year
-from portal.views_base import ServiceFormView
+from portal.uploads import IMAGE_TYPES
+from portal.views_base import ScopedFileView, ServiceFormView
 
 from . import selectors, services
 from .enums import (
     DELIBERATION_ORDER,
     EVALUATING_KINDS,
+    LISTED_STATUSES,
     MEETING_KINDS_BY_ORGANISATION,
     STUDY_MEETING_KINDS,
+    AttendanceStatus,
+    MeetingKind,
     SixStandard,
     reports_annually,
 )
@@ -97,12 +106,16 @@ class YearView(OrganisationMixin, TemplateView):
         year = _year(self.kwargs["year"])
         organisation = self.organisation
         targets = study_targets(policy_for_year(year))
+        kinds = MEETING_KINDS_BY_ORGANISATION.get(organisation.kind, ())
         context.update(
             year=year,
             years=range(timezone.localdate().year, 2014, -1),
-            holds_meetings=organisation.kind in MEETING_KINDS_BY_ORGANISATION,
+            holds_meetings=bool(kinds),
             norms=selectors.meeting_norms(organisation=organisation, year=year),
-            lectures=selectors.secretary_lectures(organisation=organisation, year=year),
+            # Q-LECTURE-SECRETARY: a party group has no secretary and holds no lecture (its branch does).
+            lectures=selectors.secretary_lectures(organisation=organisation, year=year)
+            if MeetingKind.LECTURE in kinds
+            else None,
             meetings=selectors.meetings_for_year(organisation=organisation, year=year),
             training=selectors.training_table(organisation=organisation, year=year),
             hours_member=targets[0],
@@ -113,7 +126,8 @@ class YearView(OrganisationMixin, TemplateView):
 
 
 class MeetingFormMixin(FormDayMixin):
-    """The meeting form for the organisation and day: the roster of that day, the secretary."""
+    """The meeting form for the organisation, day and kind: the roster of that day (for a committee
+    meeting, the committee), the secretary."""
 
     template_name = "assessments/meeting_form.html"
     form_class = MeetingForm
@@ -122,10 +136,24 @@ class MeetingFormMixin(FormDayMixin):
         meeting = getattr(self, "meeting", None)
         return meeting.held_on if meeting is not None else timezone.localdate()
 
+    def meeting_kind(self) -> str:
+        """The kind the attendance is listed for: the posted (or ?kind=) one, else the meeting's, else
+        the first the form offers."""
+        kinds = MEETING_KINDS_BY_ORGANISATION.get(self.meeting_organisation.kind, ())
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        if source.get("kind") in kinds:
+            return source["kind"]
+        meeting = getattr(self, "meeting", None)
+        if meeting is not None:
+            return meeting.kind
+        return next((kind for kind in MeetingKind if kind in kinds), "")
+
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
         day = self.day()
-        self.roster = selectors.attendance_roster(organisation=self.meeting_organisation, day=day)
+        # The roster first: the initial values carry the choices made in it (carried_choices).
+        self.roster = selectors.attendance_roster(organisation=self.meeting_organisation, day=day,
+                                                  kind=self.meeting_kind())  # fmt: skip
+        kwargs = super().get_form_kwargs()
         kwargs.update(
             roster=self.roster,
             kinds=MEETING_KINDS_BY_ORGANISATION.get(self.meeting_organisation.kind, ()),
@@ -133,18 +161,63 @@ class MeetingFormMixin(FormDayMixin):
         )
         return kwargs
 
+    def carried_choices(self) -> dict:
+        """The choices already made in the attendance list, sent along when the list reloads for
+        another day or kind (htmx, issue 12): kept for those the new list still has."""
+        if self.request.method != "GET":
+            return {}
+        source, initial = self.request.GET, {}
+        for entry in self.roster:
+            pk = entry.member.pk
+            if entry.is_guest:
+                if self.request.htmx:  # the reload sends the boxes ticked, not those unticked
+                    initial[f"nonvoting_{pk}"] = f"nonvoting_{pk}" in source
+                continue
+            if source.get(f"attendance_{pk}") in LISTED_STATUSES:
+                initial[f"attendance_{pk}"] = source[f"attendance_{pk}"]
+            elif self.request.htmx:  # the reload sends only what differs from present (static/portal/forms.js)
+                initial[f"attendance_{pk}"] = AttendanceStatus.PRESENT
+            if f"reason_{pk}" in source or self.request.htmx:
+                initial[f"reason_{pk}"] = source.get(f"reason_{pk}", "")[:200]
+        return initial
+
     def perform(self, form):
         members = {e.member.pk: e.member for e in self.roster}
-        return services.meeting_record(
+        kept_tokens = form.cleaned_data["kept_attachments"]
+        try:
+            kept = [pending_upload_open(token=token, user=self.request.user) for token in kept_tokens]
+        except ValidationError as exc:
+            raise ValidationError({"attachments": exc.messages}) from exc
+        meeting = services.meeting_record(
             organisation=self.meeting_organisation, data=form.meeting_data(members), attendance=form.attendance(),
-            attachments=form.cleaned_data["attachments"], user=self.request.user,
+            attachments=[*kept, *form.cleaned_data["attachments"]], user=self.request.user,
             meeting=getattr(self, "meeting", None), version=form.cleaned_data.get("version"),
         )  # fmt: skip
+        pending_uploads_discard(tokens=kept_tokens, user=self.request.user)
+        return meeting
+
+    def form_invalid(self, form):
+        """Issue 12: the files already chosen are kept (checked, on the server) and offered back, so a
+        mistake elsewhere on the page does not mean choosing them again."""
+        user = self.request.user
+        kept = [pending_upload_described(token=token, user=user) for token in form.data.getlist("kept_attachments")]
+        self.kept_attachments = [upload for upload in kept if upload is not None]
+        refused = []
+        for upload in self.request.FILES.getlist("attachments"):
+            try:
+                self.kept_attachments.append(pending_upload_keep(upload=upload, user=user))
+            except ValidationError as exc:
+                refused.extend(exc.messages)
+        if refused and "attachments" not in form.errors:
+            form.add_error("attachments", refused)
+        return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["meeting_organisation"] = self.meeting_organisation
         context["study_kinds"] = sorted(STUDY_MEETING_KINDS)
+        context["kept_attachments"] = getattr(self, "kept_attachments", [])
+        context["attendance_for"] = {"held_on": self.day().isoformat(), "kind": self.meeting_kind()}
         return context
 
     def get_success_url(self):
@@ -163,7 +236,7 @@ class MeetingCreateView(MeetingFormMixin, OrganisationMixin, ServiceFormView):
         return self.organisation
 
     def get_initial(self):
-        return {"held_on": self.day(), "kind": self.request.GET.get("kind", "")}
+        return {"held_on": self.day(), "kind": self.request.GET.get("kind", ""), **self.carried_choices()}
 
 
 class MeetingMixin(ScopedObjectMixin):
@@ -205,26 +278,14 @@ class MeetingUpdateView(MeetingFormMixin, MeetingMixin, VersionedFormViewMixin, 
                                                      "study_hours")}  # fmt: skip
         initial.update(held_on=self.day(), chaired_by=meeting.chaired_by_id, lecturer=meeting.lecturer_id)
         for attendance in meeting.attendances.all():
+            if attendance.status == AttendanceStatus.ATTENDING_NONVOTING:
+                initial[f"nonvoting_{attendance.member_id}"] = True
+                continue
             initial[f"attendance_{attendance.member_id}"] = attendance.status
             initial[f"reason_{attendance.member_id}"] = attendance.reason
+        initial["also_counts_as"] = meeting.also_counts_as
+        initial.update(self.carried_choices())
         return initial
-
-
-class ScopedFileView(ScopedObjectMixin, View):
-    """An uploaded file of a record, served only inside the user's scope (media files are not
-    public). Subclasses name the record and say which file, under which name."""
-
-    def file(self):
-        """(field file, download name, content type or None)."""
-        raise NotImplementedError
-
-    def get(self, request, *args, **kwargs):
-        field_file, name, content_type = self.file()
-        try:
-            handle = field_file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, content_type=content_type, filename=name)
 
 
 class AttachmentView(ScopedFileView):
@@ -234,7 +295,7 @@ class AttachmentView(ScopedFileView):
         return MeetingAttachment.objects.select_related("meeting__organisation")
 
     def file(self):
-        return self.attachment.file, self.attachment.file_name, self.attachment.content_type
+        return self.attachment.file, self.attachment.file_name
 
 
 class TrainingBatchView(FormDayMixin, OrganisationMixin, ServiceFormView):
@@ -250,7 +311,9 @@ class TrainingBatchView(FormDayMixin, OrganisationMixin, ServiceFormView):
                 "members": selectors.members_under_on(organisation=self.organisation, day=self.day())}  # fmt: skip
 
     def get_initial(self):
-        return {"held_on": self.day()}
+        # ?members=… ticks the members concerned (the home page's link to those short of hours, issue 12).
+        members = [int(pk) for pk in self.request.GET.getlist("members") if pk.isdigit()]
+        return {"held_on": self.day(), "members": members}
 
     def perform(self, form):
         data = form.cleaned_data
@@ -348,7 +411,14 @@ class TalksCreateView(FormDayMixin, OrganisationMixin, ServiceFormView):
         }
 
     def get_initial(self):
-        return {"held_on": self.day()}
+        # ?members=… ticks the members concerned (one talk with one member: the talks page's link).
+        initial = {"held_on": self.day(), "members": [int(pk) for pk in self.request.GET.getlist("members")
+                                                       if pk.isdigit()]}  # fmt: skip
+        if self.request.GET.get("pending"):  # ticks those not yet talked with (the home page's link, issue 12)
+            day = self.day()
+            pending = selectors.members_not_talked_to(organisation=self.organisation, year=day.year, today=day)
+            initial["members"] = list(pending.values_list("pk", flat=True))
+        return initial
 
     def perform(self, form):
         data = form.cleaned_data
@@ -421,7 +491,8 @@ class EvaluationEditView(FormDayMixin, OrganisationMixin, VersionedFormViewMixin
     def perform(self, form):
         return services.evaluation_record(
             organisation=self.organisation, year=self.year, held_on=form.cleaned_data["held_on"],
-            results=form.results(), user=self.request.user, evaluation=self.evaluation(),
+            results=form.results(rest_qualified="all_qualified" in self.request.POST), user=self.request.user,
+            evaluation=self.evaluation(),
             version=self.opened_version(form),
         )  # fmt: skip
 
@@ -506,9 +577,39 @@ class VenueChecksView(VenueMixin, VersionedFormViewMixin, ServiceFormView):
         return version_of(self.venue.checks.aggregate(latest=Max("updated_at"))["latest"])
 
     def perform(self, form):
-        return services.venue_checks_record(venue=self.venue, checked_on=form.cleaned_data["checked_on"],
-                                            checks=form.checks(), user=self.request.user,
+        checks, kept_tokens = form.checks(), []
+        for standard, (met, note, photo) in checks.items():
+            token = form.cleaned_data[f"kept_photo_{standard}"]
+            if token and photo is None:  # kept from an earlier attempt, not replaced by a new choice
+                try:
+                    checks[standard] = (met, note, pending_upload_open(token=token, user=self.request.user))
+                except ValidationError as exc:
+                    raise ValidationError({"checks": exc.messages}) from exc
+                kept_tokens.append(token)
+        rows = services.venue_checks_record(venue=self.venue, checked_on=form.cleaned_data["checked_on"],
+                                            checks=checks, user=self.request.user,
                                             version=self.opened_version(form))  # fmt: skip
+        pending_uploads_discard(tokens=kept_tokens, user=self.request.user)
+        return rows
+
+    def form_invalid(self, form):
+        """Issue 12: the photos already chosen are kept (checked, on the server) and offered back."""
+        user, self.kept_photos = self.request.user, {}
+        for standard, _check in form.standards:
+            upload = self.request.FILES.get(f"photo_{standard}")
+            if upload is not None:
+                try:
+                    self.kept_photos[standard] = pending_upload_keep(upload=upload, user=user, types=IMAGE_TYPES)
+                except ValidationError:
+                    continue  # refused: the error is on the page
+            elif token := form.data.get(f"kept_photo_{standard}"):
+                kept = pending_upload_described(token=token, user=user)
+                if kept is not None:
+                    self.kept_photos[standard] = kept
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "kept_photos": getattr(self, "kept_photos", {})}
 
     def get_success_url(self):
         return reverse("assessments:venue", args=[self.venue.pk])
@@ -542,7 +643,7 @@ class VenuePhotoView(ScopedFileView):
         return VenueCheck.objects.select_related("venue__organisation").exclude(photo="")
 
     def file(self):
-        return self.check.photo, self.check.photo.name.rsplit("/", 1)[-1], None
+        return self.check.photo, self.check.photo.name
 
 
 class LeadershipView(OrganisationMixin, TemplateView):
@@ -732,6 +833,18 @@ class ReportsView(OrganisationMixin, TemplateView):
             can_edit=has_permission(self.request.user, "edit"),
         )
         return context
+
+
+class AnnualReportFileView(ScopedFileView):
+    """Q-ANNUAL-REPORT: the scan or photo of a special report, inside the user's scope."""
+
+    scoped_name = "report"
+
+    def get_scoped_queryset(self):
+        return AnnualReport.objects.select_related("organisation").exclude(attachment="")
+
+    def file(self):
+        return self.report.attachment, self.report.attachment_name
 
 
 class AnnualReportCreateView(OrganisationMixin, ServiceFormView):

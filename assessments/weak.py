@@ -32,16 +32,23 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branches import scoping
 from branches.enums import COMMITTEE_POSTS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
+from portal import audit
 from portal.permissions import has_permission
 from portal.policy import policy_for_year
 
 from .models import Evaluation, Finding, Meeting, Rectification, RectificationNote, RectificationRemedy, WeakSelection
 
 FIRST_YEAR = 2015
+# The proposal is written in bulk (issue 13, item 4): one entry with what it proposed.
+PROPOSAL_MADE = audit.named_action(
+    "assessments.weak.proposal_made", label=gettext_lazy("Weak organisations proposed"),
+    models=("assessments.weakselection",),
+)  # fmt: skip
 
 VILLAGE_TYPES = (Sector.VILLAGE, Sector.COMMUNITY)
 # Every other type of grassroots organisation (Q-WEAK-OTHER), in the order pages show them.
@@ -275,7 +282,8 @@ def weak_proposal_make(*, year: int, user=None, weights: dict | None = None) -> 
     by_type = defaultdict(list)
     for r in weak_scores(year=year, weights=weights):
         by_type[r.type].append(r)
-    WeakSelection.objects.filter(year=year).delete()
+    with audit.suppressed():  # an undecided proposal replaced: counted in this call's entry
+        replaced, _by_model = WeakSelection.objects.filter(year=year).delete()
     selections = []
     for organisation_type, rows in by_type.items():
         cut = required_count(n=len(rows), share=type_share(values, organisation_type))
@@ -284,7 +292,18 @@ def weak_proposal_make(*, year: int, user=None, weights: dict | None = None) -> 
                                       score=r.score, deductions=r.deductions, members=r.members, rank=rank,
                                       proposed=rank <= cut, recorded_by=_who(user))  # fmt: skip
             selections.append(selection)
-    return WeakSelection.objects.bulk_create(selections, batch_size=5000)
+    selections = WeakSelection.objects.bulk_create(selections, batch_size=5000)
+    ranked = defaultdict(int)
+    for selection in selections:
+        ranked[selection.type] += 1
+    audit.log_action(
+        action=PROPOSAL_MADE, model="assessments.weakselection", object_repr=str(year),
+        extra={"year": year, "weights": weights or {}, "rows": len(selections), "ranked": dict(ranked),
+               "replaced": replaced,
+               "proposed": audit.rows_text([s for s in selections if s.proposed],
+                                           ("organisation", "type", "score", "rank", "members"))},
+    )  # fmt: skip
+    return selections
 
 
 def _named_check(selection: WeakSelection) -> Rectification:

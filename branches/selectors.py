@@ -1,6 +1,7 @@
 """Reads of the organisation tree. Each one is a fixed number of queries, whatever the tree's size."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce, Length, Substr
 
 from . import scoping
 from .enums import OrganisationKind
@@ -93,3 +94,24 @@ def tree_problems() -> dict:
 def work_committee() -> Organisation | None:
     """The zone's root: the work committee (the one organisation at depth 1)."""
     return Organisation.objects.filter(depth=1).order_by("path").first()
+
+
+def organisation_with_groups(*, organisation: Organisation) -> QuerySet:
+    """The organisation and the party groups directly under it: a 党小组 is a subdivision of its branch,
+    not a separate organisation, so a branch's duties count their members too (a party group: itself)."""
+    groups = Q(kind=OrganisationKind.PARTY_GROUP, depth=organisation.depth + 1, path__startswith=organisation.path)
+    return Organisation.objects.filter(Q(pk=organisation.pk) | groups).order_by()
+
+
+def duty_holder(field: str = "organisation"):
+    """SQL for the organisation whose branch-level duties count a record of `field` (a membership span,
+    an attendance): the parent branch of a party group, the organisation itself otherwise. The same
+    mapping as `organisation_with_groups`, for the set-based compliance rules (one subquery, run for the
+    party groups' rows only)."""
+    path = OuterRef(f"{field}__path")
+    parent = Organisation.objects.filter(path=Substr(path, 1, Length(path) - Organisation.steplen)).order_by()
+    return Case(
+        When(**{f"{field}__kind": OrganisationKind.PARTY_GROUP},
+             then=Coalesce(Subquery(parent.values("pk")[:1]), F(f"{field}_id"))),
+        default=F(f"{field}_id"),
+    )  # fmt: skip

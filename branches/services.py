@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.models import Member
 from portal import audit
@@ -19,6 +20,12 @@ from portal.enums import AuditAction
 from . import scoping
 from .enums import ALLOWED_PARENT_KINDS, FORMATION_SECTORS, SINGLE_HOLDER_POSTS, OrganisationKind
 from .models import Organisation, Post
+
+# A dissolution ends the open posts in one UPDATE (issue 13, item 4): one entry with the posts it ended.
+DISSOLVED = audit.named_action(
+    "branches.organisation.dissolved", label=gettext_lazy("Organisation dissolved, its posts ended"),
+    models=("branches.post",),
+)  # fmt: skip
 
 # Fields a form or import may set on an organisation; the tree fields are the services' own.
 ORGANISATION_FIELDS = (
@@ -172,10 +179,14 @@ def organisation_dissolve(*, organisation: Organisation, on: datetime.date, reas
         raise ValidationError(
             _("%(count)s members still belong to this organisation: transfer them first.") % {"count": active_members}
         )
-    Post.objects.filter(organisation=organisation, ended_on__isnull=True).update(ended_on=on)
+    posts = Post.objects.filter(organisation=organisation, ended_on__isnull=True).order_by("pk")
+    ended = audit.rows_text(posts, ("member", "kind", "started_on"))
+    posts.update(ended_on=on)
     organisation.dissolved_on = on
     organisation.dissolution_reason = reason
     organisation.save(update_fields=["dissolved_on", "dissolution_reason", "updated_at"])
+    audit.log_action(action=DISSOLVED, instance=organisation,
+                     extra={"on": on, "rows": len(ended), "written": ended})  # fmt: skip
     return organisation
 
 

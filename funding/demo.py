@@ -10,7 +10,7 @@ from decimal import Decimal
 from branches.enums import Sector
 from branches.models import Organisation
 from members.models import Member
-from members.selectors import members_on
+from members.selectors import branch_members_on
 from portal.models import User
 from portal.policy import fen, policy_for_year
 
@@ -79,9 +79,9 @@ def _welfare(*, village: Organisation, bureau) -> int:
 
 
 def _dues(*, organisation: Organisation, today: datetime.date) -> int:
-    """The demo branch's bases of this year and its dues collected up to last month."""
+    """The demo branch's bases of this year (its party groups' members too) and its dues collected up to last month."""
     day = dues.dues_roster_day(year=today.year, today=today)
-    people = list(members_on(organisation=organisation, day=day))
+    people = list(branch_members_on(organisation=organisation, day=day))
     if not people:
         return 0
     rows = {}

@@ -69,10 +69,22 @@ def candidate_apply(*, organisation: Organisation, name: str, id_number: str, ap
         errors["applied_on"] = _("This date is in the future.")
     elif applied_on < services.years_after(born, MIN_AGE):
         errors["applied_on"] = _("An applicant must be at least 18 on the day of application (N-DEVELOPMENT).")
-    if Member.objects.active().filter(id_number=number).exists():
-        errors["id_number"] = _("This person is already a member.")
-    elif Candidate.objects.filter(id_number=number, stage__in=OPEN_STAGES).exists():
-        errors["id_number"] = _("This person's application is already on record.")
+    # Only inside the user's scope does the message say where (issue 13, item 5).
+    member = Member.objects.active().filter(id_number=number).select_related("organisation").first()
+    application = (
+        Candidate.objects.filter(id_number=number, stage__in=OPEN_STAGES).select_related("organisation").first()
+        if member is None
+        else None
+    )
+    if member is not None:
+        errors["id_number"] = services.duplicate_message(user=user, organisation=member.organisation)
+    elif application is not None:
+        if user is None or scoping.path_in_scope(user, application.organisation.path):
+            errors["id_number"] = _("This person's application to join is already on record in %(org)s.") % {
+                "org": application.organisation.name
+            }
+        else:
+            errors["id_number"] = services.elsewhere_message()
     if not name.strip():
         errors["name"] = _("The name is required.")
     if errors:

@@ -19,7 +19,9 @@ import hmac
 import io
 import itertools
 import json
+import logging
 import pickle
+import traceback
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -40,6 +42,7 @@ from portal.work_locks import work_lock, work_lock_free, worker_name
 
 from . import roster, services
 from .enums import MemberEventKind, MemberStatus
+from .masking import text_masked
 from .models import Member, MemberEvent, Membership, RosterUpload
 from .pinyin import name_pinyin
 
@@ -48,6 +51,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 LOOKUP_CHUNK = 10_000
 MAX_STORED_ERRORS = 2_000
+logger = logging.getLogger(__name__)
 FIELD_HEADERS = {c.field: c.header for c in roster.COLUMNS}
 FIELD_HEADERS.update({"organisation": "组织代码", "birth_date": "出生日期", "gender": "性别"})
 
@@ -154,7 +158,34 @@ def _csv_rows(name: str, content: bytes) -> SheetRows:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return SheetRows(csv.reader(io.StringIO(text), dialect), total=text.count("\n") + 1)
+    return SheetRows(_csv_records(name, csv.reader(io.StringIO(text), dialect)), total=text.count("\n") + 1)
+
+
+def _csv_records(name: str, reader) -> Iterator[list]:
+    """The records of a CSV file. One the csv module cannot read is a RosterError naming the file
+    and the row: a cell over its 128 KiB limit (an unclosed quotation mark swallowing the rest of
+    the file, usually) would otherwise stop the check with no word to the page (issue 13, item 10)."""
+    row = 0
+    while True:
+        row += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise roster.RosterError(
+                    _(
+                        "%(name)s, row %(row)s: a cell holds more than %(kb)s KB of text, which no roster cell does; "
+                        'an unclosed quotation mark (") usually causes this. Fix the row and upload the file again.'
+                    )
+                    % {"name": name, "row": row, "kb": csv.field_size_limit() // 1024}
+                ) from exc
+            raise roster.RosterError(
+                _("%(name)s, row %(row)s: this row is not valid CSV text; save the sheet as .xlsx or .csv again.")
+                % {"name": name, "row": row}
+            ) from exc
+        yield record
 
 
 # The member fields a roster row sets, in the order a checked row keeps them (a tuple, not a dict:
@@ -174,6 +205,7 @@ class _Missing:
 
 MISSING = _Missing()
 PROGRESS_EVERY = 5_000
+MAX_LISTED = 200  # new and changed rows named on the preview, each; the page says how many more
 
 
 @dataclasses.dataclass
@@ -186,6 +218,14 @@ class ImportPlan:
     errors: list[roster.CellError] = dataclasses.field(default_factory=list)
     creates: list = dataclasses.field(default_factory=list)  # (row, organisation id, values by IMPORT_FIELDS)
     updates: list = dataclasses.field(default_factory=list)  # (row, member id, values after, {field: [before, after]})
+    # Who the preview names: the first MAX_LISTED new and changed rows, the changes as the history shows
+    # them. By name and sheet row, not by ID number: the preview shows no more personal data than it needs.
+    added: list = dataclasses.field(default_factory=list)  # {"row", "name", "organisation"}
+    changed: list = dataclasses.field(default_factory=list)  # the same and "changes": [[field, before, after]]
+
+    def listing(self) -> dict:
+        """The named rows, as an upload keeps them for its page."""
+        return {"added": self.added, "changed": self.changed}
 
 
 def _organisations(*, codes: set, names: set, user) -> tuple[dict, dict]:
@@ -226,9 +266,10 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
     memo: dict = {}
     seen: dict[str, int] = {}
     done = 0
+    name_position = next((p for p, c in columns.items() if c.field == "name"), None)
     for row_number, row in enumerate(itertools.chain(head[header_index + 1 :], rows), start=header_index + 2):
-        if _blank(row):
-            continue  # blank rows are common between blocks of a roster
+        if _blank(row) or roster.row_is_example(row, name_position):
+            continue  # blank rows are common between blocks of a roster; the template has an example row
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
@@ -358,11 +399,12 @@ def _row_classify(plan, row_number, organisation, values, member, user, errors) 
     if member is None:
         plan.counts["new"] += 1
         plan.creates.append((row_number, organisation.pk, values))
+        if len(plan.added) < MAX_LISTED:
+            plan.added.append({"row": row_number, "name": values[0], "organisation": organisation.name})
         return
     number, pk, organisation_id, path, organisation_name, *current = member
     if user is not None and not scoping.path_in_scope(user, path):
-        errors.append(roster.CellError(row_number, "公民身份号码", number,
-                                       _("This person is an active member of an organisation outside your responsibility.")))  # fmt: skip
+        errors.append(roster.CellError(row_number, "公民身份号码", number, services.elsewhere_message()))
         return
     if organisation_id != organisation.pk:
         errors.append(roster.CellError(row_number, "组织代码", organisation.code,
@@ -379,6 +421,9 @@ def _row_classify(plan, row_number, organisation, values, member, user, errors) 
     plan.counts["changed"] += 1
     after = tuple(before if value is MISSING else value for before, value in zip(current, values, strict=True))
     plan.updates.append((row_number, pk, after, changes))
+    if len(plan.changed) < MAX_LISTED:
+        plan.changed.append({"row": row_number, "name": after[0], "organisation": organisation.name,
+                             "changes": [[field, *values] for field, values in changes.items()]})  # fmt: skip
 
 
 @functools.cache
@@ -655,31 +700,50 @@ def roster_upload_abandoned_release(*, upload: RosterUpload) -> RosterUpload:
     return upload
 
 
+def _failure_log(upload: RosterUpload, phase: str) -> None:
+    """The detail of an unexpected failure, for the server's log only, ID numbers and phones masked
+    (a database error quotes the row it refused)."""
+    logger.error("roster upload %s (%s) failed while %s:\n%s", upload.pk, text_masked(upload.file_name), phase,
+                 text_masked(traceback.format_exc()))  # fmt: skip
+
+
 def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
-    """Check an upload's rows (the preview): counts and each rejected cell, nothing written."""
+    """Check an upload's rows (the preview): counts and each rejected cell, nothing written. Whatever
+    goes wrong, the upload ends "failed" with a message, never left "checking" (issue 13, item 10)."""
     user = upload.uploaded_by
-    with upload.file.open("rb") as handle:
-        content = handle.read()
     try:
+        with upload.file.open("rb") as handle:
+            content = handle.read()
         rows = roster_read(name=upload.file_name, content=content)
+        del content
         progress = _progress_reporter(upload, "checking", getattr(rows, "total", 0))
         checked = rows_check(rows=rows, progress=progress)
         del rows
         plan = plan_make(checked=checked, user=user, default_organisation=_default(upload.organisation),
                          file_name=upload.file_name)  # fmt: skip
+        _checked_save(upload, checked)
+        large = len(checked.checked) > LARGE_FILE_ROWS
+        del checked
+        if large:
+            _memory_release()
+        upload.counts, upload.state, upload.listing = plan.counts, RosterUpload.State.CHECKED, plan.listing()
+        upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
+        upload.save(update_fields=["counts", "errors", "listing", "state", "checked"])
     except roster.RosterError as exc:
-        upload.state, upload.failure = RosterUpload.State.FAILED, str(exc)
-        upload.save(update_fields=["state", "failure"])
-        return upload
-    _checked_save(upload, checked)
-    large = len(checked.checked) > LARGE_FILE_ROWS
-    del checked
-    if large:
-        _memory_release()
-    upload.counts, upload.state = plan.counts, RosterUpload.State.CHECKED
-    upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
-    upload.save(update_fields=["counts", "errors", "state", "checked"])
+        _upload_failed(upload, str(exc))
+    except Exception:
+        _failure_log(upload, "checking")
+        failure = _(
+            "The check of %(file)s stopped on an unexpected error (upload no. %(pk)s); nothing was written. "
+            "Upload the file again; if it fails again, tell the organisation bureau."
+        )
+        _upload_failed(upload, failure % {"file": upload.file_name, "pk": upload.pk})
     return upload
+
+
+def _upload_failed(upload: RosterUpload, failure: str) -> None:
+    upload.state, upload.failure = RosterUpload.State.FAILED, failure
+    RosterUpload.objects.filter(pk=upload.pk).update(state=upload.state, failure=failure)
 
 
 def roster_upload_confirm(*, upload: RosterUpload) -> RosterUpload:
@@ -696,12 +760,38 @@ def roster_upload_confirm(*, upload: RosterUpload) -> RosterUpload:
     return upload
 
 
+def import_failure_text(upload: RosterUpload) -> str:
+    """Why an import stopped, as the page says it after "The last import failed and wrote nothing:"
+    when the cause is not the user's to fix: never the database's own words, which quote rows in
+    full (issue 13, item 9); those go to the server's log, masked."""
+    return _(
+        "an unexpected error stopped it (upload no. %(pk)s of %(file)s). Confirm the import again; "
+        "if it fails again, tell the organisation bureau."
+    ) % {"pk": upload.pk, "file": upload.file_name}
+
+
 def roster_upload_import(*, upload: RosterUpload, user) -> dict:
     """Import an upload's valid rows. The rows checked at the preview are used again (if checked
-    today); the organisations and members on record are read again, so changes since are seen."""
+    today); the organisations and members on record are read again, so changes since are seen.
+    A failure writes nothing and leaves the upload checked, to be confirmed again, with its reason."""
     if upload.imported_at is not None:
         imported = timezone.localtime(upload.imported_at).strftime("%Y-%m-%d %H:%M")
         raise ValidationError(_("This file was imported on %(date)s.") % {"date": imported})
+    try:
+        return _upload_import(upload=upload, user=user)
+    except (ValidationError, roster.RosterError) as exc:
+        failure = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        RosterUpload.objects.filter(pk=upload.pk).update(state=RosterUpload.State.CHECKED, failure=failure)
+        raise
+    except Exception:
+        _failure_log(upload, "importing")
+        RosterUpload.objects.filter(pk=upload.pk).update(
+            state=RosterUpload.State.CHECKED, failure=import_failure_text(upload)
+        )
+        raise
+
+
+def _upload_import(*, upload: RosterUpload, user) -> dict:
     checked = _checked_load(upload)
     if checked is None:
         with upload.file.open("rb") as handle:
@@ -714,12 +804,9 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
         with transaction.atomic():  # the rows and the upload's "imported" commit together (or neither)
             written = roster_import(plan=plan, user=user, progress=progress)
             upload.counts, upload.written, upload.imported_at = plan.counts, written, timezone.now()
-            upload.state, upload.failure = RosterUpload.State.IMPORTED, ""
+            upload.state, upload.failure, upload.listing = RosterUpload.State.IMPORTED, "", plan.listing()
             upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
-            upload.save(update_fields=["counts", "written", "imported_at", "errors", "state", "failure"])
-    except Exception:
-        RosterUpload.objects.filter(pk=upload.pk).update(state=RosterUpload.State.CHECKED)
-        raise
+            upload.save(update_fields=["counts", "written", "imported_at", "errors", "listing", "state", "failure"])
     finally:
         large = len(plan.creates) + len(plan.updates) > LARGE_FILE_ROWS
         plan.creates = plan.updates = []
@@ -731,13 +818,6 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
 def _default(organisation: Organisation) -> Organisation | None:
     """Rows without a code go to the upload's organisation, if members can belong there."""
     return organisation if organisation.kind in MEMBER_HOLDING_KINDS else None
-
-
-def roster_template_xlsx() -> bytes:
-    """The empty template: the national collection form's member fields and the organisation."""
-    return excel.xlsx_bytes(
-        title="党员信息", header=roster.TEMPLATE_HEADERS, rows=[], note=_("Member roster (one member a row)")
-    )
 
 
 def members_export_xlsx(*, members, unmasked: bool) -> bytes:

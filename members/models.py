@@ -431,6 +431,8 @@ class RosterUpload(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     counts = models.JSONField(_("counts"), default=dict)
     errors = models.JSONField(_("errors"), default=list)
+    # Who the preview names: the first new and changed rows (members.imports.ImportPlan.listing).
+    listing = models.JSONField(_("listed rows"), default=dict, blank=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     written = models.JSONField(_("written"), default=dict)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.CHECKING)

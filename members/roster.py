@@ -136,15 +136,45 @@ _EDUCATIONS = {
     "研究生(硕士)": Education.MASTER, "硕士": Education.MASTER, "硕士研究生": Education.MASTER, "研究生": Education.MASTER,
     "大学本科": Education.BACHELOR, "本科": Education.BACHELOR, "大学专科": Education.COLLEGE, "大专": Education.COLLEGE,
     "专科": Education.COLLEGE, "中等专科": Education.TECHNICAL, "中专": Education.TECHNICAL, "中技": Education.TECHNICAL,
-    "高中": Education.HIGH_SCHOOL, "初中": Education.JUNIOR, "初中及以下": Education.JUNIOR, "小学": Education.JUNIOR,
+    "高中": Education.HIGH_SCHOOL, "初中及以下": Education.JUNIOR, "初中": Education.JUNIOR, "小学": Education.JUNIOR,
 }  # fmt: skip
 _LIFE_STATUSES = {
     "在岗职工": LifeStatus.IN_SERVICE, "在职": LifeStatus.IN_SERVICE, "在岗": LifeStatus.IN_SERVICE,
     "离退休人员": LifeStatus.RETIRED, "离退休": LifeStatus.RETIRED, "退休": LifeStatus.RETIRED, "离休": LifeStatus.RETIRED,
     "学生": LifeStatus.STUDENT, "失业人员": LifeStatus.UNEMPLOYED, "失业": LifeStatus.UNEMPLOYED, "无业": LifeStatus.UNEMPLOYED,
-    "农牧渔民": LifeStatus.FARMER, "农民": LifeStatus.FARMER, "个体": LifeStatus.SELF_EMPLOYED,
-    "自由职业": LifeStatus.SELF_EMPLOYED, "其他": LifeStatus.OTHER,
+    "农牧渔民": LifeStatus.FARMER, "农民": LifeStatus.FARMER, "个体/自由职业": LifeStatus.SELF_EMPLOYED,
+    "个体": LifeStatus.SELF_EMPLOYED, "自由职业": LifeStatus.SELF_EMPLOYED, "其他": LifeStatus.OTHER,
 }  # fmt: skip
+# The tables of the closed columns. The first spelling of each value is the one the template's
+# drop-down lists offer (the national form's word); the others are variants rosters write.
+CHOICE_TABLES = {
+    "gender": _GENDERS,
+    "ethnicity": ETHNICITY_BY_CHINESE_NAME,
+    "education": _EDUCATIONS,
+    "category": _CATEGORIES,
+    "life_status": _LIFE_STATUSES,
+}
+
+
+def choice_values(field: str) -> list[str]:
+    """The spellings a template's drop-down list offers for a closed column, one for each value,
+    taken from the table the import reads the column with (so the list never drifts from it)."""
+    first: dict = {}
+    for text, value in CHOICE_TABLES[field].items():
+        first.setdefault(value, text)
+    return [text.replace("(", "（").replace(")", "）") for text in first.values()]
+
+
+# The template's example row: its name begins with this word, and an import skips such rows.
+EXAMPLE_MARK = "示例"
+
+
+def row_is_example(row: list, name_position: int | None) -> bool:
+    """The template's example row (its name begins with 示例), which an import leaves out."""
+    if name_position is None or name_position >= len(row):
+        return False
+    cell = row[name_position]
+    return isinstance(cell, str) and cell.strip().startswith(EXAMPLE_MARK)
 
 
 def _choice(table: dict, text) -> str:
@@ -152,6 +182,9 @@ def _choice(table: dict, text) -> str:
     if key in table:
         return table[key]
     raise ValueError
+
+
+MAX_SHOWN_VALUE = 200
 
 
 @dataclasses.dataclass
@@ -162,6 +195,11 @@ class CellError:
     column: str
     value: str
     message: str
+
+    def __post_init__(self):
+        # Kept with the upload (jsonb refuses NUL) and shown on its page: a long cell is cut short.
+        value = self.value.replace("\x00", "\\x00")
+        self.value = value if len(value) <= MAX_SHOWN_VALUE else f"{value[:MAX_SHOWN_VALUE]}…"
 
 
 def row_values(row: list, columns: dict[int, Column], *, row_number: int, memo: dict | None = None) -> tuple[dict, list[CellError]]:  # fmt: skip

@@ -11,10 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from branches import scoping
 from branches.models import Organisation
+from branches.selectors import organisation_with_groups
 
+from . import roster
 from .enums import MemberStatus
 from .idcard import id_normalise
-from .models import Member, MemberEvent, Membership, MobileRecord, Transfer
+from .masking import value_shown
+from .models import Member, MemberEvent, Membership, MobileRecord, RosterUpload, Transfer
 
 # Age bands of the roster statistics (党内统计): under 35, 36-45, 46-60, over 60.
 AGE_BANDS = {"-35": (None, 35), "36-45": (36, 45), "46-60": (46, 60), "61-": (61, None)}
@@ -95,22 +98,69 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def member_history(*, member: Member) -> list[MemberEvent]:
-    """The member's events, newest first, each with `rows`: (field label, before, after)."""
+def member_history(*, member: Member, unmasked: bool) -> list[MemberEvent]:
+    """The member's events, newest first, each with `rows`: (field label, before, after). The
+    history keeps ID numbers and phones in full; they are shown masked unless `unmasked`
+    (masking.sees_personal_data: the same rule as the member's page, issue 13)."""
     events = list(
         MemberEvent.objects.filter(member=member).select_related("recorded_by").order_by("-recorded_at", "-pk")
     )
     for event in events:
         event.rows = [
-            (Member._meta.get_field(field).verbose_name, before, after)
+            (
+                Member._meta.get_field(field).verbose_name,
+                value_shown(field=field, value=before, unmasked=unmasked),
+                value_shown(field=field, value=after, unmasked=unmasked),
+            )
             for field, (before, after) in event.changes.items()
         ]
     return events
 
 
+_ROSTER_HEADERS = {c.field: c.header for c in roster.COLUMNS}
+
+
+def roster_upload_listing(*, upload: RosterUpload, unmasked: bool) -> dict:
+    """Who an upload adds and whose details it changes, as its preview names them (issue 12): each
+    change as (column, before, after), ID numbers and phones masked unless `unmasked` (the same rule
+    as the rejected cells, issue 13); `more_added` and `more_changed` count the rows not named."""
+    listing = upload.listing or {}
+    added = list(listing.get("added", []))
+    changed = [
+        {
+            **row,
+            "changes": [
+                (
+                    _ROSTER_HEADERS.get(field) or Member._meta.get_field(field).verbose_name,
+                    value_shown(field=field, value=before, unmasked=unmasked),
+                    value_shown(field=field, value=after, unmasked=unmasked),
+                )
+                for field, before, after in row["changes"]
+            ],
+        }
+        for row in listing.get("changed", [])
+    ]
+    counts = upload.counts or {}
+    return {
+        "added": added,
+        "changed": changed,
+        "more_added": max(0, counts.get("new", 0) - len(added)),
+        "more_changed": max(0, counts.get("changed", 0) - len(changed)),
+    }
+
+
 def members_on(*, organisation: Organisation, day: datetime.date) -> QuerySet:
     """The members who belonged to an organisation on a day (attendance, quotas); one query."""
     spans = Membership.objects.on(day).filter(organisation=organisation)
+    return Member.objects.filter(pk__in=spans.values("member_id")).order_by("name_pinyin", "pk")
+
+
+def branch_members_on(*, organisation: Organisation, day: datetime.date) -> QuerySet:
+    """The members a branch answers for on a day: its own and those of its party groups (a 党小组 is a
+    subdivision of its branch: its members attend the branch's meetings, are evaluated and talked with
+    by it and pay their dues to it); a party group's own members. One query."""
+    within = organisation_with_groups(organisation=organisation).values("pk")
+    spans = Membership.objects.on(day).filter(organisation__in=within)
     return Member.objects.filter(pk__in=spans.values("member_id")).order_by("name_pinyin", "pk")
 
 

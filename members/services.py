@@ -10,10 +10,12 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
+from portal import audit
 from portal.concurrency import version_check
 
 from .enums import Gender, MemberCategory, MemberEventKind, MemberStatus, TransferKind
@@ -21,12 +23,26 @@ from .idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_v
 from .models import Member, MemberEvent, Membership, Transfer
 from .pinyin import name_pinyin
 
+# A status change and a transfer end the open membership in one UPDATE (issue 13, item 4): one entry
+# with the spans each ended.
+STATUS_CHANGED = audit.named_action(
+    "members.member.status_changed", label=gettext_lazy("Member left the roster, membership ended"),
+    models=("members.membership",),
+)  # fmt: skip
+TRANSFERRED = audit.named_action(
+    "members.member.transferred", label=gettext_lazy("Member transferred"), models=("members.membership",)
+)
+SPAN_FIELDS = ("organisation", "started_on")
+
 # Fields a form or an import may set; organisation and status change through their own services.
 MEMBER_FIELDS = (
     "name", "id_number", "gender", "ethnicity", "birth_date", "education", "category", "joined_on",
     "full_member_on", "probation_ends_on", "work_unit", "job_title", "phone", "household_registration",
     "residence", "life_status", "has_district_honours", "disabled_or_killed_bravely", "in_hardship",
 )  # fmt: skip
+
+# Free-text fields: their length and characters are checked before the database sees them.
+TEXT_FIELDS = ("name", "work_unit", "job_title", "phone", "household_registration", "residence")
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -48,11 +64,32 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def duplicate_message(*, user, organisation: Organisation) -> str:
+    """An ID number already on record: the organisation is named only when it is inside the user's
+    scope (branches.scoping), which they can see anyway; otherwise only that it is elsewhere and whom
+    to ask, so no ID number can be looked up across the zone (issue 13, item 5). `user` None is an
+    operator or a task, who sees the whole zone."""
+    if user is None or scoping.path_in_scope(user, organisation.path):
+        return _("An active member with this ID number is already on record in %(org)s.") % {"org": organisation.name}
+    return elsewhere_message()
+
+
+def elsewhere_message() -> str:
+    """A person on record outside the user's scope: that they are, and whom to ask; never where."""
+    return _("This person is already on record in another organisation; ask the organisation bureau.")
+
+
 def member_clean(
-    *, data: dict, instance: Member | None = None, check_duplicate: bool = True, today: datetime.date | None = None
+    *,
+    data: dict,
+    instance: Member | None = None,
+    check_duplicate: bool = True,
+    today: datetime.date | None = None,
+    user=None,
 ) -> dict:
     """Check a member's fields against the roster rules; return them normalised (birth date and
-    gender filled from the ID number), or raise ValidationError keyed by field."""
+    gender filled from the ID number), or raise ValidationError keyed by field. `user` decides how
+    much a duplicate's message may say (`duplicate_message`)."""
     errors: dict[str, str] = {}
     cleaned = {key: data[key] for key in MEMBER_FIELDS if key in data}
     today = today or timezone.localdate()
@@ -111,15 +148,26 @@ def member_clean(
             errors["phone"] = _("Give an 11-digit mobile number or a landline such as 0731-88888888.")
         cleaned["phone"] = phone
 
+    for field in TEXT_FIELDS:
+        value = cleaned.get(field)
+        if not isinstance(value, str) or field in errors:
+            continue
+        # A roster cell is checked here too: what the database would refuse at the import is refused
+        # in the preview, with its row and column (issue 13, item 9).
+        if "\x00" in value:
+            errors[field] = _("This text holds a NUL character, which cannot be stored; type it again.")
+        elif len(value) > Member._meta.get_field(field).max_length:
+            errors[field] = _("At most %(limit)s characters; this has %(length)s.") % {
+                "limit": Member._meta.get_field(field).max_length, "length": len(value),
+            }  # fmt: skip
+
     if check_duplicate and number and "id_number" not in errors:
         duplicate = Member.objects.active().filter(id_number=number)
         if instance is not None:
             duplicate = duplicate.exclude(pk=instance.pk)
         other = duplicate.select_related("organisation").first()
         if other is not None:
-            errors["id_number"] = _("An active member with this ID number is already on record in %(org)s.") % {
-                "org": other.organisation.name
-            }
+            errors["id_number"] = duplicate_message(user=user, organisation=other.organisation)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -156,7 +204,7 @@ def field_display(member: Member, field: str) -> str:
 def member_create(*, organisation: Organisation, data: dict, user=None) -> Member:
     """Record a member in a branch, joint branch or party group of the user's scope."""
     _organisation_check(organisation=organisation, user=user)
-    cleaned = member_clean(data=data)
+    cleaned = member_clean(data=data, user=user)
     member = Member(organisation=organisation, **cleaned)
     search_keys_set(member)
     member.save()
@@ -177,7 +225,7 @@ def member_update(*, member: Member, data: dict, user=None, version: str | None 
     if user is not None and not scoping.path_in_scope(user, member.organisation.path):
         raise ValidationError(_("This member is outside your responsibility."))
     version_check(opened=version, stamp=member.updated_at, changed_by=lambda: _last_recorder(member))
-    cleaned = member_clean(data={**{f: getattr(member, f) for f in MEMBER_FIELDS}, **data}, instance=member)
+    cleaned = member_clean(data={**{f: getattr(member, f) for f in MEMBER_FIELDS}, **data}, instance=member, user=user)
     changes = {}
     for field, value in cleaned.items():
         if getattr(member, field) != value:
@@ -224,7 +272,11 @@ def member_status_change(
     before = field_display(member, "status")
     member.status, member.status_changed_on = status, on
     member.save(update_fields=["status", "status_changed_on", "updated_at"])
-    Membership.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
+    spans = Membership.objects.filter(member=member, ended_on__isnull=True).order_by("pk")
+    ended = audit.rows_text(spans, SPAN_FIELDS)
+    spans.update(ended_on=on)
+    audit.log_action(action=STATUS_CHANGED, instance=member,
+                     extra={"status": status, "ended_on": on, "rows": len(ended), "written": ended})  # fmt: skip
     MemberEvent.objects.create(
         member=member,
         kind=MemberEventKind.STATUS_CHANGED,
@@ -280,7 +332,9 @@ def member_transfer(
         raise ValidationError(
             {"to_organisation": _("Members are received by an active branch, joint branch or party group.")}
         )
-    Membership.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on - datetime.timedelta(days=1))
+    spans = Membership.objects.filter(member=member, ended_on__isnull=True).order_by("pk")
+    ended = audit.rows_text(spans, SPAN_FIELDS)
+    spans.update(ended_on=on - datetime.timedelta(days=1))
     transfer = Transfer.objects.create(
         member=member,
         kind=TransferKind.WITHIN_ZONE if to_organisation else TransferKind.OUT_OF_ZONE,
@@ -308,6 +362,9 @@ def member_transfer(
         changes={"organisation": [source.name, destination]},
         recorded_by=_who(user),
     )
+    audit.log_action(action=TRANSFERRED, instance=member, extra={
+        "transfer": transfer.pk, "from": source.pk, "to": to_organisation.pk if to_organisation else destination,
+        "ended_on": on - datetime.timedelta(days=1), "rows": len(ended), "written": ended})  # fmt: skip
     member_counts_refresh(organisation_ids=[source.pk] + ([to_organisation.pk] if to_organisation else []))
     return transfer
 

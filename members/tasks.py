@@ -32,12 +32,17 @@ def roster_upload_import(upload_id: int, user_id: int | None) -> dict:
         upload = RosterUpload.objects.select_related("organisation").get(pk=upload_id)
         if not held or upload.state != RosterUpload.State.IMPORTING:  # a duplicate, or released meanwhile
             return {}
-        user = User.objects.get(pk=user_id) if user_id else None
         try:
+            user = User.objects.get(pk=user_id) if user_id else None
             with audit.acting_as(user):
                 return imports.roster_upload_import(upload=upload, user=user)
-        except Exception as exc:
-            # The transaction wrote nothing; the page says why, and the upload may be confirmed again.
-            RosterUpload.objects.filter(pk=upload_id).update(state=RosterUpload.State.CHECKED,
-                                                             failure=str(exc)[:2000])  # fmt: skip
-            raise
+        except Exception:
+            # Nothing was written and the upload may be confirmed again. The service has kept the
+            # reason on the upload and logged the detail masked; a failure before it gets the generic
+            # reason. Not raised again: the worker's log would quote the database's words in full,
+            # ID numbers included (issue 13, item 9).
+            RosterUpload.objects.filter(pk=upload_id, state=RosterUpload.State.IMPORTING).update(
+                state=RosterUpload.State.CHECKED, failure=imports.import_failure_text(upload)
+            )
+            upload.refresh_from_db()
+            return {"state": upload.state, "failure": upload.failure}

@@ -20,7 +20,7 @@ from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_p
 from portal.task_dispatch import dispatch_notice, task_dispatch
 from portal.views_base import ServiceFormView
 
-from . import community, development, imports, mobile, selectors, services, tasks
+from . import community, development, imports, mobile, roster_template, selectors, services, tasks
 from .enums import MemberStatus
 from .forms import (
     CandidateForm,
@@ -38,7 +38,7 @@ from .forms import (
     MobileReturnForm,
     RosterUploadForm,
 )
-from .masking import sees_personal_data
+from .masking import sees_personal_data, text_masked
 from .models import Candidate, CommunityRegistration, Member, MobileRecord, RosterUpload
 
 
@@ -91,14 +91,14 @@ class MemberDetailView(MemberMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["events"] = selectors.member_history(member=self.member)
+        context["unmasked"] = sees_personal_data(self.request.user)
+        context["events"] = selectors.member_history(member=self.member, unmasked=context["unmasked"])
         context["transfers"] = selectors.member_transfers(member=self.member)
         context["registration"] = (
             self.member.community_registrations.filter(ended_on__isnull=True).select_related("community").first()
         )
         context["year"] = timezone.localdate().year
         context["service_hours"] = community.service_hours(member=self.member, year=context["year"])
-        context["unmasked"] = sees_personal_data(self.request.user)
         context["can_edit"] = has_permission(self.request.user, "edit") and self.member.status == MemberStatus.ACTIVE
         return context
 
@@ -449,7 +449,8 @@ class RosterImportView(PermissionRequiredMixin, ServiceFormView):
 
 
 class RosterUploadView(ScopedObjectMixin, TemplateView):
-    """The preview of an upload: counts, and each rejected row with its column, value and reason."""
+    """The preview of an upload: counts, who is added and who changed (which fields), and each
+    rejected row with its column, value and reason."""
 
     template_name = "members/roster/preview.html"
     scoped_name = "upload"
@@ -466,8 +467,11 @@ class RosterUploadView(ScopedObjectMixin, TemplateView):
             and (self.upload.counts.get("new", 0) + self.upload.counts.get("changed", 0)) > 0
         )
         context["running"] = self.upload.state in RUNNING_STATES
+        context["unmasked"] = sees_personal_data(self.request.user)
         if context["running"]:
             context["progress"] = imports.upload_progress(self.upload)
+        else:
+            context["listing"] = selectors.roster_upload_listing(upload=self.upload, unmasked=context["unmasked"])
         return context
 
 
@@ -486,8 +490,6 @@ class RosterConfirmView(ScopedObjectMixin, View):
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        except Exception as exc:  # the in-process task failed: its transaction wrote nothing
-            messages.error(request, _("The import failed and wrote nothing: %(reason)s") % {"reason": exc})
         else:
             if notice:
                 messages.warning(request, notice)
@@ -496,6 +498,10 @@ class RosterConfirmView(ScopedObjectMixin, View):
                 messages.success(
                     request, _("Imported: %(created)s new members, %(updated)s changed.") % self.upload.written
                 )
+            elif self.upload.state == RosterUpload.State.CHECKED and self.upload.failure:
+                # The task ran in this request and failed; its transaction wrote nothing.
+                reason = text_masked(self.upload.failure)
+                messages.error(request, _("The import failed and wrote nothing: %(reason)s") % {"reason": reason})
         return redirect("members:roster_upload", pk=self.upload.pk)
 
 
@@ -527,7 +533,7 @@ RUNNING_STATES = (RosterUpload.State.CHECKING, RosterUpload.State.IMPORTING)
 
 class RosterTemplateView(PermissionRequiredMixin, View):
     def get(self, request, *args, **kwargs):
-        return _xlsx_response(imports.roster_template_xlsx(), "党员信息采集模板.xlsx")
+        return _xlsx_response(roster_template.roster_template_xlsx(), "党员信息采集模板.xlsx")
 
 
 class MemberExportView(MemberListView):

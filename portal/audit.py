@@ -9,8 +9,11 @@ Who: a contextvar holds the request (set by `AuditMiddleware`) or the user a tas
 What: `pre_save` reads the row as it is (one query per single save), `post_save` and `post_delete`
 write the entry in the same transaction, so a rolled-back change leaves no entry. Every model of
 the domain apps is logged unless `NOT_AUDITED` names it (tables the portal computes or keeps for
-itself). Bulk paths that bypass signals (COPY, bulk_create) log one entry per operation with its
-counts (`log_action`), and `suppressed()` keeps the rows of such an operation out of the trail.
+itself). Bulk paths that bypass signals (COPY, bulk_create, a queryset's update()) log one entry
+per operation (`log_action`): a service logs one named action (`named_action`, a dotted name such as
+`assessments.meeting.attendance_recorded`) with what it wrote and what it replaced, and
+`suppressed()` keeps the rows such an operation replaces out of the trail row by row (issue 13).
+tests/portal/test_audit_bulk.py fails when an audited model is written in bulk with no entry.
 
 Values are text. ID numbers and phones are stored masked (430104********123X): the trail is itself
 personal data read by auditors, who see them masked everywhere; a change still shows, and the
@@ -33,6 +36,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 from django.db.models import signals
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .enums import AuditAction
@@ -50,7 +54,11 @@ NOT_AUDITED = frozenset({
 # that names these fields. Creates and deletes of such a model are the run's.
 ONLY_WHEN_SAVED = {"assessments.finding": frozenset({"waived_reason", "waived_by", "waived_at"})}
 # Fields that say nothing about what a person did: tree bookkeeping, the login time.
-IGNORED_FIELDS = {"branches.organisation": frozenset({"path", "depth", "numchild"}), "portal.user": {"last_login"}}
+# The member count is the portal's own tally of the members logged one by one (member_counts_refresh).
+IGNORED_FIELDS = {
+    "branches.organisation": frozenset({"path", "depth", "numchild", "member_count"}),
+    "portal.user": frozenset({"last_login"}),
+}
 HIDDEN_FIELDS = frozenset({"password"})
 HIDDEN = "******"
 MAX_TEXT = 500
@@ -133,11 +141,68 @@ class AuditMiddleware:
             return self.get_response(request)
 
 
+# Named actions ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class NamedAction:
+    name: str  # dotted: app.record.what_was_done
+    label: object
+    models: tuple[str, ...]  # the audited models whose rows it writes in bulk, without an entry per row
+
+
+NAMED_ACTIONS: dict[str, NamedAction] = {}
+MAX_ACTION = 100  # AuditEntry.action
+
+
+def named_action(name: str, *, label, models: tuple[str, ...]) -> str:
+    """Declare a named action (pretix's dotted `members.member.transferred`): its label on the trail
+    and, for the one action a service that writes in bulk logs, the models it writes past the
+    signals. The guard test (tests/portal/test_audit_bulk.py) fails when such a write leaves no
+    entry for its model."""
+    if name in AuditAction.values or len(name) > MAX_ACTION or len(name.split(".")) != 3:
+        raise ValueError(f"an action is app.record.what_was_done, at most {MAX_ACTION} characters: {name}")
+    if name in NAMED_ACTIONS and NAMED_ACTIONS[name].models != tuple(models):
+        raise ValueError(f"the action {name} is declared twice")
+    NAMED_ACTIONS[name] = NamedAction(name=name, label=label, models=tuple(models))
+    return name
+
+
+def action_label(action: str):
+    """An action as people say it; a named action declared by a module not loaded shows its name."""
+    if action in AuditAction.values:
+        return AuditAction(action).label
+    named = NAMED_ACTIONS.get(action)
+    return named.label if named is not None else action
+
+
+def action_choices() -> list[tuple]:
+    """The kinds of entry, then the named actions by their labels (the trail's filter)."""
+    named = sorted(((a.name, a.label) for a in NAMED_ACTIONS.values()), key=lambda choice: str(choice[1]))
+    return [*AuditAction.choices, *named]
+
+
+def rows_text(rows, fields: tuple[str, ...]) -> list[dict]:
+    """What a bulk write wrote or replaced, row by row: the key and the fields named, as the trail
+    keeps values (text; ID numbers and phones masked)."""
+    result = []
+    for row in rows:
+        meta = row._meta
+        values = {"id": row.pk}
+        for name in fields:
+            field = meta.get_field(name)
+            values[name] = value_text(field, getattr(row, field.attname))
+        result.append(values)
+    return result
+
+
 def log_action(*, action: str, instance=None, model: str = "", object_pk="", object_repr: str = "",
                changes: dict | None = None, extra: dict | None = None, user=None, username: str = ""):  # fmt: skip
     """Write one entry, by the current request's or task's user unless `user`/`username` say otherwise."""
     from .models import AuditEntry
 
+    if action not in AuditAction.values and action not in NAMED_ACTIONS:
+        raise ValueError(f"undeclared audit action {action!r}: declare it with named_action()")
     who, ip = _who()
     user = user or who
     if instance is not None:
@@ -159,8 +224,13 @@ def log_action(*, action: str, instance=None, model: str = "", object_pk="", obj
 
 def export_log(*, request, model: str, rows: int, filters: dict | None = None, **extra):
     """An export: what, with which filters (the page's query, or those given), how many rows."""
+    from members.masking import text_masked
+
     if filters is None:
         filters = {key: value for key, value in request.GET.items() if key != "page" and value != ""}
+    # The auditor reads the trail and sees no personal data (issue 13): a search by ID number or phone is
+    # kept masked, like every other value shown there.
+    filters = {key: text_masked(value) if isinstance(value, str) else value for key, value in filters.items()}
     return log_action(action=AuditAction.EXPORT, model=model, extra={"filters": filters, "rows": rows, **extra})
 
 
@@ -378,13 +448,20 @@ def retention_days() -> int:
 
 def audit_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete entries older than the retention period; the purge itself is logged with its count.
-    Running it twice deletes nothing more, so a duplicate beat run needs no lock."""
-    from django.db import models
+    Running it twice deletes nothing more, so a duplicate beat run needs no lock. On PostgreSQL
+    through the function of migration 0007, so the portal's database role needs no DELETE on the
+    trail (README: "The audit trail's own database role")."""
+    from django.db import connection, models
 
     from .models import AuditEntry
 
     cutoff = (now or timezone.now()) - datetime.timedelta(days=retention_days())
-    deleted, _by_model = models.QuerySet.delete(AuditEntry.objects.filter(at__lt=cutoff))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT portal_auditentry_purge(%s)", [cutoff])
+            deleted = cursor.fetchone()[0]
+    else:
+        deleted, _by_model = models.QuerySet.delete(AuditEntry.objects.filter(at__lt=cutoff))
     if deleted:
         log_action(action=AuditAction.PURGE, model=AuditEntry._meta.label_lower,
                    extra={"before": timezone.localtime(cutoff).isoformat(timespec="seconds"), "rows": deleted})  # fmt: skip
@@ -425,8 +502,14 @@ def _model_of(label: str):
         return None
 
 
+# Record types logged under a name that is no model: the demo zone written by seed_demo (issue 12).
+PSEUDO_MODELS = {"portal.demo": _("demo data")}
+
+
 def model_label(label: str) -> str:
     """A record type as people say it ("member"), or the code of a type that no longer exists."""
+    if label in PSEUDO_MODELS:
+        return str(PSEUDO_MODELS[label])
     model = _model_of(label)
     return str(model._meta.verbose_name) if model is not None else label
 
@@ -435,21 +518,75 @@ def model_label(label: str) -> str:
 PSEUDO_FIELDS = {"parent": _("superior organisation")}
 
 
+def _field_of(models: list, name: str):
+    for model in models:
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _choices(field) -> dict:
+    if field is None:
+        return {}
+    if field.get_internal_type() == "BooleanField":
+        return {"true": _("Yes"), "false": _("No")}
+    return {str(key): value for key, value in getattr(field, "flatchoices", ())}
+
+
 def change_rows(entry) -> list[tuple]:
     """(field label, before, after) for each changed field, choices shown by their labels."""
     model = _model_of(entry.model)
     rows = []
     for name, (before, after) in entry.changes.items():
-        label, choices = PSEUDO_FIELDS.get(name, name), {}
-        if model is not None:
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                field = None
-            if field is not None:
-                label = field.verbose_name
-                choices = {str(key): value for key, value in field.flatchoices}
-                if field.get_internal_type() == "BooleanField":
-                    choices = {"true": _("Yes"), "false": _("No")}
+        field = _field_of([model] if model is not None else [], name)
+        label = field.verbose_name if field is not None else PSEUDO_FIELDS.get(name, name)
+        choices = _choices(field)
         rows.append((label, choices.get(before, before), choices.get(after, after)))
     return rows
+
+
+# The details of a named action's entry (`extra`) that the services write alike.
+DETAIL_LABELS = {"rows": _("rows written"), "written": _("records written"), "replaced": _("records replaced")}
+
+
+def detail_rows(entry) -> list[tuple]:
+    """(label, text, table) for each detail of an entry: a list of records (what a bulk write wrote
+    or replaced) as a table headed by the fields' labels, its choices by their labels; anything
+    else as text."""
+    named = NAMED_ACTIONS.get(entry.action)
+    labels = (*(named.models if named else ()), entry.model)
+    models = [model for model in (_model_of(label) for label in labels if label) if model is not None]
+    details = []
+    for key, value in entry.extra.items():
+        label = DETAIL_LABELS.get(key, key)
+        if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+            details.append((label, "", _table(value, models)))
+        else:
+            if value in ([], {}, None):
+                text = ""
+            else:
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+            details.append((label, text, None))
+    return details
+
+
+def _head(field):
+    """A field's label; one left to Django's default (its name) is looked up as a word of the catalogue."""
+    if str(field.verbose_name) == field.name.replace("_", " "):
+        return gettext(field.name.replace("_", " "))
+    return field.verbose_name
+
+
+def _table(rows: list[dict], models: list) -> dict:
+    order = {f.name: n for n, f in enumerate(models[0]._meta.concrete_fields)} if models else {}
+    columns = sorted(dict.fromkeys(key for row in rows for key in row), key=lambda name: order.get(name, len(order)))
+    fields = [_field_of(models, name) for name in columns]
+    choices = [_choices(field) for field in fields]
+    return {
+        "heads": [_head(field) if field is not None else name for name, field in zip(columns, fields, strict=True)],
+        "rows": [
+            [c.get(str(row.get(name)), row.get(name)) for name, c in zip(columns, choices, strict=True)] for row in rows
+        ],
+    }

@@ -330,6 +330,7 @@ def bench_assessment_pages(*, members: int, seed: int, repeat: int) -> dict:
     each), for the largest branch, with a full year of meetings, attendance and study hours."""
     from decimal import Decimal
 
+    from assessments import selectors as assessment_selectors
     from assessments import services as assessment_services
     from assessments.enums import MeetingKind
     from assessments.models import Meeting, TrainingRecord
@@ -352,9 +353,12 @@ def bench_assessment_pages(*, members: int, seed: int, repeat: int) -> dict:
     ]
     started = time.perf_counter()
     for kind, month, day in plan:
+        held_on = datetime.date(year, month, day)
         assessment_services.meeting_record(
-            organisation=branch, attendance=attendance,
-            data={"kind": kind, "held_on": datetime.date(year, month, day), "place": "党员活动室", "topic": f"{month}月学习",
+            organisation=branch,
+            attendance={pk: ("present", "") for pk in _committee(assessment_selectors, branch, held_on)}
+            if kind == MeetingKind.COMMITTEE else attendance,
+            data={"kind": kind, "held_on": held_on, "place": "党员活动室", "topic": f"{month}月学习",
                   "lecturer_name": "区委党校" if kind == MeetingKind.LECTURE else "", "study_hours": Decimal(2)},
         )  # fmt: skip
     for n in range(10):
@@ -377,9 +381,12 @@ def bench_assessment_pages(*, members: int, seed: int, repeat: int) -> dict:
 
         return request
 
-    def post_meeting():
+    committee = _committee(assessment_selectors, branch, datetime.date(year, 12, 28))
+
+    def post_meeting():  # the committee present, everyone else of the branch sitting in (列席)
         data = {"kind": "committee", "held_on": f"{year}-12-28", "place": "会议室", "topic": "基准测试"}
-        data.update({f"attendance_{pk}": "present" for pk in people})
+        data.update({f"attendance_{pk}": "present" for pk in committee})
+        data.update({f"nonvoting_{pk}": "on" for pk in people if pk not in committee})
         response = client.post(reverse("assessments:meeting_create", args=[branch.pk]), data)
         assert response.status_code == 302, response.status_code
         Meeting.objects.filter(organisation=branch, topic="基准测试").delete()
@@ -402,6 +409,11 @@ def bench_assessment_pages(*, members: int, seed: int, repeat: int) -> dict:
     Meeting.objects.filter(organisation=branch).delete()
     TrainingRecord.objects.filter(organisation=branch).delete()
     return result
+
+
+def _committee(selectors, branch, day) -> list[int]:
+    """The branch's committee in post on the day: who a committee meeting lists."""
+    return [member.pk for member, _post in selectors.committee_on(organisation=branch, day=day)]
 
 
 def bench_funding_report(**kwargs) -> dict:

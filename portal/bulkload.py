@@ -3,10 +3,12 @@
 Django's bulk_create spends most of its time building SQL for model instances; loading a
 million demo members (and, later, large roster imports) needs the database's own bulk path.
 Rows are tuples in the order of `columns`; values must already be what the column stores.
+
+COPY reads its text format, each value escaped (`copy_line`): a cell holding `\\N`, a backslash,
+a tab or a line break is stored as typed, never taken for a null or a column or row boundary
+(issue 13, item 9).
 """
 
-import csv
-import io
 import itertools
 import json
 
@@ -20,11 +22,11 @@ def rows_copy(*, table: str, columns: list[str], rows, batch_size: int = 50_000)
     updates its indexes) while Python builds the next rows, so the two cores work at once."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        stream = _CsvStream(rows)
+        stream = _TextStream(rows)
         with connection.cursor() as cursor, connection.wrap_database_errors:
             # Django's error classes (IntegrityError…) for COPY too, as for any other statement.
             cursor.copy_expert(
-                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT text)",
                 stream,
                 size=256 * 1024,
             )
@@ -45,15 +47,35 @@ def _batched(rows, size):
         yield batch
 
 
-class _CsvStream:
-    """A file-like object that psycopg2's COPY reads: CSV text made from `rows` on demand."""
+# COPY's text format: backslash, tab, newline and carriage return escaped; None is \N.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
+
+
+def copy_value(value) -> str:
+    """One value as COPY's text format reads it back unchanged (None is the null marker)."""
+    return NULL if value is None else str(value).translate(_ESCAPES)
+
+
+def copy_line(row) -> str:
+    """One row as a line of COPY's text format, without the line break.
+
+    Most rows hold no character to escape: joined at once, they are recognised by counting
+    (each None gives one backslash, the columns one tab fewer than there are), so only the rare
+    row with a backslash, a tab or a line break in a value is escaped value by value."""
+    line = "\t".join([NULL if value is None else str(value) for value in row])
+    if line.count("\\") != row.count(None) or line.count("\t") != len(row) - 1 or "\n" in line or "\r" in line:
+        line = "\t".join([copy_value(value) for value in row])
+    return line
+
+
+class _TextStream:
+    """A file-like object that psycopg2's COPY reads: text-format lines made from `rows` on demand."""
 
     ROWS_PER_CHUNK = 2_000
 
     def __init__(self, rows):
         self.rows = iter(rows)
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n")
         self.pending = ""
         self.count = 0
 
@@ -63,10 +85,7 @@ class _CsvStream:
             if not chunk:
                 break
             self.count += len(chunk)
-            self.writer.writerows([r"\N" if v is None else v for v in row] for row in chunk)
-            self.pending += self.buffer.getvalue()
-            self.buffer.seek(0)
-            self.buffer.truncate()
+            self.pending += "".join([copy_line(row) + "\n" for row in chunk])
         if size < 0 or len(self.pending) <= size:
             text, self.pending = self.pending, ""
         else:

@@ -36,6 +36,7 @@ class Bar:
     checked: int
     passed: int
     url: str
+    clause: str = ""  # a rule's bar: its clause ID, small print beside the title (the label)
 
     @property
     def rate(self) -> Decimal | None:
@@ -66,8 +67,8 @@ def compliance_dashboard(*, year: int) -> dict:
     towns = dict(Organisation.objects.filter(pk__in=[t for t in by_town if t]).values_list("pk", "name"))
     sectors = dict(Sector.choices)
     rules = [
-        Bar(c, f"{c} {RULES[c].title if c in RULES else ''}".strip(), *by_rule[c],
-            f"{findings}?year={year}&rule={c}&group=organisation")
+        Bar(c, str(RULES[c].title) if c in RULES else c, *by_rule[c],
+            f"{findings}?year={year}&rule={c}&group=organisation", clause=c)
         for c in sorted(by_rule)
     ]  # fmt: skip
     sector_bars = [
@@ -131,8 +132,8 @@ def chart_data(dashboard: dict) -> dict:
     """What dashboard.js draws: labels, rates and the URL each bar drills down to (JSON-ready)."""
 
     def bars(items):
-        return [{"label": b.label, "rate": float(b.rate) if b.rate is not None else None, "checked": b.checked,
-                 "failed": b.failed, "url": b.url} for b in items]  # fmt: skip
+        return [{"label": b.label, "clause": b.clause, "rate": float(b.rate) if b.rate is not None else None,
+                 "checked": b.checked, "failed": b.failed, "url": b.url} for b in items]  # fmt: skip
 
     return {
         "rules": bars(dashboard["rules"]),
@@ -150,7 +151,8 @@ def dashboard_xlsx(dashboard: dict, *, labels: dict) -> bytes:
     header = [labels["name"], labels["checked"], labels["passed"], labels["rate"]]
 
     def rows(items):
-        return [(b.label, b.checked, b.passed, float(b.rate) if b.rate is not None else None) for b in items]
+        return [(f"{b.clause} {b.label}".strip(), b.checked, b.passed, float(b.rate) if b.rate is not None else None)
+                for b in items]  # fmt: skip
 
     return xlsx_sheets(sheets=[
         (labels["by_rule"], header, rows(dashboard["rules"])),

@@ -527,15 +527,17 @@ def _village_branch(layout):
 
 def _demo_assessments(*, organisation: Organisation, today: datetime.date) -> None:
     """The demo village branch (login branch1) keeps its records: a year and a half of meetings with
-    attendance, a training class, talks, last year's evaluation and a venue short of two standards,
+    attendance (its party groups' members at the branch's meetings, the committee at its committee
+    meetings), a training class, talks, last year's evaluation and a venue short of two standards,
     so every assessments page has something to show. Written through the services, as a secretary would."""
+    from assessments import selectors
     from assessments import services as assessments
     from assessments.enums import AttendanceStatus, Grade, MeetingKind, SixStandard, VenueKind
-    from members.selectors import members_on
+    from members.selectors import branch_members_on
 
     secretary = Post.objects.filter(organisation=organisation, kind=PostKind.SECRETARY).first()
     for year in (today.year - 1, today.year):
-        people = list(members_on(organisation=organisation, day=datetime.date(year, 1, 1)))
+        people = list(branch_members_on(organisation=organisation, day=datetime.date(year, 1, 1)))
         if not people:
             return
         last_month = 12 if year < today.year else today.month - 1
@@ -544,9 +546,15 @@ def _demo_assessments(*, organisation: Organisation, today: datetime.date) -> No
             if month % 3 == 1:
                 plan += [(MeetingKind.GENERAL, 20), (MeetingKind.LECTURE, 25)]
             for kind, day in plan:
+                listed = people
+                if kind == MeetingKind.COMMITTEE:  # the committee in post that day, nobody sitting in
+                    listed = [member for member, _post in
+                              selectors.committee_on(organisation=organisation, day=datetime.date(year, month, day))]  # fmt: skip
+                    if not listed:
+                        continue
                 attendance = {  # by place on the roster, not by key: the same seed gives the same sheet
                     m.pk: (AttendanceStatus.PRESENT, "") if (i + month) % 9 else (AttendanceStatus.EXCUSED, "外出务工")
-                    for i, m in enumerate(people)
+                    for i, m in enumerate(listed)
                 }  # fmt: skip
                 assessments.meeting_record(
                     organisation=organisation, attendance=attendance,
@@ -563,7 +571,7 @@ def _demo_assessments(*, organisation: Organisation, today: datetime.date) -> No
                                      member_ids=[m.pk for m in people[::2]],
                                      talker=secretary.member if secretary else None, talker_name="" if secretary else "支部书记")  # fmt: skip
     last = today.year - 1
-    people = list(members_on(organisation=organisation, day=datetime.date(last, 12, 20)))
+    people = list(branch_members_on(organisation=organisation, day=datetime.date(last, 12, 20)))
     grades = {f: Grade.QUALIFIED for f in ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")}
     assessments.evaluation_record(
         organisation=organisation, year=last, held_on=datetime.date(last, 12, 20),
@@ -585,18 +593,24 @@ def _demo_accounts(layout) -> list[dict]:
         for n in layout.nodes
         if n.fields.get("sector") == Sector.NON_PUBLIC and n.fields["kind"] == OrganisationKind.BRANCH
     )
+    # An organisation's login is its recorded secretary (issue 12: the name on the screen is the one
+    # on the organisation's page); the zone-wide accounts belong to no organisation's roster.
+    secretaries = _secretary_names([first_town, village_branch, enterprise_branch])
     plan = [
         ("bureau", "组织人事局 李明", Role.BUREAU, None),
         ("auditor", "审计员 王芳", Role.AUDITOR, None),
         ("sysadmin", "系统管理员 赵刚", Role.SYSADMIN, None),
-        ("town1", "街道党建办 张强", Role.ORG_ADMIN, first_town),
-        ("branch1", "村支部书记 刘洋", Role.ORG_ADMIN, village_branch),
-        ("enterprise1", "企业支部书记 陈静", Role.ORG_ADMIN, enterprise_branch),
+        # A role grant is confirmed by a second system administrator (issue 13, 三员分立).
+        ("sysadmin2", "系统管理员 孙丽", Role.SYSADMIN, None),
+        ("town1", "街道党工委书记", Role.ORG_ADMIN, first_town),
+        ("branch1", "村支部书记", Role.ORG_ADMIN, village_branch),
+        ("enterprise1", "企业支部书记", Role.ORG_ADMIN, enterprise_branch),
     ]
     logins = []
     # One hash for the shared demo password: hashing is deliberately slow.
     encoded = make_password(DEMO_PASSWORD)
-    for username, full_name, role, node in plan:
+    for username, title, role, node in plan:
+        full_name = f"{title} {secretaries[node.pk]}" if node and node.pk in secretaries else title
         User.objects.create(
             username=username,
             first_name=full_name,
@@ -609,11 +623,19 @@ def _demo_accounts(layout) -> list[dict]:
             {
                 "username": username,
                 "password": DEMO_PASSWORD,
+                "name": full_name,
                 "role": str(Role(role).label),
                 "organisation": node.fields["name"] if node else "",
             }
         )
     return logins
+
+
+def _secretary_names(nodes) -> dict[int, str]:
+    """Organisation id -> the name of its secretary in post (one query)."""
+    posts = Post.objects.filter(organisation_id__in=[n.pk for n in nodes], kind=PostKind.SECRETARY,
+                                ended_on__isnull=True).order_by("started_on", "pk")  # fmt: skip
+    return dict(posts.values_list("organisation_id", "member__name"))
 
 
 def _records_tables() -> list[str]:

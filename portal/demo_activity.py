@@ -2,7 +2,8 @@
 
 `activity_generate(year=…, seed=…)` bulk-loads what the zone's secretaries would have recorded
 in a year (up to today in the current year): 三会一课, themed party days and the organisational
-life meeting with their attendance; party groups' meetings; the study-hour ledger (a course or
+life meeting with their attendance (a branch's meetings list its party groups' members too, its
+committee meetings the committee in post); party groups' meetings; the study-hour ledger (a course or
 two a branch, a class for secretaries and committee members); heart-to-heart talks; the
 democratic evaluation once the year is over; days at the grassroots and integrity pledges of
 the leadership teams; six-standard venues; special reports and town congress sessions; in-service
@@ -390,8 +391,8 @@ class _Generator:
         by_secretary = draw() < self.profile(organisation_id).secretary_lectures
         plan = []
         for month in range(1, 13):
-            if kind == OrganisationKind.PARTY_GROUP:
-                wanted = [(MeetingKind.GROUP, group_day), (MeetingKind.THEMED_DAY, themed_day)]
+            if kind == OrganisationKind.PARTY_GROUP:  # the lectures and themed days are the branch's (N-MEETINGS)
+                wanted = [(MeetingKind.GROUP, group_day)]
             else:
                 wanted = [(MeetingKind.COMMITTEE, committee_day), (MeetingKind.THEMED_DAY, themed_day)]
                 if month % 3 == 1:
@@ -477,19 +478,23 @@ class _Generator:
         self.writer.copy("attendance", Attendance, ["meeting", "member", "status", "reason"], attendance_rows())
 
     def _attended(self, organisation_id: int, plan: list[tuple]) -> list[tuple]:
-        """The planned meetings with who was on the list: the committee for a committee meeting,
-        everyone for the others; a meeting the organisation had nobody for is not held."""
+        """The planned meetings with who was on the list (as `attendance_roster` lists them): the
+        committee in post for a committee meeting, nobody sitting in; the members of the branch and of
+        its party groups for the branch's other meetings; the group's own for a group meeting. A
+        meeting the organisation had nobody for is not held."""
         zone, out = self.zone, []
+        branch = self.zone.kind_of.get(organisation_id) in BRANCH_KINDS
         for entry in plan:
             meeting_kind, day, chair = entry[0], entry[1], entry[2]
-            people = zone.roster(organisation_id, day)
+            if meeting_kind == MeetingKind.COMMITTEE:
+                people = zone.committee(organisation_id, day)
+            elif branch:
+                people = zone.under(organisation_id, day)
+            else:
+                people = zone.roster(organisation_id, day)
             if not people:
                 continue
-            if meeting_kind == MeetingKind.COMMITTEE:
-                committee = [m for m in zone.committee(organisation_id, day) if zone.is_member(organisation_id, m, day)]
-                people = committee or people[:3]
-            if chair is not None and not (chair in people if meeting_kind == MeetingKind.COMMITTEE else
-                                          zone.is_member(organisation_id, chair, day)):  # fmt: skip
+            if chair is not None and chair not in people:
                 entry = (*entry[:2], None, *entry[3:])
             out.append((*entry, people))
         return out
@@ -567,8 +572,8 @@ class _Generator:
         self.writer.copy("talks", Talk, fields, rows())
 
     def evaluations(self) -> None:
-        """Q-EVALUATION, once the year is over: the branch grades its own members in December; an
-        unqualified member's disposal is recorded with the grade (as the form requires)."""
+        """Q-EVALUATION, once the year is over: the branch grades its members and its party groups' in
+        December; an unqualified member's disposal is recorded with the grade (as the form requires)."""
         if not self.final:
             return
         zone, year = self.zone, self.year
@@ -579,7 +584,7 @@ class _Generator:
                 continue
             rng = self.rng("evaluation", path)
             held, day = rng.random() < self.profile(pk).evaluates, datetime.date(year, 12, rng.randint(5, 28))
-            people = zone.roster(pk, day)
+            people = zone.under(pk, day)
             if held and people:
                 plan.append((pk, path, day, people))
         ids = ids_reserve(model=Evaluation, count=len(plan))

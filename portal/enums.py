@@ -1,4 +1,4 @@
-"""Roles of the portal's accounts, and what the audit trail records."""
+"""Roles of the portal's accounts, the state of a role grant, and what the audit trail records."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,3 +25,9 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Imported")
     BULK = "bulk", _("Bulk operation")
     PURGE = "purge", _("Old entries purged")
+
+
+class RoleGrantState(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")

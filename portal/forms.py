@@ -2,6 +2,8 @@
 password confirmation."""
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -10,6 +12,7 @@ from portal.concurrency import VersionedFormMixin
 from portal.forms_base import DateInput, SubmitHelperMixin, submit_helper
 
 from . import policy
+from .audit import action_choices as audit_action_choices
 from .enums import AuditAction, Role
 from .models import User
 
@@ -68,7 +71,7 @@ class PolicyRevisionForm(VersionedFormMixin, SubmitHelperMixin, forms.Form):
     """A policy revision: when it takes effect, where it comes from, and every parameter (shares in
     percent), prefilled with the values in force."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("policy revision", "Name"), max_length=100)
     effective_from = forms.DateField(label=_("In force from"), widget=DateInput)
     source = forms.CharField(label=_("Source document"), max_length=200)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -117,12 +120,13 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices])
     model = forms.ChoiceField(label=_("Record type"), required=False)
     object_pk = forms.CharField(label=_("Record number"), max_length=64, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = _audit_model_choices()
+        self.fields["action"].choices = [("", "—"), *audit_action_choices()]
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
@@ -149,3 +153,28 @@ class PasswordConfirmForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not right."))
         return password
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The user's own password (issue 7): Django's form, the rules checked once, by
+    portal.services.account_password_change (each of the last passwords costs a deliberately slow hash)."""
+
+    def validate_password_for_user(self, user, password_field_name="password2"):
+        return None
+
+
+class AccountPasswordSetForm(AdminPasswordChangeForm):
+    """Another account's new password in the admin (issue 13), without Django's switch that turns password
+    login off; portal.services.account_password_set checks the rules and saves it, never the form."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True
+
+    def validate_password_for_user(self, user, password_field_name="password2"):
+        return None
+
+    def save(self, commit=True):
+        raise NotImplementedError("portal.services.account_password_set saves the password.")

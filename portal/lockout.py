@@ -1,4 +1,5 @@
 """Login lockout (issue 7) on django-axes: 5 failures lock a username, and separately an address, for 30 minutes.
+A wrong current password on the password page counts as a failure too (issue 13).
 
 The counters are axes' AccessAttempt rows in the database, so they survive Redis being down.
 """
@@ -17,6 +18,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import audit
+
+PASSWORD_FAILED = audit.named_action(
+    "portal.user.password_failed", label=gettext_lazy("Wrong current password on the password page"), models=()
+)
 
 
 def client_ip(request) -> str | None:
@@ -63,4 +71,26 @@ def lockout_response(request, original_response=None, credentials=None):
 @receiver(user_logged_in, dispatch_uid="portal.lockout.username_reset")
 def username_attempts_reset(sender, request, user, **kwargs):
     """A successful login clears the username's failures; the address keeps its own count."""
+    AxesProxyHandler.reset_attempts(username=user.get_username())
+
+
+def password_credentials(user) -> dict:
+    """What a try at the user's password on a page counts against: their username, as a login would."""
+    return {"username": user.get_username()}
+
+
+def is_locked(*, request, credentials: dict) -> bool:
+    return AxesProxyHandler.is_locked(request, credentials)
+
+
+def current_password_failed(*, request, user) -> bool:
+    """Issue 13 (8): a wrong current password on the password page counts against the username and the
+    address like a failed login, and is audited; True when it locked them out."""
+    AxesProxyHandler.user_login_failed(sender=__name__, credentials=password_credentials(user), request=request)
+    audit.log_action(action=PASSWORD_FAILED, instance=user, user=user)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def username_attempts_clear(*, user) -> None:
+    """The right current password clears the username's failures, as a login does; the address keeps its own."""
     AxesProxyHandler.reset_attempts(username=user.get_username())

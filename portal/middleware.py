@@ -4,19 +4,23 @@ An intranet PC set up in English should still show the portal in Chinese; Englis
 made in the footer (Django's set_language view stores it in the language cookie).
 """
 
+import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import sessions
+from .passwords import password_expired
+
+security_log = logging.getLogger("django.security.NulByte")
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -63,7 +67,8 @@ class SessionLimitMiddleware:
 
 class PasswordChangeRequiredMiddleware:
     """Issue 7: an account the bureau created (must_change_password) reaches only the password form, logout
-    and the language switch until it has chosen its own password."""
+    and the language switch until it has chosen its own password; so does one whose password is older than
+    PASSWORD_MAX_AGE_DAYS (issue 13)."""
 
     allowed = frozenset({"password_change", "logout", "set_language"})
 
@@ -75,7 +80,7 @@ class PasswordChangeRequiredMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not (user.is_authenticated and user.must_change_password):
+        if not (user.is_authenticated and (user.must_change_password or password_expired(user))):
             return None
         if request.resolver_match.view_name in self.allowed:
             return None
@@ -83,3 +88,22 @@ class PasswordChangeRequiredMiddleware:
         if request.headers.get("HX-Request"):
             return HttpResponseClientRedirect(target)
         return redirect(target)
+
+
+class NulByteGuardMiddleware:
+    """Issue 13 (11): a NUL byte in the path, a query parameter or a form field is never a real input (no
+    browser sends one) and PostgreSQL refuses it inside a string, so the request is answered 400 here,
+    once for every view, instead of 500 wherever the value reaches a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            security_log.warning("NUL byte in %s %r", request.method, request.path)
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
+def _holds_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())

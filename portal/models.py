@@ -4,8 +4,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from .enums import AuditAction, Role
+from .enums import AuditAction, Role, RoleGrantState
+from .policy import FIRST_REVISION_DAY, FIRST_REVISION_NAME
 
 
 class PortalUserManager(UserManager):
@@ -18,7 +20,8 @@ class PortalUserManager(UserManager):
 
 
 class User(AbstractUser):
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ORG_ADMIN)
+    # Empty while an account's first role awaits a second system administrator (RoleGrant): no access.
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ORG_ADMIN, blank=True)
     organisation = models.ForeignKey(
         "branches.Organisation",
         on_delete=models.PROTECT,
@@ -29,6 +32,8 @@ class User(AbstractUser):
         help_text=_("An organisation administrator sees and edits this organisation and everything under it."),
     )
     must_change_password = models.BooleanField(_("must change password at next login"), default=False)
+    # Kept by portal.passwords.PasswordHistoryValidator whenever a password is saved (PASSWORD_MAX_AGE_DAYS).
+    password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now, editable=False)
 
     objects = PortalUserManager()
 
@@ -50,12 +55,72 @@ class User(AbstractUser):
         return self.first_name or self.username
 
 
+class RoleGrant(models.Model):
+    """A role (and for an organisation administrator, the organisation) for an account, proposed by one
+    system administrator and in force only once a second one confirms it (issue 13, 三员分立; the rules
+    are portal.services.role_grant_confirm's). The database refuses a grant confirmed by its proposer or
+    by the account itself, and a proposal for the proposer's own account."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_grants", verbose_name=_("account"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("organisation"),
+    )  # fmt: skip
+    state = models.CharField(_("state"), max_length=16, choices=RoleGrantState.choices, default=RoleGrantState.PROPOSED)
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or refused by"),
+    )
+    decided_at = models.DateTimeField(_("confirmed or refused at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(state=RoleGrantState.PROPOSED), name="role_grant_one_proposed"
+            ),
+            models.CheckConstraint(condition=~models.Q(proposed_by=models.F("user")), name="role_grant_not_own"),
+            models.CheckConstraint(
+                condition=~models.Q(state=RoleGrantState.CONFIRMED)
+                | (~models.Q(decided_by=models.F("proposed_by")) & ~models.Q(decided_by=models.F("user"))),
+                name="role_grant_second_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.get_role_display()}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords, so none of them is chosen again (issue 13, 等保)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(_("password"), max_length=128)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-set_at"], name="password_history_user")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.set_at:%Y-%m-%d %H:%M}"
+
+
 class PolicyRevision(models.Model):
     """A revision of the policy parameters (portal/policy.py), in force from `effective_from` until
     the next revision's. The first one holds the 2015 opinion's values; a revision in force is
     never changed again, so past computations stay reproducible."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("policy revision", "name"), max_length=100)
     effective_from = models.DateField(_("in force from"), unique=True)
     source = models.CharField(_("source document"), max_length=200)
     note = models.TextField(_("note"), blank=True)
@@ -71,6 +136,13 @@ class PolicyRevision(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: the first revision's was written in Chinese by migration 0003."""
+        if self.name == FIRST_REVISION_NAME and self.effective_from == FIRST_REVISION_DAY:
+            return str(_("2015 opinion"))
+        return self.name
 
 
 class PolicyValue(models.Model):
@@ -114,7 +186,8 @@ class AuditEntry(models.Model):
     )  # fmt: skip
     username = models.CharField(_("username"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    # A kind of AuditAction, or a service's named action (portal.audit.named_action).
+    action = models.CharField(_("action"), max_length=100, choices=AuditAction.choices)
     model = models.CharField(_("record type"), max_length=100, blank=True)
     object_pk = models.CharField(_("record number"), max_length=64, blank=True)
     object_repr = models.CharField(_("record"), max_length=200, blank=True)

@@ -22,6 +22,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 FEN = Decimal("0.01")
+# The first revision, written by migration 0003 with the 2015 opinion's values (its name shown translated).
+FIRST_REVISION_NAME = "2015年意见"
+FIRST_REVISION_DAY = datetime.date(2015, 1, 1)
 
 
 def fen(amount: Decimal) -> Decimal:
@@ -31,6 +34,8 @@ def fen(amount: Decimal) -> Decimal:
 
 # Units say how a value is shown and checked.
 RATE, YUAN, DAYS, HOURS, COUNT, YEAR = "rate", "yuan", "days", "hours", "count", "year"
+# A day of the month (1 to 28, so every month has it).
+DAY_OF_MONTH = "day_of_month"
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class Parameter:
 
     @property
     def is_whole(self) -> bool:
-        return self.unit in (DAYS, COUNT, YEAR)
+        return self.unit in (DAYS, COUNT, YEAR, DAY_OF_MONTH)
 
 
 _DUES = _("Rules on party dues (中组发〔2008〕3号)")
@@ -53,6 +58,10 @@ _BRANCH_RULES = _("Branch work rules (trial, 2018)")
 _NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
 _PARTS = _("The opinion names the two parts, not their weights: the bureau sets them")
 _RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
+_ZONE_DUES_DAY = _(
+    "The zone's own choice (the rules on party dues ask for dues every month and fix no day): the 25th, after "
+    "pay day and the month's themed party day, before the branch hands the month's dues up"
+)
 
 
 def _p(key, label, clause, unit, default, source=None):
@@ -91,6 +100,7 @@ PARAMETERS: dict[str, Parameter] = {
         _p("dues.flat_amount", _("Dues of students, the unemployed and those on relief (yuan a month)"), "N-DUES", YUAN, "0.2", _DUES),
         _p("dues.farmer_min", _("Dues of farmers, at least (yuan a month)"), "N-DUES", YUAN, "0.2", _DUES),
         _p("dues.farmer_max", _("Dues of farmers, at most (yuan a month)"), "N-DUES", YUAN, "1", _DUES),
+        _p("dues.collection_day", _("Dues: collection day of the month; a month's dues are owed once it has passed"), "N-DUES", DAY_OF_MONTH, "25", _ZONE_DUES_DAY),
         # Quotas the compliance rules check (Q-*).
         _p("weak.village_share", _("Weak organisations: share of villages named each year, at least"), "Q-WEAK-VILLAGE", RATE, "0.10"),
         _p("weak.community_share", _("Weak organisations: share of communities named each year, at least"), "Q-WEAK-COMMUNITY", RATE, "0.05"),

@@ -1,4 +1,5 @@
-"""Accounts and policy revisions: created and changed by the system administrator only (三员分立)."""
+"""Accounts and policy revisions: created and changed by the system administrator only (三员分立); a
+role is given by two of them (issue 13)."""
 
 import datetime
 from decimal import Decimal
@@ -8,12 +9,27 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from . import policy
+from . import audit, policy
 from .concurrency import content_version, version_check
-from .enums import Role
-from .models import PolicyRevision, PolicyValue, User
+from .enums import Role, RoleGrantState
+from .models import PolicyRevision, PolicyValue, RoleGrant, User
 from .permissions import ADMIN_SITE_ROLES, has_permission
+
+# A revision's values are written in bulk (issue 13, item 4): one entry with the values set and replaced.
+REVISION_VALUES_SET = audit.named_action(
+    "portal.policy.revision_values_set", label=gettext_lazy("Policy revision values set"),
+    models=("portal.policyvalue",),
+)  # fmt: skip
+# Issue 13 (2, 三员分立): a role is proposed by one system administrator and confirmed by another; another
+# account's password is set by a system administrator. Each on the account's own trail.
+ROLE_PROPOSED = audit.named_action("portal.user.role_proposed", label=gettext_lazy("Role proposed"), models=())
+ROLE_CONFIRMED = audit.named_action("portal.user.role_confirmed", label=gettext_lazy("Role confirmed"), models=())
+ROLE_REFUSED = audit.named_action("portal.user.role_refused", label=gettext_lazy("Role refused"), models=())
+PASSWORD_SET = audit.named_action(
+    "portal.user.password_set", label=gettext_lazy("Password set by an administrator"), models=()
+)
 
 
 def _role_check(*, role: str, organisation) -> None:
@@ -28,43 +44,150 @@ def _role_check(*, role: str, organisation) -> None:
 
 
 @transaction.atomic
-def account_create(*, username: str, full_name: str, role: str, organisation, password: str) -> User:
-    """A new account must change the password the system administrator gave it at first login."""
+def account_create(*, username: str, full_name: str, role: str, organisation, password: str, by: User) -> User:
+    """A new account has no role until a second system administrator confirms the one proposed here
+    (issue 13, 三员分立), and must change the password it was given at first login."""
     _role_check(role=role, organisation=organisation)
-    user = User(
-        username=username, first_name=full_name, role=role, organisation=organisation, must_change_password=True
-    )
+    user = User(username=username, first_name=full_name, role="", organisation=None, must_change_password=True)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    # Bureau staff and system administrators also use the Django admin.
-    user.is_staff = role in ADMIN_SITE_ROLES
+    user.is_staff = False
     user.full_clean()
     user.save()
+    role_grant_propose(user=user, role=role, organisation=organisation, by=by)
     return user
 
 
 @transaction.atomic
 def account_update(*, user: User, full_name: str, role: str, organisation, is_active: bool, acting_user) -> User:
+    """Name and activity change at once; a new role or organisation is proposed and waits for a second
+    system administrator (role_grant_confirm): it would give access to records or to the trail."""
     _role_check(role=role, organisation=organisation)
     if user.pk == acting_user.pk and (not is_active or role != acting_user.role):
         raise ValidationError(_("You cannot deactivate your own account or change your own role."))
     user.first_name = full_name
-    user.role = role
-    user.organisation = organisation
     user.is_active = is_active
-    user.is_staff = role in ADMIN_SITE_ROLES
-    user.save()
+    user.save(update_fields=["first_name", "is_active"])
+    if (role, organisation) != (user.role, user.organisation):
+        role_grant_propose(user=user, role=role, organisation=organisation, by=acting_user)
+    return user
+
+
+def _accounts_check(by: User) -> None:
+    if not has_permission(by, "accounts"):
+        raise ValidationError(_("Accounts are managed by the system administrator only."))
+
+
+@transaction.atomic
+def role_grant_propose(*, user: User, role: str, organisation, by: User) -> RoleGrant:
+    """Issue 13 (三员分立): a role is proposed by one system administrator, never for their own account;
+    it is in force only once another confirms it. Proposing again what awaits confirmation changes nothing;
+    a different proposal waits until the pending one is confirmed or refused."""
+    _accounts_check(by)
+    _role_check(role=role, organisation=organisation)
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot change your own role."))
+    pending = RoleGrant.objects.select_for_update().filter(user=user, state=RoleGrantState.PROPOSED).first()
+    if pending is not None:
+        if (pending.role, pending.organisation_id) == (role, getattr(organisation, "pk", None)):
+            return pending
+        raise ValidationError(
+            _("Another role for this account awaits confirmation: it must be confirmed or refused first.")
+        )
+    if (role, organisation) == (user.role, user.organisation):
+        raise ValidationError(_("The account already has this role."))
+    grant = RoleGrant.objects.create(user=user, role=role, organisation=organisation, proposed_by=by)
+    _grant_log(grant, ROLE_PROPOSED, by=by)
+    return grant
+
+
+@transaction.atomic
+def role_grant_confirm(*, grant: RoleGrant, by: User) -> RoleGrant:
+    """Issue 13 (三员分立): the second person. The confirming system administrator is neither the one who
+    proposed the grant nor its account, and the account has chosen its own password since an administrator
+    last set one (must_change_password is off): nobody gives access to an account whose password they
+    know. The account then holds the role, and the organisation for an organisation administrator."""
+    _accounts_check(by)
+    grant = RoleGrant.objects.select_for_update(of=("self",)).select_related("user", "organisation").get(pk=grant.pk)
+    if grant.state != RoleGrantState.PROPOSED:
+        raise ValidationError(_("This role grant was already confirmed or refused."))
+    if by.pk in (grant.proposed_by_id, grant.user_id):
+        raise ValidationError(
+            _("A role grant is confirmed by a second system administrator, not by the one who proposed it "
+              "nor by its account.")
+        )  # fmt: skip
+    user = grant.user
+    if user.must_change_password:
+        raise ValidationError(
+            _("The account still has the password an administrator set: the user must choose their own "
+              "password before the role is confirmed.")
+        )  # fmt: skip
+    _grant_log(grant, ROLE_CONFIRMED, by=by)
+    user.role, user.organisation = grant.role, grant.organisation
+    user.is_staff = grant.role in ADMIN_SITE_ROLES
+    user.save(update_fields=["role", "organisation", "is_staff"])
+    grant.state, grant.decided_by, grant.decided_at = RoleGrantState.CONFIRMED, by, timezone.now()
+    grant.save(update_fields=["state", "decided_by", "decided_at"])
+    return grant
+
+
+@transaction.atomic
+def role_grant_refuse(*, grant: RoleGrant, by: User) -> RoleGrant:
+    """A proposal is withdrawn by its proposer or refused by another system administrator; the account
+    keeps the role it had."""
+    _accounts_check(by)
+    grant = RoleGrant.objects.select_for_update(of=("self",)).select_related("user", "organisation").get(pk=grant.pk)
+    if grant.state != RoleGrantState.PROPOSED:
+        raise ValidationError(_("This role grant was already confirmed or refused."))
+    grant.state, grant.decided_by, grant.decided_at = RoleGrantState.REFUSED, by, timezone.now()
+    grant.save(update_fields=["state", "decided_by", "decided_at"])
+    _grant_log(grant, ROLE_REFUSED, by=by)
+    return grant
+
+
+def _grant_log(grant: RoleGrant, action: str, *, by: User) -> None:
+    """On the account's own trail: the role and organisation the grant gives, beside what the account has
+    (logged before a confirmation applies it)."""
+    user = grant.user
+    audit.log_action(
+        action=action, instance=user, user=by,
+        changes={"role": [user.role or None, grant.role],
+                 "organisation": [str(user.organisation) if user.organisation else None,
+                                  str(grant.organisation) if grant.organisation else None]},
+        extra={"grant": grant.pk, "proposed_by": grant.proposed_by.username},
+    )  # fmt: skip
+
+
+def role_grant_pending(*, user: User) -> RoleGrant | None:
+    return RoleGrant.objects.filter(user=user, state=RoleGrantState.PROPOSED).select_related("organisation").first()
+
+
+@transaction.atomic
+def account_password_set(*, user: User, password: str, by: User) -> User:
+    """Issue 13 (2): a system administrator sets another account's password (never their own: that is
+    the password page, which asks for the current one). The user must change it at next login, which
+    also keeps a role grant from being confirmed meanwhile; the trail names who set it."""
+    _accounts_check(by)
+    if user.pk == by.pk:
+        raise ValidationError({"password2": _("Change your own password on the password page.")})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password2": exc.messages}) from exc
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    audit.log_action(action=PASSWORD_SET, instance=user, user=by)
     return user
 
 
 @transaction.atomic
 def account_password_change(*, user: User, password: str) -> User:
-    """Issue 7: the user's own password, which ends the forced change of an account the bureau created."""
-    if user.check_password(password):
-        raise ValidationError({"new_password2": _("Choose a password different from the current one.")})
+    """Issue 7: the user's own password, which ends the forced change of an account the bureau created.
+    Neither the current password nor one of the last five again (PasswordHistoryValidator, issue 13)."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -92,6 +215,8 @@ def _policy_values_check(values: dict) -> None:
             errors[key] = _("Enter a whole number.")
         elif parameter.unit == policy.YEAR and not 2015 <= value <= 2100:
             errors[key] = _("Enter a year from 2015 to 2100.")
+        elif parameter.unit == policy.DAY_OF_MONTH and not 1 <= value <= 28:
+            errors[key] = _("Enter a day from 1 to 28: every month has it.")
         elif parameter.unit == policy.YUAN and value != policy.fen(value):
             errors[key] = _("An amount has at most two decimal places (fen).")
     for lower, upper in policy.ORDERED:
@@ -147,8 +272,11 @@ def policy_revision_save(
     unknown = set(values) - set(policy.PARAMETERS)
     if unknown:
         raise ValidationError(_("Unknown parameters: %(keys)s.") % {"keys": ", ".join(sorted(unknown))})
+    replaced = []
     if revision is not None:
-        revision.values.all().delete()  # its own earlier values are not "what was in force before it"
+        replaced = audit.rows_text(revision.values.order_by("key"), ("key", "value"))
+        with audit.suppressed():  # in this call's entry, as "replaced"
+            revision.values.all().delete()  # its own earlier values are not "what was in force before it"
     before = policy.policy_values(on=effective_from - datetime.timedelta(days=1))
     merged = {**before, **values}
     _policy_values_check(merged)
@@ -158,7 +286,9 @@ def policy_revision_save(
         name.strip(), effective_from, source.strip(), note.strip()
     )  # fmt: skip
     revision.save()
-    PolicyValue.objects.bulk_create(
+    written = PolicyValue.objects.bulk_create(
         PolicyValue(revision=revision, key=key, value=value) for key, value in values.items() if value != before[key]
     )
+    audit.log_action(action=REVISION_VALUES_SET, instance=revision, extra={
+        "rows": len(written), "written": audit.rows_text(written, ("key", "value")), "replaced": replaced})  # fmt: skip
     return revision

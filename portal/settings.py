@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NulByteGuardMiddleware",
     "portal.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionLimitMiddleware",
@@ -127,6 +128,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+# Issue 13: axes' own admin pages follow Django's permission tables, which the portal does not use; the
+# access attempts are in the portal's admin instead, for the system administrator (portal/admin.py).
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,7 +138,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "portal.passwords.CharacterClassValidator"},
+    # Issue 13 (等保): none of the last five passwords again.
+    {"NAME": "portal.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# Issue 13 (等保, periodic change): a password older than this many days must be changed at the next
+# request (portal.middleware.PasswordChangeRequiredMiddleware); 0 turns the limit off.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -245,5 +254,10 @@ CELERY_BEAT_SCHEDULE = {
     "audit-purge": {
         "task": "portal.audit_purge",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Issue 12: uploads kept for a form that failed validation and was never saved (portal/pending_uploads.py).
+    "pending-uploads-purge": {
+        "task": "portal.pending_uploads_purge",
+        "schedule": crontab(hour=3, minute=45),
     },
 }

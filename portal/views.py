@@ -3,10 +3,11 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -16,10 +17,12 @@ from django.views.generic import TemplateView
 
 from branches import selectors
 
-from . import audit, policy, services
+from . import audit, lockout, policy, services
 from .concurrency import VersionedFormViewMixin
-from .forms import AccountCreateForm, AccountUpdateForm, PolicyRevisionForm
-from .models import PolicyRevision, User
+from .enums import RoleGrantState
+from .forms import AccountCreateForm, AccountUpdateForm, PasswordChangeForm, PolicyRevisionForm
+from .models import PolicyRevision, RoleGrant, User
+from .passwords import password_expired
 from .permissions import PermissionRequiredMixin, has_permission
 from .views_base import ServiceFormView
 
@@ -32,10 +35,31 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """The user's own password; an account the bureau created sees only this page until then (issue 7)."""
+    """The user's own password; an account the bureau created, or whose password is older than
+    PASSWORD_MAX_AGE_DAYS, sees only this page until then (issues 7 and 13). A wrong current password
+    counts like a failed login (issue 13, 8): the fifth locks the username and ends the session."""
 
     template_name = "portal/account/password.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("home")
+
+    def post(self, request, *args, **kwargs):
+        credentials = lockout.password_credentials(request.user)
+        if lockout.is_locked(request=request, credentials=credentials):
+            logout(request)
+            return lockout.lockout_response(request, credentials=credentials)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            user = self.request.user
+            if lockout.current_password_failed(request=self.request, user=user):
+                logout(self.request)
+                return lockout.lockout_response(self.request, credentials=lockout.password_credentials(user))
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "password_expired": password_expired(self.request.user)}
 
     def form_valid(self, form):
         try:
@@ -43,7 +67,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         except ValidationError as exc:
             for field, errors in exc.error_dict.items():
                 form.add_error(field, errors)
-            return self.form_invalid(form)
+            return super().form_invalid(form)
+        lockout.username_attempts_clear(user=form.user)
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password was changed."))
         return redirect(self.get_success_url())
@@ -59,22 +84,18 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         context["roots"] = [
             {"organisation": root, "summary": selectors.organisation_summary(organisation=root)} for root in roots
         ]
-        context["findings"] = self.open_findings()
+        context["todo"] = self.todo()
         return context
 
-    def open_findings(self) -> dict | None:
-        """An organisation administrator's open findings (issue 6), soonest due first, each with the
-        form that fixes it."""
-        if self.request.user.role != "org_admin":
+    def todo(self):
+        """An organisation administrator's duties (issue 12): this month's and the missed ones, most
+        urgent first, each with its form filled in; earlier years' findings counted, not listed."""
+        user = self.request.user
+        if user.role != "org_admin" or user.organisation is None:
             return None
         from assessments.compliance import selectors as compliance
 
-        findings = compliance.findings_for_user(user=self.request.user, status="open")
-        rows = list(findings.order_by("due_on", "rule", "pk")[:20])
-        for finding in rows:
-            finding.links = compliance.finding_links(finding)
-            finding.aspect_text = compliance.aspect_label(finding)
-        return {"rows": rows, "total": findings.count()}
+        return compliance.secretary_todo(organisation=user.organisation, today=timezone.localdate())
 
 
 class AccountListView(PermissionRequiredMixin, TemplateView):
@@ -83,8 +104,14 @@ class AccountListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        accounts = User.objects.select_related("organisation").order_by("role", "username")
+        pending = RoleGrant.objects.filter(state=RoleGrantState.PROPOSED).select_related("organisation")
+        accounts = (
+            User.objects.select_related("organisation")
+            .prefetch_related(Prefetch("role_grants", queryset=pending, to_attr="pending_grants"))
+            .order_by("role", "username")
+        )
         context["page"] = Paginator(accounts, 50).get_page(self.request.GET.get("page"))
+        context["pending_count"] = pending.count()
         return context
 
 
@@ -94,7 +121,10 @@ class AccountCreateView(PermissionRequiredMixin, ServiceFormView):
     title = _("New account")
     form_class = AccountCreateForm
     success_url = reverse_lazy("account_list")
-    success_message = _("The account was created; the user must change the password at first login.")
+    success_message = _(
+        "The account was created without a role: the user must change the password at first login, then a "
+        "second system administrator confirms the role."
+    )
 
     def perform(self, form):
         data = form.cleaned_data
@@ -104,6 +134,7 @@ class AccountCreateView(PermissionRequiredMixin, ServiceFormView):
             role=data["role"],
             organisation=form.organisation,
             password=data["password"],
+            by=self.request.user,
         )
 
 
@@ -119,13 +150,20 @@ class AccountUpdateView(PermissionRequiredMixin, ServiceFormView):
         return get_object_or_404(User.objects.select_related("organisation"), pk=self.kwargs["pk"])
 
     def get_initial(self):
+        """The role and organisation awaiting confirmation if there are, else those in force."""
         account = self.account
+        shown = services.role_grant_pending(user=account) or account
         return {
             "full_name": account.first_name,
-            "role": account.role,
-            "organisation_code": account.organisation.code if account.organisation else "",
+            "role": shown.role,
+            "organisation_code": shown.organisation.code if shown.organisation else "",
             "is_active": account.is_active,
         }
+
+    def get_success_message(self):
+        if services.role_grant_pending(user=self.account) is not None:
+            return _("The account was saved; its new role awaits confirmation by a second system administrator.")
+        return super().get_success_message()
 
     def perform(self, form):
         data = form.cleaned_data
@@ -223,7 +261,7 @@ class PolicyRevisionUpdateView(PolicyRevisionFormMixin, VersionedFormViewMixin, 
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            "title": _("Policy revision %(name)s") % {"name": self.revision},
+            "title": _("Policy revision %(name)s") % {"name": self.revision.display_name},
             "locked": self.revision.effective_from <= timezone.localdate(),
         }
 

@@ -32,6 +32,7 @@ class AuditListView(PermissionRequiredMixin, TemplateView):
         page = CappedPaginator(entries, 50).get_page(self.request.GET.get("page"))
         for entry in page:
             entry.model_label = audit.model_label(entry.model) if entry.model else ""
+            entry.action_label = audit.action_label(entry.action)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(form=form, page=page, query_string=query.urlencode())
@@ -46,7 +47,8 @@ class AuditEntryView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         entry = get_object_or_404(AuditEntry, pk=self.kwargs["pk"])
         entry.model_label = audit.model_label(entry.model) if entry.model else ""
-        context.update(entry=entry, rows=audit.change_rows(entry))
+        entry.action_label = audit.action_label(entry.action)
+        context.update(entry=entry, rows=audit.change_rows(entry), details=audit.detail_rows(entry))
         return context
 
 

@@ -1,9 +1,13 @@
-"""View pieces shared by every app: a form view that calls one service and reports its refusal."""
+"""View pieces shared by every app: a form view that calls one service and reports its refusal, and
+the view that serves a record's uploaded file."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.views.generic import FormView
+from django.views.generic import FormView, View
+
+from .permissions import ScopedObjectMixin
+from .uploads import stored_file_response
 
 
 class ServiceFormView(FormView):
@@ -46,3 +50,17 @@ class ServiceFormView(FormView):
 
     def get_success_message(self):
         return self.success_message
+
+
+class ScopedFileView(ScopedObjectMixin, View):
+    """An uploaded file of a record, served only inside the user's scope (media files are not
+    public) and with the type the server decided when it stored it (portal.uploads, issue 13).
+    Subclasses name the record and say which file and the name the user knows it by."""
+
+    def file(self):
+        """(field file, name the user knows it by)."""
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        field_file, name = self.file()
+        return stored_file_response(field_file, name=name)

@@ -15,11 +15,23 @@ sector and town or system (`RuleTally`, what the dashboards chart); failed ones 
 During the year a rule reports fairly: quantities are due pro rata (`RunContext.share_of_year`),
 periods are judged only once they are over, and once-a-year duties only when the year is over
 (`RunContext.final`); then the verdict is final.
+
+A record a secretary saves is checked again at once (`compliance_recheck`, issue 12): the rules the
+record serves, for its organisation's subtree only, merged into the findings of that subtree only.
+A recheck is not a run: it writes no `ComplianceRun` row, so it never meets the lease (the partial
+unique index on running runs) and never takes the year's work lock, so a nightly run is never
+skipped for it nor it for a run. The two can still overlap, and the verdict read from the newer
+records wins: every finding keeps `checked_at`, when the evaluation that wrote it began (a run's
+start, a recheck's start); a run or recheck writes a finding only if it began at or after that, so a
+run that read the records before a meeting was saved cannot reopen what the meeting's recheck
+resolved. The merges of a year take one transaction-level advisory lock (PostgreSQL), so two of
+them never insert the same new finding at once.
 """
 
 import calendar
 import dataclasses
 import datetime
+import hashlib
 import logging
 import time
 import traceback
@@ -33,6 +45,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from branches.enums import OrganisationKind
+from branches.models import Organisation
 from portal.bulkload import rows_copy
 from portal.policy import PolicyValues, policy_for_year
 from portal.progress import progress_get, progress_set
@@ -45,6 +59,8 @@ logger = logging.getLogger(__name__)
 # A run still "running" after this long died without saying so (a killed worker): the next run takes over.
 STALE_AFTER = datetime.timedelta(hours=3)
 RUN_WORK = "compliance-run"  # the work lock of a year's run
+MERGE_LOCK = "compliance-merge"  # the advisory lock of a year's merges (runs and rechecks)
+FIRST_YEAR = 2015  # the opinion's first year: nothing before it is checked
 
 
 class Check(NamedTuple):
@@ -99,6 +115,9 @@ class RunContext:
     year: int
     today: datetime.date
     values: PolicyValues
+    # A recheck's subtree (an organisation's path), "" in a run. A rule may narrow what it reads to
+    # it; the engine keeps only the checks of organisations inside it whatever the rule read.
+    within: str = ""
 
     @property
     def first_day(self) -> datetime.date:
@@ -167,8 +186,6 @@ def _lease(*, year: int, today: datetime.date, trigger: str, user) -> Compliance
 
 def _organisation_groups() -> dict[int, tuple[str, int | None]]:
     """Each organisation's (sector, town or system): the organisation at depth 2 above it (one query)."""
-    from branches.models import Organisation
-
     rows = list(Organisation.objects.values_list("pk", "sector", "path", "depth"))
     top = {path: pk for pk, _sector, path, depth in rows if depth == 2}
     return {pk: (sector, top.get(path[:8])) for pk, sector, path, _depth in rows}
@@ -183,22 +200,27 @@ def _merge(*, run: ComplianceRun, rules: list[str], now) -> tuple[int, int]:
         "AND f.member_id IS NOT DISTINCT FROM s.member_id"
     )
     marks = ", ".join(["%s"] * len(rules))
+    # What the run read is older than what a recheck begun since then read.
+    stamp = connection.ops.adapt_datetimefield_value(run.started_at)
+    fresh = "(f.checked_at IS NULL OR f.checked_at <= %s)"
+    _merge_lock(year=run.year)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The stage was just filled and the findings may have grown since autovacuum last looked: without fresh
             # statistics the planner takes them for empty and joins them row by row.
             cursor.execute(f"ANALYZE {s}, {f}")
         cursor.execute(
-            f"SELECT COUNT(*) FROM {f} f JOIN {s} s ON {same} WHERE s.run_id = %s AND f.status = 'resolved'", [run.pk]
+            f"SELECT COUNT(*) FROM {f} f JOIN {s} s ON {same} WHERE s.run_id = %s AND f.status = 'resolved' AND {fresh}",
+            [run.pk, stamp],
         )
         reopened = cursor.fetchone()[0]
         cursor.execute(
             f"UPDATE {f} AS f SET measured = s.measured, required = s.required, due_on = s.due_on, "
-            "last_run_id = s.run_id, "
+            "last_run_id = s.run_id, checked_at = %s, "
             "status = CASE WHEN f.status = 'resolved' THEN 'open' ELSE f.status END, "
             "resolved_at = CASE WHEN f.status = 'resolved' THEN NULL ELSE f.resolved_at END "
-            f"FROM {s} AS s WHERE s.run_id = %s AND {same}",
-            [run.pk],
+            f"FROM {s} AS s WHERE s.run_id = %s AND {same} AND {fresh}",
+            [stamp, run.pk, stamp],
         )
         # The known ones were just updated: they leave the stage, and the rest go in as they are. (A NOT EXISTS
         # over the findings being inserted into would rescan, for each row, every row inserted before it.)
@@ -206,20 +228,108 @@ def _merge(*, run: ComplianceRun, rules: list[str], now) -> tuple[int, int]:
                        [run.pk])  # fmt: skip
         cursor.execute(
             f"INSERT INTO {f} (rule, organisation_id, member_id, year, period, aspect, measured, required, due_on, status, "
-            "opened_run_id, last_run_id, opened_at, waived_reason) "
+            "opened_run_id, last_run_id, opened_at, waived_reason, checked_at) "
             "SELECT s.rule, s.organisation_id, s.member_id, s.year, s.period, s.aspect, s.measured, s.required, s.due_on, "
-            f"'open', s.run_id, s.run_id, %s, '' FROM {s} s WHERE s.run_id = %s",
-            [now, run.pk],
+            f"'open', s.run_id, s.run_id, %s, '', %s FROM {s} s WHERE s.run_id = %s",
+            [now, stamp, run.pk],
         )
         inserted = cursor.rowcount
         cursor.execute(
-            f"UPDATE {f} SET status = 'resolved', resolved_at = %s WHERE year = %s AND status = 'open' "
-            f"AND (last_run_id IS NULL OR last_run_id <> %s) AND rule IN ({marks})",
-            [now, run.year, run.pk, *rules],
+            f"UPDATE {f} AS f SET status = 'resolved', resolved_at = %s, checked_at = %s WHERE f.year = %s "
+            f"AND f.status = 'open' AND (f.last_run_id IS NULL OR f.last_run_id <> %s) AND f.rule IN ({marks}) "
+            f"AND {fresh}",
+            [now, stamp, run.year, run.pk, *rules, stamp],
         )
         resolved = cursor.rowcount
         cursor.execute(f"DELETE FROM {s} WHERE run_id = %s", [run.pk])
     return inserted + reopened, resolved
+
+
+def _merge_lock(*, year: int) -> None:
+    """One merge of a year's findings at a time (a run's or a recheck's), until the transaction ends:
+    a PostgreSQL transaction-level advisory lock; SQLite writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(f"{MERGE_LOCK}:{year}".encode(), digest_size=8).digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+class Recheck(NamedTuple):
+    """What a recheck did: checks kept (inside the subtree), findings opened or reopened, resolved."""
+
+    checked: int
+    opened: int
+    resolved: int
+
+
+def compliance_recheck(*, organisation, year: int, rules: Iterable[str], today: datetime.date | None = None) -> Recheck:
+    """Evaluate the named rules again for one organisation and everything below it, right after a
+    record there changed (issue 12: the finding a meeting fixes goes at once, not the next morning).
+
+    Only that subtree's checks are kept and only that subtree's findings of those rules and that year
+    are touched; no run row, no run lock, no tallies (the dashboard keeps the nightly figures). How a
+    recheck and a run overlap safely: the module docstring. A party group is checked with its branch:
+    its members count for the branch (talks, community service)."""
+    from . import catalogue  # noqa: F401  (registers the rules)
+
+    if organisation.kind == OrganisationKind.PARTY_GROUP:
+        parent = organisation.path[: -Organisation.steplen]
+        organisation = Organisation.objects.filter(path=parent).first() or organisation
+    today = today or timezone.localdate()
+    chosen = [RULES[c] for c in dict.fromkeys(rules) if c in RULES]
+    if not chosen or not FIRST_YEAR <= year <= today.year:
+        return Recheck(0, 0, 0)
+    began = timezone.now()  # before anything is read
+    context = RunContext(year=year, today=today, values=policy_for_year(year), within=organisation.path)
+    inside = set(Organisation.objects.filter(path__startswith=organisation.path).values_list("pk", flat=True))
+    failed, checked = {}, 0
+    for r in chosen:
+        for check in r.evaluate(context):
+            if check.organisation_id not in inside:
+                continue
+            checked += 1
+            if not check.passed:
+                failed[(r.clause, check.period, check.aspect, check.organisation_id, check.member_id)] = check
+    with transaction.atomic():
+        _merge_lock(year=year)
+        opened, resolved = _recheck_merge(organisation=organisation, year=year, rules=[r.clause for r in chosen],
+                                          failed=failed, began=began)  # fmt: skip
+    return Recheck(checked, opened, resolved)
+
+
+def _recheck_merge(*, organisation, year: int, rules: list[str], failed: dict, began) -> tuple[int, int]:
+    """A recheck's failures → the subtree's findings: as `_merge` does for a run, for a few hundred rows."""
+    now = timezone.now()
+    changed, opened, resolved = [], 0, 0
+    known = Finding.objects.filter(year=year, rule__in=rules, organisation__path__startswith=organisation.path)
+    for finding in known.select_for_update(of=("self",)):  # a waiver at the same moment waits (no-op on SQLite)
+        key = (finding.rule, finding.period, finding.aspect, finding.organisation_id, finding.member_id)
+        check = failed.pop(key, None)
+        if finding.checked_at is not None and finding.checked_at > began:
+            continue  # a run or recheck that read newer records wrote it
+        if check is not None:
+            finding.measured, finding.required, finding.due_on = check.measured, check.required, check.due_on
+            if finding.status == Finding.Status.RESOLVED:
+                finding.status, finding.resolved_at = Finding.Status.OPEN, None
+                opened += 1
+        elif finding.status == Finding.Status.OPEN:
+            finding.status, finding.resolved_at = Finding.Status.RESOLVED, now
+            resolved += 1
+        else:
+            continue
+        finding.checked_at = began
+        changed.append(finding)
+    Finding.objects.bulk_update(changed, ["measured", "required", "due_on", "status", "resolved_at", "checked_at"],
+                                batch_size=1000)  # fmt: skip
+    created = Finding.objects.bulk_create(
+        (Finding(rule=rule_, organisation_id=organisation_id, member_id=member_id, year=year, period=period,
+                 aspect=aspect, measured=c.measured, required=c.required, due_on=c.due_on, opened_at=now,
+                 checked_at=began)
+         for (rule_, period, aspect, organisation_id, member_id), c in failed.items()),
+        batch_size=1000,
+    )  # fmt: skip
+    return opened + len(created), resolved
 
 
 def compliance_run(

@@ -2,18 +2,20 @@
 Q-COMMUNITY-SERVICE (在职党员到社区报到).
 
 Members are counted from the membership spans as the pages count them: the democratic evaluation
-grades the branch's own members on the evaluation day (`evaluation_record`); talks and community
-service count the members of the branch and of its party groups (`members_not_talked_to`), so a
-party group's members fall to its branch."""
+grades the members of the branch and of its party groups on the evaluation day (`evaluation_record`,
+`branch_members_on`); talks and community service count the members of the branch and of its party
+groups (`members_not_talked_to`), so a party group's members fall to its branch."""
 
 from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
+from branches.selectors import duty_holder
 from members.enums import LifeStatus, MemberStatus
 from members.models import CommunityRegistration, CommunityService, Membership
 
@@ -49,8 +51,9 @@ def _members_on(context: RunContext, **filters):
     parameters=(),
     applies_to=_("Every branch and joint branch with members at the end of the year"),
     measures=_(
-        "Once the year is over: the year's evaluation on record (held), the branch's members on the evaluation "
-        "day graded (graded), and the members graded unqualified with a disposal on record (disposal)"
+        "Once the year is over: the year's evaluation on record (held), the members of the branch and of its "
+        "party groups on the evaluation day graded (graded), and the members graded unqualified with a disposal "
+        "on record (disposal)"
     ),
     evidence_url="assessments:evaluation",
     fix_url="assessments:evaluation_edit",
@@ -63,23 +66,12 @@ def evaluation(context: RunContext):
     year, one = context.year, Decimal(1)
     branches = list(active_organisations(context, kind__in=EVALUATING_KINDS).values_list("pk", flat=True))
     held = set(Evaluation.objects.filter(year=year).values_list("organisation_id", flat=True))
-    day = F("organisation__evaluations__held_on")
-    roster = dict(
-        Membership.objects.filter(
-            Q(started_on__isnull=True) | Q(started_on__lte=day),
-            Q(ended_on__isnull=True) | Q(ended_on__gte=day),
-            organisation__evaluations__year=year,
-            member__status=MemberStatus.ACTIVE,
-        )
-        .values_list("organisation_id")
-        .annotate(n=Count("member_id", distinct=True))
-        .order_by()
-    )  # one join: the conditions of one filter() share it
-    on_the_day = Membership.objects.filter(
+    roster = _evaluation_rosters(year)
+    on_the_day = Membership.objects.annotate(holder=duty_holder()).filter(
         Q(started_on__isnull=True) | Q(started_on__lte=OuterRef("evaluation__held_on")),
         Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("evaluation__held_on")),
         member_id=OuterRef("member_id"),
-        organisation_id=OuterRef("evaluation__organisation_id"),
+        holder=OuterRef("evaluation__organisation_id"),
     )
     graded = dict(
         EvaluationResult.objects.filter(Exists(on_the_day), evaluation__year=year, member__status=MemberStatus.ACTIVE)
@@ -97,10 +89,7 @@ def evaluation(context: RunContext):
         .order_by()
     }
     with_members = set(
-        _members_on(context, organisation_id__in=branches)
-        .values_list("organisation_id", flat=True)
-        .order_by()
-        .distinct()
+        _members_on(context).annotate(holder=duty_holder()).values_list("holder", flat=True).order_by().distinct()
     )
     period, due = str(year), context.last_day
     checks = []
@@ -117,6 +106,28 @@ def evaluation(context: RunContext):
             Check(organisation_id, None, period, Decimal(disposed), Decimal(n), disposed >= n, due, "disposal"),
         ]
     return checks
+
+
+def _evaluation_rosters(year: int) -> dict[int, int]:
+    """Each evaluation of the year -> the active members of its branch and of the branch's party groups
+    on its day (one statement: the spans, each with its branch, joined to the evaluations)."""
+    spans = (
+        Membership.objects.filter(member__status=MemberStatus.ACTIVE)
+        .filter(Q(started_on__isnull=True) | Q(started_on__year__lte=year))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year))
+        .annotate(holder=duty_holder())
+        .order_by()
+        .values("member_id", "holder", "started_on", "ended_on")
+    )
+    sql, params = spans.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.organisation_id, COUNT(DISTINCT s.member_id) FROM {Evaluation._meta.db_table} e "
+            f"JOIN ({sql}) s ON s.holder = e.organisation_id AND (s.started_on IS NULL OR s.started_on <= e.held_on) "
+            "AND (s.ended_on IS NULL OR s.ended_on >= e.held_on) WHERE e.year = %s GROUP BY e.organisation_id",
+            [*params, year],
+        )
+        return dict(cursor.fetchall())
 
 
 @rule(

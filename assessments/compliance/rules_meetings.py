@@ -37,23 +37,33 @@ KIND_INDEX = {str(kind): i for i, kind in enumerate(MeetingKind)}
 def _held(context: RunContext) -> dict[int, int]:
     """Meetings of the year by organisation, kind and month (the key `_key` makes): one grouped statement
     for both meeting rules of the run, kept on its context. The rows come back plain (the ORM's compiled
-    statement, without converting each of a zone's million rows) and are kept as integers."""
+    statement, without converting each of a zone's million rows) and are kept as integers. A themed
+    party day that also counts as the lecture or the general meeting counts for each (issue 12)."""
     cached = context.__dict__.get("_meetings_held")
     if cached is None:
         rows = (
             Meeting.objects.filter(held_on__year=context.year, kind__in=THREE_MEETINGS + OTHER_MEETINGS)
             .annotate(month=Cast(ExtractMonth("held_on"), IntegerField()))
-            .values_list("organisation_id", "kind", "month")
+            .values_list("organisation_id", "kind", "month", "counts_as_lecture", "counts_as_general")
             .annotate(n=Count("pk"))
             .order_by()
         )
         sql, params = rows.query.sql_with_params()
         cached = context.__dict__["_meetings_held"] = {}
+        get = cached.get
+        lecture, general = KIND_INDEX[MeetingKind.LECTURE], KIND_INDEX[MeetingKind.GENERAL]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(50_000):
-                for organisation_id, kind, month, n in chunk:
-                    cached[_key(organisation_id, KIND_INDEX[kind], month)] = n
+                for organisation_id, kind, month, as_lecture, as_general, n in chunk:
+                    key = _key(organisation_id, KIND_INDEX[kind], month)
+                    cached[key] = get(key, 0) + n
+                    if as_lecture:
+                        key = _key(organisation_id, lecture, month)
+                        cached[key] = get(key, 0) + n
+                    if as_general:
+                        key = _key(organisation_id, general, month)
+                        cached[key] = get(key, 0) + n
     return cached
 
 
@@ -159,9 +169,11 @@ def secretary_lecture(context: RunContext):
     ):
         tenure.setdefault(member_id, []).append((organisation_id, path, started, ended))
     given = Counter()
-    lectures = Meeting.objects.filter(
-        held_on__year=context.year, kind=MeetingKind.LECTURE, lecturer__isnull=False
-    ).values_list("organisation__path", "lecturer_id", "held_on")
+    lectures = (
+        Meeting.objects.filter(held_on__year=context.year, lecturer__isnull=False)
+        .filter(Q(kind=MeetingKind.LECTURE) | Q(counts_as_lecture=True))
+        .values_list("organisation__path", "lecturer_id", "held_on")
+    )
     for lecture_path, lecturer_id, day in lectures:
         for organisation_id, path, start, end in tenure.get(lecturer_id, ()):
             if lecture_path.startswith(path) and start <= day and (end is None or end >= day):

@@ -2,7 +2,8 @@
 
 Hours come from the ledger and from the lectures and themed party days a member attended
 (collected once, on the meeting); who is a leader comes from the posts on the day. A leader is
-held to the leader's number only, so nobody has two findings for the same hours."""
+held to the leader's number only, so nobody has two findings for the same hours. A member of a
+party group is the branch's: the finding is its branch's (a 党小组 is a subdivision of its branch)."""
 
 from array import array
 from collections import defaultdict
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.enums import COMMITTEE_POSTS
 from branches.models import Post
+from branches.selectors import duty_holder
 from members.models import Membership
 
 from ..enums import STUDY_MEETING_KINDS, AttendanceStatus
@@ -53,7 +55,8 @@ def _hours(context: RunContext) -> dict[int, Decimal]:
 def _study(context: RunContext) -> tuple[dict[int, Decimal], set[int], tuple[array, array]]:
     """(hours, leaders, (organisations, members) of the memberships) on the day counted, read once for
     both rules of the run (the attendance of a million members' year is the run's largest scan) and
-    kept on the run's context; the memberships as two arrays of integers, a million rows in 16 MB."""
+    kept on the run's context; the memberships as two arrays of integers, a million rows in 16 MB,
+    each with the organisation whose duty it is (a party group's members: the branch's)."""
     cached = context.__dict__.get("_study")
     if cached is None:
         leaders = set(
@@ -63,7 +66,8 @@ def _study(context: RunContext) -> tuple[dict[int, Decimal], set[int], tuple[arr
             Membership.objects.on(context.as_of)
             .filter(member__status="active")
             .order_by()
-            .values_list("organisation_id", "member_id")
+            .annotate(holder=duty_holder())
+            .values_list("holder", "member_id")
         )
         organisations, members = array("q"), array("q")
         sql, params = spans.query.sql_with_params()

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from assessments.services import MAX_ATTACHMENT_BYTES
 from portal.forms_base import DateInput, SubmitHelperMixin
+from portal.uploads import MAX_UPLOAD_BYTES
 
 
 class WelfareProjectForm(SubmitHelperMixin, forms.Form):
@@ -32,7 +32,7 @@ class WelfarePaymentForm(SubmitHelperMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receipt"].help_text = gettext("A JPEG or PNG photo or a PDF scan, at most %(mb)s MB.") % {
-            "mb": MAX_ATTACHMENT_BYTES // 2**20}  # fmt: skip
+            "mb": MAX_UPLOAD_BYTES // 2**20}  # fmt: skip
 
 
 class VenueRewardPaymentForm(SubmitHelperMixin, forms.Form):

@@ -1,10 +1,11 @@
 """Reads of the party dues ledger (N-DUES, 《关于中国共产党党费收缴、使用和管理的规定》中组发〔2008〕3号)
 and of the collect-then-refund of non-public enterprises' dues (F-DUES-REFUND).
 
-A month is due from a member at a branch when the member belonged to it at some time in that month
-(from January, or the month they joined, through the current month of the current year or December
-of a past one) and no payment for that month is on record, wherever it was paid. Every read is a
-constant number of queries, whatever the number of members.
+A month is due from a member at a branch when the member belonged to it, or to one of its party
+groups (a 党小组 is a subdivision of its branch, which collects its members' dues), at some time in
+that month (from January, or the month they joined, through the current month of the current year
+or December of a past one) and no payment for that month is on record, wherever it was paid. Every
+read is a constant number of queries, whatever the number of members.
 """
 
 # ruff: noqa: RUF002 -- the source document is cited with its own brackets, as published
@@ -18,11 +19,12 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from branches import scoping
-from branches.enums import Sector
+from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
+from branches.selectors import duty_holder, organisation_with_groups
 from members.enums import LifeStatus
 from members.models import Member, Membership
-from members.selectors import members_on
+from members.selectors import branch_members_on
 from portal.models import PolicyRevision
 from portal.policy import PolicyValues, fen, policy_for_year, policy_values
 
@@ -115,6 +117,17 @@ def dues_last_month(*, year: int, today: datetime.date | None = None) -> int:
     return today.month if year == today.year else 0
 
 
+def dues_owed_through(*, year: int, values: dict[int, PolicyValues], today: datetime.date | None = None) -> int:
+    """N-DUES: the last month whose dues are owed (a month not yet owed may still be paid early): December
+    of a past year; this year, the current month once its collection day (`dues.collection_day` in force
+    that month) has passed, else the month before; none ahead. `values`: `dues_values_by_month`."""
+    today = today or timezone.localdate()
+    last = dues_last_month(year=year, today=today)
+    if year != today.year:
+        return last
+    return last if today.day > values[last].whole("dues.collection_day") else last - 1
+
+
 def _spans_in_year(year: int) -> Q:
     return (Q(started_on__isnull=True) | Q(started_on__lte=datetime.date(year, 12, 31))) & (
         Q(ended_on__isnull=True) | Q(ended_on__gte=datetime.date(year, 1, 1))
@@ -129,18 +142,22 @@ def _months_of_span(started_on, ended_on, year: int, last: int) -> set[int]:
 
 
 def dues_months_due(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> dict[int, set]:
-    """member id → the months of the year (through the last month due) the member belonged to the branch; one query."""
+    """member id → the months of the year (through the last month due) the member belonged to the branch
+    (or one of its party groups); one query."""
     last = dues_last_month(year=year, today=today)
     months = defaultdict(set)
-    spans = Membership.objects.filter(_spans_in_year(year), organisation=organisation)
+    within = organisation_with_groups(organisation=organisation).values("pk")
+    spans = Membership.objects.filter(_spans_in_year(year), organisation__in=within)
     for member_id, started_on, ended_on in spans.values_list("member_id", "started_on", "ended_on"):
         months[member_id] |= _months_of_span(started_on, ended_on, year, last)
     return months
 
 
 def dues_members(*, organisation: Organisation, year: int) -> QuerySet:
-    """The members who belonged to the branch at some time in the year, in pinyin order (one query)."""
-    spans = Membership.objects.filter(_spans_in_year(year), organisation=organisation).values("member_id")
+    """The members who belonged to the branch (or one of its party groups) at some time in the year, in
+    pinyin order (one query)."""
+    within = organisation_with_groups(organisation=organisation).values("pk")
+    spans = Membership.objects.filter(_spans_in_year(year), organisation__in=within).values("member_id")
     return Member.objects.filter(pk__in=spans).order_by("name_pinyin", "pk")
 
 
@@ -184,8 +201,8 @@ class BaseRow:
 
 
 def dues_base_rows(*, organisation: Organisation, year: int, day: datetime.date) -> list[BaseRow]:
-    """The branch's members on the day with their base of the year; two queries."""
-    members = list(members_on(organisation=organisation, day=day))
+    """The branch's members on the day (its party groups' too) with their base of the year; two queries."""
+    members = list(branch_members_on(organisation=organisation, day=day))
     bases = dues_bases(member_ids=[m.pk for m in members], year=year)
     return [BaseRow(member=m, base=bases.get(m.pk)) for m in members]
 
@@ -193,7 +210,7 @@ def dues_base_rows(*, organisation: Organisation, year: int, day: datetime.date)
 def dues_bases_last(*, organisation: Organisation, year: int, day: datetime.date) -> DuesBase | None:
     """The base of the year recorded last among the branch's members on the day: the version of the
     bases form (portal.concurrency); one query."""
-    members = members_on(organisation=organisation, day=day).order_by().values("pk")
+    members = branch_members_on(organisation=organisation, day=day).order_by().values("pk")
     bases = DuesBase.objects.filter(member__in=members, year=year).select_related("recorded_by")
     return bases.order_by("-recorded_at", "-pk").first()
 
@@ -207,6 +224,7 @@ def dues_grid(*, organisation: Organisation, year: int, today: datetime.date | N
     bases = dues_bases(member_ids=ids, year=year)
     paid = dues_paid(member_ids=ids, year=year)
     values = dues_values_by_month(year=year)
+    owed_through = dues_owed_through(year=year, values=values, today=today)
     rows = []
     for member in members:
         base = bases.get(member.pk)
@@ -216,7 +234,7 @@ def dues_grid(*, organisation: Organisation, year: int, today: datetime.date | N
             if payment is not None:
                 cells.append((month, PAID, payment.amount))
                 total += payment.amount
-            elif month in due.get(member.pk, ()):
+            elif month <= owed_through and month in due.get(member.pk, ()):
                 amount = dues_for_base(base=base, values=values[month]) if base else None
                 cells.append((month, DUE, amount))
                 months_owed += 1
@@ -240,12 +258,16 @@ class ArrearsRow:
 
 def dues_arrears(*, user, year: int, today: datetime.date | None = None) -> list[ArrearsRow]:
     """N-DUES: the branches in the user's scope with members in arrears in a year, with the months and
-    the amount owed; set-based (four queries, plus one per policy revision of the year)."""
-    last = dues_last_month(year=year, today=today)
+    the amount owed (a party group's members in their branch's, unless the user sees only the group);
+    set-based (four queries, plus one per policy revision of the year)."""
+    values = dues_values_by_month(year=year)
+    last = dues_owed_through(year=year, values=values, today=today)
     spans = scoping.for_user(Membership.objects.filter(_spans_in_year(year)), user)
+    root = scoping.scope_root(user)
+    holder = "organisation_id" if root is not None and root.kind == OrganisationKind.PARTY_GROUP else "holder"
     due = defaultdict(set)  # (organisation id, member id) → months
-    for org_id, member_id, started_on, ended_on in spans.values_list(
-        "organisation_id", "member_id", "started_on", "ended_on"
+    for org_id, member_id, started_on, ended_on in spans.annotate(holder=duty_holder()).values_list(
+        holder, "member_id", "started_on", "ended_on"
     ):
         due[org_id, member_id] |= _months_of_span(started_on, ended_on, year, last)
     member_ids = spans.values("member_id")
@@ -255,7 +277,6 @@ def dues_arrears(*, user, year: int, today: datetime.date | None = None) -> list
         .values_list("member_id", "month__month")
         .order_by()
     )
-    values = dues_values_by_month(year=year)
     totals = {}
     for (org_id, member_id), months in due.items():
         unpaid = [m for m in months if (member_id, m) not in paid]
@@ -269,7 +290,7 @@ def dues_arrears(*, user, year: int, today: datetime.date | None = None) -> list
             row["without_base"] += 1
         else:
             row["owed"] += sum((dues_for_base(base=base, values=values[m]) for m in unpaid), Decimal(0))
-    organisations = Organisation.objects.filter(pk__in=totals)
+    organisations = Organisation.objects.filter(pk__in=totals).order_by("path")
     return [ArrearsRow(organisation=org, **totals[org.pk]) for org in organisations]
 
 

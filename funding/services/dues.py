@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branches import scoping
 from branches.enums import Sector
 from branches.models import Organisation
 from members.models import Member
-from members.selectors import members_on
+from members.selectors import branch_members_on
+from portal import audit
 from portal.concurrency import row_lock, version_check
 from portal.permissions import has_permission
 from portal.policy import fen, policy_for_year
@@ -32,6 +34,13 @@ from ..selectors import dues as selectors
 from ..selectors.dues import INCOME_BASES, dues_basis_for, dues_monthly
 
 FIRST_YEAR = 2015
+# Bases and payments are written in bulk (issue 13, item 4): one entry a call with what it wrote.
+BASES_SET = audit.named_action(
+    "funding.dues.bases_set", label=gettext_lazy("Dues bases recorded"), models=("funding.duesbase",)
+)
+COLLECTED = audit.named_action("funding.dues.collected", label=gettext_lazy("Dues collected"),
+                               models=("funding.duespayment",))  # fmt: skip
+BASE_FIELDS = ("member", "year", "basis", "monthly_income", "monthly_dues")
 
 
 def _who(user):
@@ -64,7 +73,8 @@ def dues_roster_day(*, year: int, today: datetime.date | None = None) -> datetim
 def dues_bases_record(
     *, organisation: Organisation, year: int, rows: dict, user=None, version: str | None = None
 ) -> list[DuesBase]:
-    """N-DUES (中组发〔2008〕3号): the year's dues base of the branch's members, collected once.
+    """N-DUES (中组发〔2008〕3号): the year's dues base of the branch's members (its party groups'
+    included: the branch collects their dues), collected once.
 
     `rows` maps member id → {"basis", "monthly_income", "farmer_amount"}. The basis follows the life
     status (a blank basis takes it); the secretary may switch a member to the flat amount (on relief).
@@ -79,7 +89,7 @@ def dues_bases_record(
     if version is not None:
         last = selectors.dues_bases_last(organisation=organisation, year=year, day=day)
         version_check(opened=version, stamp=last and last.recorded_at, changed_by=last and last.recorded_by)
-    roster = {m.pk: m for m in members_on(organisation=organisation, day=day)}
+    roster = {m.pk: m for m in branch_members_on(organisation=organisation, day=day)}
     values = policy_for_year(year)
     low, high = values["dues.farmer_min"], values["dues.farmer_max"]
     errors, records = [], []
@@ -114,12 +124,18 @@ def dues_bases_record(
         ))  # fmt: skip
     if errors:
         raise ValidationError({"rows": errors})
-    return DuesBase.objects.bulk_create(
+    replaced = DuesBase.objects.filter(year=year, member_id__in=[r.member_id for r in records]).order_by("pk")
+    replaced = audit.rows_text(replaced, BASE_FIELDS)
+    records = DuesBase.objects.bulk_create(
         records,
         update_conflicts=True,
         unique_fields=["member", "year"],
         update_fields=["basis", "monthly_income", "monthly_dues", "recorded_by", "recorded_at"],
     )
+    audit.log_action(action=BASES_SET, model="funding.duesbase", object_repr=f"{organisation.name} {year}",
+                     extra={"organisation": organisation.pk, "year": year, "rows": len(records),
+                            "written": audit.rows_text(records, BASE_FIELDS), "replaced": replaced})  # fmt: skip
+    return records
 
 
 @transaction.atomic
@@ -184,7 +200,11 @@ def dues_collect(*, organisation: Organisation, months: list[datetime.date], mem
                                        paid_on=paid_on, recorded_by=_who(user)))  # fmt: skip
     if problems:
         raise ValidationError({"members": problems})
-    return DuesPayment.objects.bulk_create(records)
+    records = DuesPayment.objects.bulk_create(records)
+    audit.log_action(action=COLLECTED, model="funding.duespayment", object_repr=f"{organisation.name} {paid_on}",
+                     extra={"organisation": organisation.pk, "paid_on": paid_on, "rows": len(records),
+                            "written": audit.rows_text(records, ("member", "month", "amount"))})  # fmt: skip
+    return records
 
 
 @transaction.atomic

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import VenueInspection
-from assessments.services import attachment_check
 from branches import scoping
 from branches.models import Organisation
 from funding.enums import ProjectState
@@ -22,9 +21,7 @@ from funding.models import VenueRewardPayment, WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
 from portal.permissions import has_permission
 from portal.policy import fen
-
-# The stored receipt's extension follows its content, not the name it was uploaded under.
-RECEIPT_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+from portal.uploads import upload_check
 
 
 def _who(user):
@@ -134,15 +131,13 @@ def welfare_project_decide(*, project: WelfareProject, approved: bool, decided_o
     return project
 
 
-def _receipt_check(receipt) -> None:
-    """The scan is checked like a meeting's attachment (content and size), and stored under a name
-    whose extension says what it is."""
+def _receipt_check(receipt):
+    """Issue 13: the scan is checked like every upload (portal.uploads): a re-encoded photo or a
+    plain PDF, stored under a name the server chose."""
     try:
-        content_type = attachment_check(receipt)
+        return upload_check(receipt).file
     except ValidationError as exc:
-        raise ValidationError({"receipt": exc.message_dict["attachments"]}) from exc
-    stem = receipt.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "receipt"
-    receipt.name = stem + RECEIPT_EXTENSIONS[content_type]
+        raise ValidationError({"receipt": exc.messages}) from exc
 
 
 @transaction.atomic
@@ -173,7 +168,7 @@ def welfare_payment_record(*, project: WelfareProject, paid_on: datetime.date, a
                                % {"number": receipt_number, "project": project.name}}
         )  # fmt: skip
     if receipt:
-        _receipt_check(receipt)
+        receipt = _receipt_check(receipt)
     allocation = allocation_check(year=project.year)
     paid_project = selectors.project_paid(project=project)
     if paid_project + amount > project.budget:

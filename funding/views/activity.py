@@ -19,6 +19,7 @@ from branches.views import OrganisationMixin
 from funding.forms.activity import ActivityBudgetForm, ActivityFilterForm
 from funding.models import ActivityFundBudget
 from funding.selectors import activity as selectors
+from funding.selectors.applicability import ledger_applies
 from funding.services import activity as services
 from portal import audit
 from portal.concurrency import VersionedFormViewMixin, version_of
@@ -73,18 +74,19 @@ class ActivityView(ActivityFiltersMixin, OrganisationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = _year(self.kwargs["year"])
+        context.update(year=year, years=_years(), clauses=services.CLAUSES)
+        if not ledger_applies(organisation=self.organisation, ledger="activity"):
+            context["not_applicable"] = True  # issue 12: said plainly, not an empty table
+            return context
         filters = self.filters()
         units = selectors.activity_units(within=self.organisation, sector=filters["sector"])
         rows = selectors.activity_rows(units=units, year=year, flagged=filters["flagged"])
         context.update(
-            year=year,
-            years=_years(),
             page=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
             filters=filters,
             sectors=[(s, Sector(s).label) for s in services.FUNDED_SECTORS],
             query_string=self.query_string(),
             rates=_rates(rows.policy),
-            clauses=services.CLAUSES,
             can_edit=has_permission(self.request.user, "edit"),
         )
         return context
@@ -193,6 +195,11 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filters = self.filters()
         town = self.town()
+        scope_root = scoping.scope_root(self.request.user)
+        if scope_root is not None and not ledger_applies(organisation=scope_root, ledger="activity"):
+            context.update(year=self.year, years=_years(), scope_root=scope_root, clauses=services.CLAUSES,
+                           not_applicable=True)  # fmt: skip
+            return context
         policy = policy_for_year(self.year)
         report = selectors.activity_report(
             units=selectors.activity_units(user=self.request.user), year=self.year, policy=policy
@@ -200,7 +207,7 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
         context.update(
             year=self.year,
             years=_years(),
-            scope_root=scoping.scope_root(self.request.user),
+            scope_root=scope_root,
             report=report,
             towns=Paginator(report.by_town, TOWN_PAGE_SIZE).get_page(self.request.GET.get("towns")),
             towns_query=self.query_string("towns"),

@@ -14,6 +14,7 @@ from portal.views_base import ServiceFormView
 
 from ..forms.aid import AidGrantForm, InstructorAllowanceForm, LiaisonPaymentForm
 from ..selectors import aid as selectors
+from ..selectors.applicability import ledger_applies
 from ..services import aid as services
 
 FIRST_YEAR = 2015
@@ -97,6 +98,7 @@ class LiaisonView(OrganisationMixin, TemplateView):
             year=year,
             years=_years(),
             is_liaison_group=is_group,
+            not_applicable=not is_group and not ledger_applies(organisation=self.organisation, ledger="liaison"),
             instructor_cap=selectors.liaison_caps(year=year)["instructor_month"],
             instructors=selectors.instructors_in_year(organisation=self.organisation, year=year),
             can_pay=has_permission(self.request.user, "bureau"),

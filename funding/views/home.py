@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from branches import scoping
 from branches.selectors import work_committee
+from funding.selectors.applicability import funding_applicable
 from portal.permissions import PermissionRequiredMixin
 from portal.policy import policy_for_year
 
@@ -23,6 +24,8 @@ class FundingHomeView(PermissionRequiredMixin, TemplateView):
             root = work_committee()
         context.update(
             year=today.year, last_year=today.year - 1, root=root, welfare_years=range(first, last + 1),
+            # Issue 12: only the ledgers of the sectors in the user's scope are offered.
+            applies=funding_applicable(organisation=root) if root is not None else {},
         )  # fmt: skip
         return context
 

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from assessments.models import VenueInspection
-from assessments.views import ScopedFileView
 from branches.views import OrganisationMixin
 from funding.enums import ProjectState
 from funding.forms.welfare import (
@@ -20,7 +19,7 @@ from funding.models import WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
 from funding.services import welfare as services
 from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
-from portal.views_base import ServiceFormView
+from portal.views_base import ScopedFileView, ServiceFormView
 
 
 def _fund_context(fund: selectors.Fund) -> dict:
@@ -142,7 +141,7 @@ class WelfareReceiptView(ScopedFileView):
         return WelfarePayment.objects.select_related("project__organisation").exclude(receipt="")
 
     def file(self):
-        return self.payment.receipt, self.payment.receipt.name.rsplit("/", 1)[-1], None
+        return self.payment.receipt, self.payment.receipt.name
 
 
 class WelfareOverviewView(PermissionRequiredMixin, TemplateView):

@@ -7,17 +7,24 @@
   if (!source || !window.echarts) { return; }
   var data = JSON.parse(source.textContent);
 
+  // Labels are the duties' Chinese titles (a rule's clause ID is in its tooltip), wrapped on two lines
+  // rather than cut; the chart grows with its rows so that wrapped labels do not overlap.
+  var LABEL_WIDTH = 200, ROW_HEIGHT = 34;
+
   function barChart(element, rows) {
+    var needed = rows.length * ROW_HEIGHT + 24;
+    if (element.clientHeight < needed) { element.style.height = needed + "px"; }
     var chart = echarts.init(element);
     chart.setOption({
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) {
         var row = rows[p.dataIndex];
-        return row.label + "\n" + (row.rate === null ? "—" : row.rate + "%") + " (" + row.failed + " / " + row.checked + ")";
+        return (row.clause ? row.clause + "\n" : "") + row.label + "\n" +
+          (row.rate === null ? "—" : row.rate + "%") + " (" + row.failed + " / " + row.checked + ")";
       } },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }),
-               axisLabel: { width: 220, overflow: "truncate" } },
+               axisLabel: { width: LABEL_WIDTH, overflow: "break", lineHeight: 14, interval: 0 } },
       series: [{ type: "bar", data: rows.map(function (r) { return r.rate; }),
                  label: { show: true, position: "right", formatter: "{c}%" }, itemStyle: { color: "#c8102e" } }]
     });

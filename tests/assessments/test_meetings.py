@@ -16,6 +16,7 @@ from branches.enums import PostKind
 from members.mobile import mobile_outflow_record
 from members.services import member_transfer
 from tests.factories import MemberFactory
+from tests.uploads import jpeg
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2024, 3, 15)
@@ -99,7 +100,7 @@ def test_secretary_records_only_inside_the_subtree(zone, users):
 
 
 def test_attachments_checked_by_content_and_size(zone):
-    photo = SimpleUploadedFile("签到表.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, content_type="image/jpeg")
+    photo = jpeg("签到表.jpg")
     fake = SimpleUploadedFile("病毒.jpg", b"MZ\x90\x00", content_type="image/jpeg")
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.meeting_record(organisation=zone.b1, data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室",
@@ -126,8 +127,9 @@ def test_correcting_a_meeting_replaces_its_attendance(zone):
 def test_norms_of_a_past_year_show_met_and_missed_periods(zone):
     for month in (1, 4, 7):  # general meetings in three quarters of four
         record(zone, day=datetime.date(2023, month, 10))
-    for month in range(1, 13):
-        record(zone, kind=MeetingKind.COMMITTEE, day=datetime.date(2023, month, 5))
+    for month in range(1, 13):  # the committee: the secretary
+        record(zone, kind=MeetingKind.COMMITTEE, day=datetime.date(2023, month, 5),
+               attendance={zone.b1_members[0].pk: (PRESENT, "")})  # fmt: skip
     rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2023)}
     assert [state for _label, _n, state in rows[MeetingKind.GENERAL].cells] == ["met", "met", "met", "missed"]
     assert rows[MeetingKind.GENERAL].missed == 1
@@ -165,3 +167,66 @@ def test_secretary_is_the_default_chair(zone):
     new = MemberFactory(organisation=zone.b2)
     branch_services.post_assign(organisation=zone.b2, member=new, kind=PostKind.SECRETARY, started_on=DAY)
     assert selectors.secretary_on(organisation=zone.b2, day=DAY - datetime.timedelta(days=1)) is None
+
+
+# Issue 12: one activity, several duties.
+AFTER_2024 = datetime.date(2025, 1, 10)
+
+
+def test_themed_day_counted_as_a_lecture_meets_the_quarters_lecture_norm(zone):
+    secretary = zone.b1_members[0]
+    meeting = record(zone, kind=MeetingKind.THEMED_DAY, day=datetime.date(2024, 2, 6),
+                     also_counts_as=[MeetingKind.LECTURE], lecturer=secretary)  # fmt: skip
+    assert (meeting.counts_as_lecture, meeting.counts_as_general, meeting.lecturer) == (True, False, secretary)
+    rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2024, today=AFTER_2024)}
+    assert [(n, state) for _label, n, state in rows[MeetingKind.LECTURE].cells] == [
+        (1, "met"), (0, "missed"), (0, "missed"), (0, "missed")]  # fmt: skip
+    assert rows[MeetingKind.THEMED_DAY].cells[1][1:] == (1, "met")
+    assert rows[MeetingKind.GENERAL].cells[0][1:] == (0, "missed")
+    lectures = selectors.secretary_lectures(organisation=zone.b1, year=2024)
+    assert (lectures["count"], lectures["met"]) == (1, True)
+
+
+def test_themed_day_counted_as_a_lecture_and_general_meeting_satisfies_the_rules(zone):
+    from assessments.compliance import engine
+    from assessments.models import Finding
+
+    record(zone, kind=MeetingKind.THEMED_DAY, day=datetime.date(2024, 8, 6), lecturer=zone.b1_members[0],
+           also_counts_as=[MeetingKind.LECTURE, MeetingKind.GENERAL])  # fmt: skip
+    engine.compliance_run(year=2024, today=AFTER_2024, trigger="test",
+                          rules=("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY"))  # fmt: skip
+    open_ = Finding.objects.filter(organisation=zone.b1, status="open")
+    periods = {aspect: sorted(open_.filter(aspect=aspect).values_list("period", flat=True))
+               for aspect in ("lecture", "general", "themed_day")}  # fmt: skip
+    assert periods["lecture"] == periods["general"] == ["2024-Q1", "2024-Q2", "2024-Q4"]  # Q3: the themed day
+    assert "2024-08" not in periods["themed_day"] and len(periods["themed_day"]) == 11
+    assert not open_.filter(rule="Q-LECTURE-SECRETARY").exists()
+
+
+def test_themed_day_counted_as_a_lecture_credits_its_hours_once(zone):
+    a, b, c = zone.b1_members
+    record(zone, kind=MeetingKind.THEMED_DAY, day=datetime.date(2024, 4, 9), lecturer_name="区委党校",
+           study_hours=Decimal(3), also_counts_as=[MeetingKind.LECTURE, MeetingKind.GENERAL],
+           attendance={a.pk: (PRESENT, ""), b.pk: (PRESENT, ""), c.pk: (ABSENT, "")})  # fmt: skip
+    rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2024, today=AFTER_2024)}
+    assert [rows[kind].cells[1][1] for kind in (MeetingKind.LECTURE, MeetingKind.GENERAL)] == [1, 1]  # counted thrice
+    hours = selectors.study_hours(member_ids=[a.pk, c.pk], year=2024)
+    assert (hours[a.pk]["meetings"], hours[c.pk]["meetings"]) == (Decimal(3), Decimal(0))  # credited once
+    assert [e["hours"] for e in selectors.member_study_entries(member=a, year=2024)] == [Decimal(3)]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"kind": MeetingKind.THEMED_DAY, "also_counts_as": [MeetingKind.LECTURE]}, "lecturer",
+         "谁讲的党课？请选择讲课的党员，或填写区外讲课人的姓名。"),
+        ({"kind": MeetingKind.GENERAL, "also_counts_as": [MeetingKind.LECTURE], "lecturer_name": "区委党校"},
+         "also_counts_as", "只有主题党日可以同时计为其他会议。"),
+        ({"kind": MeetingKind.THEMED_DAY, "also_counts_as": [MeetingKind.COMMITTEE]}, "also_counts_as",
+         "主题党日只能同时计为党课或支部党员大会。"),
+    ],
+)  # fmt: skip
+def test_what_a_themed_day_may_also_count_as(zone, change, field, message):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        record(zone, **change)
+    assert exc.value.message_dict[field] == [message]

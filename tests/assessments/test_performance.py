@@ -20,7 +20,7 @@ AFTER_2024 = datetime.date(2025, 4, 10)
 def report(organisation, result):
     return services.annual_report_record(
         organisation=organisation, year=2024, reported_on=datetime.date(2025, 1, 15), result=result,
-        published_on=datetime.date(2025, 1, 20), published_where="公开栏",
+        published_on=datetime.date(2025, 1, 20), published_where="公开栏", text="述职报告",
     )  # fmt: skip
 
 

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def report(zone, reporter, **changes):
     data = {"organisation": zone.b1, "year": 2023, "reported_on": datetime.date(2024, 1, 15), "reporter": reporter,
-            "result": ReportResult.GOOD, "published_on": datetime.date(2024, 1, 20), "published_where": "村务公开栏"}  # fmt: skip
+            "result": ReportResult.GOOD, "published_on": datetime.date(2024, 1, 20), "published_where": "村务公开栏",
+            "text": "一年来，支部抓党建促发展……"}  # fmt: skip
     return services.annual_report_record(**{**data, **changes})
 
 
@@ -41,7 +42,8 @@ def test_report_by_the_secretary_of_the_day_published_after(zone):
 def test_report_page_asks_no_reporter(zone, users, client_for):
     client = client_for(users.branch_admin)
     response = client.post(reverse("assessments:report_create", args=[zone.b1.pk, 2023]), {
-        "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"})  # fmt: skip
+        "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏",
+        "text": "述职报告"})  # fmt: skip
     assert response.status_code == 302
     assert AnnualReport.objects.get().reporter == zone.b1_members[0]  # the secretary, from the posts
     page = client.get(reverse("assessments:reports", args=[zone.b1.pk, 2023]))
@@ -71,4 +73,60 @@ def test_report_of_an_organisation_without_a_secretary_says_so(zone, users, clie
             "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"})  # fmt: skip
     assert response.status_code == 200
     assert response.context["form"].errors["reported_on"] == ["2024-01-15，东村第2党支部没有书记。"]
+    assert AnnualReport.objects.count() == 0
+
+
+# Issue 12: the report itself, as text or a file.
+
+
+def test_the_report_text_is_saved_and_shown(zone, users, client_for):
+    client = client_for(users.branch_admin)
+    url = reverse("assessments:report_create", args=[zone.b1.pk, 2023])
+    assert 'name="text"' in client.get(url).content.decode()
+    response = client.post(url, {"reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16",
+                                 "published_where": "公开栏", "text": "一、基本情况\n二、存在问题"})  # fmt: skip
+    assert response.status_code == 302
+    assert AnnualReport.objects.get().text == "一、基本情况\n二、存在问题"
+    page = client.get(reverse("assessments:reports", args=[zone.b1.pk, 2023])).content.decode()
+    assert "述职报告全文" in page and "一、基本情况\n二、存在问题" in page
+
+
+def test_a_report_without_text_or_file_is_refused(zone, users, client_for):
+    with translation.override("zh-hans"):
+        response = client_for(users.branch_admin).post(reverse("assessments:report_create", args=[zone.b1.pk, 2023]), {
+            "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"})  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["form"].errors["text"] == ["请填写述职报告全文，或上传报告的扫描件。"]
+    assert AnnualReport.objects.count() == 0
+
+
+def test_the_report_file_is_checked_stored_and_served_in_scope(zone, users, client_for):
+    from tests.uploads import pdf, pdf_bytes
+
+    client = client_for(users.branch_admin)
+    url = reverse("assessments:report_create", args=[zone.b1.pk, 2023])
+    response = client.post(url, {"reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16",
+                                 "published_where": "公开栏", "attachment": pdf("述职报告.pdf")})  # fmt: skip
+    assert response.status_code == 302
+    report = AnnualReport.objects.get()
+    assert (report.text, report.attachment_name, report.attachment.name.endswith(".pdf")) == ("", "述职报告.pdf", True)
+    page = client.get(reverse("assessments:reports", args=[zone.b1.pk, 2023])).content.decode()
+    assert reverse("assessments:report_file", args=[report.pk]) in page
+    served = client.get(reverse("assessments:report_file", args=[report.pk]))
+    assert (served.status_code, served["Content-Type"], served["X-Content-Type-Options"]) == (
+        200, "application/pdf", "nosniff")  # fmt: skip
+    assert b"".join(served.streaming_content) == pdf_bytes()
+    assert client_for(users.other_admin).get(reverse("assessments:report_file", args=[report.pk])).status_code == 404
+
+
+def test_a_report_file_that_is_not_a_scan_is_refused(zone, users, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("报告.pdf", b"<script>alert(1)</script>", content_type="application/pdf")
+    with translation.override("zh-hans"):
+        response = client_for(users.branch_admin).post(reverse("assessments:report_create", args=[zone.b1.pk, 2023]), {
+            "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏",
+            "attachment": fake})  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["form"].errors["attachment"]
     assert AnnualReport.objects.count() == 0

@@ -211,10 +211,10 @@ def grow(zone, n):
     for i in range(n):
         branch = make_org(zone.t2, K.BRANCH, sector=Sector.COMMUNITY, code=f"X{i}")
         members = joined(branch, n=2)
-        joined(make_org(branch, K.PARTY_GROUP, sector=Sector.COMMUNITY, code=f"XG{i}"))
+        group_members = joined(make_org(branch, K.PARTY_GROUP, sector=Sector.COMMUNITY, code=f"XG{i}"))
         talk(members[:1], organisation=branch)
         services.evaluation_record(organisation=branch, year=2024, held_on=EVALUATED,
-                                   results={m.pk: grades() for m in members})  # fmt: skip
+                                   results={m.pk: grades() for m in members + group_members})  # fmt: skip
         register(members[:1], community_org=zone.b3)
 
 

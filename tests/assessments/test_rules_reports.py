@@ -50,7 +50,8 @@ def secretary(zone, organisation, member=None):
 
 def report(organisation, reported_on=datetime.date(2025, 1, 15), year=2024):
     return services.annual_report_record(organisation=organisation, year=year, reported_on=reported_on,
-                                         result=ReportResult.GOOD, published_on=reported_on, published_where="公开栏")  # fmt: skip
+                                         result=ReportResult.GOOD, published_on=reported_on, published_where="公开栏",
+                                         text="述职报告")  # fmt: skip
 
 
 END_2024 = datetime.date(2024, 12, 31)

@@ -156,3 +156,54 @@ def test_talks_form_marks_who_is_still_due(zone, users, client_for):
                            {"held_on": "2024-07-01", "talker": a.pk, "topic": "谈心", "members": [zone.b1_members[2].pk]})  # fmt: skip
     assert response.status_code == 302
     assert Talk.objects.count() == 2
+
+
+# Issue 12: only the exceptions are typed; a talk day with several members is one form.
+GRADES = ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")
+
+
+def test_evaluation_form_starts_every_member_without_a_result_at_qualified(zone, users, client_for):
+    client = client_for(users.branch_admin)
+    form = client.get(reverse("assessments:evaluation_edit", args=[zone.b1.pk, 2024])).context["form"]
+    assert {form[f"{f}_{m.pk}"].value() for m in zone.b1_members for f in GRADES} == {"qualified"}
+    assert {form[f"disposal_{m.pk}"].value() for m in zone.b1_members} == {""}
+
+
+def test_all_qualified_records_every_member_but_the_exceptions(zone, users, client_for):
+    a, b, c = zone.b1_members
+    client, url = client_for(users.branch_admin), reverse("assessments:evaluation_edit", args=[zone.b1.pk, 2024])
+    # Only the exception is on the page's post; everything else left at — (or not sent).
+    data = {"held_on": "2024-06-20", f"grade_{c.pk}": "unqualified", f"disposal_{c.pk}": "correction",
+            f"self_grade_{b.pk}": ""}  # fmt: skip
+    with translation.override("zh-hans"):
+        refused = client.post(url, opened(client, url, data))  # saving as it is: blanks are still refused
+    assert refused.status_code == 200 and EvaluationResult.objects.count() == 0
+    response = client.post(url, opened(client, url, {**data, "all_qualified": "1"}))
+    assert response.status_code == 302
+    got = {r.member_id: (r.self_grade, r.grade, r.disposal) for r in EvaluationResult.objects.all()}
+    assert got == {a.pk: (Q, Q, ""), b.pk: (Q, Q, ""), c.pk: (Q, U, "correction")}
+
+
+def test_talks_form_lists_those_not_yet_talked_with_first(zone, users, client_for):
+    a, b, c = sorted(zone.b1_members, key=lambda m: (m.name_pinyin, m.pk))
+    services.talks_record(organisation=zone.b1, held_on=DAY, topic="谈心", member_ids=[a.pk], talker=a)
+    with translation.override("zh-hans"):
+        form = client_for(users.branch_admin).get(reverse("assessments:talks_create", args=[zone.b1.pk]),
+                                                  {"date": "2024-07-01"}).context["form"]  # fmt: skip
+    assert form.fields["members"].choices == [
+        (b.pk, f"{b.name}（本年度尚未谈话）"), (c.pk, f"{c.name}（本年度尚未谈话）"), (a.pk, a.name)]  # fmt: skip
+
+
+def test_one_post_records_a_talk_with_each_member_chosen(zone, users, client_for):
+    a, b, c = zone.b1_members
+    client = client_for(users.branch_admin)
+    url = reverse("assessments:talks_create", args=[zone.b1.pk])
+    assert client.get(url, {"members": [b.pk]}).context["form"]["members"].value() == [b.pk]  # one member: one talk
+    response = client.post(url, {"held_on": "2024-07-01", "talker": a.pk, "topic": "思想动态",
+                                 "members": [a.pk, b.pk, c.pk]})  # fmt: skip
+    assert response.status_code == 302
+    talks = Talk.objects.order_by("member_id").values_list("member_id", "talker_id", "held_on", "topic")
+    day = datetime.date(2024, 7, 1)
+    assert list(talks) == [(pk, a.pk, day, "思想动态") for pk in sorted(m.pk for m in zone.b1_members)]
+    left = selectors.members_not_talked_to(organisation=zone.b1, year=2024, today=datetime.date(2024, 12, 1))
+    assert left.count() == 0

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,13 +15,14 @@ from assessments.models import VenueCheck
 from branches.enums import OrganisationKind, Sector
 from tests.concurrency import opened
 from tests.factories import make_org
+from tests.uploads import jpeg
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2024, 5, 6)
 
 
 def photo(name="照片.jpg"):
-    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0" + b"0" * 64, content_type="image/jpeg")
+    return jpeg(name)
 
 
 def venue(zone, organisation=None, kind=VenueKind.ACTIVITY_VENUE):
@@ -110,3 +110,22 @@ def test_venue_form_bad_area_in_chinese(zone, users, client_for):
             "kind": "activity_venue", "name": "活动室", "address": "村部", "area": "0"})  # fmt: skip
     assert response.status_code == 200
     assert response.context["form"].errors["area"] == ["面积须大于0。"]
+
+
+def test_six_standards_post_with_an_error_keeps_the_photo_and_marks_the_row(zone, users, client_for):
+    v = venue(zone)
+    client, url = client_for(users.town_admin), reverse("assessments:venue_checks", args=[v.pk])
+    data = {"checked_on": "2024-05-06", "met_place": "on", f"photo_{SixStandard.PLACE}": photo("活动室.jpg"),
+            "met_flag": "on"}  # fmt: skip
+    with translation.override("zh-hans"):
+        response = client.post(url, opened(client, url, data))
+    assert (response.status_code, VenueCheck.objects.count()) == (200, 0)
+    kept = response.context["kept_photos"][SixStandard.PLACE]
+    content = response.content.decode()
+    assert '<tr id="standard-flag" class="table-danger" data-error-row>' in content
+    assert f'name="kept_photo_place" value="{kept.token}" checked> 活动室.jpg（已上传，已保留）' in content
+    data = {"checked_on": "2024-05-06", "met_place": "on", "kept_photo_place": kept.token, "met_flag": "on",
+            "note_flag": "会议室悬挂党旗"}  # fmt: skip
+    response = client.post(url, opened(client, url, data))
+    assert response.status_code == 302
+    assert VenueCheck.objects.get(standard=SixStandard.PLACE).photo.name.endswith(".jpg")

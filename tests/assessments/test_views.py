@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,7 @@ from assessments.enums import AttendanceStatus, MeetingKind
 from assessments.models import Attendance, Meeting, TrainingRecord
 from members.models import Membership
 from tests.factories import MemberFactory
+from tests.uploads import png
 
 pytestmark = pytest.mark.django_db
 DAY = "2024-03-15"
@@ -63,9 +65,7 @@ def test_meeting_form_errors_stay_on_the_page_in_chinese(zone, users, client_for
 
 
 def test_attachment_served_only_in_scope(zone, users, client_for):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    data = meeting_post(zone, attachments=SimpleUploadedFile("签到表.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50))
+    data = meeting_post(zone, attachments=png("签到表.png"))
     client_for(users.branch_admin).post(reverse("assessments:meeting_create", args=[zone.b1.pk]), data)
     attachment = Meeting.objects.get().attachments.get()
     url = reverse("assessments:attachment", args=[attachment.pk])
@@ -105,3 +105,71 @@ def test_member_study_page_shows_both_sources(zone, users, client_for):
     assert page.context["hours"]["total"] == Decimal("2.5")
     assert page.context["target"] == Decimal(32)
     assert [e["title"] for e in page.context["entries"]] == ["学习新党章"]
+
+
+# Issue 12: the secretary's forms.
+def test_meeting_form_records_a_themed_day_that_also_counts_as_a_lecture(zone, users, client_for):
+    client = client_for(users.branch_admin)
+    page = client.get(reverse("assessments:meeting_create", args=[zone.b1.pk]), {"date": DAY})
+    assert dict(page.context["form"].fields["also_counts_as"].choices) == {"general": "支部党员大会", "lecture": "党课"}
+    assert "同时计为" in page.content.decode()
+    data = meeting_post(zone, kind=MeetingKind.THEMED_DAY, also_counts_as=[MeetingKind.LECTURE])
+    response = client.post(reverse("assessments:meeting_create", args=[zone.b1.pk]), data)
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert (meeting.kind, meeting.counts_as_lecture, meeting.lecturer) == ("themed_day", True, zone.b1_members[0])
+    form = client.get(reverse("assessments:meeting_update", args=[meeting.pk])).context["form"]
+    assert form.initial["also_counts_as"] == [MeetingKind.LECTURE]
+
+
+def pending_files(settings):
+    pending = Path(settings.MEDIA_ROOT) / "pending"
+    return sorted(p.name for p in pending.iterdir()) if pending.exists() else []
+
+
+def test_meeting_post_with_an_error_keeps_the_upload_for_the_next_post(zone, users, client_for, settings):
+    b = zone.b1_members[1]
+    client, url = client_for(users.branch_admin), reverse("assessments:meeting_create", args=[zone.b1.pk])
+    data = meeting_post(zone, **{f"attendance_{b.pk}": AttendanceStatus.EXCUSED}, attachments=png("签到表.png"))
+    with translation.override("zh-hans"):
+        response = client.post(url, data)
+    assert (response.status_code, Meeting.objects.count()) == (200, 0)
+    [kept] = response.context["kept_attachments"]
+    assert kept.name == "签到表.png" and len(pending_files(settings)) == 1
+    content = response.content.decode()
+    assert f'value="{kept.token}" checked> 签到表.png' in content
+    assert f'<tr id="attendance-{b.pk}" class="table-danger" data-error-row>' in content  # the row in error
+    assert response.context["form"].rows_in_error() == {b.pk}
+    # The reason given, the file not chosen again: the meeting is saved with it.
+    data = meeting_post(zone, **{f"attendance_{b.pk}": AttendanceStatus.EXCUSED, f"reason_{b.pk}": "出差"},
+                        kept_attachments=[kept.token])  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302
+    attachment = Meeting.objects.get().attachments.get()
+    assert (attachment.file_name, attachment.content_type) == ("签到表.png", "image/png")
+    assert pending_files(settings) == []  # stored with the meeting now
+
+
+def test_kept_upload_is_only_its_uploaders(zone, users, client_for):
+    b = zone.b1_members[1]
+    url = reverse("assessments:meeting_create", args=[zone.b1.pk])
+    data = meeting_post(zone, **{f"attendance_{b.pk}": AttendanceStatus.EXCUSED}, attachments=png("签到表.png"))
+    [kept] = client_for(users.branch_admin).post(url, data).context["kept_attachments"]
+    with translation.override("zh-hans"):
+        response = client_for(users.town_admin).post(url, meeting_post(zone, kept_attachments=[kept.token]))
+    assert response.context["form"].errors["attachments"] == ["上次提交时保留的文件已不可用，请重新选择。"]
+    assert Meeting.objects.count() == 0
+
+
+def test_attendance_list_reloaded_keeps_the_choices_already_made(zone, users, client_for):
+    a, b, c = zone.b1_members
+    page = client_for(users.branch_admin).get(
+        reverse("assessments:meeting_create", args=[zone.b1.pk]),
+        {"kind": "lecture", "held_on": "2024-05-10", f"attendance_{b.pk}": "excused", f"reason_{b.pk}": "出差",
+         f"attendance_{c.pk}": "absent"},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    form = page.context["form"]
+    assert [form[f"attendance_{m.pk}"].value() for m in (a, b, c)] == ["present", "excused", "absent"]
+    assert form[f"reason_{b.pk}"].value() == "出差"
+    assert 'data-held-on="2024-05-10" data-kind="lecture"' in page.content.decode()

@@ -20,11 +20,16 @@ def test_secretary_fixes_rejected_row_and_imports(zone, users, login, tmp_path):
     page.get_by_label("名册文件").set_input_files(str(bad))
     page.get_by_role("button", name="检查文件").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("名册预览")
-    rejected = page.get_by_role("table").get_by_role("row").nth(1)
+    rejected = page.get_by_role("table", name="被拒绝的行").get_by_role("row").nth(1)
     expect(rejected).to_contain_text("5")
     expect(rejected).to_contain_text("入党日期")
     expect(rejected).to_contain_text("去年")
     expect(rejected).to_contain_text("不是有效日期")
+    # The preview names who would be added (issue 12): the two good rows.
+    added = page.get_by_role("table", name="将新增的党员").get_by_role("row")
+    expect(added).to_have_count(3)
+    expect(added.nth(1)).to_contain_text("党员0")
+    expect(added.nth(2)).to_contain_text("党员2")
     # Fix the file and import it again: all three rows go in.
     rows[4][7] = "2005年7月1日"
     fixed = tmp_path / "花名册-已改.xlsx"

@@ -35,7 +35,7 @@ def objects(zone) -> dict:
                                     started_on=datetime.date(2020, 1, 1))  # fmt: skip
         assessment_services.annual_report_record(
             organisation=group, year=2024, reported_on=datetime.date(2025, 1, 15), result=ReportResult.GOOD,
-            published_on=datetime.date(2025, 1, 20), published_where="公开栏",
+            published_on=datetime.date(2025, 1, 20), published_where="公开栏", text="述职报告",
         )  # fmt: skip
         aid.liaison_fund_pay(organisation=group, year=2024, kind=LiaisonPayment.WORK_FUND, amount=5000,
                              paid_on=datetime.date(2025, 2, 1), user=bureau)  # fmt: skip

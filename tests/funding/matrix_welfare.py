@@ -5,14 +5,13 @@ the group is the top of its community and every role of T1 and B1 sees it); outs
 
 import datetime
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from assessments import services as assessment_services
 from assessments.enums import SixStandard, VenueGrade, VenueKind
 from branches.enums import OrganisationKind, Sector
 from funding.services import welfare
 from portal.enums import Role
 from tests.factories import UserFactory, make_org
+from tests.uploads import pdf
 
 VIEWS = {
     "funding:welfare": ("view", "village"),
@@ -53,7 +52,7 @@ def objects(zone) -> dict:
         )
         payment = welfare.welfare_payment_record(
             project=project, paid_on=datetime.date(2016, 4, 1), amount=5000, payee="施工队", receipt_number="R1",
-            receipt=SimpleUploadedFile("收据.pdf", b"%PDF-1.4 test"), user=bureau,
+            receipt=pdf("收据.pdf"), user=bureau,
         )  # fmt: skip
         venue = assessment_services.venue_create(organisation=branch, data={"kind": VenueKind.ACTIVITY_VENUE,
                                                                             "name": "活动室", "address": "村部"})  # fmt: skip

@@ -40,7 +40,7 @@ def liaison_group(zone, town=None, name="麓谷非公党建联组"):
 def report(group, year=2024, reported_on=REPORTED):
     return assessment_services.annual_report_record(
         organisation=group, year=year, reported_on=reported_on, result=ReportResult.GOOD,
-        published_on=reported_on, published_where="联组公开栏",
+        published_on=reported_on, published_where="联组公开栏", text="述职报告",
     )  # fmt: skip
 
 
@@ -246,8 +246,8 @@ def test_liaison_page_query_count_constant(zone, users, client_for, django_asser
     for member in MemberFactory.create_batch(extra, organisation=zone.b2):
         allowance(instructor(zone, organisation=zone.b2, member=member), users.bureau)
     client = client_for(users.bureau)
-    # session, user, organisation, ancestors, policy, posts, allowances.
-    with django_assert_num_queries(7):
+    # session, user, organisation, ancestors, policy, posts, allowances, the ledgers that apply.
+    with django_assert_num_queries(8):
         response = client.get(reverse("funding:liaison", args=[zone.t1.pk, 2024]))
     assert len(response.context["instructors"]) == extra
 

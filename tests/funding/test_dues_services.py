@@ -219,10 +219,11 @@ def test_grid_shows_paid_due_and_not_due(zone):
     assert [state for _m, state, _a in rows[joined.pk].cells] == ["not_due"] * 10 + ["due", "due"]
     assert (rows[joined.pk].months_owed, rows[joined.pk].owed, rows[joined.pk].basis) == (2, None, DuesBasis.SALARY)
     assert rows[left.pk].months_owed == 2
-    # The current year is due through the current month only.
+    # The current year is due through the last month whose collection day (the 25th) has passed: on
+    # 6 May, March and April.
     today = datetime.date(YEAR, 5, 6)
     rows = {r.member.pk: r for r in selectors.dues_grid(organisation=zone.b1, year=YEAR, today=today)}
-    assert rows[first.pk].months_owed == 3 and rows[joined.pk].months_owed == 0
+    assert rows[first.pk].months_owed == 2 and rows[joined.pk].months_owed == 0
 
 
 def test_zone_arrears_in_the_users_scope(zone, users):
@@ -241,6 +242,58 @@ def test_zone_arrears_in_the_users_scope(zone, users):
     services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, m, 1) for m in range(1, 13)],
                           member_ids=[third.pk], paid_on=datetime.date(YEAR, 12, 31))  # fmt: skip
     assert selectors.dues_arrears(user=users.town_admin, year=YEAR) == []
+
+
+def test_a_month_is_owed_once_its_collection_day_has_passed(zone):
+    """On 7 December nobody owes December yet: the month is owed from the day after the 25th."""
+    salary_bases(zone)
+    first = zone.b1_members[0]
+    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, m, 1) for m in range(1, 12)],
+                          member_ids=[first.pk], paid_on=datetime.date(YEAR, 11, 30))  # fmt: skip
+
+    def owed(day):
+        rows = {r.member.pk: r for r in selectors.dues_grid(organisation=zone.b1, year=YEAR, today=day)}
+        return rows[first.pk].months_owed, rows[first.pk].cells[11][1]
+
+    assert owed(datetime.date(YEAR, 12, 7)) == (0, "not_due")
+    assert owed(datetime.date(YEAR, 12, 25)) == (0, "not_due")
+    assert owed(datetime.date(YEAR, 12, 26)) == (1, "due")
+
+
+def test_the_zone_arrears_wait_for_the_collection_day(zone, users):
+    salary_bases(zone)
+    months = [datetime.date(YEAR, m, 1) for m in range(1, 12)]
+    services.dues_collect(organisation=zone.b1, months=months, member_ids=[m.pk for m in zone.b1_members],
+                          paid_on=datetime.date(YEAR, 11, 30))  # fmt: skip
+    before = selectors.dues_arrears(user=users.town_admin, year=YEAR, today=datetime.date(YEAR, 12, 7))
+    after = selectors.dues_arrears(user=users.town_admin, year=YEAR, today=datetime.date(YEAR, 12, 26))
+    assert before == []
+    assert [(r.organisation, r.members, r.months) for r in after] == [(zone.b1, 3, 3)]
+
+
+def test_a_revision_moves_the_collection_day(zone):
+    from portal.services import policy_revision_save
+
+    policy_revision_save(name="调整", effective_from=datetime.date(YEAR, 12, 1), source="测试",
+                         values={"dues.collection_day": Decimal(5)}, today=datetime.date(YEAR, 1, 1))  # fmt: skip
+    salary_bases(zone)
+    first = zone.b1_members[0]
+    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, m, 1) for m in range(1, 12)],
+                          member_ids=[first.pk], paid_on=datetime.date(YEAR, 11, 30))  # fmt: skip
+    row = next(r for r in selectors.dues_grid(organisation=zone.b1, year=YEAR, today=datetime.date(YEAR, 12, 7))
+               if r.member == first)  # fmt: skip
+    assert (row.months_owed, row.cells[11][1]) == (1, "due")
+
+
+def test_a_month_not_yet_owed_may_be_paid_early(zone):
+    today = timezone.localdate()
+    first = zone.b1_members[0]
+    services.dues_bases_record(
+        organisation=zone.b1, year=today.year, rows={first.pk: {"monthly_income": Decimal(4000)}}
+    )
+    month = today.replace(day=1)
+    paid = services.dues_collect(organisation=zone.b1, months=[month], member_ids=[first.pk], paid_on=today)
+    assert [p.month for p in paid] == [month]
 
 
 # Collect-then-refund (F-DUES-REFUND)

@@ -131,7 +131,7 @@ def test_collect_post_and_grid_queries_do_not_grow(zone, users, client_for, djan
     bases_for(branch, members)
     client = client_for(users.town_admin)
     url = reverse("funding:dues_collect", args=[branch.pk, YEAR])
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):  # with the collection's one audit entry (issue 13)
         assert client.post(url, collect_data(members)).status_code == 302
     with django_assert_num_queries(11):
         assert client.get(reverse("funding:dues", args=[branch.pk, YEAR])).status_code == 200
@@ -153,6 +153,25 @@ def test_zone_arrears_list_is_set_based(zone, users, client_for, django_assert_n
         (3, 36, Decimal(0), 3), (3, 36, Decimal("1440.00"), 0)]  # fmt: skip
     assert response.context["owed_total"] == Decimal(1440 * size)
     assert "N-DUES" in response.content.decode()
+
+
+def test_the_arrears_list_pages_with_its_count_and_a_jump(zone, users, client_for, monkeypatch):
+    """Issue 12: 716 branches in arrears were one page; the totals stay those of the whole list."""
+    from funding.views import dues
+
+    monkeypatch.setattr(dues, "ARREARS_PAGE_SIZE", 2)
+    for i in range(3):
+        branch_of(zone, 1, code=f"P{i}")
+    client = client_for(users.town_admin)
+    url = reverse("funding:dues_arrears", args=[YEAR])
+    first, last = client.get(url), client.get(url, {"page": 2})
+    assert [r.organisation.code for r in first.context["page"]] == ["B1", "P0"]
+    assert [r.organisation.code for r in last.context["page"]] == ["P1", "P2"]
+    assert first.context["members_total"] == last.context["members_total"] == 6
+    text = first.content.decode()
+    for shown in ("第1页，共2页", "有欠缴党费的组织共4个", 'name="page" min="1" max="2" value="1"', "全部合计",
+                  'href="?page=2"'):  # fmt: skip
+        assert shown in text, shown
 
 
 def enterprise(zone):

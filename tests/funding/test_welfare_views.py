@@ -16,6 +16,7 @@ from funding.enums import ProjectState
 from funding.models import VenueRewardPayment, WelfarePayment, WelfareProject
 from funding.services import welfare as services
 from tests.factories import make_org
+from tests.uploads import pdf, pdf_bytes, png
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def errors(response) -> list[str]:
 
 def test_village_page_shows_the_balance(zone, users, client_for):
     project = approved(zone.v1, Decimal("80000"), users.bureau)
-    pay(project, Decimal("30000.50"), users.bureau, receipt=SimpleUploadedFile("收据.pdf", b"%PDF-1.4 x"))
+    pay(project, Decimal("30000.50"), users.bureau, receipt=pdf("收据.pdf"))
     response = client_for(users.town_admin).get(reverse("funding:welfare", args=[zone.v1.pk, 2016]))
     assert response.status_code == 200
     balance = response.context["balance"]
@@ -142,14 +143,15 @@ def test_pay_a_project_with_a_receipt(zone, users, client_for):
     assert 'enctype="multipart/form-data"' in page.content.decode()
     assert page.context["unpaid"] == Decimal("10000.00")
     data = {"paid_on": "2016-06-01", "amount": "2500.50", "payee": "施工队", "receipt_number": "SJ-001",
-            "receipt": SimpleUploadedFile("收据.pdf", b"%PDF-1.4 receipt")}  # fmt: skip
+            "receipt": pdf("收据.pdf")}  # fmt: skip
     response = client.post(url, data)
     assert (response.status_code, response["Location"]) == (302, reverse("funding:welfare_project", args=[project.pk]))
     payment = WelfarePayment.objects.get()
     assert (payment.amount, payment.recorded_by, payment.receipt_number) == (Decimal("2500.50"), users.bureau, "SJ-001")
     scan = client.get(reverse("funding:welfare_receipt", args=[payment.pk]))
-    assert (scan.status_code, b"".join(scan.streaming_content)) == (200, b"%PDF-1.4 receipt")
-    assert scan["Content-Type"] == "application/pdf"
+    assert (scan.status_code, b"".join(scan.streaming_content)) == (200, pdf_bytes())
+    assert (scan["Content-Type"], scan["X-Content-Type-Options"]) == ("application/pdf", "nosniff")
+    assert scan["Content-Disposition"].startswith("attachment;")
     detail = client.get(reverse("funding:welfare_project", args=[project.pk]))
     assert (detail.context["paid"], detail.context["unpaid"]) == (Decimal("2500.50"), Decimal("7499.50"))
 
@@ -169,7 +171,7 @@ def test_pay_refusals_show_on_the_form(zone, users, client_for):
 
 def test_receipt_of_another_town_is_not_found(zone, users, client_for):
     project = approved(zone.b3, Decimal("1000"), users.bureau)
-    payment = pay(project, 10, users.bureau, receipt=SimpleUploadedFile("收据.png", b"\x89PNG\r\n\x1a\n x"))
+    payment = pay(project, 10, users.bureau, receipt=png("收据.png"))
     response = client_for(users.town_admin).get(reverse("funding:welfare_receipt", args=[payment.pk]))
     assert response.status_code == 404
 

@@ -119,3 +119,21 @@ def test_pipeline_page_and_step_form(zone, users, client_for):
     assert sorted(r.candidate.pk for r in page.context["rows"] if r.candidate) == sorted(
         [candidate.pk, zone.b1_candidate.pk]
     )
+
+
+def test_application_for_a_person_on_record_outside_scope_does_not_say_where(zone, users):
+    """Issue 13, item 5: an applicant or member elsewhere is "on record elsewhere; ask the bureau"."""
+    elsewhere = "此人已在其他党组织登记在册；请向组织人事局咨询。"
+    with translation.override("zh-hans"):
+        for number in (zone.b3_candidate.id_number, zone.b3_members[0].id_number):
+            with pytest.raises(ValidationError) as exc:
+                development.candidate_apply(organisation=zone.b1, name="李华", id_number=number,
+                                            applied_on=datetime.date(2024, 3, 1), user=users.branch_admin)  # fmt: skip
+            assert exc.value.message_dict == {"id_number": [elsewhere]}
+
+
+def test_application_already_on_record_inside_scope_names_the_organisation(zone, users):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        development.candidate_apply(organisation=zone.b2, name="申请人甲", id_number=zone.b1_candidate.id_number,
+                                    applied_on=datetime.date(2024, 3, 1), user=users.town_admin)  # fmt: skip
+    assert exc.value.message_dict == {"id_number": ["此人的入党申请已有记录，所在组织：东村第1党支部。"]}

@@ -253,3 +253,35 @@ def test_blank_cell_keeps_the_value_and_changed_cell_updates_with_history(zone):
     assert (member.education, member.phone, member.name_initials) == ("master", "13800138000", "dy0")
     event = MemberEvent.objects.filter(member=member, kind=MemberEventKind.UPDATED).get()
     assert event.changes == {"education": ["大学本科", "研究生（硕士）"]}
+
+
+def test_preview_of_a_member_outside_scope_does_not_say_where(zone, users):
+    """Issue 13, item 5: the roster import, like the forms, says only "elsewhere; ask the bureau"."""
+    rows = sheet_rows(1, org="B1")
+    rows[3][3], rows[3][2] = zone.b3_members[0].id_number, "男"
+    with translation.override("zh-hans"):
+        plan = preview(zone, rows, users.branch_admin)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (4, "公民身份号码", "此人已在其他党组织登记在册；请向组织人事局咨询。"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("空.xlsx", b"", "文件空.xlsx为空。"),
+        ("照片.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "照片.xlsx不是电子表格：请上传.xlsx、.xls或.csv文件。"),
+        (None, None, "{path}：文件不存在。"),
+    ],
+)
+def test_import_roster_command_json_refusal_is_json_with_the_reason(db, tmp_path, capsys, name, content, reason):
+    """Issue 13, item 13: a refused file is JSON with its reason under --json, exit code 2."""
+    path = tmp_path / (name or "无此文件.xlsx")
+    if content is not None:
+        path.write_bytes(content)
+    with translation.override("zh-hans"), pytest.raises(SystemExit) as exc:
+        call_command("import_roster", str(path), "--json")
+    assert exc.value.code == 2
+    assert json.loads(capsys.readouterr().out) == {
+        "file": path.name, "refused": True, "reason": reason.format(path=path),
+    }  # fmt: skip

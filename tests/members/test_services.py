@@ -173,3 +173,31 @@ def test_member_status_change_before_joining_refused(zone):
     with pytest.raises(ValidationError) as exc:
         services.member_status_change(member=member, status=MemberStatus.LEFT, on=datetime.date(2000, 1, 1), reason="x")
     assert list(errors_of(exc)) == ["on"]
+
+
+ELSEWHERE = "此人已在其他党组织登记在册；请向组织人事局咨询。"
+
+
+def test_duplicate_outside_scope_says_only_that_it_is_elsewhere(zone, users):
+    """Issue 13, item 5: a secretary cannot learn where in the zone an ID number is on record."""
+    other = zone.b3_members[0]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.member_create(organisation=zone.b1, data=data(id_number=other.id_number), user=users.branch_admin)
+    assert errors_of(exc) == {"id_number": [ELSEWHERE]}
+    assert Member.objects.filter(id_number=other.id_number).count() == 1
+
+
+def test_duplicate_inside_scope_names_the_organisation(zone, users):
+    other = zone.b1_members[1]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.member_create(organisation=zone.b2, data=data(id_number=other.id_number), user=users.town_admin)
+    assert errors_of(exc) == {"id_number": ["该身份证号码已有在册党员记录，所在组织：东村第1党支部。"]}
+
+
+def test_text_the_database_would_refuse_is_refused_with_its_field(zone):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.member_create(organisation=zone.b2, data=data(work_unit="单" * 201, residence="长沙\x00"))
+    assert errors_of(exc) == {
+        "work_unit": ["最多200个字符，此处有201个。"],
+        "residence": ["该文字含有空字符（NUL），无法保存；请重新输入。"],
+    }

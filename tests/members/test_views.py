@@ -119,3 +119,19 @@ def test_candidate_create_form_under_18_in_chinese(zone, users, client_for):
     assert response.status_code == 200
     assert response.context["form"].errors == {"applied_on": ["申请入党时须年满18周岁（N-DEVELOPMENT）。"]}
     assert not Candidate.objects.filter(name="少年").exists()
+
+
+@pytest.mark.parametrize("form", ["member", "application"])
+def test_forms_do_not_name_the_organisation_of_an_id_number_outside_scope(zone, users, client_for, form):
+    """Issue 13, item 5: the member form and the application form say "elsewhere; ask the bureau"."""
+    number = zone.b3_members[0].id_number
+    if form == "member":
+        url = reverse("members:create", args=[zone.b1.pk])
+        data = {"name": "王五", "id_number": number, "ethnicity": "01", "category": "full", "life_status": "retired"}
+    else:
+        url = reverse("members:candidate_create", args=[zone.b1.pk])
+        data = {"name": "王五", "id_number": number, "applied_on": "2024-03-01"}
+    response = client_for(users.branch_admin).post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["id_number"] == ["此人已在其他党组织登记在册；请向组织人事局咨询。"]
+    assert zone.b3.name not in response.content.decode()

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, models, transaction
 from django.test import RequestFactory
 from django.urls import reverse
@@ -33,6 +32,7 @@ from portal import audit, reauth
 from portal.enums import AuditAction
 from portal.models import AuditEntry
 from portal.tasks import audit_purge
+from tests.uploads import jpeg
 
 pytestmark = pytest.mark.django_db
 NUMBER = id_make(area="430104", born=datetime.date(1985, 3, 9), sequence=7, male=True)
@@ -207,6 +207,15 @@ def test_an_export_is_logged_with_its_filters_and_row_count(zone, users, client_
     assert (export.model, export.username, export.extra) == (
         "members.member", users.auditor.username, {"filters": {"org": "B1", "status": "active"}, "rows": 3,
                                                    "unmasked": False})  # fmt: skip
+
+
+def test_an_export_searched_by_id_number_or_phone_keeps_the_search_masked(zone, users, client_for):
+    id_number = zone.b1_members[0].id_number
+    client = client_for(users.auditor)
+    assert client.get(reverse("members:export"), {"q": id_number}).status_code == 200
+    assert client.get(reverse("members:export"), {"q": "13912345678"}).status_code == 200
+    searches = [e.extra["filters"]["q"] for e in AuditEntry.objects.filter(action=AuditAction.EXPORT).order_by("pk")]
+    assert searches == [id_number[:6] + "********" + id_number[-4:], "139****5678"]
 
 
 def test_the_activity_and_dashboard_exports_are_logged(zone, users, client_for):
@@ -427,8 +436,12 @@ def test_the_system_administrator_creates_accounts_and_the_bureau_cannot(zone, u
     assert client_for(users.bureau).post(reverse("account_create"), data).status_code == 403
     assert client_for(users.sysadmin).post(reverse("account_create"), data).status_code == 302
     created = last(AuditAction.CREATE, "portal.user")
-    assert (created.username, created.changes["role"], created.changes["password"]) == (
-        users.sysadmin.username, [None, "auditor"], [None, "******"])  # fmt: skip
+    assert (created.username, created.changes["password"], "role" in created.changes) == (
+        users.sysadmin.username, [None, "******"], False)  # fmt: skip
+    # Issue 13: the role is proposed, and in force once a second system administrator confirms it.
+    proposed = last("portal.user.role_proposed", "portal.user")
+    assert (proposed.username, proposed.object_pk, proposed.changes["role"]) == (
+        users.sysadmin.username, created.object_pk, [None, "auditor"])  # fmt: skip
 
 
 def test_the_auditor_reads_the_trail_and_edits_nothing(zone, users, client_for):
@@ -466,7 +479,7 @@ def test_photos_are_kept_by_name_only(zone, users):
     venue = assessment_services.venue_create(
         organisation=zone.b1, data={"kind": "activity_venue", "name": "活动室", "address": "村部"}
     )
-    photo = SimpleUploadedFile("党旗.jpg", b"\xff\xd8\xff\xe0 test")
+    photo = jpeg("党旗.jpg")
     rows = assessment_services.venue_checks_record(
         venue=venue, checked_on=datetime.date(2024, 3, 3), checks={"flag": (True, "", photo)}
     )

@@ -57,6 +57,21 @@ def test_rates_come_from_the_run_and_each_bar_drills_down(users, client, zone):
     assert [r["label"] for r in data["rules"]] == [b.label for b in dashboard["rules"]]
 
 
+def test_a_rules_bar_is_labelled_with_the_duty_and_its_clause_is_small_print(users, client, zone):
+    run()
+    client.force_login(users.bureau)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("dashboard"), {"year": 2024})
+    rules = page.context["chart_data"]["rules"]
+    assert [(r["label"], r["clause"]) for r in rules] == [
+        ("三会一课", "Q-THREE-MEETINGS"),
+        ("党员学习培训学时", "Q-TRAINING-MEMBER"),
+    ]
+    url = f"{reverse('assessments:findings')}?year=2024&amp;rule=Q-THREE-MEETINGS&amp;group=organisation"
+    assert f'<a href="{url}">三会一课</a> <small class="text-muted">Q-THREE-MEETINGS</small>' in page.content.decode()
+    assert {row["clause"] for row in page.context["chart_data"]["towns"]} == {""}
+
+
 def test_the_trend_shows_the_last_run_of_each_month(users, client, zone):
     run(today=datetime.date(2024, 4, 2))
     run(today=datetime.date(2024, 4, 20))

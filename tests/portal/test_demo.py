@@ -55,9 +55,22 @@ def test_demo_zone_scales_organisations_with_members():
 def test_demo_accounts_log_in_with_printed_password(rf):
     logins = demo.demo_zone_build(seed=3, members=300)["logins"]
     usernames = [login["username"] for login in logins]
-    assert usernames == ["bureau", "auditor", "sysadmin", "town1", "branch1", "enterprise1"]
+    assert usernames == ["bureau", "auditor", "sysadmin", "sysadmin2", "town1", "branch1", "enterprise1"]
     for login in logins:
         assert authenticate(rf.post("/login/"), username=login["username"], password=demo.DEMO_PASSWORD) is not None
+
+
+def test_demo_logins_are_named_after_the_recorded_secretaries():
+    """Issue 12: the village secretary on the screen is the one on the branch's page."""
+    from portal.models import User
+
+    logins = {login["username"]: login for login in demo.demo_zone_build(seed=5, members=1500)["logins"]}
+    for username, title in (("town1", "街道党工委书记"), ("branch1", "村支部书记"), ("enterprise1", "企业支部书记")):
+        user = User.objects.get(username=username)
+        secretary = Post.objects.current().filter(organisation=user.organisation, kind=PostKind.SECRETARY).first()
+        assert (username, user.display_name) == (username, logins[username]["name"])
+        assert (username, user.display_name) == (username, f"{title} {secretary.member.name}" if secretary else title)
+    assert User.objects.get(username="branch1").display_name != "村支部书记"  # the village branch has its secretary
 
 
 def test_demo_village_branch_keeps_its_records(client):
@@ -78,3 +91,37 @@ def test_demo_village_branch_keeps_its_records(client):
     assert Venue.objects.get(organisation=branch).checks.filter(is_met=True).count() == 4
     client.force_login(User.objects.get(username="branch1"))
     assert client.get(reverse("assessments:year", args=[branch.pk, last])).status_code == 200
+
+
+def test_demo_branch_meetings_list_its_party_groups_and_its_committee():
+    """Issue 12: branch1's meetings list the members of its two 党小组 too, its committee meetings the
+    committee in post; its group members' study hours are complete, so the check finds no shortfall."""
+    import datetime
+
+    from assessments.compliance import engine
+    from assessments.models import Finding, Meeting
+    from branches.enums import COMMITTEE_POSTS
+    from members.selectors import branch_members_on
+    from portal.models import User
+
+    demo.demo_zone_build(seed=2015, members=1500)  # the demo's seed: branch1 is 麓谷东村第1党支部, with two groups
+    branch = User.objects.get(username="branch1").organisation
+    groups = Organisation.objects.filter(path__startswith=branch.path, kind=OrganisationKind.PARTY_GROUP)
+    assert branch.name == "麓谷东村第1党支部" and groups.count() == 2
+    assert Member.objects.filter(organisation__in=groups).exists()
+    last = timezone.localdate().year - 1
+    committee = set(
+        Post.objects.filter(organisation=branch, kind__in=COMMITTEE_POSTS).values_list("member_id", flat=True)
+    )
+    for meeting in Meeting.objects.filter(organisation=branch, held_on__year=last).prefetch_related("attendances"):
+        listed = {a.member_id for a in meeting.attendances.all()}
+        if meeting.kind == "committee":
+            assert listed == committee
+        else:
+            assert listed == set(
+                branch_members_on(organisation=branch, day=meeting.held_on).values_list("pk", flat=True)
+            )
+    engine.compliance_run(year=last, today=datetime.date(last + 1, 1, 10), rules=("Q-TRAINING-MEMBER",), trigger="test")
+    found = Finding.objects.filter(rule="Q-TRAINING-MEMBER", organisation=branch)
+    assert not found.filter(member__organisation__in=groups).exists()
+    assert not Finding.objects.filter(organisation__in=groups).exists()

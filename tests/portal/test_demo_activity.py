@@ -21,8 +21,9 @@ from assessments.models import (
     TrainingRecord,
     Venue,
 )
-from branches.enums import OrganisationKind
-from branches.models import Organisation
+from branches.enums import COMMITTEE_POSTS, OrganisationKind
+from branches.models import Organisation, Post
+from branches.selectors import duty_holder
 from members.models import CommunityRegistration, CommunityService, Membership
 from portal import demo, demo_activity
 from portal.models import User
@@ -92,13 +93,26 @@ def test_a_generated_year_is_realistic_and_never_doubled(branch1):
     general = Counter(Meeting.objects.filter(kind="general").values_list("organisation_id", flat=True))
     assert all(general[pk] == 4 for pk in branches if profiles[pk] == "diligent")
 
-    on_the_day = Membership.objects.filter(
+    # Issue 12: a meeting lists the members of the organisation and of its party groups on the day (a
+    # group meeting: the group's), a committee meeting the committee in post that day.
+    on_the_day = Membership.objects.annotate(holder=duty_holder()).filter(
+        Q(organisation_id=OuterRef("meeting__organisation_id")) | Q(holder=OuterRef("meeting__organisation_id")),
         Q(started_on__isnull=True) | Q(started_on__lte=OuterRef("meeting__held_on")),
         Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("meeting__held_on")),
         member_id=OuterRef("member_id"),
-        organisation_id=OuterRef("meeting__organisation_id"),
     )
-    assert Attendance.objects.exclude(Exists(on_the_day)).count() == 0
+    in_post = Post.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("meeting__held_on")),
+        organisation_id=OuterRef("meeting__organisation_id"), member_id=OuterRef("member_id"),
+        kind__in=COMMITTEE_POSTS, started_on__lte=OuterRef("meeting__held_on"),
+    )  # fmt: skip
+    assert Attendance.objects.exclude(meeting__kind="committee").exclude(Exists(on_the_day)).count() == 0
+    assert Attendance.objects.filter(meeting__kind="committee").exclude(Exists(in_post)).count() == 0
+    assert Attendance.objects.filter(meeting__organisation__kind=OrganisationKind.BRANCH,
+                                     member__organisation__kind=OrganisationKind.PARTY_GROUP).exists()  # fmt: skip
+    assert set(
+        Meeting.objects.filter(organisation__kind=OrganisationKind.PARTY_GROUP).values_list("kind", flat=True)
+    ) == {"group"}
     statuses = Counter(Attendance.objects.exclude(meeting__organisation=branch1).values_list("status", flat=True))
     assert 0.85 < statuses["present"] / sum(statuses.values()) < 0.95
     assert statuses["excused"] > statuses["absent"] > 0

@@ -9,7 +9,6 @@ import datetime
 import importlib
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments import services as assessment_services
@@ -21,11 +20,12 @@ from members import community, imports, mobile
 from portal.models import AuditEntry, PolicyRevision
 from portal.permissions import PERMISSIONS
 from tests.factories import make_org
+from tests.uploads import jpeg, pdf
 
 pytestmark = pytest.mark.django_db
 
-# Django's own views, tested separately (admin, password change: tests/portal/test_security.py) or not
-# ours to scope (language switch).
+# Django's own views, tested separately (the admin: ADMIN_URLS below; password change:
+# tests/portal/test_security.py) or not ours to scope (language switch).
 NOT_OURS = {"admin", "set_language", "login", "logout", "password_change"}
 
 # name → (permission, which object the URL takes: None, "org", "post", "account")
@@ -151,7 +151,7 @@ POST_PERMISSION = {"members:mobile_detail": "edit", "assessments:deliberation": 
 # EXTRA_KWARGS, POST_PERMISSION and objects(zone) -> {kind: (inside, outside)}.
 AREAS = [importlib.import_module(name) for name in (
     "tests.funding.matrix_activity", "tests.funding.matrix_welfare", "tests.funding.matrix_dues",
-    "tests.funding.matrix_aid", "tests.assessments.matrix_weak",
+    "tests.funding.matrix_aid", "tests.assessments.matrix_weak", "tests.assessments.matrix_reports",
 )]  # fmt: skip
 AREA_OF = {}
 for _area in AREAS:
@@ -214,7 +214,7 @@ def mobile_records(request):
     if not name.startswith("assessments:"):
         return
     for branch, members in (("b1", zone.b1_members), ("b3", zone.b3_members)):
-        sheet = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 test")
+        sheet = pdf("签到表.pdf")
         meeting = assessment_services.meeting_record(
             organisation=getattr(zone, branch), attendance={m.pk: ("present", "") for m in members}, attachments=[sheet],
             data={"kind": "general", "held_on": datetime.date(2024, 3, 1), "place": "活动室", "topic": "学习"},
@@ -229,7 +229,7 @@ def mobile_records(request):
         venue = assessment_services.venue_create(
             organisation=getattr(zone, branch), data={"kind": "activity_venue", "name": "活动室", "address": "村部"}
         )
-        photo = SimpleUploadedFile("党旗.jpg", b"\xff\xd8\xff\xe0 test")
+        photo = jpeg("党旗.jpg")
         checks = assessment_services.venue_checks_record(venue=venue, checked_on=datetime.date(2024, 3, 3),
                                                          checks={"flag": (True, "", photo)})  # fmt: skip
         village = zone.b1 if branch == "b1" else make_org(zone.t2, OrganisationKind.GENERAL_BRANCH, sector=Sector.VILLAGE,
@@ -330,7 +330,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 2544
+    assert len(CASES) == 2568
 
 
 def _check(zone, users, client, name, role, where, method) -> str | None:
@@ -399,3 +399,156 @@ def test_admin_site_is_for_bureau_only(zone, users, client, role, expected):
     client.force_login(getattr(users, role))
     response = client.get(reverse("admin:branches_organisation_changelist"))
     assert response.status_code == expected
+
+
+# The Django admin (issue 13): every page of every registered model and the site's own pages x every
+# role x GET and POST. A model admin names the role that reads it; nobody adds or changes anything there
+# (records change through the pages' services, a role through two system administrators); the system
+# administrator also sets another account's password and deletes a lockout's count. The list comes from
+# the URL configuration: a model registered later fails `test_every_admin_url_is_in_the_matrix`.
+ADMIN_READERS = {
+    "portal.user": "sysadmin", "portal.rolegrant": "sysadmin", "axes.accessattempt": "sysadmin",
+    "portal.auditentry": "bureau", "branches.organisation": "bureau", "branches.post": "bureau",
+    "members.member": "bureau", "assessments.meeting": "bureau", "assessments.trainingrecord": "bureau",
+}  # fmt: skip
+ADMIN_DELETERS = {"axes.accessattempt": "sysadmin"}
+ADMIN_PAGES = ("changelist", "add", "change", "delete", "history")
+# Pages a model admin adds to Django's five: url name -> (model, what it is).
+ADMIN_EXTRA = {"auth_user_password_change": ("portal.user", "password")}
+# The site's own pages checked here; the others hold nothing of ours (Django's login and logout,
+# its JavaScript catalogue, the autocomplete no admin uses, "view on site", "password changed").
+ADMIN_SITE_PAGES = ("index", "password_change", "app_list")
+ADMIN_NOT_CHECKED = {"login", "logout", "jsi18n", "autocomplete", "view_on_site", "password_change_done"}
+ADMIN_APPS = sorted({label.split(".")[0] for label in ADMIN_READERS})
+SITE_ROLES = {"bureau", "sysadmin"}  # portal.permissions.ADMIN_SITE_ROLES, by the users fixture's names
+
+
+def _admin_urls() -> list[tuple]:
+    """(url name, model label or app label, page) for every admin URL the matrix checks."""
+    urls = [("index", "", "index"), ("password_change", "", "password_change")]
+    urls += [("app_list", app, "app_list") for app in ADMIN_APPS]
+    for label in ADMIN_READERS:
+        urls += [(f"{label.replace('.', '_')}_{page}", label, page) for page in ADMIN_PAGES]
+    urls += [(name, label, page) for name, (label, page) in ADMIN_EXTRA.items()]
+    return urls
+
+
+ADMIN_URLS = _admin_urls()
+ADMIN_CASES = [(url, role, method) for url in ADMIN_URLS for role in ROLES for method in ("get", "post")]
+
+
+def _admin_names(resolver=None, inside=False):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _admin_names(entry, inside or entry.namespace == "admin")
+        elif inside and isinstance(entry, URLPattern) and entry.name:
+            yield entry.name
+
+
+def test_every_admin_url_is_in_the_matrix():
+    from django.contrib import admin
+
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    checked = {name for name, _label, _page in ADMIN_URLS}
+    assert (sorted(registered ^ set(ADMIN_READERS)), sorted(set(_admin_names()) ^ (checked | ADMIN_NOT_CHECKED))) == (
+        [], [],
+    )  # fmt: skip
+
+
+def test_admin_matrix_size():
+    # (9 models x 5 pages + the account password + index, own password, 5 app lists) x 6 roles x 2 methods.
+    assert (len(ADMIN_URLS), len(ADMIN_CASES)) == (53, 636)
+
+
+def _admin_objects(zone, users) -> dict:
+    """One record of every registered model (the account is another than the system administrator's own)."""
+    from axes.models import AccessAttempt
+
+    from portal import services as portal_services
+
+    meeting = assessment_services.meeting_record(
+        organisation=zone.b1, attendance={m.pk: ("present", "") for m in zone.b1_members}, attachments=[pdf()],
+        data={"kind": "general", "held_on": datetime.date(2024, 3, 1), "place": "活动室", "topic": "学习"},
+    )  # fmt: skip
+    training = assessment_services.training_batch_record(
+        organisation=zone.b1, kind="course", title="培训", held_on=datetime.date(2024, 3, 2), hours=4,
+        member_ids=[zone.b1_members[0].pk],
+    )[0]  # fmt: skip
+    attempt = AccessAttempt.objects.create(
+        username="someone", ip_address="10.9.9.9", user_agent="test", failures_since_start=2, get_data="",
+        post_data="", http_accept="", path_info="/login/",
+    )  # fmt: skip
+    return {
+        "portal.user": users.other_admin,
+        "portal.rolegrant": portal_services.role_grant_propose(
+            user=users.other_admin, role="auditor", organisation=None, by=users.sysadmin
+        ),
+        "axes.accessattempt": attempt,
+        "portal.auditentry": AuditEntry.objects.order_by("pk").first(),
+        "branches.organisation": zone.b1,
+        "branches.post": zone.secretary,
+        "members.member": zone.b1_members[0],
+        "assessments.meeting": meeting,
+        "assessments.trainingrecord": training,
+    }
+
+
+def _admin_expected(role, label, page, method) -> tuple[int, str | None]:
+    """The status, and where a redirect goes."""
+    if role not in SITE_ROLES:
+        return 302, reverse("admin:login")
+    if page == "index":
+        return 200, None
+    if page == "password_change":
+        return 302, reverse("password_change")
+    if page == "app_list":
+        reads = any(reader == role for model, reader in ADMIN_READERS.items() if model.split(".")[0] == label)
+        return (200 if reads else 404), None
+    reader = ADMIN_READERS[label] == role
+    allowed = {
+        "changelist": reader, "history": reader, "password": reader, "add": False,
+        "change": reader and method == "get", "delete": ADMIN_DELETERS.get(label) == role,
+    }[page]  # fmt: skip
+    return (200 if allowed else 403), None
+
+
+def _admin_check(client, users, objects, url, role, method) -> str | None:
+    name, label, page = url
+    if page == "app_list":
+        path = reverse("admin:app_list", kwargs={"app_label": label})
+    elif page in ("change", "delete", "history", "password"):
+        path = reverse(f"admin:{name}", args=[objects[label].pk])
+    else:
+        path = reverse(f"admin:{name}")
+    client.logout()
+    if role != "anonymous":
+        client.force_login(getattr(users, role))
+    # An empty POST saves, deletes and confirms nothing; the status says who got in.
+    response = getattr(client, method)(path)
+    expected, location = _admin_expected(role, label, page, method)
+    if response.status_code != expected:
+        return f"{method.upper()} {path} as {role}: {response.status_code}, expected {expected}"
+    if location and not response["Location"].startswith(location):
+        return f"{method.upper()} {path} as {role}: redirected to {response['Location']}, not {location}"
+    return None
+
+
+@pytest.mark.parametrize("label", ["", *ADMIN_READERS])
+def test_admin_permission_matrix(zone, users, client, label):
+    """The site's pages (label "") or one model's pages, every role and method; the records stay as they were."""
+    objects = _admin_objects(zone, users)
+    before = {key: type(obj).objects.filter(pk=obj.pk).values().first() for key, obj in objects.items()}
+    urls = [url for url in ADMIN_URLS if url[1] == label or (not label and url[2] == "app_list")]
+    failures = [failure for url in urls for role in ROLES for method in ("get", "post")
+                if (failure := _admin_check(client, users, objects, url, role, method))]  # fmt: skip
+    assert failures == []
+    after = {key: type(obj).objects.filter(pk=obj.pk).values().first() for key, obj in objects.items()}
+    assert after == before
+
+
+def test_every_admin_case_is_checked():
+    per_test = [[url for url in ADMIN_URLS if url[1] == label or (not label and url[2] == "app_list")]
+                for label in ["", *ADMIN_READERS]]  # fmt: skip
+    assert sorted(url for urls in per_test for url in urls) == sorted(ADMIN_URLS)
+    assert sum(len(urls) for urls in per_test) * len(ROLES) * 2 == len(ADMIN_CASES)

@@ -15,12 +15,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from members.models import Member
-from portal import sessions
+from portal import services, sessions
 from portal.enums import Role
+from portal.models import AuditEntry, PasswordHistory, User
 from tests.factories import PASSWORD, UserFactory
 from tests.portal.conftest import manage, service_env
 
@@ -416,3 +418,112 @@ def test_password_change_ignores_role_and_flags_posted(newcomer, client):
     assert (newcomer.role, newcomer.is_staff, newcomer.is_superuser, newcomer.username, newcomer.organisation_id) == (
         Role.ORG_ADMIN, False, False, username, newcomer.organisation.pk,
     )  # fmt: skip
+
+
+# Issue 13 (8): the current password on the password page counts towards the lockout.
+
+WRONG_CURRENT = "你的旧密码不正确。请重新输入。"
+
+
+def _password_post(client, current, new="Mine@2025pw", address="10.0.0.1"):
+    data = {"old_password": current, "new_password1": new, "new_password2": new}
+    return client.post(reverse("password_change"), data, REMOTE_ADDR=address)
+
+
+def test_password_page_fifth_wrong_current_password_locks_the_account(db, client):
+    user = UserFactory(role=Role.AUDITOR)
+    client.force_login(user)
+    for _ in range(4):
+        response = _password_post(client, "wrong")
+        assert (response.status_code, response.context["form"].errors["old_password"]) == (200, [WRONG_CURRENT])
+    response = _password_post(client, "wrong")
+    assert (response.status_code, lockout_text(response)) == (429, LOCKED.format(30))
+    assert f'<form method="post" action="{reverse("login")}">' in response.content.decode()
+    assert SESSION_KEY not in client.session
+    assert attempts() == [(user.username, "10.0.0.1", 5)]
+    # The right password no longer logs in, from any address.
+    assert login_post(client, user.username, PASSWORD, address="10.0.0.2").status_code == 429
+    trail = AuditEntry.objects.filter(action="portal.user.password_failed").values_list("username", "ip", "object_pk")
+    assert list(trail) == [(user.username, "10.0.0.1", str(user.pk))] * 5
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_page_refused_while_the_username_is_locked(db, client):
+    user = UserFactory(role=Role.AUDITOR)
+    client.force_login(user)  # a session opened before someone else's five failed logins
+    for _ in range(5):
+        login_post(Client(), user.username, "wrong", address="10.0.0.7")
+    response = _password_post(client, PASSWORD)
+    assert (response.status_code, lockout_text(response)) == (429, LOCKED.format(30))
+    assert SESSION_KEY not in client.session
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_page_right_password_clears_the_username_count(db, client):
+    user = UserFactory(role=Role.AUDITOR)
+    client.force_login(user)
+    for _ in range(4):
+        _password_post(client, "wrong")
+    assert _password_post(client, PASSWORD).status_code == 302
+    assert attempts() == []
+
+
+# Issue 13 (12): no reuse of the last five passwords; a maximum age.
+
+PASSWORDS = ["Pass@2025no1", "Pass@2025no2", "Pass@2025no3", "Pass@2025no4", "Pass@2025no5"]
+REUSED = "该密码近期使用过：新密码不能与最近5次使用过的密码相同。"
+
+
+def _errors(password, user):
+    with translation.override("zh-hans"):
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            return exc.messages
+    return []
+
+
+def test_password_history_refuses_the_last_five(db):
+    user = UserFactory(role=Role.AUDITOR)  # PASSWORD, then five more: PASSWORD is the sixth-last
+    for password in PASSWORDS:
+        services.account_password_change(user=user, password=password)
+    assert [_errors(p, user) for p in PASSWORDS] == [[REUSED]] * 4 + [["新密码不能与当前密码相同。"]]
+    assert _errors(PASSWORD, user) == []
+    assert PasswordHistory.objects.filter(user=user).count() == 5
+
+
+def test_password_page_refuses_a_recent_password_in_chinese(db, client):
+    user = UserFactory(role=Role.AUDITOR)
+    services.account_password_change(user=user, password=PASSWORDS[0])
+    client.force_login(user)
+    response = _password_post(client, PASSWORDS[0], new=PASSWORD)
+    assert response.context["form"].errors == {"new_password2": [REUSED]}
+
+
+def test_password_older_than_the_maximum_age_must_be_changed(db, client, settings):
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+    user = UserFactory(role=Role.AUDITOR)
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=91))
+    client.force_login(user)
+    assert client.get(reverse("audit"))["Location"] == reverse("password_change")
+    page = client.get(reverse("password_change"))
+    assert 'id="password-expired"' in page.content.decode()
+    assert _password_post(client, PASSWORD)["Location"] == reverse("home")
+    assert client.get(reverse("audit")).status_code == 200
+
+
+def test_password_89_days_old_or_no_maximum_age_is_kept(db, client, settings):
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+    user = UserFactory(role=Role.AUDITOR)
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=89))
+    client.force_login(user)
+    assert client.get(reverse("audit")).status_code == 200
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=900))
+    settings.PASSWORD_MAX_AGE_DAYS = 0
+    assert client.get(reverse("audit")).status_code == 200
+
+
+def test_password_age_setting_defaults_to_90_days():
+    assert django_settings.PASSWORD_MAX_AGE_DAYS == 90

@@ -23,22 +23,23 @@ class Command(BaseCommand):
     def handle(self, *args, file, org, dry_run, as_json, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"{file}: no such file")
+            self.refuse(as_json, path, _("%(file)s: no such file.") % {"file": file})
         default = None
         if org:
             default = Organisation.objects.active().filter(code=org).first()
             if default is None:
-                raise CommandError(f"--org {org}: no active organisation has this code")
+                self.refuse(as_json, path, _("--org %(code)s: no active organisation has this code.") % {"code": org})
         try:
             rows = imports.roster_read(name=path.name, content=path.read_bytes())
             plan = imports.roster_preview(rows=rows, default_organisation=default, file_name=path.name)
         except roster.RosterError as exc:
-            raise CommandError(str(exc)) from exc
+            self.refuse(as_json, path, str(exc), cause=exc)
         written = {"created": 0, "updated": 0}
         if not dry_run:
             written = imports.roster_import(plan=plan)
         report = {
             "file": path.name,
+            "refused": False,
             "header_row": plan.header_row,
             "counts": plan.counts,
             "written": written,
@@ -61,3 +62,14 @@ class Command(BaseCommand):
                 )
         if plan.counts["rejected"]:
             sys.exit(1)
+
+    def refuse(self, as_json: bool, path: Path, reason: str, cause: Exception | None = None):
+        """A file refused before any row is checked (exit code 2): with --json, the reason as JSON on
+        stdout like every other outcome (issue 13, item 13); else on stderr."""
+        if as_json:
+            self.stdout.write(json.dumps({"file": path.name, "refused": True, "reason": reason}, ensure_ascii=False))
+            sys.exit(REFUSED)
+        raise CommandError(reason, returncode=REFUSED) from cause
+
+
+REFUSED = 2

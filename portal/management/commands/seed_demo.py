@@ -79,13 +79,16 @@ class Command(BaseCommand):
             return
         self.stdout.write("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
         for login in result["logins"]:
-            self.stdout.write(f"  {login['username']:<12} {login['role']:<10} {login['organisation']}")
+            self.stdout.write(
+                f"  {login['username']:<12} {login['role']:<10} {login['name']:<16} {login['organisation']}"
+            )
 
     def _existing_logins(self):
         return [
             {
                 "username": u.username,
                 "password": demo.DEMO_PASSWORD,
+                "name": u.display_name,
                 "role": str(u.get_role_display()),
                 "organisation": u.organisation.name if u.organisation else "",
             }
