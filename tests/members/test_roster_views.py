@@ -188,8 +188,10 @@ def test_failed_import_writes_nothing_and_stays_confirmable_with_the_reason(
     assert Member.objects.filter(organisation=zone.b2).count() == 0
     assert f"导入失败，未写入任何数据：{reason}" in page
     assert person(0) not in page
-    assert "member_one_active_per_id_number" in caplog.text and person(0) not in caplog.text
-    assert f"{person(0)[:6]}********{person(0)[-4:]}" in caplog.text
+    assert person(0) not in caplog.text
+    if connection.vendor == "postgresql":  # PostgreSQL's message names the constraint and quotes the number
+        assert "member_one_active_per_id_number" in caplog.text
+        assert f"{person(0)[:6]}********{person(0)[-4:]}" in caplog.text
     monkeypatch.undo()
     client.post(reverse("members:roster_confirm", args=[record.pk]))
     assert Member.objects.filter(organisation=zone.b2).count() == 2
