@@ -755,7 +755,10 @@ class FindingStage(models.Model):
 
 class RuleTally(models.Model):
     """A run's checks of one rule counted by sector and town or system (the depth-2 organisation):
-    what the dashboards chart, precomputed so a dashboard never scans the findings."""
+    what the dashboards chart, precomputed so a dashboard never scans the findings. A town's
+    administrator sees their town's rows (scoping by the town's path); below a town there is no tally."""
+
+    scope_path = "town__path"
 
     run = models.ForeignKey(ComplianceRun, on_delete=models.CASCADE, related_name="tallies")
     rule = models.CharField(max_length=32)

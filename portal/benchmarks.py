@@ -29,13 +29,14 @@ from .models import User
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench")
 
 
-def bench_database_open() -> str:
-    """Switch this process to the benchmark database (created and migrated when missing)."""
+def bench_database_open(name: str | None = None) -> str:
+    """Switch this process to the benchmark database (created and migrated when missing); a benchmark
+    that builds its own small zone names its own database, so the shared zone stays as it is."""
     settings_dict = connection.settings_dict
     if settings_dict["ENGINE"].endswith("sqlite3"):
-        settings_dict["TEST"]["NAME"] = str(demo.__file__).rsplit("/", 2)[0] + "/var/bench.sqlite3"
+        settings_dict["TEST"]["NAME"] = str(demo.__file__).rsplit("/", 2)[0] + f"/var/{name or 'bench'}.sqlite3"
     else:
-        settings_dict["TEST"]["NAME"] = BENCH_DATABASE
+        settings_dict["TEST"]["NAME"] = name or BENCH_DATABASE
     return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
 
 
@@ -447,6 +448,16 @@ def bench_load(*, members: int, seed: int, repeat: int) -> dict:
     return {"zone": zone, **load_run(targets=targets, seconds=seconds)}
 
 
+def bench_secretary_year(**kwargs) -> dict:
+    """Issue 12: a village secretary's previous year through the real pages (portal/bench_secretary.py)."""
+    from .bench_secretary import bench_secretary_year as run
+
+    return run(**kwargs)
+
+
+# Its own small zone (one branch, 30 members), in its own database.
+bench_secretary_year.database = f"{BENCH_DATABASE}_secretary"
+
 BENCHMARKS = {
     "zone_build": bench_zone_build,
     "subtree": bench_subtree,
@@ -457,4 +468,5 @@ BENCHMARKS = {
     "funding_report": bench_funding_report,
     "compliance_run": bench_compliance_run,
     "load": bench_load,
+    "secretary_year": bench_secretary_year,
 }

@@ -12,6 +12,7 @@ def navigation(request):
             "can_edit": has_permission(user, "edit"),
             "is_bureau": has_permission(user, "bureau"),
             "sees_zone": has_permission(user, "zone"),
+            "sees_dashboard": has_permission(user, "dashboard"),
             # Separation of duties: the system administrator sees no records, only accounts and parameters.
             "sees_records": has_permission(user, "view"),
             "can_accounts": has_permission(user, "accounts"),

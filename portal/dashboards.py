@@ -3,23 +3,44 @@
 Everything here comes from the latest finished run of the year: its `RuleTally` rows (checks
 counted by rule, sector and town or system, a few thousand rows at most) and its summary (the
 organisations with the most open findings). No dashboard query scans the findings or the
-records, so the page costs the same at 1,000 members as at 1,000,000."""
+records, so the page costs the same at 1,000 members as at 1,000,000.
+
+A town's administrator (issue 12) gets the same page for their subtree: the tallies of their town
+(`branches.scoping.for_user`, the one scoping function), and the open findings counted from the
+findings of their subtree (one town's, an indexed prefix query), since the run's summary is the zone's."""
 
 import dataclasses
+import math
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from assessments.compliance.catalogue import RULES
-from assessments.models import ComplianceRun, RuleTally
+from assessments.models import ComplianceRun, Finding, RuleTally
 from branches.enums import Sector
 from branches.models import Organisation
+from branches.scoping import for_user, sees_whole_zone
+from members.models import RosterUpload
 
 # A zone has hundreds of towns and systems and thousands of weak candidates: the page shows the
 # lowest ones (the export has them all).
 SHOWN = 30
+
+# The charts' target and colours. Every checked duty is a requirement of the opinion, and no policy
+# parameter sets a lower goal, so the target is full compliance; a bar is red below 80 %, amber
+# below 95 %, green from 95 % (the status keys are what the page hands to dashboard.js).
+TARGET_RATE = 100
+STATUS_BELOW = (("danger", Decimal(80)), ("warning", Decimal(95)))
+STATUS_COLOURS = {"danger": "#c8102e", "warning": "#e6a23c", "success": "#2e7d32", "none": "#adb5bd"}
+# The trend's axis: the rates' range widened by a quarter of it on each side, by at least this much.
+TREND_PADDING = 2
+
+# The bureau's home page: a few key duties from the latest run, and short lists.
+KEY_RULES = ("Q-THREE-MEETINGS", "Q-LECTURE-SECRETARY", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER")
+GLANCE_ROWS = 5
 
 
 def rate(passed: int, checked: int) -> Decimal | None:
@@ -27,6 +48,21 @@ def rate(passed: int, checked: int) -> Decimal | None:
     if not checked:
         return None
     return (Decimal(100) * passed / checked).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def rate_status(value: Decimal | None) -> str:
+    """The bar's colour key: danger below 80 %, warning below 95 %, success otherwise; none unchecked."""
+    if value is None:
+        return "none"
+    for status, below in STATUS_BELOW:
+        if value < below:
+            return status
+    return "success"
+
+
+def worst_first(bar) -> tuple:
+    """Bars by rate ascending (unchecked ones last), then by label: the worst is read first."""
+    return (bar.rate if bar.rate is not None else Decimal(101), bar.label)
 
 
 @dataclasses.dataclass
@@ -46,19 +82,27 @@ class Bar:
     def failed(self) -> int:
         return self.checked - self.passed
 
+    @property
+    def status(self) -> str:
+        return rate_status(self.rate)
+
 
 def latest_run(*, year: int) -> ComplianceRun | None:
     return ComplianceRun.objects.filter(year=year, state=ComplianceRun.State.DONE).order_by("-started_at").first()
 
 
-def compliance_dashboard(*, year: int) -> dict:
-    """Rates by rule, sector and town; the month-by-month trend; the organisations with most open findings."""
+def compliance_dashboard(*, year: int, user) -> dict:
+    """Rates by rule, sector and town; the month-by-month trend; the organisations with most open
+    findings: the whole zone's for the bureau and the auditor, a town administrator's subtree's for them."""
     run = latest_run(year=year)
+    whole = sees_whole_zone(user)
     if run is None:
-        return {"run": None, "year": year, "rules": [], "sectors": [], "towns": [], "top": [], "trend": [], "weak": []}
+        return {"run": None, "year": year, "whole_zone": whole, "rules": [], "sectors": [], "towns": [], "top": [],
+                "trend": [], "weak": []}  # fmt: skip
+    tallies = for_user(RuleTally.objects.all(), user)
     findings = reverse("assessments:findings")
     by_rule, by_sector, by_town = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    for rule, sector, town, checked, passed in RuleTally.objects.filter(run=run).values_list(
+    for rule, sector, town, checked, passed in tallies.filter(run=run).values_list(
         "rule", "sector", "town_id", "checked", "passed"
     ):
         for table, key in ((by_rule, rule), (by_sector, sector), (by_town, town)):
@@ -66,42 +110,73 @@ def compliance_dashboard(*, year: int) -> dict:
             table[key][1] += passed
     towns = dict(Organisation.objects.filter(pk__in=[t for t in by_town if t]).values_list("pk", "name"))
     sectors = dict(Sector.choices)
-    rules = [
-        Bar(c, str(RULES[c].title) if c in RULES else c, *by_rule[c],
-            f"{findings}?year={year}&rule={c}&group=organisation", clause=c)
-        for c in sorted(by_rule)
-    ]  # fmt: skip
-    sector_bars = [
-        Bar(s, str(sectors.get(s, "—")), *by_sector[s], f"{findings}?year={year}&sector={s}&group=organisation")
-        for s in sorted(by_sector, key=lambda s: str(sectors.get(s, "")))
-        if s
-    ]
+    rules = sorted(
+        (Bar(c, str(RULES[c].title) if c in RULES else c, *by_rule[c],
+             f"{findings}?year={year}&rule={c}&group=organisation", clause=c)
+         for c in by_rule),
+        key=worst_first,
+    )  # fmt: skip
+    sector_bars = sorted(
+        (Bar(s, str(sectors.get(s, "—")), *by_sector[s], f"{findings}?year={year}&sector={s}&group=organisation")
+         for s in by_sector if s),
+        key=worst_first,
+    )  # fmt: skip
     town_bars = sorted(
         (Bar(str(t), towns[t], *by_town[t], f"{findings}?year={year}&town={t}&group=organisation")
          for t in by_town if t in towns),
-        key=lambda b: (b.rate if b.rate is not None else Decimal(101), b.label),
+        key=worst_first,
     )  # fmt: skip
+    if whole:
+        top, open_total, weak = _top_of_run(run), run.open_total, weak_rows(run)
+    else:
+        top, open_total = _top_in_scope(year=year, user=user)
+        weak = weak_rows(run, user=user)
+    checked = sum(v[0] for v in by_rule.values())
+    passed = sum(v[1] for v in by_rule.values())
+    return {
+        "run": run, "year": year, "whole_zone": whole, "rate": rate(passed, checked), "checked": checked,
+        "passed": passed, "open": open_total, "rules": rules, "sectors": sector_bars, "towns": town_bars, "top": top,
+        "trend": compliance_trend(year=year, tallies=tallies), "weak": weak,
+    }  # fmt: skip
+
+
+def _top_of_run(run: ComplianceRun) -> list[dict]:
+    """The zone's organisations with most open findings, as the run counted them."""
     top_ids = [pk for pk, _n in run.summary.get("top", [])]
     names = dict(Organisation.objects.filter(pk__in=top_ids).values_list("pk", "name"))
-    top = [
+    return [
         {"organisation": pk, "name": names.get(pk, ""), "open": n,
          "url": reverse("assessments:org_findings", args=[pk])}
         for pk, n in run.summary.get("top", []) if pk in names
     ]  # fmt: skip
-    checked = sum(v[0] for v in by_rule.values())
-    passed = sum(v[1] for v in by_rule.values())
-    return {
-        "run": run, "year": year, "rate": rate(passed, checked), "checked": checked, "passed": passed,
-        "open": run.open_total, "rules": rules, "sectors": sector_bars, "towns": town_bars, "top": top,
-        "trend": compliance_trend(year=year), "weak": weak_rows(run),
-    }  # fmt: skip
 
 
-def weak_rows(run: ComplianceRun) -> list[dict]:
+def _top_in_scope(*, year: int, user) -> tuple[list[dict], int]:
+    """The subtree's organisations with most open findings of the year, and its open findings (two queries)."""
+    open_findings = for_user(Finding.objects.filter(year=year, status=Finding.Status.OPEN), user)
+    rows = (
+        open_findings.values("organisation", "organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "organisation")[:20]
+    )
+    top = [
+        {"organisation": row["organisation"], "name": row["organisation__name"], "open": row["n"],
+         "url": reverse("assessments:org_findings", args=[row["organisation"]])}
+        for row in rows
+    ]  # fmt: skip
+    return top, open_findings.count()
+
+
+def weak_rows(run: ComplianceRun, *, user=None) -> list[dict]:
     """Q-WEAK-*: the candidates the run ranked at the bottom of their type, lowest score first, with
-    their type's label."""
+    their type's label; given a user, those in the user's scope only."""
     sectors = dict(Sector.choices)
-    rows = sorted(run.summary.get("weak", []), key=lambda row: (Decimal(row["score"]), row["name"]))
+    rows = run.summary.get("weak", [])
+    if user is not None:
+        seen = {row["organisation"] for row in rows}
+        inside = set(for_user(Organisation.objects.filter(pk__in=seen), user).values_list("pk", flat=True))
+        rows = [row for row in rows if row["organisation"] in inside]
+    rows = sorted(rows, key=lambda row: (Decimal(row["score"]), row["name"]))
     return [
         {**row, "type_label": str(sectors.get(row["type"], row["type"])),
          "url": reverse("assessments:org_findings", args=[row["organisation"]])}
@@ -109,14 +184,16 @@ def weak_rows(run: ComplianceRun) -> list[dict]:
     ]  # fmt: skip
 
 
-def compliance_trend(*, year: int) -> list[dict]:
-    """Month by month: the rate of the last finished run of each month (one grouped query)."""
+def compliance_trend(*, year: int, tallies=None) -> list[dict]:
+    """Month by month: the rate of the last finished run of each month (one grouped query), from the
+    tallies given (a user's scope) or the zone's."""
+    tallies = RuleTally.objects.all() if tallies is None else tallies
     runs = {}
     for run in ComplianceRun.objects.filter(year=year, state=ComplianceRun.State.DONE).order_by("started_at"):
         runs[run.as_of.strftime("%Y-%m")] = run.pk
     sums = {
         row["run"]: (row["checked"], row["passed"])
-        for row in RuleTally.objects.filter(run__in=runs.values())
+        for row in tallies.filter(run__in=runs.values())
         .values("run")
         .annotate(checked=Sum("checked"), passed=Sum("passed"))
         .order_by()
@@ -128,20 +205,61 @@ def compliance_trend(*, year: int) -> list[dict]:
     return trend
 
 
+def trend_axis(rates: list) -> dict:
+    """The trend's y-axis fitted to its rates, padded, within 0-100: 93-95 % reads as a change, not a flat line."""
+    values = [float(r) for r in rates if r is not None]
+    if not values:
+        return {"min": 0, "max": 100}
+    low, high = min(values), max(values)
+    padding = max(TREND_PADDING, (high - low) / 4)
+    return {"min": max(0, math.floor(low - padding)), "max": min(100, math.ceil(high + padding))}
+
+
 def chart_data(dashboard: dict) -> dict:
-    """What dashboard.js draws: labels, rates and the URL each bar drills down to (JSON-ready)."""
+    """What dashboard.js draws: labels, rates, the status colour and the URL each bar drills down to, the
+    target line and the trend's axis (JSON-ready; the bars come worst first)."""
 
     def bars(items):
         return [{"label": b.label, "clause": b.clause, "rate": float(b.rate) if b.rate is not None else None,
-                 "checked": b.checked, "failed": b.failed, "url": b.url} for b in items]  # fmt: skip
+                 "checked": b.checked, "failed": b.failed, "url": b.url, "status": b.status} for b in items]  # fmt: skip
 
+    trend = [{"month": t["month"], "rate": float(t["rate"]) if t["rate"] is not None else None}
+             for t in dashboard["trend"]]  # fmt: skip
     return {
         "rules": bars(dashboard["rules"]),
         "sectors": bars(dashboard["sectors"]),
         "towns": bars(dashboard["towns"][:SHOWN]),
-        "trend": [{"month": t["month"], "rate": float(t["rate"]) if t["rate"] is not None else None}
-                  for t in dashboard["trend"]],
-    }  # fmt: skip
+        "trend": trend,
+        "trend_axis": trend_axis([t["rate"] for t in trend]),
+        "target": {"rate": TARGET_RATE, "label": _("Target %(rate)s%%") % {"rate": TARGET_RATE}},
+        "colours": STATUS_COLOURS,
+    }
+
+
+def zone_glance(*, year: int) -> dict:
+    """The bureau's home page: this year's rate overall and for a few key duties from the latest run, the
+    organisations with most open findings, the latest runs and roster imports (five queries)."""
+    run = latest_run(year=year)
+    glance = {"year": year, "run": run, "rate": None, "duties": [], "worst": []}
+    if run is not None:
+        sums = {
+            row["rule"]: (row["checked"], row["passed"])
+            for row in RuleTally.objects.filter(run=run).values("rule")
+            .annotate(checked=Sum("checked"), passed=Sum("passed")).order_by()
+        }  # fmt: skip
+        findings = reverse("assessments:findings")
+        glance["rate"] = rate(sum(p for _c, p in sums.values()), sum(c for c, _p in sums.values()))
+        glance["duties"] = [
+            Bar(c, str(RULES[c].title), *sums[c], f"{findings}?year={year}&rule={c}&group=organisation", clause=c)
+            for c in KEY_RULES
+            if c in sums
+        ]
+        glance["worst"] = _top_of_run(run)[:GLANCE_ROWS]
+    glance["runs"] = list(ComplianceRun.objects.order_by("-started_at", "-pk")[:GLANCE_ROWS])
+    glance["imports"] = list(
+        RosterUpload.objects.select_related("organisation").order_by("-uploaded_at", "-pk")[:GLANCE_ROWS]
+    )
+    return glance
 
 
 def dashboard_xlsx(dashboard: dict, *, labels: dict) -> bytes:

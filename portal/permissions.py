@@ -18,6 +18,9 @@ PERMISSIONS = {
     "edit": frozenset({Role.BUREAU, Role.ORG_ADMIN}),
     # The zone-wide dashboards: those who see the whole zone.
     "zone": frozenset({Role.BUREAU, Role.AUDITOR}),
+    # The compliance dashboard: the whole zone's for those who see it, a subtree's for its administrator
+    # (its figures come by town or system, so a town's administrator gets their town's; issue 12).
+    "dashboard": frozenset({Role.BUREAU, Role.ORG_ADMIN, Role.AUDITOR}),
     # Whole-zone business decisions: dissolving top-level organisations, approvals, payments, waivers.
     "bureau": frozenset({Role.BUREAU}),
     # Accounts and roles.

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from branches import selectors
+from branches.scoping import sees_whole_zone
 
-from . import audit, lockout, policy, services
+from . import audit, dashboards, lockout, policy, services
 from .concurrency import VersionedFormViewMixin
 from .enums import RoleGrantState
 from .forms import AccountCreateForm, AccountUpdateForm, PasswordChangeForm, PolicyRevisionForm
@@ -85,7 +86,15 @@ class HomeView(PermissionRequiredMixin, TemplateView):
             {"organisation": root, "summary": selectors.organisation_summary(organisation=root)} for root in roots
         ]
         context["todo"] = self.todo()
+        context["glance"] = self.glance()
         return context
+
+    def glance(self):
+        """The zone at a glance for the bureau and the auditor (issue 12): this year's rates, the
+        organisations with most open findings, the latest runs and roster imports."""
+        if not sees_whole_zone(self.request.user):
+            return None
+        return dashboards.zone_glance(year=timezone.localdate().year)
 
     def todo(self):
         """An organisation administrator's duties (issue 12): this month's and the missed ones, most
@@ -267,9 +276,10 @@ class PolicyRevisionUpdateView(PolicyRevisionFormMixin, VersionedFormViewMixin, 
 
 
 class DashboardView(PermissionRequiredMixin, TemplateView):
-    """The bureau's compliance dashboard (issue 6): every chart drills down to the findings."""
+    """The compliance dashboard (issue 6): every chart drills down to the findings. The bureau and the
+    auditor see the zone; an organisation's administrator their subtree (issue 12)."""
 
-    permission_required = "zone"
+    permission_required = "dashboard"
     template_name = "portal/dashboard.html"
 
     def year(self) -> int:
@@ -281,14 +291,12 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         return year if 2015 <= year <= today.year else today.year
 
     def get_context_data(self, **kwargs):
-        from . import dashboards
-
         context = super().get_context_data(**kwargs)
-        dashboard = dashboards.compliance_dashboard(year=self.year())
+        dashboard = dashboards.compliance_dashboard(year=self.year(), user=self.request.user)
         context.update(dashboard=dashboard, years=range(timezone.localdate().year, 2014, -1),
                        towns_shown=dashboard["towns"][: dashboards.SHOWN], weak_shown=dashboard["weak"][: dashboards.SHOWN],
                        shown=dashboards.SHOWN)  # fmt: skip
-        root = selectors.work_committee()
+        root = selectors.work_committee() if dashboard["whole_zone"] else None
         if root is not None:
             context["weak_year_url"] = reverse("assessments:weak_year", args=[root.pk, dashboard["year"]])
         if dashboard["run"] is not None:
@@ -300,10 +308,8 @@ class DashboardExportView(DashboardView):
     def get(self, request, *args, **kwargs):
         from django.http import HttpResponse
 
-        from . import dashboards
-
         year = self.year()
-        dashboard = dashboards.compliance_dashboard(year=year)
+        dashboard = dashboards.compliance_dashboard(year=year, user=request.user)
         labels = {
             "name": _("Rule, sector or organisation"), "checked": _("Checks"), "passed": _("Met"), "rate": _("Compliance rate (%)"),
             "open": _("Open findings"), "by_rule": _("By rule"), "by_sector": _("By sector"),

@@ -28,6 +28,11 @@ ANIMATION_OVER = """() => {
 BAR_PIXEL = """([value, index]) => echarts.getInstanceByDom(document.getElementById("chart-rules"))
     .convertToPixel({seriesIndex: 0}, [value, index])"""
 
+BAR_COLOUR = """(index) => echarts.getInstanceByDom(document.getElementById("chart-rules")).getModel()
+    .getSeriesByIndex(0).getData().getItemVisual(index, "style").fill"""
+TARGET_LINE = """() => echarts.getInstanceByDom(document.getElementById("chart-rules")).getOption()
+    .series[0].markLine.data.map((point) => point.xAxis)"""
+
 
 def rate_or_none(text):
     return None if text == "—" else float(text)
@@ -72,6 +77,14 @@ def test_bureau_drills_down_from_a_bar_to_a_finding_and_waives_it(zone, users, l
     labels = page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-rules')).getOption().yAxis[0].data")
     index = labels.index(label)
     assert rates[index] == 50
+    # Worst first, coloured by status (50 % is red), the target drawn at 100 %, the trend's axis fitted.
+    assert rates == sorted(rates, key=lambda r: (r is None, r))
+    page.wait_for_function(ANIMATION_OVER)
+    assert page.evaluate(BAR_COLOUR, index) == "#c8102e"
+    assert page.evaluate(TARGET_LINE) == [100]
+    axis = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent).trend_axis")
+    trend = page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption().yAxis[0]")
+    assert (trend["min"], trend["max"]) == (axis["min"], axis["max"])
 
     # A real click on the middle of the bar.
     page.wait_for_function(ANIMATION_OVER)

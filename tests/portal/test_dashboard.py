@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessments.compliance import engine
-from assessments.models import Finding, RuleTally
+from assessments.models import ComplianceRun, Finding, RuleTally
 from portal import dashboards
 from tests.factories import MemberFactory, make_org
 
@@ -109,9 +110,114 @@ def test_the_dashboard_exports_to_xlsx(users, client, zone):
     assert {r[0].split()[0] for r in rows[1:]} == set(RULES)
 
 
-def test_only_whole_zone_roles_see_the_dashboard(users, client):
-    client.force_login(users.town_admin)
+def test_the_system_administrator_gets_no_dashboard(users, client):
+    client.force_login(users.sysadmin)
     assert client.get(reverse("dashboard")).status_code == 403
+
+
+def test_a_town_administrator_gets_their_subtrees_dashboard(users, client, zone):
+    result = run()
+    client.force_login(users.town_admin)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("dashboard"), {"year": 2024})
+    assert page.status_code == 200
+    dashboard = page.context["dashboard"]
+    inside = RuleTally.objects.filter(run=result, town=zone.t1)
+    assert (dashboard["checked"], dashboard["passed"]) == (
+        sum(t.checked for t in inside),
+        sum(t.passed for t in inside),
+    )
+    assert [b.key for b in dashboard["towns"]] == [str(zone.t1.pk)]
+    open_inside = Finding.objects.filter(year=2024, status="open", organisation__path__startswith=zone.t1.path)
+    assert dashboard["open"] == open_inside.count()
+    # B3 (in T2) has open findings, and none of them is counted or listed.
+    assert Finding.objects.filter(year=2024, status="open", organisation=zone.b3).exists()
+    assert dashboard["open"] < result.open_total
+    assert {row["organisation"] for row in dashboard["top"]} == set(open_inside.values_list("organisation", flat=True))
+    assert all(row["organisation"] != zone.b3.pk for row in dashboard["weak"])
+    assert "weak_year_url" not in page.context
+    assert f"{zone.t1.name}及其下属组织的数据。" in page.content.decode()
+    # Every drill-down stays inside the subtree.
+    organisations = client.get(dashboard["rules"][0].url).context["page"]
+    assert {row["organisation__code"] for row in organisations} <= {"T1", "V1", "B1", "G1", "B2"}
+    assert client.get(reverse("assessments:org_findings", args=[zone.b3.pk])).status_code == 404
+
+
+def test_a_town_administrators_export_has_their_town_only(users, client, zone):
+    run()
+    client.force_login(users.town_admin)
+    with translation.override("zh-hans"):
+        response = client.get(reverse("dashboard_export"), {"year": 2024})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content))["按街道（镇）或系统"].values)
+    assert [row[0] for row in rows[1:]] == [zone.t1.name]
+
+
+def test_below_a_town_the_dashboard_shows_the_findings_and_says_why_no_rate(users, client, zone):
+    run()
+    client.force_login(users.branch_admin)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("dashboard"), {"year": 2024})
+    dashboard = page.context["dashboard"]
+    assert (page.status_code, dashboard["checked"], dashboard["rules"]) == (200, 0, [])
+    assert (
+        dashboard["open"]
+        == Finding.objects.filter(year=2024, status="open", organisation__path__startswith=zone.b1.path).count()
+    )
+    assert 'id="dashboard-below-town"' in page.content.decode()
+
+
+def tallied_run(*, as_of, rows):
+    """A finished run with the tallies given as (rule, sector, town, checked, passed)."""
+    result = ComplianceRun.objects.create(year=2024, as_of=as_of, state=ComplianceRun.State.DONE, trigger="test")
+    RuleTally.objects.bulk_create(
+        RuleTally(run=result, rule=rule, sector=sector, town=town, checked=checked, passed=passed)
+        for rule, sector, town, checked, passed in rows
+    )
+    return result
+
+
+def test_the_bars_come_worst_first_coloured_by_status_with_the_target(users, client, zone):
+    tallied_run(as_of=datetime.date(2024, 12, 31), rows=[
+        ("Q-THREE-MEETINGS", "village", zone.t1, 100, 96),
+        ("Q-TRAINING-MEMBER", "village", zone.t1, 100, 50),
+        ("Q-LECTURE-SECRETARY", "community", zone.t2, 100, 90),
+        ("Q-LECTURE-SECRETARY", "community", zone.t2, 0, 0),
+    ])  # fmt: skip
+    client.force_login(users.bureau)
+    data = client.get(reverse("dashboard"), {"year": 2024}).context["chart_data"]
+    assert [(r["clause"], r["rate"], r["status"]) for r in data["rules"]] == [
+        ("Q-TRAINING-MEMBER", 50.0, "danger"),
+        ("Q-LECTURE-SECRETARY", 90.0, "warning"),
+        ("Q-THREE-MEETINGS", 96.0, "success"),
+    ]
+    assert [(r["rate"], r["status"]) for r in data["sectors"]] == [(73.0, "danger"), (90.0, "warning")]
+    assert [(r["label"], r["rate"]) for r in data["towns"]] == [(zone.t1.name, 73.0), (zone.t2.name, 90.0)]
+    assert data["target"]["rate"] == dashboards.TARGET_RATE == 100
+    assert set(data["colours"]) == {"danger", "warning", "success", "none"}
+
+
+def test_the_trend_axis_is_fitted_to_the_rates(users, client, zone):
+    tallied_run(as_of=datetime.date(2024, 3, 31), rows=[("Q-THREE-MEETINGS", "village", zone.t1, 100, 93)])
+    tallied_run(as_of=datetime.date(2024, 6, 30), rows=[("Q-THREE-MEETINGS", "village", zone.t1, 100, 95)])
+    client.force_login(users.bureau)
+    data = client.get(reverse("dashboard"), {"year": 2024}).context["chart_data"]
+    assert [(t["month"], t["rate"]) for t in data["trend"]] == [("2024-03", 93.0), ("2024-06", 95.0)]
+    assert data["trend_axis"] == {"min": 91, "max": 97}
+
+
+@pytest.mark.parametrize(
+    ("rates", "axis"),
+    [([], {"min": 0, "max": 100}), ([None, 40.0], {"min": 38, "max": 42}), ([10.0, 90.0], {"min": 0, "max": 100}),
+     ([99.5], {"min": 97, "max": 100})],
+)  # fmt: skip
+def test_the_trend_axis_stays_within_0_and_100(rates, axis):
+    assert dashboards.trend_axis(rates) == axis
+
+
+@pytest.mark.parametrize(("value", "status"), [(None, "none"), ("79.9", "danger"), ("80", "warning"),
+                                               ("94.9", "warning"), ("95", "success"), ("100", "success")])  # fmt: skip
+def test_rate_status_thresholds(value, status):
+    assert dashboards.rate_status(None if value is None else Decimal(value)) == status
 
 
 @pytest.mark.parametrize("extra_towns", [1, 6])
@@ -124,6 +230,20 @@ def test_the_dashboard_costs_the_same_queries_at_any_size(users, client, zone, e
     client.force_login(users.bureau)
     client.get(reverse("dashboard"), {"year": 2024})
     with django_assert_num_queries(9):
+        client.get(reverse("dashboard"), {"year": 2024})
+
+
+@pytest.mark.parametrize("extra_branches", [1, 6])
+def test_a_town_administrators_dashboard_costs_the_same_queries_at_any_size(
+    users, client, zone, extra_branches, django_assert_num_queries
+):
+    for n in range(extra_branches):
+        branch = make_org(zone.v1, "branch", sector="village", code=f"XB{n}")
+        MemberFactory.create_batch(2, organisation=branch)
+    run()
+    client.force_login(users.town_admin)
+    client.get(reverse("dashboard"), {"year": 2024})
+    with django_assert_num_queries(11):
         client.get(reverse("dashboard"), {"year": 2024})
 
 

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, name, members, seed, repeat, as_json, **options):
         if members < 1:
             raise CommandError("--members must be positive")
-        database = benchmarks.bench_database_open()
+        database = benchmarks.bench_database_open(getattr(benchmarks.BENCHMARKS[name], "database", None))
         result = {
             "benchmark": name,
             "database": database,
