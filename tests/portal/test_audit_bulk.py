@@ -400,7 +400,7 @@ PRODUCT = ("branches", "members", "assessments", "funding", "portal")
 # Outside the product: demo data (seed_demo logs one BULK entry for each of its operations) and
 # benchmarks, which run in a throwaway database (`make bench`).
 EXEMPT_MODULES = {
-    "portal.demo", "portal.demo_activity", "funding.demo", "portal.benchmarks", "assessments.benchmarks",
+    "portal.demo", "portal.demo_activity", "funding.demo", "portal.benchmarks", "portal.bench_secretary", "assessments.benchmarks",
     "funding.benchmarks", "portal.management.commands.seed_demo", "portal.management.commands.bench",
 }  # fmt: skip
 # Functions that write an audited model in bulk without an entry of their own, and why.
