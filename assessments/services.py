@@ -22,6 +22,7 @@ from members.models import Member
 from members.selectors import branch_members_on
 from portal import audit
 from portal.concurrency import row_lock, version_check
+from portal.dates import day_text
 from portal.permissions import has_permission
 from portal.uploads import IMAGE_TYPES, upload_check
 
@@ -106,7 +107,7 @@ def _organisation_check(*, organisation: Organisation, user, day: datetime.date,
         )
     if organisation.dissolved_on and day > organisation.dissolved_on:
         raise ValidationError({"held_on": _("%(org)s was dissolved on %(date)s.") % {"org": organisation.name,
-                                                                                       "date": organisation.dissolved_on}})  # fmt: skip
+                                                                                       "date": day_text(organisation.dissolved_on)}})  # fmt: skip
 
 
 def _day_check(day: datetime.date, field: str = "held_on") -> None:
@@ -172,18 +173,18 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
     chair = data.get("chaired_by")
     if chair is not None and chair.pk not in allowed:
         errors["chaired_by"] = _("%(name)s was not a member of %(org)s on %(date)s.") % {
-            "name": chair.name, "org": organisation.name, "date": day}  # fmt: skip
+            "name": chair.name, "org": organisation.name, "date": day_text(day)}  # fmt: skip
     rows = []
     for member_id, (status, reason) in attendance.items():
         entry = allowed.get(member_id)
         if entry is None:
             name = Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or member_id
             errors.setdefault("attendance", []).append(
-                _("%(name)s was not a member of %(org)s on %(date)s.") % {"name": name, "org": organisation.name, "date": day}
+                _("%(name)s was not a member of %(org)s on %(date)s.") % {"name": name, "org": organisation.name, "date": day_text(day)}
             )  # fmt: skip
             continue
         # A row's error names its member (`params`): the form highlights the row (issue 12).
-        row_params = {"name": entry.member.name, "date": day, "member": member_id}
+        row_params = {"name": entry.member.name, "date": day_text(day), "member": member_id}
         if entry.is_guest and status != AttendanceStatus.ATTENDING_NONVOTING:
             errors.setdefault("attendance", []).append(ValidationError(
                 _("%(name)s was not on the committee on %(date)s: record them as sitting in, or leave them out."),
@@ -203,7 +204,7 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
     if kind == MeetingKind.COMMITTEE and roster and all(entry.is_guest for entry in roster):
         errors.setdefault("attendance", []).insert(0, _(
             "%(org)s had no committee member in post on %(date)s: record the secretary and the committee "
-            "members (posts) first.") % {"org": organisation.name, "date": day})  # fmt: skip
+            "members (posts) first.") % {"org": organisation.name, "date": day_text(day)})  # fmt: skip
     elif not rows and not errors:
         errors["attendance"] = [_("Record who attended: the organisation had no member on this day.")]
     checked = []
@@ -272,7 +273,7 @@ def training_batch_record(*, organisation: Organisation, kind: str, title: str, 
     if outside:
         names = "、".join(Member.objects.filter(pk__in=outside).values_list("name", flat=True)[:10])
         raise ValidationError({"members": _("Not members of %(org)s on %(date)s: %(names)s.") % {
-            "org": organisation.name, "date": held_on, "names": names}})  # fmt: skip
+            "org": organisation.name, "date": day_text(held_on), "names": names}})  # fmt: skip
     already = list(
         TrainingRecord.objects.filter(member_id__in=member_ids, title=title, held_on=held_on).values_list(
             "member__name", flat=True
@@ -321,7 +322,7 @@ def talks_record(*, organisation: Organisation, held_on: datetime.date, topic: s
     if outside:
         names = "、".join(Member.objects.filter(pk__in=outside).values_list("name", flat=True)[:10])
         errors["members"] = _("Not members of %(org)s on %(date)s: %(names)s.") % {
-            "org": organisation.name, "date": held_on, "names": names}  # fmt: skip
+            "org": organisation.name, "date": day_text(held_on), "names": names}  # fmt: skip
     if errors:
         raise ValidationError(errors)
     talks = Talk.objects.bulk_create(
@@ -376,7 +377,7 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
         member = roster.get(member_id)
         if member is None:
             errors.append(_("Not a member of %(org)s on %(date)s: %(name)s.") % {
-                "org": organisation.name, "date": held_on,
+                "org": organisation.name, "date": day_text(held_on),
                 "name": Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or member_id})  # fmt: skip
             continue
         if any(grades.get(f) not in Grade.values for f in GRADE_FIELDS):
@@ -532,7 +533,7 @@ def _leader_check(*, organisation: Organisation, member: Member, day: datetime.d
         .exists()
     ):
         raise ValidationError({field: _("%(name)s held no leadership post in %(org)s on %(date)s.") % {
-            "name": member.name, "org": organisation.name, "date": day}})  # fmt: skip
+            "name": member.name, "org": organisation.name, "date": day_text(day)}})  # fmt: skip
 
 
 def leadership_days_record(*, organisation: Organisation, member: Member, kind: str, started_on: datetime.date,
@@ -618,7 +619,7 @@ def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.d
     done = {s.step: s for s in matter.steps.all()}
     if step in done:
         raise ValidationError({"step": _("“%(step)s” is already on record (%(date)s).") % {
-            "step": DeliberationStep(step).label, "date": done[step].done_on}})  # fmt: skip
+            "step": DeliberationStep(step).label, "date": day_text(done[step].done_on)}})  # fmt: skip
     position = DELIBERATION_ORDER.index(DeliberationStep(step))
     if position > 0:
         previous = DELIBERATION_ORDER[position - 1]
@@ -626,7 +627,7 @@ def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.d
             raise ValidationError({"step": _("“%(step)s” comes first.") % {"step": previous.label}})
         if done_on < done[previous].done_on:
             raise ValidationError({"done_on": _("This step cannot come before “%(step)s” (%(date)s).") % {
-                "step": previous.label, "date": done[previous].done_on}})  # fmt: skip
+                "step": previous.label, "date": day_text(done[previous].done_on)}})  # fmt: skip
     return MatterStep.objects.create(
         matter=matter, step=step, done_on=done_on, note=note.strip(), recorded_by=_who(user)
     )
@@ -671,14 +672,14 @@ def annual_report_record(*, organisation: Organisation, year: int, reported_on: 
         reporter = selectors.secretary_on(organisation=organisation, day=reported_on)
         if reporter is None:
             raise ValidationError({"reported_on": _("%(org)s had no secretary on %(date)s.") % {
-                "org": organisation.name, "date": reported_on}})  # fmt: skip
+                "org": organisation.name, "date": day_text(reported_on)}})  # fmt: skip
     if (
         not Post.objects.active_on(reported_on)
         .filter(organisation=organisation, member=reporter, kind=PostKind.SECRETARY)
         .exists()
     ):
         raise ValidationError({"reporter": _("%(name)s was not the secretary of %(org)s on %(date)s.") % {
-            "name": reporter.name, "org": organisation.name, "date": reported_on}})  # fmt: skip
+            "name": reporter.name, "org": organisation.name, "date": day_text(reported_on)}})  # fmt: skip
     if AnnualReport.objects.filter(organisation=organisation, year=year).exists():
         raise ValidationError(_("The report on %(year)s is already on record.") % {"year": year})
     return AnnualReport.objects.create(organisation=organisation, year=year, reported_on=reported_on, reporter=reporter,
@@ -729,7 +730,7 @@ def pairing_record(*, organisation: Organisation, kind: str, started_on: datetim
             raise ValidationError({"member": _("Choose the member and give the number of households.")})
         if not selectors.members_under_on(organisation=organisation, day=started_on).filter(pk=member.pk).exists():
             raise ValidationError({"member": _("%(name)s was not a member of %(org)s on %(date)s.") % {
-                "name": member.name, "org": organisation.name, "date": started_on}})  # fmt: skip
+                "name": member.name, "org": organisation.name, "date": day_text(started_on)}})  # fmt: skip
         partner = None
     else:
         own, other = PAIRING_SIDES[PairingKind(kind)]
@@ -789,7 +790,9 @@ def double_strong_decide(*, application: DoubleStrongApplication, awarded: bool,
     if not has_permission(user, "bureau"):
         raise ValidationError(_("The organisation bureau decides on 双强六好."))
     if application.status != DoubleStrongStatus.APPLIED:
-        raise ValidationError(_("This application was decided on %(date)s.") % {"date": application.decided_on})
+        raise ValidationError(
+            _("This application was decided on %(date)s.") % {"date": day_text(application.decided_on)}
+        )
     _day_check(decided_on, "decided_on")
     if decided_on < application.applied_on:
         raise ValidationError({"decided_on": _("The decision comes on or after the application.")})

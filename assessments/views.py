@@ -15,6 +15,7 @@ from branches.models import Organisation
 from branches.views import OrganisationMixin
 from members.models import Member
 from portal.concurrency import VersionedFormViewMixin, version_of
+from portal.dates import day_text
 from portal.pending_uploads import (
     pending_upload_described,
     pending_upload_keep,
@@ -868,7 +869,7 @@ class AnnualReportCreateView(OrganisationMixin, ServiceFormView):
         secretary = selectors.secretary_on(organisation=self.organisation, day=data["reported_on"])
         if secretary is None:
             raise ValidationError({"reported_on": _("%(org)s had no secretary on %(date)s.") % {
-                "org": self.organisation.name, "date": data["reported_on"]}})  # fmt: skip
+                "org": self.organisation.name, "date": day_text(data["reported_on"])}})  # fmt: skip
         return services.annual_report_record(organisation=self.organisation, year=self.year, user=self.request.user,
                                              **form.cleaned_data)  # fmt: skip
 

@@ -38,6 +38,7 @@ from branches import scoping
 from branches.enums import COMMITTEE_POSTS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from portal import audit
+from portal.dates import day_text
 from portal.permissions import has_permission
 from portal.policy import policy_for_year
 
@@ -316,7 +317,7 @@ def _named_check(selection: WeakSelection) -> Rectification:
     if rectification.verdict:
         raise ValidationError(
             _("The rectification of %(org)s was closed on %(date)s.")
-            % {"org": selection.organisation.name, "date": rectification.verdict_on}
+            % {"org": selection.organisation.name, "date": day_text(rectification.verdict_on)}
         )
     return rectification
 
@@ -400,7 +401,7 @@ def rectification_remedy_add(*, selection: WeakSelection, kind: str, started_on:
         if post is None or not leadership_posts(day=started_on).filter(pk=post.pk).exists():
             raise ValidationError({"post": _(
                 "Choose the leadership member who takes %(org)s in hand: a committee post of the work committee or "
-                "of a town or system held on %(date)s.") % {"org": organisation.name, "date": started_on}})  # fmt: skip
+                "of a town or system held on %(date)s.") % {"org": organisation.name, "date": day_text(started_on)}})  # fmt: skip
     elif kind == Kind.DEPARTMENT_SUPPORT:
         post = None
         if department is None or department.dissolved_on is not None:
@@ -418,7 +419,7 @@ def rectification_remedy_add(*, selection: WeakSelection, kind: str, started_on:
         ):
             raise ValidationError({"post": _(
                 "Choose the %(post)s of %(org)s in post on %(date)s (record the post on the organisation's page first)."
-            ) % {"post": PostKind(kind).label, "org": organisation.name, "date": started_on}})  # fmt: skip
+            ) % {"post": PostKind(kind).label, "org": organisation.name, "date": day_text(started_on)}})  # fmt: skip
     else:
         raise ValidationError({"kind": _("Choose a remedy.")})
     same = rectification.remedies.filter(kind=kind, post=post, department=department)
@@ -462,7 +463,7 @@ def rectification_verdict(*, selection: WeakSelection, verdict: str, decided_on:
     _day_check(decided_on, field="decided_on", year=selection.year)
     if decided_on < last_note:
         raise ValidationError({"decided_on": _("The verdict comes on or after the last progress note (%(date)s).") % {
-            "date": last_note}})  # fmt: skip
+            "date": day_text(last_note)}})  # fmt: skip
     rectification.verdict, rectification.verdict_on, rectification.verdict_note = verdict, decided_on, note.strip()
     rectification.verdict_by = _who(user)
     rectification.save(update_fields=["verdict", "verdict_on", "verdict_note", "verdict_by"])

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from members.models import Member
 from portal import audit
 from portal.concurrency import version_check
+from portal.dates import day_text
 from portal.enums import AuditAction
 
 from . import scoping
@@ -160,7 +161,7 @@ def organisation_dissolve(*, organisation: Organisation, on: datetime.date, reas
         raise ValidationError(_("You cannot dissolve the organisation you are responsible for; ask the bureau."))
     if organisation.is_dissolved:
         raise ValidationError(
-            _("This organisation was already dissolved on %(date)s.") % {"date": organisation.dissolved_on}
+            _("This organisation was already dissolved on %(date)s.") % {"date": day_text(organisation.dissolved_on)}
         )
     if organisation.depth == 1:
         raise ValidationError(_("The work committee cannot be dissolved."))
@@ -250,10 +251,10 @@ def post_assign(
 def post_end(*, post: Post, ended_on: datetime.date, user=None) -> Post:
     _editable_check(user=user, organisation=post.organisation)
     if post.ended_on is not None:
-        raise ValidationError(_("This post already ended on %(date)s.") % {"date": post.ended_on})
+        raise ValidationError(_("This post already ended on %(date)s.") % {"date": day_text(post.ended_on)})
     if ended_on < post.started_on:
         raise ValidationError(
-            {"ended_on": _("The end date is before the start date (%(date)s).") % {"date": post.started_on}}
+            {"ended_on": _("The end date is before the start date (%(date)s).") % {"date": day_text(post.started_on)}}
         )
     if ended_on > timezone.localdate():
         raise ValidationError({"ended_on": _("The end date cannot be in the future.")})

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from branches import scoping
 from branches.models import Organisation
+from portal.dates import day_text
 
 from . import services
 from .enums import DevelopmentStage, Gender, MemberCategory, MemberEventKind, MemberStatus
@@ -117,7 +118,10 @@ def candidate_talk(*, candidate: Candidate, on: datetime.date, by: str, user=Non
     _not_future("on", on)
     if on < candidate.applied_on:
         raise ValidationError(
-            {"on": _("The talk cannot come before the application (%(date)s).") % {"date": candidate.applied_on}}
+            {
+                "on": _("The talk cannot come before the application (%(date)s).")
+                % {"date": day_text(candidate.applied_on)}
+            }
         )
     candidate.talked_on, candidate.talked_by = on, by.strip()
     candidate.save(update_fields=["talked_on", "talked_by", "updated_at"])
@@ -133,7 +137,9 @@ def candidate_make_activist(*, candidate: Candidate, on: datetime.date, user=Non
     if candidate.talked_on is None:
         raise ValidationError(_("Record the talk with the applicant first."))
     if on < candidate.talked_on:
-        raise ValidationError({"on": _("This date is before the talk (%(date)s).") % {"date": candidate.talked_on}})
+        raise ValidationError(
+            {"on": _("This date is before the talk (%(date)s).") % {"date": day_text(candidate.talked_on)}}
+        )
     candidate.stage, candidate.activist_on, candidate.reviewed_on = DevelopmentStage.ACTIVIST, on, on
     candidate.save(update_fields=["stage", "activist_on", "reviewed_on", "updated_at"])
     return candidate
@@ -148,7 +154,7 @@ def candidate_review(*, candidate: Candidate, on: datetime.date, user=None) -> C
         raise ValidationError(_("Only activists are reviewed."))
     if on < candidate.reviewed_on:
         raise ValidationError(
-            {"on": _("This date is before the last review (%(date)s).") % {"date": candidate.reviewed_on}}
+            {"on": _("This date is before the last review (%(date)s).") % {"date": day_text(candidate.reviewed_on)}}
         )
     candidate.reviewed_on = on
     candidate.save(update_fields=["reviewed_on", "updated_at"])
@@ -166,7 +172,7 @@ def candidate_make_target(*, candidate: Candidate, on: datetime.date, user=None)
     if on < earliest:
         raise ValidationError(
             {"on": _("An activist becomes a development target after at least one year, on %(date)s at the earliest (N-DEVELOPMENT).")
-             % {"date": earliest}}
+             % {"date": day_text(earliest)}}
         )  # fmt: skip
     candidate.stage, candidate.target_on = DevelopmentStage.TARGET, on
     candidate.save(update_fields=["stage", "target_on", "updated_at"])
@@ -235,7 +241,7 @@ def member_make_full(*, member: Member, on: datetime.date, user=None) -> Member:
         raise ValidationError(
             {
                 "on": _("Probation ends on %(date)s; full membership cannot come earlier.")
-                % {"date": member.probation_ends_on}
+                % {"date": day_text(member.probation_ends_on)}
             }
         )
     member.category, member.full_member_on = MemberCategory.FULL, on

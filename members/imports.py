@@ -36,6 +36,7 @@ from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
 from portal import audit, bulkload, excel
+from portal.dates import moment_text
 from portal.enums import AuditAction
 from portal.progress import progress_delete, progress_get, progress_set
 from portal.work_locks import work_lock, work_lock_free, worker_name
@@ -749,7 +750,7 @@ def _upload_failed(upload: RosterUpload, failure: str) -> None:
 def roster_upload_confirm(*, upload: RosterUpload) -> RosterUpload:
     """Mark a checked upload for import (the task then imports it); refuses one already imported."""
     if upload.imported_at is not None or upload.state == RosterUpload.State.IMPORTED:
-        imported = timezone.localtime(upload.imported_at).strftime("%Y-%m-%d %H:%M")
+        imported = moment_text(upload.imported_at)
         raise ValidationError(_("This file was imported on %(date)s.") % {"date": imported})
     updated = RosterUpload.objects.filter(pk=upload.pk, state=RosterUpload.State.CHECKED).update(
         state=RosterUpload.State.IMPORTING
@@ -775,7 +776,7 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
     today); the organisations and members on record are read again, so changes since are seen.
     A failure writes nothing and leaves the upload checked, to be confirmed again, with its reason."""
     if upload.imported_at is not None:
-        imported = timezone.localtime(upload.imported_at).strftime("%Y-%m-%d %H:%M")
+        imported = moment_text(upload.imported_at)
         raise ValidationError(_("This file was imported on %(date)s.") % {"date": imported})
     try:
         return _upload_import(upload=upload, user=user)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
+from portal.dates import day_text
 
 from . import services
 from .enums import MemberStatus
@@ -127,7 +128,10 @@ def mobile_contact_record(*, record: MobileRecord, contacted_on: datetime.date, 
         raise ValidationError({"contacted_on": _("This date is in the future.")})
     if contacted_on < record.since:
         raise ValidationError(
-            {"contacted_on": _("This date is before the member went away (%(date)s).") % {"date": record.since}}
+            {
+                "contacted_on": _("This date is before the member went away (%(date)s).")
+                % {"date": day_text(record.since)}
+            }
         )
     return MobileContact.objects.create(
         record=record, contacted_on=contacted_on, means=means, notes=notes.strip(), recorded_by=_who(user)
@@ -137,12 +141,14 @@ def mobile_contact_record(*, record: MobileRecord, contacted_on: datetime.date, 
 @transaction.atomic
 def mobile_return_record(*, record: MobileRecord, on: datetime.date, user=None) -> MobileRecord:
     if record.returned_on is not None:
-        raise ValidationError(_("The return was already recorded on %(date)s.") % {"date": record.returned_on})
+        raise ValidationError(
+            _("The return was already recorded on %(date)s.") % {"date": day_text(record.returned_on)}
+        )
     if on > timezone.localdate():
         raise ValidationError({"on": _("This date is in the future.")})
     if on < record.since:
         raise ValidationError(
-            {"on": _("This date is before the member went away (%(date)s).") % {"date": record.since}}
+            {"on": _("This date is before the member went away (%(date)s).") % {"date": day_text(record.since)}}
         )
     record.returned_on = on
     record.save(update_fields=["returned_on"])

@@ -17,6 +17,7 @@ from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
 from portal import audit
 from portal.concurrency import version_check
+from portal.dates import day_text
 
 from .enums import Gender, MemberCategory, MemberEventKind, MemberStatus, TransferKind
 from .idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_validate
@@ -108,7 +109,9 @@ def member_clean(
         born = id_birth_date(number)
         gender = Gender.MALE if id_is_male(number) else Gender.FEMALE
         if cleaned.get("birth_date") and cleaned["birth_date"] != born:
-            errors["birth_date"] = _("The birth date does not agree with the ID number (%(date)s).") % {"date": born}
+            errors["birth_date"] = _("The birth date does not agree with the ID number (%(date)s).") % {
+                "date": day_text(born)
+            }
         if cleaned.get("gender") and cleaned["gender"] != gender:
             errors["gender"] = _("The gender does not agree with the ID number (%(gender)s).") % {
                 "gender": Gender(gender).label
@@ -265,7 +268,7 @@ def member_status_change(
         raise ValidationError({"on": _("This date is in the future.")})
     if member.joined_on and on < member.joined_on:
         raise ValidationError(
-            {"on": _("This date is before the member joined (%(date)s).") % {"date": member.joined_on}}
+            {"on": _("This date is before the member joined (%(date)s).") % {"date": day_text(member.joined_on)}}
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
@@ -316,7 +319,7 @@ def member_transfer(
     span = Membership.objects.filter(member=member, ended_on__isnull=True).first()
     if span and span.started_on and on <= span.started_on:
         errors["on"] = _("The member joined %(org)s on %(date)s; a transfer must come later.") % {
-            "org": source.name, "date": span.started_on,
+            "org": source.name, "date": day_text(span.started_on),
         }  # fmt: skip
     if not letter_number.strip():
         errors["letter_number"] = _("Give the number of the transfer letter.")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from . import audit, policy
 from .concurrency import content_version, version_check
+from .dates import day_text
 from .enums import Role, RoleGrantState
 from .models import PolicyRevision, PolicyValue, RoleGrant, User
 from .permissions import ADMIN_SITE_ROLES, has_permission
@@ -262,7 +263,7 @@ def policy_revision_save(
     if effective_from <= today:
         raise ValidationError(
             {"effective_from": _("A revision takes effect after today (%(today)s), never in the past.")
-             % {"today": today.isoformat()}}
+             % {"today": day_text(today)}}
         )  # fmt: skip
     clash = PolicyRevision.objects.filter(effective_from=effective_from).exclude(pk=getattr(revision, "pk", None))
     if clash.exists():

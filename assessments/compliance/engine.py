@@ -18,6 +18,8 @@ periods are judged only once they are over, and once-a-year duties only when the
 
 A record a secretary saves is checked again at once (`compliance_recheck`, issue 12): the rules the
 record serves, for its organisation's subtree only, merged into the findings of that subtree only.
+Those rules read only the subtree too (`RunContext.scoped`), so a save costs what its subtree holds,
+not what the zone holds; their checks inside it are exactly those a run yields for it.
 A recheck is not a run: it writes no `ComplianceRun` row, so it never meets the lease (the partial
 unique index on running runs) and never takes the year's work lock, so a nightly run is never
 skipped for it nor it for a run. The two can still overlap, and the verdict read from the newer
@@ -116,8 +118,25 @@ class RunContext:
     today: datetime.date
     values: PolicyValues
     # A recheck's subtree (an organisation's path), "" in a run. A rule may narrow what it reads to
-    # it; the engine keeps only the checks of organisations inside it whatever the rule read.
+    # it (`scoped`); the engine keeps only the checks of organisations inside it whatever the rule read.
     within: str = ""
+
+    def scoped(self, queryset, field: str = "organisation__path"):
+        """The queryset narrowed to the recheck's subtree by the path at `field`; as it is in a run.
+        A rule narrows only what cannot change a verdict inside the subtree (a per-save recheck then
+        reads the subtree's rows, not the zone's)."""
+        if not self.within:
+            return queryset
+        return queryset.filter(**{f"{field}__startswith": self.within})
+
+    def cached(self, name: str, make: Callable[[], object]):
+        """What the rules of one evaluation share (the year's meetings, the study hours), made once and
+        kept on the context under its name and subtree, so a context narrowed later never reads the
+        whole zone's."""
+        key = f"_cache:{name}:{self.within}"
+        if key not in self.__dict__:
+            self.__dict__[key] = make()
+        return self.__dict__[key]
 
     @property
     def first_day(self) -> datetime.date:

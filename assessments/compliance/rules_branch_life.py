@@ -26,8 +26,10 @@ from .rules_meetings import active_organisations
 
 
 def branch_of(context: RunContext) -> dict[int, int]:
-    """Each active branch, joint branch and party group -> the branch its members count for (one query)."""
-    rows = list(active_organisations(context, kind__in=MEMBER_HOLDING_KINDS).values_list("pk", "path", "kind"))
+    """Each active branch, joint branch and party group -> the branch its members count for (one query).
+    In a recheck those of the subtree: a party group's branch stands directly above it, so inside too."""
+    holding = context.scoped(active_organisations(context, kind__in=MEMBER_HOLDING_KINDS), field="path")
+    rows = list(holding.values_list("pk", "path", "kind"))
     branches = {path: pk for pk, path, kind in rows if kind in EVALUATING_KINDS}
     owner = {}
     for pk, path, kind in rows:
@@ -39,8 +41,8 @@ def branch_of(context: RunContext) -> dict[int, int]:
 
 
 def _members_on(context: RunContext, **filters):
-    """Spans of active members on the day the records are counted to."""
-    return Membership.objects.on(context.as_of).filter(member__status=MemberStatus.ACTIVE, **filters)
+    """Spans of active members on the day the records are counted to (in a recheck, the subtree's)."""
+    return context.scoped(Membership.objects.on(context.as_of).filter(member__status=MemberStatus.ACTIVE, **filters))
 
 
 @rule(
@@ -60,13 +62,15 @@ def _members_on(context: RunContext, **filters):
     with_year=True,
 )
 def evaluation(context: RunContext):
-    """Q-EVALUATION: one evaluation a year, judged once the year is over."""
+    """Q-EVALUATION: one evaluation a year, judged once the year is over. A branch's evaluation grades
+    the members of its subtree (it and its party groups), so a recheck reads the subtree's only."""
     if not context.final:
         return []
     year, one = context.year, Decimal(1)
-    branches = list(active_organisations(context, kind__in=EVALUATING_KINDS).values_list("pk", flat=True))
-    held = set(Evaluation.objects.filter(year=year).values_list("organisation_id", flat=True))
-    roster = _evaluation_rosters(year)
+    branches = context.scoped(active_organisations(context, kind__in=EVALUATING_KINDS), field="path")
+    branches = list(branches.values_list("pk", flat=True))
+    held = set(context.scoped(Evaluation.objects.filter(year=year)).values_list("organisation_id", flat=True))
+    roster = _evaluation_rosters(context)
     on_the_day = Membership.objects.annotate(holder=duty_holder()).filter(
         Q(started_on__isnull=True) | Q(started_on__lte=OuterRef("evaluation__held_on")),
         Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("evaluation__held_on")),
@@ -74,15 +78,21 @@ def evaluation(context: RunContext):
         holder=OuterRef("evaluation__organisation_id"),
     )
     graded = dict(
-        EvaluationResult.objects.filter(Exists(on_the_day), evaluation__year=year, member__status=MemberStatus.ACTIVE)
+        context.scoped(
+            EvaluationResult.objects.filter(
+                Exists(on_the_day), evaluation__year=year, member__status=MemberStatus.ACTIVE
+            ),
+            field="evaluation__organisation__path",
+        )
         .values_list("evaluation__organisation_id")
         .annotate(n=Count("member_id", distinct=True))
         .order_by()
     )
     unqualified = {
         organisation_id: (n, disposed)
-        for organisation_id, n, disposed in EvaluationResult.objects.filter(
-            evaluation__year=year, grade=Grade.UNQUALIFIED
+        for organisation_id, n, disposed in context.scoped(
+            EvaluationResult.objects.filter(evaluation__year=year, grade=Grade.UNQUALIFIED),
+            field="evaluation__organisation__path",
         )
         .values_list("evaluation__organisation_id")
         .annotate(n=Count("pk"), disposed=Count("pk", filter=~Q(disposal="")))
@@ -108,11 +118,13 @@ def evaluation(context: RunContext):
     return checks
 
 
-def _evaluation_rosters(year: int) -> dict[int, int]:
+def _evaluation_rosters(context: RunContext) -> dict[int, int]:
     """Each evaluation of the year -> the active members of its branch and of the branch's party groups
-    on its day (one statement: the spans, each with its branch, joined to the evaluations)."""
+    on its day (one statement: the spans, each with its branch, joined to the evaluations). In a
+    recheck the subtree's spans: those of its evaluations' branches and party groups."""
+    year = context.year
     spans = (
-        Membership.objects.filter(member__status=MemberStatus.ACTIVE)
+        context.scoped(Membership.objects.filter(member__status=MemberStatus.ACTIVE))
         .filter(Q(started_on__isnull=True) | Q(started_on__year__lte=year))
         .filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year))
         .annotate(holder=duty_holder())
@@ -156,6 +168,7 @@ def talks(context: RunContext):
     if needed > 0:
         talked = set(
             Talk.objects.filter(held_on__year=context.year, held_on__lte=context.as_of)
+            .filter(**({"member_id__in": _members_on(context).values("member_id")} if context.within else {}))
             .values_list("member_id")
             .annotate(n=Count("pk"))
             .filter(n__gte=needed)

@@ -38,33 +38,36 @@ def _held(context: RunContext) -> dict[int, int]:
     """Meetings of the year by organisation, kind and month (the key `_key` makes): one grouped statement
     for both meeting rules of the run, kept on its context. The rows come back plain (the ORM's compiled
     statement, without converting each of a zone's million rows) and are kept as integers. A themed
-    party day that also counts as the lecture or the general meeting counts for each (issue 12)."""
-    cached = context.__dict__.get("_meetings_held")
-    if cached is None:
-        rows = (
-            Meeting.objects.filter(held_on__year=context.year, kind__in=THREE_MEETINGS + OTHER_MEETINGS)
-            .annotate(month=Cast(ExtractMonth("held_on"), IntegerField()))
-            .values_list("organisation_id", "kind", "month", "counts_as_lecture", "counts_as_general")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        sql, params = rows.query.sql_with_params()
-        cached = context.__dict__["_meetings_held"] = {}
-        get = cached.get
-        lecture, general = KIND_INDEX[MeetingKind.LECTURE], KIND_INDEX[MeetingKind.GENERAL]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while chunk := cursor.fetchmany(50_000):
-                for organisation_id, kind, month, as_lecture, as_general, n in chunk:
-                    key = _key(organisation_id, KIND_INDEX[kind], month)
-                    cached[key] = get(key, 0) + n
-                    if as_lecture:
-                        key = _key(organisation_id, lecture, month)
-                        cached[key] = get(key, 0) + n
-                    if as_general:
-                        key = _key(organisation_id, general, month)
-                        cached[key] = get(key, 0) + n
-    return cached
+    party day that also counts as the lecture or the general meeting counts for each (issue 12).
+    In a recheck only the subtree's meetings: a meeting counts for its own organisation only."""
+    return context.cached("meetings_held", lambda: _held_read(context))
+
+
+def _held_read(context: RunContext) -> dict[int, int]:
+    rows = (
+        context.scoped(Meeting.objects.filter(held_on__year=context.year, kind__in=THREE_MEETINGS + OTHER_MEETINGS))
+        .annotate(month=Cast(ExtractMonth("held_on"), IntegerField()))
+        .values_list("organisation_id", "kind", "month", "counts_as_lecture", "counts_as_general")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    sql, params = rows.query.sql_with_params()
+    held: dict[int, int] = {}
+    get = held.get
+    lecture, general = KIND_INDEX[MeetingKind.LECTURE], KIND_INDEX[MeetingKind.GENERAL]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(50_000):
+            for organisation_id, kind, month, as_lecture, as_general, n in chunk:
+                key = _key(organisation_id, KIND_INDEX[kind], month)
+                held[key] = get(key, 0) + n
+                if as_lecture:
+                    key = _key(organisation_id, lecture, month)
+                    held[key] = get(key, 0) + n
+                if as_general:
+                    key = _key(organisation_id, general, month)
+                    held[key] = get(key, 0) + n
+    return held
 
 
 def _key(organisation_id: int, kind: int, month: int) -> int:
@@ -88,7 +91,8 @@ def _meeting_checks(context: RunContext, kinds) -> Iterator[Check]:
         wanted = [(str(k), KIND_INDEX[str(k)] << 4, periods[k]) for k in required if k in kinds]
         if not wanted:
             continue
-        for organisation_id in active_organisations(context, kind=org_kind).order_by().values_list("pk", flat=True):
+        organisations = context.scoped(active_organisations(context, kind=org_kind), field="path")
+        for organisation_id in organisations.order_by().values_list("pk", flat=True):
             base = organisation_id << 8
             for kind, kind_bits, spans in wanted:
                 for label, months, last, required_n, expected in spans:
@@ -151,17 +155,21 @@ def other_meetings(context: RunContext):
 def secretary_lecture(context: RunContext):
     """Judged once the year is over (a lecture a year). A lecture counts for every secretary post its
     lecturer held that day in the organisation or above it: a town's secretary lecturing a village
-    branch gives the town's lecture (三.4(2): every level's secretary)."""
+    branch gives the town's lecture (三.4(2): every level's secretary). A lecture counts only upwards,
+    for organisations whose path its organisation's starts with: a recheck's subtree reads its own
+    secretaries, their posts in it and its lectures, and judges them as a run does."""
     if not context.final:
         return []
     expected = context.values.whole("lectures.secretary_a_year")
     secretaries = (
         Post.objects.active_on(context.last_day)
-        .filter(kind=PostKind.SECRETARY, organisation__in=active_organisations(context))
+        .filter(kind=PostKind.SECRETARY, organisation__in=context.scoped(active_organisations(context), field="path"))
         .values_list("organisation_id", "member_id")
     )
-    posts = Post.objects.filter(kind=PostKind.SECRETARY, started_on__lte=context.last_day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=context.first_day)
+    posts = context.scoped(
+        Post.objects.filter(kind=PostKind.SECRETARY, started_on__lte=context.last_day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=context.first_day)
+        )
     )
     tenure = {}
     for organisation_id, path, member_id, started, ended in posts.values_list(
@@ -170,7 +178,7 @@ def secretary_lecture(context: RunContext):
         tenure.setdefault(member_id, []).append((organisation_id, path, started, ended))
     given = Counter()
     lectures = (
-        Meeting.objects.filter(held_on__year=context.year, lecturer__isnull=False)
+        context.scoped(Meeting.objects.filter(held_on__year=context.year, lecturer__isnull=False))
         .filter(Q(kind=MeetingKind.LECTURE) | Q(counts_as_lecture=True))
         .values_list("organisation__path", "lecturer_id", "held_on")
     )

@@ -23,20 +23,28 @@ from ..models import Attendance, Meeting, TrainingRecord
 from .engine import Check, RunContext, rule
 
 
-def _hours(context: RunContext) -> dict[int, Decimal]:
+def _hours(context: RunContext, *, counted) -> dict[int, Decimal]:
     """Every member's study hours this year up to the day counted: the ledger's and those of the
     lectures and themed party days attended. Two grouped statements summing tenths of an hour as
-    integers; a million members' sums come back as plain rows and fit in the statements' memory."""
+    integers; a million members' sums come back as plain rows and fit in the statements' memory.
+    In a recheck only the hours of the members `counted` (the subtree's spans), wherever they were
+    earned: a member's hours are his own, not his organisation's."""
     ledger, attendance, meeting = (m._meta.db_table for m in (TrainingRecord, Attendance, Meeting))
     kinds = sorted(STUDY_MEETING_KINDS)
     first, as_of = context.first_day, context.as_of
+    ledger_only = attended_only = ""
+    members_params = []
+    if context.within:
+        sql, members_params = counted.values("member_id").query.sql_with_params()
+        ledger_only, attended_only = f"AND member_id IN ({sql}) ", f"AND a.member_id IN ({sql}) "
     statements = [
         (f"SELECT member_id, SUM(CAST(ROUND(hours * 10) AS INTEGER)) FROM {ledger} WHERE held_on BETWEEN %s AND %s "
-         "GROUP BY member_id", [first, as_of]),
+         f"{ledger_only}GROUP BY member_id", [first, as_of, *members_params]),
         (f"SELECT a.member_id, SUM(m.tenths) FROM {attendance} a JOIN (SELECT id, CAST(ROUND(study_hours * 10) AS "
          f"INTEGER) AS tenths FROM {meeting} WHERE held_on BETWEEN %s AND %s AND study_hours IS NOT NULL AND kind IN "
-         f"({', '.join(['%s'] * len(kinds))})) m ON m.id = a.meeting_id WHERE a.status = %s GROUP BY a.member_id",
-         [first, as_of, *kinds, AttendanceStatus.PRESENT]),
+         f"({', '.join(['%s'] * len(kinds))})) m ON m.id = a.meeting_id WHERE a.status = %s "
+         f"{attended_only}GROUP BY a.member_id",
+         [first, as_of, *kinds, AttendanceStatus.PRESENT, *members_params]),
     ]  # fmt: skip
     tenths = defaultdict(int)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -56,29 +64,29 @@ def _study(context: RunContext) -> tuple[dict[int, Decimal], set[int], tuple[arr
     """(hours, leaders, (organisations, members) of the memberships) on the day counted, read once for
     both rules of the run (the attendance of a million members' year is the run's largest scan) and
     kept on the run's context; the memberships as two arrays of integers, a million rows in 16 MB,
-    each with the organisation whose duty it is (a party group's members: the branch's)."""
-    cached = context.__dict__.get("_study")
-    if cached is None:
-        leaders = set(
-            Post.objects.active_on(context.as_of).filter(kind__in=COMMITTEE_POSTS).values_list("member_id", flat=True)
-        )
-        spans = (
-            Membership.objects.on(context.as_of)
-            .filter(member__status="active")
-            .order_by()
-            .annotate(holder=duty_holder())
-            .values_list("holder", "member_id")
-        )
-        organisations, members = array("q"), array("q")
-        sql, params = spans.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while chunk := cursor.fetchmany(50_000):
-                for organisation_id, member_id in chunk:
-                    organisations.append(organisation_id)
-                    members.append(member_id)
-        cached = context.__dict__["_study"] = (_hours(context), leaders, (organisations, members))
-    return cached
+    each with the organisation whose duty it is (a party group's members: the branch's). In a recheck
+    the subtree's spans only: a span's duty holder is in the subtree exactly when the span is (a
+    party group's branch stands directly above it, and a recheck starts at the branch, not the group),
+    and leaders and hours are of those members."""
+    return context.cached("study", lambda: _study_read(context))
+
+
+def _study_read(context: RunContext) -> tuple[dict[int, Decimal], set[int], tuple[array, array]]:
+    counted = context.scoped(Membership.objects.on(context.as_of).filter(member__status="active")).order_by()
+    leaders = Post.objects.active_on(context.as_of).filter(kind__in=COMMITTEE_POSTS)
+    if context.within:
+        leaders = leaders.filter(member_id__in=counted.values("member_id"))
+    leaders = set(leaders.values_list("member_id", flat=True))
+    spans = counted.annotate(holder=duty_holder()).values_list("holder", "member_id")
+    organisations, members = array("q"), array("q")
+    sql, params = spans.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(50_000):
+            for organisation_id, member_id in chunk:
+                organisations.append(organisation_id)
+                members.append(member_id)
+    return _hours(context, counted=counted), leaders, (organisations, members)
 
 
 def _training_checks(context: RunContext, *, leaders_only: bool, key: str) -> Iterator[Check]:

@@ -22,6 +22,7 @@ from branches.models import Organisation
 from funding.enums import FundFormula
 from funding.models import ActivityFundBudget
 from portal.concurrency import row_lock, version_check
+from portal.dates import day_text
 from portal.policy import PolicyValues, fen
 
 FIRST_YEAR = 2015
@@ -134,7 +135,7 @@ def _unit_check(organisation: Organisation) -> None:
     if organisation.dissolved_on is not None:
         raise ValidationError(
             _("%(org)s was dissolved on %(date)s: it has no activity funds to budget.")
-            % {"org": organisation.name, "date": organisation.dissolved_on}
+            % {"org": organisation.name, "date": day_text(organisation.dissolved_on)}
         )
     if not organisation.unit_name:
         raise ValidationError(

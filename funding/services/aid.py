@@ -18,6 +18,7 @@ from branches.enums import OrganisationKind, PostKind
 from branches.models import Organisation, Post
 from members.enums import MemberStatus
 from members.models import Member
+from portal.dates import day_text
 from portal.permissions import has_permission
 from portal.policy import fen, policy_for_year
 
@@ -42,7 +43,7 @@ def _bureau_check(user, message: str) -> None:
 
 def _not_future(day: datetime.date, field: str, errors: dict) -> None:
     if day > timezone.localdate():
-        errors[field] = _("%(date)s is in the future.") % {"date": day}
+        errors[field] = _("%(date)s is in the future.") % {"date": day_text(day)}
 
 
 def aid_grant_record(*, member: Member, group: str, amount, granted_on: datetime.date, reason: str,
@@ -92,7 +93,7 @@ def liaison_fund_pay(*, organisation: Organisation, year: int, kind: str, amount
     paid = LiaisonFundPayment.objects.filter(organisation=organisation, year=year, kind=kind).first()
     if paid is not None:
         raise ValidationError({"kind": _("The %(kind)s of %(org)s for %(year)s was already paid on %(date)s.") % {
-            "kind": label, "org": organisation.name, "year": year, "date": paid.paid_on}})  # fmt: skip
+            "kind": label, "org": organisation.name, "year": year, "date": day_text(paid.paid_on)}})  # fmt: skip
     errors = {}
     amount = _amount(amount, errors)
     cap = policy_for_year(year)[LIAISON_CAPS[kind]]
@@ -103,7 +104,7 @@ def liaison_fund_pay(*, organisation: Organisation, year: int, kind: str, amount
     _not_future(paid_on, "paid_on", errors)
     if "paid_on" not in errors and paid_on < report.reported_on:
         errors["paid_on"] = _("The funds are paid after the report: %(org)s reported on %(date)s.") % {
-            "org": organisation.name, "date": report.reported_on}  # fmt: skip
+            "org": organisation.name, "date": day_text(report.reported_on)}  # fmt: skip
     if errors:
         raise ValidationError(errors)
     return LiaisonFundPayment.objects.create(organisation=organisation, year=year, kind=kind, report=report,
@@ -147,7 +148,7 @@ def instructor_allowance_pay(*, post: Post, first_month: datetime.date, last_mon
         raise ValidationError({"first_month": _(
             "%(months)s: not within %(name)s's tenure as instructor at %(org)s (%(start)s to %(end)s).") % {
             "months": "、".join(_month_label(m) for m in outside), "name": name, "org": post.organisation.name,
-            "start": post.started_on, "end": post.ended_on or _("still in post")}})  # fmt: skip
+            "start": day_text(post.started_on), "end": day_text(post.ended_on) or _("still in post")}})  # fmt: skip
     earlier = InstructorAllowance.objects.select_for_update().filter(post=post, first_month__lte=last,
                                                                      last_month__gte=first)  # fmt: skip
     paid = sorted({m for a in earlier for m in months_between(a.first_month, a.last_month) if first <= m <= last})

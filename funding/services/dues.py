@@ -25,6 +25,7 @@ from members.models import Member
 from members.selectors import branch_members_on
 from portal import audit
 from portal.concurrency import row_lock, version_check
+from portal.dates import day_text
 from portal.permissions import has_permission
 from portal.policy import fen, policy_for_year
 
@@ -98,7 +99,7 @@ def dues_bases_record(
         if member is None:
             name = Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or member_id
             errors.append(_("%(name)s is not a member of %(org)s on %(date)s.") % {
-                "name": name, "org": organisation.name, "date": day})  # fmt: skip
+                "name": name, "org": organisation.name, "date": day_text(day)})  # fmt: skip
             continue
         default = dues_basis_for(member.life_status)
         basis = row.get("basis") or default

@@ -19,6 +19,7 @@ from branches.models import Organisation
 from funding.enums import ProjectState
 from funding.models import VenueRewardPayment, WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
+from portal.dates import day_text
 from portal.permissions import has_permission
 from portal.policy import fen
 from portal.uploads import upload_check
@@ -108,7 +109,7 @@ def welfare_project_decide(*, project: WelfareProject, approved: bool, decided_o
     if project.state != ProjectState.PROPOSED:
         raise ValidationError(
             _("%(project)s was already decided on %(date)s (%(state)s).")
-            % {"project": project.name, "date": project.decided_on, "state": project.get_state_display()}
+            % {"project": project.name, "date": day_text(project.decided_on), "state": project.get_state_display()}
         )
     _day_check(decided_on, "decided_on")
     note = (note or "").strip()
@@ -204,13 +205,13 @@ def venue_reward_pay(*, inspection: VenueInspection, paid_on: datetime.date, vou
     if inspection.reward <= 0:
         raise ValidationError(
             _("The inspection of %(venue)s on %(date)s (%(grade)s) entitles no reward: there is nothing to pay.")
-            % {"venue": venue, "date": inspection.inspected_on, "grade": inspection.get_grade_display()}
+            % {"venue": venue, "date": day_text(inspection.inspected_on), "grade": inspection.get_grade_display()}
         )
     paid = VenueRewardPayment.objects.filter(inspection=inspection).first()
     if paid is not None:
         raise ValidationError(
             _("The reward of %(venue)s for the inspection on %(date)s was already paid on %(paid_on)s (%(amount)s 元).")
-            % {"venue": venue, "date": inspection.inspected_on, "paid_on": paid.paid_on,
+            % {"venue": venue, "date": day_text(inspection.inspected_on), "paid_on": day_text(paid.paid_on),
                "amount": yuan_text(paid.amount)}
         )  # fmt: skip
     _day_check(paid_on, "paid_on")
@@ -218,7 +219,7 @@ def venue_reward_pay(*, inspection: VenueInspection, paid_on: datetime.date, vou
         raise ValidationError(
             {
                 "paid_on": _("The reward is paid on or after the inspection (%(date)s).")
-                % {"date": inspection.inspected_on}
+                % {"date": day_text(inspection.inspected_on)}
             }
         )
     voucher_number = _text(voucher_number, "voucher_number", _("Give the number of the payment voucher."))

@@ -36,10 +36,10 @@ def test_a_step_out_of_order_is_refused(zone):
     assert exc.value.message_dict["step"] == ["须先完成“两委会商议”。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.village_matter_step(matter=m, step=S.CONSULTATION, done_on=datetime.date(2024, 2, 28))
-    assert exc.value.message_dict["done_on"] == ["这一步不能早于“党组织提议”（2024-03-01）。"]
+    assert exc.value.message_dict["done_on"] == ["这一步不能早于“党组织提议”（2024年3月1日）。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.village_matter_step(matter=m, step=S.PROPOSAL, done_on=datetime.date(2024, 3, 5))
-    assert exc.value.message_dict["step"] == ["“党组织提议”已有记录（2024-03-01）。"]
+    assert exc.value.message_dict["step"] == ["“党组织提议”已有记录（2024年3月1日）。"]
 
 
 def test_only_villages_deliberate_this_way(zone):

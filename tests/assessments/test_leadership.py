@@ -52,7 +52,7 @@ def test_only_leadership_members_and_sensible_ranges(zone, town_leader):
     other = zone.b1_members[1]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         days(zone, other, datetime.date(2024, 3, 1), datetime.date(2024, 3, 2))
-    assert exc.value.message_dict["member"] == [f"2024-03-01，{other.name}在中共麓谷街道工作委员会没有领导职务。"]
+    assert exc.value.message_dict["member"] == [f"2024年3月1日，{other.name}在中共麓谷街道工作委员会没有领导职务。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         days(zone, town_leader, datetime.date(2024, 3, 5), datetime.date(2024, 3, 1))
     assert exc.value.message_dict["ended_on"] == ["结束日期不能早于开始日期。"]

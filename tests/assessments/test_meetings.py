@@ -46,7 +46,7 @@ def test_attendance_only_of_members_of_the_day_with_a_chinese_message(zone):
     outsider = zone.b3_members[1]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         record(zone, attendance={zone.b1_members[0].pk: (PRESENT, ""), outsider.pk: (PRESENT, "")})
-    assert exc.value.message_dict["attendance"] == [f"2024-03-15，{outsider.name}不是东村第1党支部的党员。"]
+    assert exc.value.message_dict["attendance"] == [f"2024年3月15日，{outsider.name}不是东村第1党支部的党员。"]
     assert Meeting.objects.count() == 0
 
 

@@ -84,7 +84,7 @@ def test_the_group_meeting_roster_lists_only_its_group(groups):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         record(groups.g1, MeetingKind.GROUP, present(groups.g2_members[:1]))
     assert exc.value.message_dict["attendance"] == [
-        f"2024-03-15，{groups.g2_members[0].name}不是东村第1党支部第1党小组的党员。"
+        f"2024年3月15日，{groups.g2_members[0].name}不是东村第1党支部第1党小组的党员。"
     ]
 
 
@@ -132,7 +132,7 @@ def test_a_committee_meeting_refuses_others_as_present_and_the_committee_as_sitt
         record(groups.b1, MeetingKind.COMMITTEE, {groups.secretary.pk: (NONVOTING, ""), other.pk: (PRESENT, "")})
     assert exc.value.message_dict["attendance"] == [
         f"请为{groups.secretary.name}选择出席、请假或缺席。",
-        f"2024-03-15，{other.name}不是支部委员会成员：可记为列席，或不予记录。",
+        f"2024年3月15日，{other.name}不是支部委员会成员：可记为列席，或不予记录。",
     ]
     assert Meeting.objects.count() == 0
 
@@ -144,7 +144,7 @@ def test_a_committee_meeting_without_a_committee_in_post_is_refused(zone):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         record(branch, MeetingKind.COMMITTEE, {members[0].pk: (NONVOTING, "")})
     assert exc.value.message_dict["attendance"][0] == (
-        "2024-03-15，东村第3党支部没有在任的支部委员：请先登记书记和委员（职务）。"
+        "2024年3月15日，东村第3党支部没有在任的支部委员：请先登记书记和委员（职务）。"
     )
 
 

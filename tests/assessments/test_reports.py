@@ -25,7 +25,7 @@ def test_report_by_the_secretary_of_the_day_published_after(zone):
     secretary, other, _ = zone.b1_members
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         report(zone, other)
-    assert exc.value.message_dict["reporter"] == [f"2024-01-15，{other.name}不是东村第1党支部的书记。"]
+    assert exc.value.message_dict["reporter"] == [f"2024年1月15日，{other.name}不是东村第1党支部的书记。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         report(zone, secretary, published_on=datetime.date(2024, 1, 10))
     assert exc.value.message_dict["published_on"] == ["评议结果须在述职当天或之后公开。"]
@@ -72,7 +72,7 @@ def test_report_of_an_organisation_without_a_secretary_says_so(zone, users, clie
         response = client_for(users.town_admin).post(reverse("assessments:report_create", args=[zone.b2.pk, 2023]), {
             "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"})  # fmt: skip
     assert response.status_code == 200
-    assert response.context["form"].errors["reported_on"] == ["2024-01-15，东村第2党支部没有书记。"]
+    assert response.context["form"].errors["reported_on"] == ["2024年1月15日，东村第2党支部没有书记。"]
     assert AnnualReport.objects.count() == 0
 
 

@@ -53,7 +53,7 @@ def test_talks_need_a_talker_and_members_of_the_organisation(zone):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.talks_record(organisation=zone.b1, held_on=DAY, topic="谈心", member_ids=[zone.b3_members[0].pk])
     assert exc.value.message_dict["talker"] == ["谈话人是谁？请选择党员或填写姓名。"]
-    assert exc.value.message_dict["members"] == [f"2024-06-20不是东村第1党支部的党员：{zone.b3_members[0].name}。"]
+    assert exc.value.message_dict["members"] == [f"2024年6月20日不是东村第1党支部的党员：{zone.b3_members[0].name}。"]
 
 
 def test_evaluation_grades_every_member_in_one_step(zone, users):

@@ -55,7 +55,7 @@ def test_hours_more_than_zero_and_at_most_24(zone, hours, ok):
 def test_only_members_of_the_organisation_on_that_day(zone):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         batch(zone, [zone.b1_members[0], zone.b3_members[0]])
-    assert exc.value.message_dict["members"] == [f"2024-03-15不是东村第1党支部的党员：{zone.b3_members[0].name}。"]
+    assert exc.value.message_dict["members"] == [f"2024年3月15日不是东村第1党支部的党员：{zone.b3_members[0].name}。"]
     # A class of the village's general branch takes members of the branches below it.
     assert len(batch(zone, zone.b1_members, organisation=zone.v1)) == 3
 

@@ -311,19 +311,19 @@ def test_remedy_refusals(zone, users, named_v1):
             weak.rectification_remedy_add(selection=named_v1, kind="instructor", post=elsewhere, started_on=AFTER,
                                           user=users.bureau)  # fmt: skip
         assert exc.value.message_dict["post"] == [
-            f"请选择2025-01-10在{zone.v1.name}任职的党建指导员（先在组织页面登记该职务）。"
+            f"请选择2025年1月10日在{zone.v1.name}任职的党建指导员（先在组织页面登记该职务）。"
         ]
         with pytest.raises(ValidationError) as exc:  # the instructor's post is not a first secretary's
             weak.rectification_remedy_add(selection=named_v1, kind="first_secretary", post=instructor,
                                           started_on=AFTER, user=users.bureau)  # fmt: skip
         assert exc.value.message_dict["post"] == [
-            f"请选择2025-01-10在{zone.v1.name}任职的第一书记（先在组织页面登记该职务）。"
+            f"请选择2025年1月10日在{zone.v1.name}任职的第一书记（先在组织页面登记该职务）。"
         ]
         with pytest.raises(ValidationError) as exc:  # a branch secretary is no leadership member
             weak.rectification_remedy_add(selection=named_v1, kind="leader_liaison", post=zone.secretary,
                                           started_on=AFTER, user=users.bureau)  # fmt: skip
         assert exc.value.message_dict["post"] == [
-            f"请选择挂点联系{zone.v1.name}的领导：2025-01-10在党工委或街道（镇）、系统党组织担任班子职务的成员。"
+            f"请选择挂点联系{zone.v1.name}的领导：2025年1月10日在党工委或街道（镇）、系统党组织担任班子职务的成员。"
         ]
         with pytest.raises(ValidationError) as exc:
             weak.rectification_remedy_add(selection=named_v1, kind="department_support", department=zone.b1,
@@ -372,14 +372,14 @@ def test_the_verdict_after_a_note_and_once(zone, users, named_v1):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         weak.rectification_verdict(selection=named_v1, verdict="rectified", decided_on=datetime.date(2025, 1, 9),
                                    user=users.bureau)  # fmt: skip
-    assert exc.value.message_dict["decided_on"] == ["整顿结论日期不能早于最后一条进展记录的日期（2025-01-10）。"]
+    assert exc.value.message_dict["decided_on"] == ["整顿结论日期不能早于最后一条进展记录的日期（2025年1月10日）。"]
     done = weak.rectification_verdict(selection=named_v1, verdict="rectified", decided_on=AFTER, note="转化提升",
                                       user=users.bureau)  # fmt: skip
     assert (done.verdict, done.verdict_on, done.verdict_by, done.verdict_note) == (
         "rectified", AFTER, users.bureau, "转化提升")  # fmt: skip
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         weak.rectification_verdict(selection=named_v1, verdict="not_rectified", decided_on=AFTER, user=users.bureau)
-    assert exc.value.messages == [f"{zone.v1.name}的整顿已于2025-01-10结束。"]
+    assert exc.value.messages == [f"{zone.v1.name}的整顿已于2025年1月10日结束。"]
     with pytest.raises(ValidationError):  # closed: no more notes
         weak.rectification_note_add(selection=named_v1, written_on=AFTER, text="x", user=users.bureau)
 

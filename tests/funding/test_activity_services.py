@@ -82,7 +82,7 @@ def test_only_funded_units(zone):
     assert refusal(organisation=nameless, **args) == {"__all__": [
         "机关第9党支部未登记所在单位：党建活动经费按单位列入预算（请先填写单位名称）。"]}  # fmt: skip
     assert refusal(organisation=gone, **args) == {
-        "__all__": ["机关第8党支部已于2016-06-30撤销，没有党建活动经费可列入预算。"]
+        "__all__": ["机关第8党支部已于2016年6月30日撤销，没有党建活动经费可列入预算。"]
     }
     assert [is_funded_unit(o) for o in (community, nameless, gone)] == [False, False, False]
     assert ActivityFundBudget.objects.count() == 0

@@ -113,7 +113,7 @@ def test_grant_refusals_name_the_member_and_the_group(zone, users):
                       granted_on=tomorrow, reason="  ")  # fmt: skip
     assert refused == {
         "amount": ["金额须大于0元。"],
-        "granted_on": [f"{tomorrow}晚于今天，不能登记。"],
+        "granted_on": [f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日晚于今天，不能登记。"],
         "reason": [f"请填写给予{name}慰问帮扶的事由。"],
     }
     assert refusal(member=member, user=users.bureau, group=AidGroup.HONOURS, amount=Decimal(0)) == {

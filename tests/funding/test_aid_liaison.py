@@ -87,12 +87,12 @@ def test_liaison_funds_are_paid_after_the_report_and_link_it(zone, users):
         "麓谷非公党建联组没有2024年度的专项述职记录：请先登记述职，经费在述职后以奖代补发放。"]  # fmt: skip
     the_report = report(group)
     assert messages_of(pay, group, users.bureau, paid_on=REPORTED - datetime.timedelta(days=1)) == {
-        "paid_on": ["经费在述职后发放：麓谷非公党建联组于2025-01-15述职。"]}  # fmt: skip
+        "paid_on": ["经费在述职后发放：麓谷非公党建联组于2025年1月15日述职。"]}  # fmt: skip
     paid = pay(group, users.bureau, amount=Decimal("4999.995"))
     assert (paid.report, paid.amount, paid.recorded_by, paid.paid_on) == (the_report, Decimal("5000.00"), users.bureau,
                                                                           REPORTED)  # fmt: skip
     assert messages_of(pay, group, users.bureau) == {
-        "kind": ["麓谷非公党建联组 2024年度的联组工作经费已于2025-01-15发放。"]
+        "kind": ["麓谷非公党建联组 2024年度的联组工作经费已于2025年1月15日发放。"]
     }
     assert pay(group, users.bureau, kind=HEAD, amount=Decimal("3000")).kind == HEAD  # the other kind, once too
 
@@ -104,7 +104,7 @@ def test_liaison_fund_refusals(zone, users):
     assert messages_of(pay, zone.b1, users.bureau) == ["东村第1党支部不是非公党建联组：此项经费只发给非公党建联组。"]
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert messages_of(pay, group, users.bureau, amount=Decimal("0.004"), paid_on=tomorrow) == {
-        "amount": ["金额须大于0元。"], "paid_on": [f"{tomorrow}晚于今天，不能登记。"]}  # fmt: skip
+        "amount": ["金额须大于0元。"], "paid_on": [f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日晚于今天，不能登记。"]}  # fmt: skip
     assert messages_of(pay, group, users.bureau, kind="other") == {"kind": ["请选择联组工作经费或联组长工作津贴。"]}
     assert LiaisonFundPayment.objects.count() == 0
 
@@ -135,7 +135,7 @@ def test_months_between_crosses_the_year():
 def test_allowance_for_months_of_the_tenure(zone, users):
     post = instructor(zone, ended_on=datetime.date(2024, 8, 10))
     name = post.member.name
-    tenure = "东村第1党支部党建指导员的任期内（2024-03-15至2024-08-10）。"
+    tenure = "东村第1党支部党建指导员的任期内（2024年3月15日至2024年8月10日）。"
     assert messages_of(allowance, post, users.bureau, first=month(2024, 2)) == {
         "first_month": [f"2024-02不在{name}担任{tenure}"]}  # fmt: skip
     assert messages_of(allowance, post, users.bureau, first=month(2024, 7), last=month(2024, 10)) == {
@@ -170,7 +170,7 @@ def test_allowance_refusals(zone, users):
         f"{zone.secretary.member.name}在东村第1党支部的职务不是党建指导员。"]  # fmt: skip
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert messages_of(allowance, post, users.bureau, amount=Decimal(0), paid_on=tomorrow) == {
-        "amount": ["金额须大于0元。"], "paid_on": [f"{tomorrow}晚于今天，不能登记。"]}  # fmt: skip
+        "amount": ["金额须大于0元。"], "paid_on": [f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日晚于今天，不能登记。"]}  # fmt: skip
     assert InstructorAllowance.objects.count() == 0
 
 

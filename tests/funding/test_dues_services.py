@@ -96,7 +96,7 @@ def test_bases_refusals_name_the_member(zone):
         f"{third.name}：党费交纳依据由人员类别（在岗职工）决定，只可改为固定金额（享受低保）。",
         "退休甲：请填写税后月收入（须大于0元）。",
         "农民丙：农民党员每月党费须在0.20元至1.00元之间。",
-        f"{outsider.name}在{YEAR}-12-31不是东村第1党支部的党员。",
+        f"{outsider.name}在{YEAR}年12月31日不是东村第1党支部的党员。",
     ]}  # fmt: skip
     assert DuesBase.objects.count() == 0
     errors = refusal(

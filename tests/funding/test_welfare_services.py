@@ -172,7 +172,7 @@ def test_rejection_needs_a_note_and_decides_once(zone, users):
     project.refresh_from_db()
     assert (project.state, project.decision_note) == (ProjectState.REJECTED, "重复申报")
     assert refusal(decide, project=project, approved=True, decided_on=day, user=users.bureau) == {
-        "__all__": ["村道硬化已于2016-03-01作出决定（拒绝）。"]
+        "__all__": ["村道硬化已于2016年3月1日作出决定（拒绝）。"]
     }
 
 

@@ -58,7 +58,7 @@ def test_reward_is_paid_once(zone, users):
     inspection = inspect(venue(zone.v1), VenueGrade.CLASS_2, users.bureau)
     reward_pay(inspection, users.bureau)
     assert refusal(reward_pay, inspection=inspection, user=users.bureau, voucher="PZ-9") == {
-        "__all__": ["东村党员活动室2024-05-06验收的奖励已于2024-05-06支付（6,000.00元）。"]
+        "__all__": ["东村党员活动室2024年5月6日验收的奖励已于2024年5月6日支付（6,000.00元）。"]
     }
     assert VenueRewardPayment.objects.count() == 1
 
@@ -67,19 +67,19 @@ def test_failed_or_repeated_grade_has_nothing_to_pay(zone, users):
     v = venue(zone.v1)
     failed = inspect(v, VenueGrade.FAILED, users.bureau)
     assert refusal(reward_pay, inspection=failed, user=users.bureau) == {
-        "__all__": ["东村党员活动室2024-05-06的验收（失败）没有奖励：无需支付。"]
+        "__all__": ["东村党员活动室2024年5月6日的验收（失败）没有奖励：无需支付。"]
     }
     inspect(v, VenueGrade.CLASS_2, users.bureau)
     same = inspect(v, VenueGrade.CLASS_2, users.bureau)
     assert refusal(reward_pay, inspection=same, user=users.bureau) == {
-        "__all__": ["东村党员活动室2024-05-06的验收（二类）没有奖励：无需支付。"]
+        "__all__": ["东村党员活动室2024年5月6日的验收（二类）没有奖励：无需支付。"]
     }
 
 
 def test_payment_date_from_the_inspection_to_today(zone, users):
     inspection = inspect(venue(zone.v1), VenueGrade.CLASS_3, users.bureau)
     assert refusal(reward_pay, inspection=inspection, user=users.bureau, paid_on=DAY - datetime.timedelta(days=1)) == {
-        "paid_on": ["奖励在验收（2024-05-06）当天或之后支付。"]
+        "paid_on": ["奖励在验收（2024年5月6日）当天或之后支付。"]
     }
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert refusal(reward_pay, inspection=inspection, user=users.bureau, paid_on=tomorrow) == {

@@ -220,7 +220,7 @@ def test_venue_rewards_unpaid_first_and_paid_once(zone, users, client_for):
     payment = VenueRewardPayment.objects.get()
     assert (payment.amount, payment.paid_by, payment.voucher_number) == (Decimal("4000.00"), users.bureau, "PZ-1")
     response = client.post(url, {"paid_on": "2024-05-07", "voucher_number": "PZ-2"})
-    assert errors(response) == ["活动室2024-05-06验收的奖励已于2024-05-07支付（4,000.00元）。"]
+    assert errors(response) == ["活动室2024年5月6日验收的奖励已于2024年5月7日支付（4,000.00元）。"]
     later = inspection(zone.v1, VenueGrade.CLASS_1, users.bureau, name="党员之家")
     page = client.get(reverse("funding:venue_rewards"))
     assert list(page.context["page"]) == [later, third]

@@ -69,7 +69,7 @@ def test_candidate_target_before_one_year_as_activist_refused_in_chinese(zone):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         development.candidate_make_target(candidate=candidate, on=datetime.date(2021, 3, 31))
     assert exc.value.message_dict == {
-        "on": ["入党积极分子须经过一年以上培养教育方可确定为发展对象，最早为2021-04-01（N-DEVELOPMENT）。"]
+        "on": ["入党积极分子须经过一年以上培养教育方可确定为发展对象，最早为2021年4月1日（N-DEVELOPMENT）。"]
     }
 
 

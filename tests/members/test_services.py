@@ -54,7 +54,7 @@ def test_member_create_wrong_check_digit_in_chinese(zone):
 def test_member_create_birth_date_disagreeing_with_id_refused(zone):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.member_create(organisation=zone.b2, data=data(birth_date=datetime.date(1985, 3, 10)))
-    assert errors_of(exc) == {"birth_date": ["出生日期与身份证号码不符（应为1985-03-09）。"]}
+    assert errors_of(exc) == {"birth_date": ["出生日期与身份证号码不符（应为1985年3月9日）。"]}
 
 
 def test_member_create_gender_disagreeing_with_id_refused(zone):

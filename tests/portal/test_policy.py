@@ -54,7 +54,7 @@ def test_a_later_revision_changes_its_years_and_not_the_earlier_ones():
 def test_a_revision_never_takes_effect_in_the_past():
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         revise({}, effective_from=datetime.date(2016, 1, 1))
-    assert messages_of(exc) == {"effective_from": ["参数版本只能在今天（2017-12-01）之后生效，不能追溯。"]}
+    assert messages_of(exc) == {"effective_from": ["参数版本只能在今天（2017年12月1日）之后生效，不能追溯。"]}
 
 
 def test_a_revision_in_force_cannot_change():
