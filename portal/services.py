@@ -174,13 +174,7 @@ def account_password_set(*, user: User, password: str, by: User) -> User:
     _accounts_check(by)
     if user.pk == by.pk:
         raise ValidationError({"password2": _("Change your own password on the password page.")})
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password2": exc.messages}) from exc
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
+    _password_save(user=user, password=password, field="password2", must_change=True)
     audit.log_action(action=PASSWORD_SET, instance=user, user=by)
     return user
 
@@ -189,12 +183,17 @@ def account_password_set(*, user: User, password: str, by: User) -> User:
 def account_password_change(*, user: User, password: str) -> User:
     """Issue 7: the user's own password, which ends the forced change of an account the bureau created.
     Neither the current password nor one of the last five again (PasswordHistoryValidator, issue 13)."""
+    return _password_save(user=user, password=password, field="new_password2", must_change=False)
+
+
+def _password_save(*, user: User, password: str, field: str, must_change: bool) -> User:
+    """The validators once (each compares with the last five hashes: slow on purpose), then the save."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({"new_password2": exc.messages}) from exc
+        raise ValidationError({field: exc.messages}) from exc
     user.set_password(password)
-    user.must_change_password = False
+    user.must_change_password = must_change
     user.save(update_fields=["password", "must_change_password"])
     return user
 
