@@ -59,17 +59,27 @@ class MeetingForm(VersionedFormMixin, forms.Form):
     chaired_by = forms.TypedChoiceField(label=_("Chaired by"), coerce=int, required=False, empty_value=None)
     lecturer = forms.TypedChoiceField(label=_("Lecturer"), coerce=int, required=False, empty_value=None)
     lecturer_name = forms.CharField(label=_("Lecturer from outside"), max_length=100, required=False)
-    study_hours = forms.DecimalField(label=_("Study hours credited"), max_digits=4, decimal_places=1, required=False,
-                                     initial=DEFAULT_STUDY_HOURS,
-                                     help_text=_("Party lectures and themed party days: credited to every member present."))  # fmt: skip
+    study_hours = forms.DecimalField(
+        label=_("Study hours credited"),
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        initial=DEFAULT_STUDY_HOURS,
+        help_text=_("Party lectures and themed party days: credited to every member present."),
+    )
     also_counts_as = forms.MultipleChoiceField(
-        label=_("Also counts as"), required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=_("A themed party day that includes a party lecture or is held as the branch general meeting is "
-                    "recorded once and counts for each; its study hours are credited once."),
-    )  # fmt: skip
+        label=_("Also counts as"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A themed party day that includes a party lecture or is held as the branch general meeting is "
+            "recorded once and counts for each; its study hours are credited once."
+        ),
+    )
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    attachments = MultipleFileField(label=_("Photos and sign-in sheets"), required=False,
-                                    help_text=_("JPEG, PNG or PDF, at most 10 MB each."))  # fmt: skip
+    attachments = MultipleFileField(
+        label=_("Photos and sign-in sheets"), required=False, help_text=_("JPEG, PNG or PDF, at most 10 MB each.")
+    )
     # Files of an earlier post that failed validation, kept on the server (portal.pending_uploads): ticked
     # ones are saved with the meeting without being chosen again.
     kept_attachments = PendingUploadsField(required=False)
@@ -78,8 +88,9 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.roster = roster
         self.fields["kind"].choices = [(k, label) for k, label in MeetingKind.choices if k in kinds]
-        self.fields["also_counts_as"].choices = [(k, MeetingKind(k).label) for k in THEMED_DAY_ALSO_COUNTS
-                                                 if k in kinds]  # fmt: skip
+        self.fields["also_counts_as"].choices = [
+            (k, MeetingKind(k).label) for k in THEMED_DAY_ALSO_COUNTS if k in kinds
+        ]
         people = [("", "—")] + [(e.member.pk, e.member.name) for e in roster]
         self.fields["chaired_by"].choices = people
         self.fields["lecturer"].choices = people
@@ -92,19 +103,25 @@ class MeetingForm(VersionedFormMixin, forms.Form):
             pk = entry.member.pk
             if entry.is_guest:
                 self.fields[f"nonvoting_{pk}"] = forms.BooleanField(
-                    label=AttendanceStatus.ATTENDING_NONVOTING.label, required=False, initial=False,
+                    label=AttendanceStatus.ATTENDING_NONVOTING.label,
+                    required=False,
+                    initial=False,
                     widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-                )  # fmt: skip
+                )
                 continue
             self.fields[f"attendance_{pk}"] = forms.ChoiceField(
-                label=entry.member.name, choices=statuses, initial=AttendanceStatus.PRESENT, widget=forms.RadioSelect,
-            )  # fmt: skip
+                label=entry.member.name,
+                choices=statuses,
+                initial=AttendanceStatus.PRESENT,
+                widget=forms.RadioSelect,
+            )
             self.fields[f"reason_{pk}"] = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def attendance_rows(self):
         """(roster entry, status field, reason field) for the template's attendance table."""
-        return [(e, self[f"attendance_{e.member.pk}"], self[f"reason_{e.member.pk}"])
-                for e in self.roster if not e.is_guest]  # fmt: skip
+        return [
+            (e, self[f"attendance_{e.member.pk}"], self[f"reason_{e.member.pk}"]) for e in self.roster if not e.is_guest
+        ]
 
     def rows_in_error(self) -> set:
         """Members whose row has an error (the service's errors name the member), highlighted and
@@ -112,8 +129,11 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         if not self.is_bound:
             return set()
         errors = self.errors.as_data()
-        marked = {error.params["member"] for error in (*errors.get("attendance", ()), *errors.get(NON_FIELD_ERRORS, ()))
-                  if isinstance(error.params, dict) and "member" in error.params}  # fmt: skip
+        marked = {
+            error.params["member"]
+            for error in (*errors.get("attendance", ()), *errors.get(NON_FIELD_ERRORS, ()))
+            if isinstance(error.params, dict) and "member" in error.params
+        }
         for entry in self.roster:
             pk = entry.member.pk
             if any(f"{prefix}_{pk}" in self.errors for prefix in ("attendance", "reason", "nonvoting")):
@@ -141,8 +161,10 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         return taken
 
     def meeting_data(self, members_by_pk: dict) -> dict:
-        data = {k: self.cleaned_data[k] for k in ("kind", "held_on", "place", "topic", "lecturer_name", "minutes",
-                                                   "study_hours", "also_counts_as")}  # fmt: skip
+        data = {
+            k: self.cleaned_data[k]
+            for k in ("kind", "held_on", "place", "topic", "lecturer_name", "minutes", "study_hours", "also_counts_as")
+        }
         data["chaired_by"] = members_by_pk.get(self.cleaned_data["chaired_by"])
         data["lecturer"] = members_by_pk.get(self.cleaned_data["lecturer"])
         return data
@@ -155,8 +177,9 @@ class TrainingBatchForm(forms.Form):
     title = forms.CharField(label=_("Course or activity"), max_length=200)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Study hours each"), max_digits=4, decimal_places=1, min_value=0.1, max_value=24)
-    members = forms.TypedMultipleChoiceField(label=_("Members who attended"), coerce=int,
-                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members who attended"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,8 +202,9 @@ class TalksForm(forms.Form):
     talker = forms.TypedChoiceField(label=_("Held by"), coerce=int, required=False, empty_value=None)
     talker_name = forms.CharField(label=_("Held by (outside the zone)"), max_length=100, required=False)
     topic = forms.CharField(label=_("Topic"), max_length=200)
-    members = forms.TypedMultipleChoiceField(label=_("Members talked with"), coerce=int,
-                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members talked with"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, members, talkers, not_talked=(), secretary=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,12 +235,15 @@ class EvaluationForm(VersionedFormMixin, forms.Form):
                 self.fields[f"{field}_{pk}"] = forms.ChoiceField(
                     choices=grades, required=False, initial=getattr(result, field, Grade.QUALIFIED)
                 )
-            self.fields[f"disposal_{pk}"] = forms.ChoiceField(choices=[("", "—"), *Disposal.choices], required=False,
-                                                              initial=getattr(result, "disposal", ""))  # fmt: skip
+            self.fields[f"disposal_{pk}"] = forms.ChoiceField(
+                choices=[("", "—"), *Disposal.choices], required=False, initial=getattr(result, "disposal", "")
+            )
 
     def table(self):
-        return [(row, [self[f"{f}_{row['member'].pk}"] for f in GRADE_FIELDS], self[f"disposal_{row['member'].pk}"])
-                for row in self.rows]  # fmt: skip
+        return [
+            (row, [self[f"{f}_{row['member'].pk}"] for f in GRADE_FIELDS], self[f"disposal_{row['member'].pk}"])
+            for row in self.rows
+        ]
 
     def results(self, *, rest_qualified: bool = False) -> dict:
         """member id -> grades and disposal; `rest_qualified` (the "all qualified" button) gives every
@@ -250,10 +277,12 @@ class VenueChecksForm(VersionedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.standards = standards
         for standard, check in standards:
-            self.fields[f"met_{standard}"] = forms.BooleanField(label=standard.label, required=False,
-                                                                initial=bool(check and check.is_met))  # fmt: skip
-            self.fields[f"note_{standard}"] = forms.CharField(label=_("Evidence note"), max_length=200, required=False,
-                                                              initial=check.note if check else "")  # fmt: skip
+            self.fields[f"met_{standard}"] = forms.BooleanField(
+                label=standard.label, required=False, initial=bool(check and check.is_met)
+            )
+            self.fields[f"note_{standard}"] = forms.CharField(
+                label=_("Evidence note"), max_length=200, required=False, initial=check.note if check else ""
+            )
             self.fields[f"photo_{standard}"] = forms.FileField(
                 label=_("Photo"),
                 required=False,
@@ -263,15 +292,20 @@ class VenueChecksForm(VersionedFormMixin, forms.Form):
             self.fields[f"kept_photo_{standard}"] = forms.CharField(required=False)
 
     def rows(self):
-        return [(standard, check, self[f"met_{standard}"], self[f"note_{standard}"], self[f"photo_{standard}"])
-                for standard, check in self.standards]  # fmt: skip
+        return [
+            (standard, check, self[f"met_{standard}"], self[f"note_{standard}"], self[f"photo_{standard}"])
+            for standard, check in self.standards
+        ]
 
     def rows_in_error(self) -> set:
         """Standards a validation error names (the service's errors carry the standard), highlighted."""
         if not self.is_bound:
             return set()
-        return {error.params["row"] for error in self.non_field_errors().as_data()
-                if isinstance(error.params, dict) and "row" in error.params}  # fmt: skip
+        return {
+            error.params["row"]
+            for error in self.non_field_errors().as_data()
+            if isinstance(error.params, dict) and "row" in error.params
+        }
 
     def checks(self) -> dict:
         data = self.cleaned_data
@@ -298,8 +332,9 @@ class LeadershipDaysForm(SubmitHelperMixin, forms.Form):
 
 
 class IntegrityPledgeForm(SubmitHelperMixin, forms.Form):
-    member = forms.TypedChoiceField(label=_("Member (empty: the whole team)"), coerce=int, required=False,
-                                    empty_value=None)  # fmt: skip
+    member = forms.TypedChoiceField(
+        label=_("Member (empty: the whole team)"), coerce=int, required=False, empty_value=None
+    )
     pledged_on = forms.DateField(label=_("Pledged on"), widget=DateInput())
     published_on = forms.DateField(label=_("Published on"), widget=DateInput())
     published_where = forms.CharField(label=_("Published where"), max_length=200)
@@ -337,10 +372,17 @@ class MatterStepForm(forms.Form):
 
 class AnnualReportForm(SubmitHelperMixin, forms.Form):
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
-    text = forms.CharField(label=_("Text of the report"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
-                           help_text=_("The report as given; or attach a scan of it below, or both."))  # fmt: skip
-    attachment = forms.FileField(label=_("Scan or photo of the report"), required=False,
-                                 help_text=_("A PDF scan or a JPEG or PNG photo, at most 10 MB."))  # fmt: skip
+    text = forms.CharField(
+        label=_("Text of the report"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("The report as given; or attach a scan of it below, or both."),
+    )
+    attachment = forms.FileField(
+        label=_("Scan or photo of the report"),
+        required=False,
+        help_text=_("A PDF scan or a JPEG or PNG photo, at most 10 MB."),
+    )
     result = forms.ChoiceField(label=_("Evaluation"), choices=ReportResult.choices)
     published_on = forms.DateField(label=_("Evaluation published on"), widget=DateInput())
     published_where = forms.CharField(label=_("Published where"), max_length=200)
@@ -355,10 +397,19 @@ class CongressSessionForm(SubmitHelperMixin, forms.Form):
 
 class PairingForm(SubmitHelperMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of pairing"), choices=PairingKind.choices)
-    partner_code = forms.CharField(label=_("Partner's organisation code"), max_length=30, required=False,
-                                   help_text=_("For a pairing of organisations."))  # fmt: skip
-    member = forms.TypedChoiceField(label=_("Member"), coerce=int, required=False, empty_value=None,
-                                    help_text=_("For a member linked with households."))  # fmt: skip
+    partner_code = forms.CharField(
+        label=_("Partner's organisation code"),
+        max_length=30,
+        required=False,
+        help_text=_("For a pairing of organisations."),
+    )
+    member = forms.TypedChoiceField(
+        label=_("Member"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("For a member linked with households."),
+    )
     households = forms.IntegerField(label=_("Households"), min_value=1, required=False)
     started_on = forms.DateField(label=_("Since"), widget=DateInput())
     content = forms.CharField(label=_("What they do together"), max_length=200)
@@ -384,7 +435,8 @@ class DoubleStrongApplyForm(SubmitHelperMixin, forms.Form):
 
 
 class DoubleStrongDecideForm(SubmitHelperMixin, forms.Form):
-    awarded = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
-                                     choices=[("yes", _("Award")), ("no", _("Do not award"))])  # fmt: skip
+    awarded = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda v: v == "yes", choices=[("yes", _("Award")), ("no", _("Do not award"))]
+    )
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

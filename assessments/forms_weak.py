@@ -17,10 +17,18 @@ class ProposalForm(SubmitHelperMixin, forms.Form):
 
 
 class DecideForm(SubmitHelperMixin, forms.Form):
-    named = forms.TypedChoiceField(label=_("The bureau's decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-                                   choices=[("yes", _("Name it a weak organisation")), ("no", _("Do not name it"))])  # fmt: skip
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False,
-                             help_text=_("Required where the decision departs from the proposal."))  # fmt: skip
+    named = forms.TypedChoiceField(
+        label=_("The bureau's decision"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Name it a weak organisation")), ("no", _("Do not name it"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Required where the decision departs from the proposal."),
+    )
 
 
 def _post_label(post) -> str:
@@ -31,10 +39,19 @@ class RemedyForm(SubmitHelperMixin, forms.Form):
     """The person's post is picked from those on record (collected once); a department by its code."""
 
     kind = forms.ChoiceField(label=_("Remedy"), choices=RectificationRemedy.Kind.choices)
-    post = forms.TypedChoiceField(label=_("Person"), coerce=int, required=False, empty_value=None,
-                                  help_text=_("For a leader liaison, an instructor or a first secretary."))  # fmt: skip
-    department_code = forms.CharField(label=_("Supporting department's organisation code"), max_length=32,
-                                      required=False, help_text=_("For a department support."))  # fmt: skip
+    post = forms.TypedChoiceField(
+        label=_("Person"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("For a leader liaison, an instructor or a first secretary."),
+    )
+    department_code = forms.CharField(
+        label=_("Supporting department's organisation code"),
+        max_length=32,
+        required=False,
+        help_text=_("For a department support."),
+    )
     started_on = forms.DateField(label=_("In place since"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -53,7 +70,8 @@ class NoteForm(SubmitHelperMixin, forms.Form):
 
 
 class VerdictForm(SubmitHelperMixin, forms.Form):
-    verdict = forms.ChoiceField(label=_("Closing verdict"), choices=Rectification.Verdict.choices,
-                                widget=forms.RadioSelect)  # fmt: skip
+    verdict = forms.ChoiceField(
+        label=_("Closing verdict"), choices=Rectification.Verdict.choices, widget=forms.RadioSelect
+    )
     decided_on = forms.DateField(label=_("Given on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -51,15 +51,23 @@ class Meeting(models.Model):
         verbose_name=_("chaired by"),
     )
     lecturer = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="lectures",
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lectures",
         verbose_name=_("lecturer"),
-    )  # fmt: skip
+    )
     lecturer_name = models.CharField(_("lecturer from outside the zone"), max_length=100, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     study_hours = models.DecimalField(
-        _("study hours credited"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("study hours credited"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         help_text=_("Credited to every member present (party lectures and themed party days)."),
-    )  # fmt: skip
+    )
     # Issue 12: a themed party day that includes a party lecture or is held as the branch general
     # meeting is recorded once and counts for each kind it covers (its study hours once).
     counts_as_lecture = models.BooleanField(_("also counts as a party lecture"), default=False)
@@ -82,8 +90,14 @@ class Meeting(models.Model):
     @property
     def also_counts_as(self) -> list:
         """The other kinds a themed party day counts for (issue 12), in the order of MeetingKind."""
-        return [kind for kind, on in ((MeetingKind.GENERAL, self.counts_as_general),
-                                      (MeetingKind.LECTURE, self.counts_as_lecture)) if on]  # fmt: skip
+        return [
+            kind
+            for kind, on in (
+                (MeetingKind.GENERAL, self.counts_as_general),
+                (MeetingKind.LECTURE, self.counts_as_lecture),
+            )
+            if on
+        ]
 
     @property
     def is_lecture(self) -> bool:
@@ -362,8 +376,11 @@ class LeadershipDays(models.Model):
         verbose_name_plural = _("days at the grassroots")
         ordering = ["-started_on", "pk"]
         indexes = [models.Index(fields=["member", "started_on"], name="leadership_days_member")]
-        constraints = [models.CheckConstraint(condition=models.Q(ended_on__gte=models.F("started_on")),
-                                              name="leadership_days_order")]  # fmt: skip
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__gte=models.F("started_on")), name="leadership_days_order"
+            )
+        ]
 
     def __str__(self):
         return f"{self.member} {self.started_on}–{self.ended_on}"
@@ -378,9 +395,13 @@ class IntegrityPledge(models.Model):
         "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("leadership team of")
     )
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("member (empty: the whole team)"),
-    )  # fmt: skip
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     pledged_on = models.DateField(_("pledged on"))
     published_on = models.DateField(_("published on"))
@@ -547,9 +568,13 @@ class Pairing(models.Model):
     )
     kind = models.CharField(_("kind of pairing"), max_length=20, choices=PairingKind.choices)
     partner = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("paired with"),
-    )  # fmt: skip
+    )
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("member")
     )
@@ -581,9 +606,13 @@ class GridUnit(models.Model):
     name = models.CharField(_("grid unit"), max_length=100)
     households = models.PositiveIntegerField(_("households"))
     leader = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("member in charge"),
-    )  # fmt: skip
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -701,9 +730,13 @@ class Finding(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     waived_reason = models.CharField(_("reason for the waiver"), max_length=200, blank=True)
     waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("waived by"),
-    )  # fmt: skip
+    )
     waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
     # When the evaluation that last wrote this verdict began (a run's start, or a recheck's): a
     # run or recheck that began earlier read older records and leaves the verdict alone (engine.py).
@@ -715,14 +748,16 @@ class Finding(models.Model):
         ordering = ["due_on", "rule", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "period", "aspect", "organisation"], condition=models.Q(member__isnull=True),
+                fields=["rule", "period", "aspect", "organisation"],
+                condition=models.Q(member__isnull=True),
                 name="finding_once_an_organisation",
             ),
             models.UniqueConstraint(
-                fields=["rule", "period", "aspect", "organisation", "member"], condition=models.Q(member__isnull=False),
+                fields=["rule", "period", "aspect", "organisation", "member"],
+                condition=models.Q(member__isnull=False),
                 name="finding_once_a_member",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             models.Index(fields=["year", "status", "rule"], name="finding_year_status"),
             models.Index(fields=["organisation", "status"], name="finding_org_status"),
@@ -797,9 +832,13 @@ class WeakSelection(models.Model):
     named = models.BooleanField(_("named weak"), default=False)
     reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decision by"),
-    )  # fmt: skip
+    )
     decided_at = models.DateTimeField(_("decision recorded at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -832,9 +871,13 @@ class Rectification(models.Model):
     verdict_on = models.DateField(_("verdict given on"), null=True, blank=True)
     verdict_note = models.CharField(_("note on the verdict"), max_length=200, blank=True)
     verdict_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("verdict given by"),
-    )  # fmt: skip
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -868,9 +911,13 @@ class RectificationRemedy(models.Model):
         "branches.Post", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("post")
     )
     department = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("supporting department"),
-    )  # fmt: skip
+    )
     started_on = models.DateField(_("in place since"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(

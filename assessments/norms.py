@@ -48,8 +48,13 @@ def venue_reward(*, grade: str, on: datetime.date) -> Decimal:
 
 # Which of them each kind of organisation is held to (a party group's lectures count, but the
 # quarterly lecture is the branch's).
-_BRANCH_MEETINGS = (MeetingKind.GENERAL, MeetingKind.COMMITTEE, MeetingKind.LECTURE, MeetingKind.THEMED_DAY,
-                    MeetingKind.ORGANISATIONAL_LIFE)  # fmt: skip
+_BRANCH_MEETINGS = (
+    MeetingKind.GENERAL,
+    MeetingKind.COMMITTEE,
+    MeetingKind.LECTURE,
+    MeetingKind.THEMED_DAY,
+    MeetingKind.ORGANISATIONAL_LIFE,
+)
 REQUIRED_MEETINGS = {
     OrganisationKind.BRANCH: _BRANCH_MEETINGS,
     OrganisationKind.JOINT_BRANCH: _BRANCH_MEETINGS,
@@ -60,8 +65,11 @@ MAX_HOURS_A_DAY = Decimal(24)
 DEFAULT_STUDY_HOURS = Decimal(2)  # a lecture or themed day, unless the form says otherwise
 
 # F-VENUE-REWARD: the parameter of each passing grade.
-VENUE_REWARD_KEYS = {"class_1": "venue_reward.class_1", "class_2": "venue_reward.class_2",
-                     "class_3": "venue_reward.class_3"}  # fmt: skip
+VENUE_REWARD_KEYS = {
+    "class_1": "venue_reward.class_1",
+    "class_2": "venue_reward.class_2",
+    "class_3": "venue_reward.class_3",
+}
 
 # Q-RESEARCH-WORKCOMMITTEE / Q-RESEARCH-DEPT / Q-CONTACT-TOWN: the parameters of the days a year at
 # the grassroots for a leadership member, by the kind of team.

@@ -61,8 +61,9 @@ class AssessmentRow:
     total: Decimal
 
 
-def party_building_assessment(*, year: int, within: Organisation | None = None,
-                              today: datetime.date | None = None) -> list[AssessmentRow]:  # fmt: skip
+def party_building_assessment(
+    *, year: int, within: Organisation | None = None, today: datetime.date | None = None
+) -> list[AssessmentRow]:
     """S-ASSESSMENT: every reporting unit (in `within`'s subtree) with its two parts and the item, best
     first. Four queries whatever the number of units."""
     values = policy_for_year(year)
@@ -76,10 +77,13 @@ def party_building_assessment(*, year: int, within: Organisation | None = None,
     paths = sorted((u.path, u.pk) for u in units)
     clauses = defaultdict(set)
     findings = (
-        Finding.objects.filter(year=year, status=Finding.Status.OPEN).exclude(rule__startswith="Q-WEAK-")
+        Finding.objects.filter(year=year, status=Finding.Status.OPEN)
+        .exclude(rule__startswith="Q-WEAK-")
         .filter(organisation__path__startswith=within.path if within else "")
-        .values_list("organisation__path", "rule").distinct().order_by()
-    )  # fmt: skip
+        .values_list("organisation__path", "rule")
+        .distinct()
+        .order_by()
+    )
     unit_paths = {path: pk for path, pk in paths}
     for path, clause in findings:
         # The finding counts for every unit above it (a town's and its village's both see a village miss).
@@ -96,7 +100,6 @@ def party_building_assessment(*, year: int, within: Organisation | None = None,
         report = reports.get(unit.pk)
         report_points = REPORT_POINTS.get(report.result, Decimal(0)) if report else Decimal(0)
         total = (daily * share + report_points * (1 - share)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        rows.append(AssessmentRow(unit, review_of(unit), sorted(clauses[unit.pk]), daily, report, report_points,
-                                  total))  # fmt: skip
+        rows.append(AssessmentRow(unit, review_of(unit), sorted(clauses[unit.pk]), daily, report, report_points, total))
     rows.sort(key=lambda r: (-r.total, r.organisation.path))
     return rows

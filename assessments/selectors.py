@@ -67,12 +67,13 @@ def attendance_roster(*, organisation: Organisation, day: datetime.date, kind: s
     inflow = (
         MobileRecord.objects.filter(
             receiving_organisation__in=organisation_with_groups(organisation=organisation).values("pk"),
-            member__isnull=False, since__lte=day,
+            member__isnull=False,
+            since__lte=day,
         )
         .filter(Q(returned_on__isnull=True) | Q(returned_on__gte=day))
         .exclude(member_id__in=[m.pk for m in members])
         .select_related("member")
-    )  # fmt: skip
+    )
     roster = [RosterEntry(m, False) for m in members] + [RosterEntry(r.member, True) for r in inflow]
     if kind != MeetingKind.COMMITTEE:
         return roster
@@ -251,19 +252,31 @@ def training_table(*, organisation: Organisation, year: int, today: datetime.dat
     leaders = leaders_on(member_ids=ids, day=day)
     member_hours, leader_hours = study_targets(policy_for_year(year))
     return [
-        TrainingRow(m, hours[m.pk]["ledger"], hours[m.pk]["meetings"], hours[m.pk]["total"],
-                    leader_hours if m.pk in leaders else member_hours, m.pk in leaders)
+        TrainingRow(
+            m,
+            hours[m.pk]["ledger"],
+            hours[m.pk]["meetings"],
+            hours[m.pk]["total"],
+            leader_hours if m.pk in leaders else member_hours,
+            m.pk in leaders,
+        )
         for m in members
-    ]  # fmt: skip
+    ]
 
 
 def member_study_entries(*, member: Member, year: int) -> list[dict]:
     """A member's year, entry by entry: the ledger and the meetings that gave hours."""
     entries = [
-        {"day": r.held_on, "title": r.title, "kind": r.get_kind_display(), "hours": r.hours, "record": r,
-         "meeting": None}
+        {
+            "day": r.held_on,
+            "title": r.title,
+            "kind": r.get_kind_display(),
+            "hours": r.hours,
+            "record": r,
+            "meeting": None,
+        }
         for r in TrainingRecord.objects.filter(member=member, held_on__year=year)
-    ]  # fmt: skip
+    ]
     for attendance in Attendance.objects.filter(
         member=member,
         status=AttendanceStatus.PRESENT,
@@ -271,8 +284,16 @@ def member_study_entries(*, member: Member, year: int) -> list[dict]:
         meeting__kind__in=STUDY_MEETING_KINDS,
     ).select_related("meeting"):
         meeting = attendance.meeting
-        entries.append({"day": meeting.held_on, "title": meeting.topic, "kind": meeting.get_kind_display(),
-                        "hours": meeting.study_hours or Decimal(0), "record": None, "meeting": meeting})  # fmt: skip
+        entries.append(
+            {
+                "day": meeting.held_on,
+                "title": meeting.topic,
+                "kind": meeting.get_kind_display(),
+                "hours": meeting.study_hours or Decimal(0),
+                "record": None,
+                "meeting": meeting,
+            }
+        )
     return sorted(entries, key=lambda e: e["day"], reverse=True)
 
 

@@ -74,20 +74,23 @@ MAX_ATTACHMENTS = 20
 
 # What the bulk writes below log, one entry a call (issue 13, item 4: bulk_create passes the signals).
 ATTENDANCE_RECORDED = audit.named_action(
-    "assessments.meeting.attendance_recorded", label=gettext_lazy("Attendance recorded"),
+    "assessments.meeting.attendance_recorded",
+    label=gettext_lazy("Attendance recorded"),
     models=("assessments.attendance",),
-)  # fmt: skip
+)
 TRAINING_BATCH_RECORDED = audit.named_action(
-    "assessments.training.batch_recorded", label=gettext_lazy("Study hours recorded for a class"),
+    "assessments.training.batch_recorded",
+    label=gettext_lazy("Study hours recorded for a class"),
     models=("assessments.trainingrecord",),
-)  # fmt: skip
+)
 TALKS_RECORDED = audit.named_action(
     "assessments.talk.batch_recorded", label=gettext_lazy("Talks recorded"), models=("assessments.talk",)
 )
 EVALUATION_RESULTS_RECORDED = audit.named_action(
-    "assessments.evaluation.results_recorded", label=gettext_lazy("Evaluation results recorded"),
+    "assessments.evaluation.results_recorded",
+    label=gettext_lazy("Evaluation results recorded"),
     models=("assessments.evaluationresult",),
-)  # fmt: skip
+)
 ATTENDANCE_FIELDS = ("member", "status", "reason", "is_inflow")
 RESULT_FIELDS = ("member", "self_grade", "peer_grade", "public_grade", "branch_grade", "grade", "disposal")
 
@@ -106,8 +109,12 @@ def _organisation_check(*, organisation: Organisation, user, day: datetime.date,
             % {"kind": organisation.get_kind_display()}
         )
     if organisation.dissolved_on and day > organisation.dissolved_on:
-        raise ValidationError({"held_on": _("%(org)s was dissolved on %(date)s.") % {"org": organisation.name,
-                                                                                       "date": day_text(organisation.dissolved_on)}})  # fmt: skip
+        raise ValidationError(
+            {
+                "held_on": _("%(org)s was dissolved on %(date)s.")
+                % {"org": organisation.name, "date": day_text(organisation.dissolved_on)}
+            }
+        )
 
 
 def _day_check(day: datetime.date, field: str = "held_on") -> None:
@@ -125,8 +132,16 @@ def _hours_check(hours, field: str) -> Decimal:
 
 
 @transaction.atomic
-def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, attachments=(), user=None,
-                   meeting: Meeting | None = None, version: str | None = None) -> Meeting:  # fmt: skip
+def meeting_record(
+    *,
+    organisation: Organisation,
+    data: dict,
+    attendance: dict,
+    attachments=(),
+    user=None,
+    meeting: Meeting | None = None,
+    version: str | None = None,
+) -> Meeting:
     """Record (or correct) a meeting with its attendance in one step.
 
     `attendance` maps member id -> (status, reason). Only those the meeting lists on its day
@@ -149,7 +164,9 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
     errors = {}
     if kind not in MEETING_KINDS_BY_ORGANISATION[organisation.kind]:
         errors["kind"] = _("A %(org_kind)s does not hold a %(kind)s.") % {
-            "org_kind": organisation.get_kind_display(), "kind": MeetingKind(kind).label}  # fmt: skip
+            "org_kind": organisation.get_kind_display(),
+            "kind": MeetingKind(kind).label,
+        }
     if not (data.get("topic") or "").strip():
         errors["topic"] = _("Give the topic of the meeting.")
     if also and kind != MeetingKind.THEMED_DAY:
@@ -173,38 +190,54 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
     chair = data.get("chaired_by")
     if chair is not None and chair.pk not in allowed:
         errors["chaired_by"] = _("%(name)s was not a member of %(org)s on %(date)s.") % {
-            "name": chair.name, "org": organisation.name, "date": day_text(day)}  # fmt: skip
+            "name": chair.name,
+            "org": organisation.name,
+            "date": day_text(day),
+        }
     rows = []
     for member_id, (status, reason) in attendance.items():
         entry = allowed.get(member_id)
         if entry is None:
             name = Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or member_id
             errors.setdefault("attendance", []).append(
-                _("%(name)s was not a member of %(org)s on %(date)s.") % {"name": name, "org": organisation.name, "date": day_text(day)}
-            )  # fmt: skip
+                _("%(name)s was not a member of %(org)s on %(date)s.")
+                % {"name": name, "org": organisation.name, "date": day_text(day)}
+            )
             continue
         # A row's error names its member (`params`): the form highlights the row (issue 12).
         row_params = {"name": entry.member.name, "date": day_text(day), "member": member_id}
         if entry.is_guest and status != AttendanceStatus.ATTENDING_NONVOTING:
-            errors.setdefault("attendance", []).append(ValidationError(
-                _("%(name)s was not on the committee on %(date)s: record them as sitting in, or leave them out."),
-                code="not_on_committee", params=row_params))  # fmt: skip
+            errors.setdefault("attendance", []).append(
+                ValidationError(
+                    _("%(name)s was not on the committee on %(date)s: record them as sitting in, or leave them out."),
+                    code="not_on_committee",
+                    params=row_params,
+                )
+            )
             continue
         if not entry.is_guest and status not in LISTED_STATUSES:
-            errors.setdefault("attendance", []).append(ValidationError(
-                _("Choose present, excused or absent for %(name)s."), code="status", params=row_params))  # fmt: skip
+            errors.setdefault("attendance", []).append(
+                ValidationError(_("Choose present, excused or absent for %(name)s."), code="status", params=row_params)
+            )
             continue
         reason = (reason or "").strip()
         if status == AttendanceStatus.EXCUSED and not reason:
-            errors.setdefault("attendance", []).append(ValidationError(
-                _("Give the reason %(name)s was excused."), code="reason", params=row_params))  # fmt: skip
+            errors.setdefault("attendance", []).append(
+                ValidationError(_("Give the reason %(name)s was excused."), code="reason", params=row_params)
+            )
         kept = status in (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
-        rows.append(Attendance(member_id=member_id, status=status, reason=reason if kept else "",
-                               is_inflow=entry.is_inflow))  # fmt: skip
+        rows.append(
+            Attendance(member_id=member_id, status=status, reason=reason if kept else "", is_inflow=entry.is_inflow)
+        )
     if kind == MeetingKind.COMMITTEE and roster and all(entry.is_guest for entry in roster):
-        errors.setdefault("attendance", []).insert(0, _(
-            "%(org)s had no committee member in post on %(date)s: record the secretary and the committee "
-            "members (posts) first.") % {"org": organisation.name, "date": day_text(day)})  # fmt: skip
+        errors.setdefault("attendance", []).insert(
+            0,
+            _(
+                "%(org)s had no committee member in post on %(date)s: record the secretary and the committee "
+                "members (posts) first."
+            )
+            % {"org": organisation.name, "date": day_text(day)},
+        )
     elif not rows and not errors:
         errors["attendance"] = [_("Record who attended: the organisation had no member on this day.")]
     checked = []
@@ -224,12 +257,18 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
     recheck_study = STUDY_MEETING_KINDS & {kind, meeting.kind if meeting is not None else kind}
 
     fields = {
-        "kind": kind, "held_on": day, "place": data["place"].strip(), "topic": data["topic"].strip(),
-        "chaired_by": chair, "lecturer": data.get("lecturer") if is_lecture else None,
+        "kind": kind,
+        "held_on": day,
+        "place": data["place"].strip(),
+        "topic": data["topic"].strip(),
+        "chaired_by": chair,
+        "lecturer": data.get("lecturer") if is_lecture else None,
         "lecturer_name": (data.get("lecturer_name") or "").strip() if is_lecture else "",
-        "minutes": data.get("minutes", ""), "study_hours": hours,
-        "counts_as_lecture": MeetingKind.LECTURE in also, "counts_as_general": MeetingKind.GENERAL in also,
-    }  # fmt: skip
+        "minutes": data.get("minutes", ""),
+        "study_hours": hours,
+        "counts_as_lecture": MeetingKind.LECTURE in also,
+        "counts_as_general": MeetingKind.GENERAL in also,
+    }
     replaced = []
     if meeting is None:
         meeting = Meeting.objects.create(organisation=organisation, recorded_by=_who(user), **fields)
@@ -243,19 +282,32 @@ def meeting_record(*, organisation: Organisation, data: dict, attendance: dict, 
     for row in rows:
         row.meeting = meeting
     Attendance.objects.bulk_create(rows)
-    audit.log_action(action=ATTENDANCE_RECORDED, instance=meeting, extra={
-        "rows": len(rows), "written": audit.rows_text(rows, ATTENDANCE_FIELDS), "replaced": replaced})  # fmt: skip
+    audit.log_action(
+        action=ATTENDANCE_RECORDED,
+        instance=meeting,
+        extra={"rows": len(rows), "written": audit.rows_text(rows, ATTENDANCE_FIELDS), "replaced": replaced},
+    )
     for name, stored in checked:
-        MeetingAttachment.objects.create(meeting=meeting, file=stored.file, file_name=name[:200], size=stored.size,
-                                         content_type=stored.content_type)  # fmt: skip
-    compliance_recheck_after(organisation=organisation, years=recheck_years,
-                             rules=MEETING_RULES + (STUDY_RULES if recheck_study else ()))  # fmt: skip
+        MeetingAttachment.objects.create(
+            meeting=meeting, file=stored.file, file_name=name[:200], size=stored.size, content_type=stored.content_type
+        )
+    compliance_recheck_after(
+        organisation=organisation, years=recheck_years, rules=MEETING_RULES + (STUDY_RULES if recheck_study else ())
+    )
     return meeting
 
 
 @transaction.atomic
-def training_batch_record(*, organisation: Organisation, kind: str, title: str, held_on: datetime.date, hours,
-                          member_ids: list[int], user=None) -> list[TrainingRecord]:  # fmt: skip
+def training_batch_record(
+    *,
+    organisation: Organisation,
+    kind: str,
+    title: str,
+    held_on: datetime.date,
+    hours,
+    member_ids: list[int],
+    user=None,
+) -> list[TrainingRecord]:
     """One course, many attendees: a ledger entry for each member, in one step.
 
     The members must belong to the organisation (or its subtree) on the day; the same activity is
@@ -272,26 +324,50 @@ def training_batch_record(*, organisation: Organisation, kind: str, title: str, 
     outside = [m for m in member_ids if m not in allowed]
     if outside:
         names = "、".join(Member.objects.filter(pk__in=outside).values_list("name", flat=True)[:10])
-        raise ValidationError({"members": _("Not members of %(org)s on %(date)s: %(names)s.") % {
-            "org": organisation.name, "date": day_text(held_on), "names": names}})  # fmt: skip
+        raise ValidationError(
+            {
+                "members": _("Not members of %(org)s on %(date)s: %(names)s.")
+                % {"org": organisation.name, "date": day_text(held_on), "names": names}
+            }
+        )
     already = list(
         TrainingRecord.objects.filter(member_id__in=member_ids, title=title, held_on=held_on).values_list(
             "member__name", flat=True
         )
     )
     if already:
-        raise ValidationError({"members": _("Already in the ledger for this activity and day: %(names)s.") % {
-            "names": "、".join(already[:10])}})  # fmt: skip
+        raise ValidationError(
+            {
+                "members": _("Already in the ledger for this activity and day: %(names)s.")
+                % {"names": "、".join(already[:10])}
+            }
+        )
     records = TrainingRecord.objects.bulk_create(
-        TrainingRecord(organisation=organisation, member_id=member_id, kind=kind, title=title, held_on=held_on,
-                       hours=hours, recorded_by=_who(user))
+        TrainingRecord(
+            organisation=organisation,
+            member_id=member_id,
+            kind=kind,
+            title=title,
+            held_on=held_on,
+            hours=hours,
+            recorded_by=_who(user),
+        )
         for member_id in member_ids
-    )  # fmt: skip
+    )
     audit.log_action(
-        action=TRAINING_BATCH_RECORDED, model="assessments.trainingrecord", object_repr=f"{organisation.name} {title}",
-        extra={"organisation": organisation.pk, "kind": kind, "title": title, "held_on": held_on, "hours": hours,
-               "rows": len(records), "written": audit.rows_text(records, ("member",))},
-    )  # fmt: skip
+        action=TRAINING_BATCH_RECORDED,
+        model="assessments.trainingrecord",
+        object_repr=f"{organisation.name} {title}",
+        extra={
+            "organisation": organisation.pk,
+            "kind": kind,
+            "title": title,
+            "held_on": held_on,
+            "hours": hours,
+            "rows": len(records),
+            "written": audit.rows_text(records, ("member",)),
+        },
+    )
     compliance_recheck_after(organisation=organisation, years=[held_on.year], rules=STUDY_RULES)
     return records
 
@@ -305,8 +381,16 @@ def training_record_delete(*, record: TrainingRecord, user=None) -> None:
 
 
 @transaction.atomic
-def talks_record(*, organisation: Organisation, held_on: datetime.date, topic: str, member_ids: list[int],
-                 talker: Member | None = None, talker_name: str = "", user=None) -> list[Talk]:  # fmt: skip
+def talks_record(
+    *,
+    organisation: Organisation,
+    held_on: datetime.date,
+    topic: str,
+    member_ids: list[int],
+    talker: Member | None = None,
+    talker_name: str = "",
+    user=None,
+) -> list[Talk]:
     """Q-TALKS: talks held on one day by one person, one with each member chosen (one form)."""
     _organisation_check(organisation=organisation, user=user, day=held_on, meetings=False)
     _day_check(held_on)
@@ -322,27 +406,52 @@ def talks_record(*, organisation: Organisation, held_on: datetime.date, topic: s
     if outside:
         names = "、".join(Member.objects.filter(pk__in=outside).values_list("name", flat=True)[:10])
         errors["members"] = _("Not members of %(org)s on %(date)s: %(names)s.") % {
-            "org": organisation.name, "date": day_text(held_on), "names": names}  # fmt: skip
+            "org": organisation.name,
+            "date": day_text(held_on),
+            "names": names,
+        }
     if errors:
         raise ValidationError(errors)
     talks = Talk.objects.bulk_create(
-        Talk(organisation=organisation, member_id=member_id, talker=talker, talker_name=talker_name.strip(),
-             held_on=held_on, topic=topic.strip(), recorded_by=_who(user))
+        Talk(
+            organisation=organisation,
+            member_id=member_id,
+            talker=talker,
+            talker_name=talker_name.strip(),
+            held_on=held_on,
+            topic=topic.strip(),
+            recorded_by=_who(user),
+        )
         for member_id in member_ids
-    )  # fmt: skip
+    )
     audit.log_action(
-        action=TALKS_RECORDED, model="assessments.talk", object_repr=f"{organisation.name} {topic.strip()}",
-        extra={"organisation": organisation.pk, "held_on": held_on, "topic": topic.strip(),
-               "talker": talker.pk if talker else talker_name.strip(), "rows": len(talks),
-               "written": audit.rows_text(talks, ("member",))},
-    )  # fmt: skip
+        action=TALKS_RECORDED,
+        model="assessments.talk",
+        object_repr=f"{organisation.name} {topic.strip()}",
+        extra={
+            "organisation": organisation.pk,
+            "held_on": held_on,
+            "topic": topic.strip(),
+            "talker": talker.pk if talker else talker_name.strip(),
+            "rows": len(talks),
+            "written": audit.rows_text(talks, ("member",)),
+        },
+    )
     compliance_recheck_after(organisation=organisation, years=[held_on.year], rules=TALK_RULES)
     return talks
 
 
 @transaction.atomic
-def evaluation_record(*, organisation: Organisation, year: int, held_on: datetime.date, results: dict, user=None,
-                      evaluation: Evaluation | None = None, version: str | None = None) -> Evaluation:  # fmt: skip
+def evaluation_record(
+    *,
+    organisation: Organisation,
+    year: int,
+    held_on: datetime.date,
+    results: dict,
+    user=None,
+    evaluation: Evaluation | None = None,
+    version: str | None = None,
+) -> Evaluation:
     """Q-EVALUATION: a branch's democratic evaluation of the year, every member graded in one step.
 
     `results` maps member id -> {self_grade, peer_grade, public_grade, branch_grade, grade, disposal}.
@@ -356,8 +465,10 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
         evaluation = Evaluation.objects.filter(organisation=organisation, year=year).first()
         version_check(opened=version, stamp=evaluation.updated_at if evaluation else None)
     if organisation.kind not in EVALUATING_KINDS:
-        raise ValidationError(_("The democratic evaluation is held by a branch, not by a %(kind)s.") % {
-            "kind": organisation.get_kind_display()})  # fmt: skip
+        raise ValidationError(
+            _("The democratic evaluation is held by a branch, not by a %(kind)s.")
+            % {"kind": organisation.get_kind_display()}
+        )
     _day_check(held_on)
     if held_on.year != year:
         raise ValidationError({"held_on": _("The evaluation of %(year)s is held in %(year)s.") % {"year": year}})
@@ -376,9 +487,14 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
     for member_id, grades in results.items():
         member = roster.get(member_id)
         if member is None:
-            errors.append(_("Not a member of %(org)s on %(date)s: %(name)s.") % {
-                "org": organisation.name, "date": day_text(held_on),
-                "name": Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or member_id})  # fmt: skip
+            errors.append(
+                _("Not a member of %(org)s on %(date)s: %(name)s.")
+                % {
+                    "org": organisation.name,
+                    "date": day_text(held_on),
+                    "name": Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or member_id,
+                }
+            )
             continue
         if any(grades.get(f) not in Grade.values for f in GRADE_FIELDS):
             errors.append(_("Give all four evaluations and the final grade of %(name)s.") % {"name": member.name})
@@ -409,8 +525,11 @@ def evaluation_record(*, organisation: Organisation, year: int, held_on: datetim
     for row in rows:
         row.evaluation = evaluation
     EvaluationResult.objects.bulk_create(rows)
-    audit.log_action(action=EVALUATION_RESULTS_RECORDED, instance=evaluation, extra={
-        "rows": len(rows), "written": audit.rows_text(rows, RESULT_FIELDS), "replaced": replaced})  # fmt: skip
+    audit.log_action(
+        action=EVALUATION_RESULTS_RECORDED,
+        instance=evaluation,
+        extra={"rows": len(rows), "written": audit.rows_text(rows, RESULT_FIELDS), "replaced": replaced},
+    )
     compliance_recheck_after(organisation=organisation, years=[year], rules=EVALUATION_RULES)
     return evaluation
 
@@ -431,8 +550,9 @@ def venue_create(*, organisation: Organisation, data: dict, user=None) -> Venue:
 
 
 @transaction.atomic
-def venue_checks_record(*, venue: Venue, checked_on: datetime.date, checks: dict, user=None,
-                        version: str | None = None) -> list[VenueCheck]:  # fmt: skip
+def venue_checks_record(
+    *, venue: Venue, checked_on: datetime.date, checks: dict, user=None, version: str | None = None
+) -> list[VenueCheck]:
     """Q-VENUE-SIXHAVE: the six standards of a venue, each met or not, with its evidence.
 
     `checks` maps a standard to (met, note, photo or None). A standard is met only with evidence: a
@@ -457,12 +577,17 @@ def venue_checks_record(*, venue: Venue, checked_on: datetime.date, checks: dict
             try:
                 photo = upload_check(photo, types=IMAGE_TYPES).file
             except ValidationError as exc:  # each error names its standard (`params`): the form highlights the row
-                errors.extend(ValidationError("%(text)s", params={"text": text, "row": standard})
-                              for text in exc.messages)  # fmt: skip
+                errors.extend(
+                    ValidationError("%(text)s", params={"text": text, "row": standard}) for text in exc.messages
+                )
                 continue
         if met and not has_photo and not note:
-            errors.append(ValidationError(_("“%(standard)s” is met only with evidence: a photo or a note."),
-                                          params={"standard": standard.label, "row": standard}))  # fmt: skip
+            errors.append(
+                ValidationError(
+                    _("“%(standard)s” is met only with evidence: a photo or a note."),
+                    params={"standard": standard.label, "row": standard},
+                )
+            )
             continue
         row = previous or VenueCheck(venue=venue, standard=standard)
         row.is_met, row.note, row.checked_on, row.recorded_by = bool(met), note, checked_on, _who(user)
@@ -489,12 +614,17 @@ def venue_inspect(*, venue: Venue, inspected_on: datetime.date, grade: str, note
         met = set(venue.checks.filter(is_met=True).values_list("standard", flat=True))
         missing = [s.label for s in SixStandard if s not in met]
         if missing:
-            raise ValidationError({"grade": _("The venue does not meet all six standards (missing: %(list)s); it cannot pass.")
-                                   % {"list": "、".join(str(m) for m in missing)}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "grade": _("The venue does not meet all six standards (missing: %(list)s); it cannot pass.")
+                    % {"list": "、".join(str(m) for m in missing)}
+                }
+            )
     already = venue.inspections.aggregate(total=Sum("reward"))["total"] or Decimal(0)
     reward = max(Decimal(0), venue_reward(grade=grade, on=inspected_on) - already)
-    return VenueInspection.objects.create(venue=venue, inspected_on=inspected_on, grade=grade, notes=notes.strip(),
-                                          inspector=user, reward=reward)  # fmt: skip
+    return VenueInspection.objects.create(
+        venue=venue, inspected_on=inspected_on, grade=grade, notes=notes.strip(), inspector=user, reward=reward
+    )
 
 
 MAX_DAYS_AN_ENTRY = 31
@@ -532,12 +662,25 @@ def _leader_check(*, organisation: Organisation, member: Member, day: datetime.d
         .filter(organisation=organisation, member=member, kind__in=COMMITTEE_POSTS)
         .exists()
     ):
-        raise ValidationError({field: _("%(name)s held no leadership post in %(org)s on %(date)s.") % {
-            "name": member.name, "org": organisation.name, "date": day_text(day)}})  # fmt: skip
+        raise ValidationError(
+            {
+                field: _("%(name)s held no leadership post in %(org)s on %(date)s.")
+                % {"name": member.name, "org": organisation.name, "date": day_text(day)}
+            }
+        )
 
 
-def leadership_days_record(*, organisation: Organisation, member: Member, kind: str, started_on: datetime.date,
-                           ended_on: datetime.date, place: str, purpose: str, user=None) -> LeadershipDays:  # fmt: skip
+def leadership_days_record(
+    *,
+    organisation: Organisation,
+    member: Member,
+    kind: str,
+    started_on: datetime.date,
+    ended_on: datetime.date,
+    place: str,
+    purpose: str,
+    user=None,
+) -> LeadershipDays:
     """Q-RESEARCH-*, Q-CONTACT-TOWN: days a leadership member spent at the grassroots."""
     scoping.scope_check(user=user, organisation=organisation)
     if leadership_target(organisation=organisation) is None:
@@ -547,19 +690,37 @@ def leadership_days_record(*, organisation: Organisation, member: Member, kind: 
     if ended_on < started_on:
         raise ValidationError({"ended_on": _("The last day comes on or after the first.")})
     if (ended_on - started_on).days + 1 > MAX_DAYS_AN_ENTRY:
-        raise ValidationError({"ended_on": _("At most %(n)s days an entry: record longer stays month by month.")
-                               % {"n": MAX_DAYS_AN_ENTRY}})  # fmt: skip
+        raise ValidationError(
+            {
+                "ended_on": _("At most %(n)s days an entry: record longer stays month by month.")
+                % {"n": MAX_DAYS_AN_ENTRY}
+            }
+        )
     if not place.strip() or not purpose.strip():
         raise ValidationError(_("Say where and what for."))
     _leader_check(organisation=organisation, member=member, day=started_on)
-    return LeadershipDays.objects.create(organisation=organisation, member=member, kind=kind, started_on=started_on,
-                                         ended_on=ended_on, place=place.strip(), purpose=purpose.strip(),
-                                         recorded_by=_who(user))  # fmt: skip
+    return LeadershipDays.objects.create(
+        organisation=organisation,
+        member=member,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        place=place.strip(),
+        purpose=purpose.strip(),
+        recorded_by=_who(user),
+    )
 
 
-def integrity_pledge_record(*, organisation: Organisation, year: int, pledged_on: datetime.date,
-                            published_on: datetime.date, published_where: str, member: Member | None = None,
-                            user=None) -> IntegrityPledge:  # fmt: skip
+def integrity_pledge_record(
+    *,
+    organisation: Organisation,
+    year: int,
+    pledged_on: datetime.date,
+    published_on: datetime.date,
+    published_where: str,
+    member: Member | None = None,
+    user=None,
+) -> IntegrityPledge:
     """Q-INTEGRITY-PLEDGE: the team's (or one member's) pledge, with where and when it was published."""
     scoping.scope_check(user=user, organisation=organisation)
     _day_check(pledged_on, "pledged_on")
@@ -572,13 +733,27 @@ def integrity_pledge_record(*, organisation: Organisation, year: int, pledged_on
         raise ValidationError({"published_where": _("Say where the pledge was published.")})
     if member is not None:
         _leader_check(organisation=organisation, member=member, day=pledged_on)
-    return IntegrityPledge.objects.create(organisation=organisation, member=member, year=year, pledged_on=pledged_on,
-                                          published_on=published_on, published_where=published_where.strip(),
-                                          recorded_by=_who(user))  # fmt: skip
+    return IntegrityPledge.objects.create(
+        organisation=organisation,
+        member=member,
+        year=year,
+        pledged_on=pledged_on,
+        published_on=published_on,
+        published_where=published_where.strip(),
+        recorded_by=_who(user),
+    )
 
 
-def major_decision_record(*, organisation: Organisation, kind: str, subject: str, decided_on: datetime.date,
-                          meeting: Meeting | None = None, amount=None, user=None) -> MajorDecision:  # fmt: skip
+def major_decision_record(
+    *,
+    organisation: Organisation,
+    kind: str,
+    subject: str,
+    decided_on: datetime.date,
+    meeting: Meeting | None = None,
+    amount=None,
+    user=None,
+) -> MajorDecision:
     """S-THREE-MAJOR: a 三重一大 matter; if the meeting that decided it is logged, it is that day's."""
     scoping.scope_check(user=user, organisation=organisation)
     _day_check(decided_on, "decided_on")
@@ -588,12 +763,20 @@ def major_decision_record(*, organisation: Organisation, kind: str, subject: str
         raise ValidationError({"meeting": _("Choose a meeting of this organisation held that day.")})
     if amount is not None and amount <= 0:
         raise ValidationError({"amount": _("The amount is more than 0.")})
-    return MajorDecision.objects.create(organisation=organisation, kind=kind, subject=subject.strip(),
-                                        decided_on=decided_on, meeting=meeting, amount=amount, recorded_by=_who(user))  # fmt: skip
+    return MajorDecision.objects.create(
+        organisation=organisation,
+        kind=kind,
+        subject=subject.strip(),
+        decided_on=decided_on,
+        meeting=meeting,
+        amount=amount,
+        recorded_by=_who(user),
+    )
 
 
-def village_matter_create(*, organisation: Organisation, title: str, proposed_on: datetime.date, amount=None,
-                          note: str = "", user=None) -> VillageMatter:  # fmt: skip
+def village_matter_create(
+    *, organisation: Organisation, title: str, proposed_on: datetime.date, amount=None, note: str = "", user=None
+) -> VillageMatter:
     """S-FOUR-DELIBERATIONS: a village's major matter, starting with the party organisation's proposal."""
     from branches.enums import Sector
 
@@ -603,14 +786,16 @@ def village_matter_create(*, organisation: Organisation, title: str, proposed_on
     if not title.strip():
         raise ValidationError({"title": _("Give the matter.")})
     with transaction.atomic():
-        matter = VillageMatter.objects.create(organisation=organisation, title=title.strip(), amount=amount,
-                                              recorded_by=_who(user))  # fmt: skip
+        matter = VillageMatter.objects.create(
+            organisation=organisation, title=title.strip(), amount=amount, recorded_by=_who(user)
+        )
         village_matter_step(matter=matter, step=DeliberationStep.PROPOSAL, done_on=proposed_on, note=note, user=user)
     return matter
 
 
-def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.date, note: str = "",
-                        user=None) -> MatterStep:  # fmt: skip
+def village_matter_step(
+    *, matter: VillageMatter, step: str, done_on: datetime.date, note: str = "", user=None
+) -> MatterStep:
     """The next step of a matter, refused out of order: each step comes after the one before it, on
     the same day or later, and once."""
     if user is not None and not scoping.path_in_scope(user, matter.organisation.path):
@@ -618,24 +803,42 @@ def village_matter_step(*, matter: VillageMatter, step: str, done_on: datetime.d
     _day_check(done_on, "done_on")
     done = {s.step: s for s in matter.steps.all()}
     if step in done:
-        raise ValidationError({"step": _("“%(step)s” is already on record (%(date)s).") % {
-            "step": DeliberationStep(step).label, "date": day_text(done[step].done_on)}})  # fmt: skip
+        raise ValidationError(
+            {
+                "step": _("“%(step)s” is already on record (%(date)s).")
+                % {"step": DeliberationStep(step).label, "date": day_text(done[step].done_on)}
+            }
+        )
     position = DELIBERATION_ORDER.index(DeliberationStep(step))
     if position > 0:
         previous = DELIBERATION_ORDER[position - 1]
         if previous not in done:
             raise ValidationError({"step": _("“%(step)s” comes first.") % {"step": previous.label}})
         if done_on < done[previous].done_on:
-            raise ValidationError({"done_on": _("This step cannot come before “%(step)s” (%(date)s).") % {
-                "step": previous.label, "date": day_text(done[previous].done_on)}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "done_on": _("This step cannot come before “%(step)s” (%(date)s).")
+                    % {"step": previous.label, "date": day_text(done[previous].done_on)}
+                }
+            )
     return MatterStep.objects.create(
         matter=matter, step=step, done_on=done_on, note=note.strip(), recorded_by=_who(user)
     )
 
 
-def annual_report_record(*, organisation: Organisation, year: int, reported_on: datetime.date, result: str,
-                         published_on: datetime.date, published_where: str, text: str = "", attachment=None,
-                         reporter: Member | None = None, user=None) -> AnnualReport:  # fmt: skip
+def annual_report_record(
+    *,
+    organisation: Organisation,
+    year: int,
+    reported_on: datetime.date,
+    result: str,
+    published_on: datetime.date,
+    published_where: str,
+    text: str = "",
+    attachment=None,
+    reporter: Member | None = None,
+    user=None,
+) -> AnnualReport:
     """Q-ANNUAL-REPORT: the secretary's special report on a year, given that year or early the next;
     the reporter is the organisation's secretary on the day (from the posts, when not given); the
     evaluation is published on or after the report; the report itself is kept, as text, as a file
@@ -653,8 +856,12 @@ def annual_report_record(*, organisation: Organisation, year: int, reported_on: 
     _day_check(reported_on, "reported_on")
     _day_check(published_on, "published_on")
     if reported_on.year not in (year, year + 1):
-        raise ValidationError({"reported_on": _("The report on %(year)s is given in %(year)s or early %(next)s.")
-                               % {"year": year, "next": year + 1}})  # fmt: skip
+        raise ValidationError(
+            {
+                "reported_on": _("The report on %(year)s is given in %(year)s or early %(next)s.")
+                % {"year": year, "next": year + 1}
+            }
+        )
     if published_on < reported_on:
         raise ValidationError({"published_on": _("The evaluation is published on or after the report.")})
     if not published_where.strip():
@@ -671,26 +878,43 @@ def annual_report_record(*, organisation: Organisation, year: int, reported_on: 
     if reporter is None:
         reporter = selectors.secretary_on(organisation=organisation, day=reported_on)
         if reporter is None:
-            raise ValidationError({"reported_on": _("%(org)s had no secretary on %(date)s.") % {
-                "org": organisation.name, "date": day_text(reported_on)}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "reported_on": _("%(org)s had no secretary on %(date)s.")
+                    % {"org": organisation.name, "date": day_text(reported_on)}
+                }
+            )
     if (
         not Post.objects.active_on(reported_on)
         .filter(organisation=organisation, member=reporter, kind=PostKind.SECRETARY)
         .exists()
     ):
-        raise ValidationError({"reporter": _("%(name)s was not the secretary of %(org)s on %(date)s.") % {
-            "name": reporter.name, "org": organisation.name, "date": day_text(reported_on)}})  # fmt: skip
+        raise ValidationError(
+            {
+                "reporter": _("%(name)s was not the secretary of %(org)s on %(date)s.")
+                % {"name": reporter.name, "org": organisation.name, "date": day_text(reported_on)}
+            }
+        )
     if AnnualReport.objects.filter(organisation=organisation, year=year).exists():
         raise ValidationError(_("The report on %(year)s is already on record.") % {"year": year})
-    return AnnualReport.objects.create(organisation=organisation, year=year, reported_on=reported_on, reporter=reporter,
-                                       result=result, published_on=published_on, published_where=published_where.strip(),
-                                       text=text, attachment=stored.file if stored else "",
-                                       attachment_name=PurePath(attachment.name).name[:200] if stored else "",
-                                       recorded_by=_who(user))  # fmt: skip
+    return AnnualReport.objects.create(
+        organisation=organisation,
+        year=year,
+        reported_on=reported_on,
+        reporter=reporter,
+        result=result,
+        published_on=published_on,
+        published_where=published_where.strip(),
+        text=text,
+        attachment=stored.file if stored else "",
+        attachment_name=PurePath(attachment.name).name[:200] if stored else "",
+        recorded_by=_who(user),
+    )
 
 
-def congress_session_record(*, organisation: Organisation, held_on: datetime.date, deputies: int,
-                            deputies_present: int, agenda: str, user=None) -> CongressSession:  # fmt: skip
+def congress_session_record(
+    *, organisation: Organisation, held_on: datetime.date, deputies: int, deputies_present: int, agenda: str, user=None
+) -> CongressSession:
     """Q-TOWN-CONGRESS: a town's annual party-congress session, once a year."""
     from branches.enums import OrganisationKind, Sector
 
@@ -704,8 +928,15 @@ def congress_session_record(*, organisation: Organisation, held_on: datetime.dat
         raise ValidationError({"agenda": _("Give the agenda.")})
     if CongressSession.objects.filter(organisation=organisation, year=held_on.year).exists():
         raise ValidationError(_("The session of %(year)s is already on record.") % {"year": held_on.year})
-    return CongressSession.objects.create(organisation=organisation, year=held_on.year, held_on=held_on, deputies=deputies,
-                                          deputies_present=deputies_present, agenda=agenda.strip(), recorded_by=_who(user))  # fmt: skip
+    return CongressSession.objects.create(
+        organisation=organisation,
+        year=held_on.year,
+        held_on=held_on,
+        deputies=deputies,
+        deputies_present=deputies_present,
+        agenda=agenda.strip(),
+        recorded_by=_who(user),
+    )
 
 
 # S-PAIRING: who may pair with whom, by sector.
@@ -716,9 +947,17 @@ PAIRING_SIDES = {
 }
 
 
-def pairing_record(*, organisation: Organisation, kind: str, started_on: datetime.date, content: str,
-                   partner: Organisation | None = None, member: Member | None = None, households: int | None = None,
-                   user=None) -> Pairing:  # fmt: skip
+def pairing_record(
+    *,
+    organisation: Organisation,
+    kind: str,
+    started_on: datetime.date,
+    content: str,
+    partner: Organisation | None = None,
+    member: Member | None = None,
+    households: int | None = None,
+    user=None,
+) -> Pairing:
     """S-PAIRING: an agency or enterprise with a village, an urban school with a rural one, or a member
     of the organisation linked with households."""
     scoping.scope_check(user=user, organisation=organisation)
@@ -729,8 +968,12 @@ def pairing_record(*, organisation: Organisation, kind: str, started_on: datetim
         if member is None or not households:
             raise ValidationError({"member": _("Choose the member and give the number of households.")})
         if not selectors.members_under_on(organisation=organisation, day=started_on).filter(pk=member.pk).exists():
-            raise ValidationError({"member": _("%(name)s was not a member of %(org)s on %(date)s.") % {
-                "name": member.name, "org": organisation.name, "date": day_text(started_on)}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "member": _("%(name)s was not a member of %(org)s on %(date)s.")
+                    % {"name": member.name, "org": organisation.name, "date": day_text(started_on)}
+                }
+            )
         partner = None
     else:
         own, other = PAIRING_SIDES[PairingKind(kind)]
@@ -741,13 +984,21 @@ def pairing_record(*, organisation: Organisation, kind: str, started_on: datetim
         if partner is None or partner.sector not in other or partner.pk == organisation.pk:
             raise ValidationError({"partner": _("Choose a partner of the kind this pairing needs.")})
         member, households = None, None
-    return Pairing.objects.create(organisation=organisation, kind=kind, partner=partner, member=member,
-                                  households=households, started_on=started_on, content=content.strip(),
-                                  recorded_by=_who(user))  # fmt: skip
+    return Pairing.objects.create(
+        organisation=organisation,
+        kind=kind,
+        partner=partner,
+        member=member,
+        households=households,
+        started_on=started_on,
+        content=content.strip(),
+        recorded_by=_who(user),
+    )
 
 
-def grid_unit_record(*, organisation: Organisation, name: str, households: int, leader: Member | None = None,
-                     user=None) -> GridUnit:  # fmt: skip
+def grid_unit_record(
+    *, organisation: Organisation, name: str, households: int, leader: Member | None = None, user=None
+) -> GridUnit:
     """S-GRID: a grid unit of a community, with the party member in charge of it."""
     from branches.enums import Sector
 
@@ -765,12 +1016,14 @@ def grid_unit_record(*, organisation: Organisation, name: str, households: int, 
         .exists()
     ):
         raise ValidationError({"leader": _("The member in charge is a member of the community's organisation.")})
-    return GridUnit.objects.create(organisation=organisation, name=name.strip(), households=households, leader=leader,
-                                   recorded_by=_who(user))  # fmt: skip
+    return GridUnit.objects.create(
+        organisation=organisation, name=name.strip(), households=households, leader=leader, recorded_by=_who(user)
+    )
 
 
-def double_strong_apply(*, organisation: Organisation, applied_on: datetime.date, note: str = "",
-                        user=None) -> DoubleStrongApplication:  # fmt: skip
+def double_strong_apply(
+    *, organisation: Organisation, applied_on: datetime.date, note: str = "", user=None
+) -> DoubleStrongApplication:
     """S-DOUBLE-STRONG: a non-public enterprise's organisation applies, once a year."""
     from branches.enums import Sector
 
@@ -780,12 +1033,14 @@ def double_strong_apply(*, organisation: Organisation, applied_on: datetime.date
     _day_check(applied_on, "applied_on")
     if DoubleStrongApplication.objects.filter(organisation=organisation, year=applied_on.year).exists():
         raise ValidationError(_("The application of %(year)s is already on record.") % {"year": applied_on.year})
-    return DoubleStrongApplication.objects.create(organisation=organisation, year=applied_on.year, applied_on=applied_on,
-                                                  note=note.strip())  # fmt: skip
+    return DoubleStrongApplication.objects.create(
+        organisation=organisation, year=applied_on.year, applied_on=applied_on, note=note.strip()
+    )
 
 
-def double_strong_decide(*, application: DoubleStrongApplication, awarded: bool, decided_on: datetime.date,
-                         note: str = "", user) -> DoubleStrongApplication:  # fmt: skip
+def double_strong_decide(
+    *, application: DoubleStrongApplication, awarded: bool, decided_on: datetime.date, note: str = "", user
+) -> DoubleStrongApplication:
     """The bureau awards 双强六好, or not, once."""
     if not has_permission(user, "bureau"):
         raise ValidationError(_("The organisation bureau decides on 双强六好."))

@@ -42,5 +42,11 @@ def compliance_recheck_task(organisation_id: int, years: list[int], rules: list[
 
 
 def _result(run) -> dict:
-    return {"run": run.pk, "year": run.year, "state": run.state, "opened": run.opened, "resolved": run.resolved,
-            "open": run.open_total}  # fmt: skip
+    return {
+        "run": run.pk,
+        "year": run.year,
+        "state": run.state,
+        "opened": run.opened,
+        "resolved": run.resolved,
+        "open": run.open_total,
+    }

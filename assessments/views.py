@@ -152,8 +152,9 @@ class MeetingFormMixin(FormDayMixin):
     def get_form_kwargs(self):
         day = self.day()
         # The roster first: the initial values carry the choices made in it (carried_choices).
-        self.roster = selectors.attendance_roster(organisation=self.meeting_organisation, day=day,
-                                                  kind=self.meeting_kind())  # fmt: skip
+        self.roster = selectors.attendance_roster(
+            organisation=self.meeting_organisation, day=day, kind=self.meeting_kind()
+        )
         kwargs = super().get_form_kwargs()
         kwargs.update(
             roster=self.roster,
@@ -190,10 +191,14 @@ class MeetingFormMixin(FormDayMixin):
         except ValidationError as exc:
             raise ValidationError({"attachments": exc.messages}) from exc
         meeting = services.meeting_record(
-            organisation=self.meeting_organisation, data=form.meeting_data(members), attendance=form.attendance(),
-            attachments=[*kept, *form.cleaned_data["attachments"]], user=self.request.user,
-            meeting=getattr(self, "meeting", None), version=form.cleaned_data.get("version"),
-        )  # fmt: skip
+            organisation=self.meeting_organisation,
+            data=form.meeting_data(members),
+            attendance=form.attendance(),
+            attachments=[*kept, *form.cleaned_data["attachments"]],
+            user=self.request.user,
+            meeting=getattr(self, "meeting", None),
+            version=form.cleaned_data.get("version"),
+        )
         pending_uploads_discard(tokens=kept_tokens, user=self.request.user)
         return meeting
 
@@ -275,8 +280,9 @@ class MeetingUpdateView(MeetingFormMixin, MeetingMixin, VersionedFormViewMixin, 
 
     def get_initial(self):
         meeting = self.meeting
-        initial = {f: getattr(meeting, f) for f in ("kind", "place", "topic", "lecturer_name", "minutes",
-                                                     "study_hours")}  # fmt: skip
+        initial = {
+            f: getattr(meeting, f) for f in ("kind", "place", "topic", "lecturer_name", "minutes", "study_hours")
+        }
         initial.update(held_on=self.day(), chaired_by=meeting.chaired_by_id, lecturer=meeting.lecturer_id)
         for attendance in meeting.attendances.all():
             if attendance.status == AttendanceStatus.ATTENDING_NONVOTING:
@@ -308,8 +314,10 @@ class TrainingBatchView(FormDayMixin, OrganisationMixin, ServiceFormView):
     title = _("Study hours for a class")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(),
-                "members": selectors.members_under_on(organisation=self.organisation, day=self.day())}  # fmt: skip
+        return {
+            **super().get_form_kwargs(),
+            "members": selectors.members_under_on(organisation=self.organisation, day=self.day()),
+        }
 
     def get_initial(self):
         # ?members=… ticks the members concerned (the home page's link to those short of hours, issue 12).
@@ -319,9 +327,14 @@ class TrainingBatchView(FormDayMixin, OrganisationMixin, ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.training_batch_record(
-            organisation=self.organisation, kind=data["kind"], title=data["title"], held_on=data["held_on"],
-            hours=data["hours"], member_ids=data["members"], user=self.request.user,
-        )  # fmt: skip
+            organisation=self.organisation,
+            kind=data["kind"],
+            title=data["title"],
+            held_on=data["held_on"],
+            hours=data["hours"],
+            member_ids=data["members"],
+            user=self.request.user,
+        )
 
     def get_success_message(self):
         return _("Study hours recorded for %(n)s members.") % {"n": len(self.result)}
@@ -413,8 +426,10 @@ class TalksCreateView(FormDayMixin, OrganisationMixin, ServiceFormView):
 
     def get_initial(self):
         # ?members=… ticks the members concerned (one talk with one member: the talks page's link).
-        initial = {"held_on": self.day(), "members": [int(pk) for pk in self.request.GET.getlist("members")
-                                                       if pk.isdigit()]}  # fmt: skip
+        initial = {
+            "held_on": self.day(),
+            "members": [int(pk) for pk in self.request.GET.getlist("members") if pk.isdigit()],
+        }
         if self.request.GET.get("pending"):  # ticks those not yet talked with (the home page's link, issue 12)
             day = self.day()
             pending = selectors.members_not_talked_to(organisation=self.organisation, year=day.year, today=day)
@@ -424,9 +439,14 @@ class TalksCreateView(FormDayMixin, OrganisationMixin, ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.talks_record(
-            organisation=self.organisation, held_on=data["held_on"], topic=data["topic"], member_ids=data["members"],
-            talker=self.talkers.get(data["talker"]), talker_name=data["talker_name"], user=self.request.user,
-        )  # fmt: skip
+            organisation=self.organisation,
+            held_on=data["held_on"],
+            topic=data["topic"],
+            member_ids=data["members"],
+            talker=self.talkers.get(data["talker"]),
+            talker_name=data["talker_name"],
+            user=self.request.user,
+        )
 
     def get_success_message(self):
         return _("%(n)s talks recorded.") % {"n": len(self.result)}
@@ -491,11 +511,14 @@ class EvaluationEditView(FormDayMixin, OrganisationMixin, VersionedFormViewMixin
 
     def perform(self, form):
         return services.evaluation_record(
-            organisation=self.organisation, year=self.year, held_on=form.cleaned_data["held_on"],
-            results=form.results(rest_qualified="all_qualified" in self.request.POST), user=self.request.user,
+            organisation=self.organisation,
+            year=self.year,
+            held_on=form.cleaned_data["held_on"],
+            results=form.results(rest_qualified="all_qualified" in self.request.POST),
+            user=self.request.user,
             evaluation=self.evaluation(),
             version=self.opened_version(form),
-        )  # fmt: skip
+        )
 
     def get_success_url(self):
         return reverse("assessments:evaluation", args=[self.organisation.pk, self.year])
@@ -587,9 +610,13 @@ class VenueChecksView(VenueMixin, VersionedFormViewMixin, ServiceFormView):
                 except ValidationError as exc:
                     raise ValidationError({"checks": exc.messages}) from exc
                 kept_tokens.append(token)
-        rows = services.venue_checks_record(venue=self.venue, checked_on=form.cleaned_data["checked_on"],
-                                            checks=checks, user=self.request.user,
-                                            version=self.opened_version(form))  # fmt: skip
+        rows = services.venue_checks_record(
+            venue=self.venue,
+            checked_on=form.cleaned_data["checked_on"],
+            checks=checks,
+            user=self.request.user,
+            version=self.opened_version(form),
+        )
         pending_uploads_discard(tokens=kept_tokens, user=self.request.user)
         return rows
 
@@ -707,10 +734,14 @@ class IntegrityPledgeCreateView(LeadersFormMixin, ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.integrity_pledge_record(
-            organisation=self.organisation, year=data["pledged_on"].year, pledged_on=data["pledged_on"],
-            published_on=data["published_on"], published_where=data["published_where"],
-            member=self.leaders.get(data["member"]), user=self.request.user,
-        )  # fmt: skip
+            organisation=self.organisation,
+            year=data["pledged_on"].year,
+            pledged_on=data["pledged_on"],
+            published_on=data["published_on"],
+            published_where=data["published_where"],
+            member=self.leaders.get(data["member"]),
+            user=self.request.user,
+        )
 
 
 class MajorDecisionCreateView(OrganisationMixin, ServiceFormView):
@@ -868,10 +899,15 @@ class AnnualReportCreateView(OrganisationMixin, ServiceFormView):
         data = form.cleaned_data
         secretary = selectors.secretary_on(organisation=self.organisation, day=data["reported_on"])
         if secretary is None:
-            raise ValidationError({"reported_on": _("%(org)s had no secretary on %(date)s.") % {
-                "org": self.organisation.name, "date": day_text(data["reported_on"])}})  # fmt: skip
-        return services.annual_report_record(organisation=self.organisation, year=self.year, user=self.request.user,
-                                             **form.cleaned_data)  # fmt: skip
+            raise ValidationError(
+                {
+                    "reported_on": _("%(org)s had no secretary on %(date)s.")
+                    % {"org": self.organisation.name, "date": day_text(data["reported_on"])}
+                }
+            )
+        return services.annual_report_record(
+            organisation=self.organisation, year=self.year, user=self.request.user, **form.cleaned_data
+        )
 
     def get_success_url(self):
         return reverse("assessments:reports", args=[self.organisation.pk, self.year])

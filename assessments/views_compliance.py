@@ -43,9 +43,12 @@ class RulesView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         year = _year(self.request)
-        return {**super().get_context_data(**kwargs), "year": year,
-                "years": range(timezone.localdate().year, 2014, -1),
-                "rows": selectors.rules_with_parameters(year=year)}  # fmt: skip
+        return {
+            **super().get_context_data(**kwargs),
+            "year": year,
+            "years": range(timezone.localdate().year, 2014, -1),
+            "rows": selectors.rules_with_parameters(year=year),
+        }
 
 
 class RunsView(PermissionRequiredMixin, TemplateView):
@@ -142,8 +145,14 @@ class FindingListView(PermissionRequiredMixin, TemplateView):
             context["page"] = page
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(filters=filters, grouped=grouped, query=query.urlencode(), rules=sorted(RULES),
-                       statuses=Finding.Status.choices, sectors=Sector.choices)  # fmt: skip
+        context.update(
+            filters=filters,
+            grouped=grouped,
+            query=query.urlencode(),
+            rules=sorted(RULES),
+            statuses=Finding.Status.choices,
+            sectors=Sector.choices,
+        )
         return context
 
 
@@ -160,8 +169,12 @@ class FindingExportView(FindingListView):
             "due_on", "rule", "organisation__path", "pk"
         )
         content, rows = selectors.findings_xlsx(findings=findings)
-        audit.export_log(request=request, model="assessments.finding", rows=rows,
-                         filters={k: getattr(v, "pk", v) for k, v in filters.items() if v})  # fmt: skip
+        audit.export_log(
+            request=request,
+            model="assessments.finding",
+            rows=rows,
+            filters={k: getattr(v, "pk", v) for k, v in filters.items() if v},
+        )
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
@@ -188,9 +201,11 @@ class FindingDetailView(ScopedObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         finding = self.finding
         context.update(
-            rule=RULES.get(finding.rule), aspect=selectors.aspect_label(finding), links=selectors.finding_links(finding),
+            rule=RULES.get(finding.rule),
+            aspect=selectors.aspect_label(finding),
+            links=selectors.finding_links(finding),
             can_waive=has_permission(self.request.user, "bureau") and finding.status == Finding.Status.OPEN,
-        )  # fmt: skip
+        )
         context.setdefault("form", FindingWaiveForm())
         return context
 
@@ -215,9 +230,10 @@ class OrganisationFindingsView(OrganisationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         findings = list(
-            Finding.objects.filter(organisation=self.organisation).select_related("member")
+            Finding.objects.filter(organisation=self.organisation)
+            .select_related("member")
             .order_by("-year", "due_on", "rule", "pk")[:500]
-        )  # fmt: skip
+        )
         for finding in findings:
             finding.aspect_text = selectors.aspect_label(finding)
             finding.title = RULES[finding.rule].title if finding.rule in RULES else finding.rule
@@ -250,11 +266,12 @@ class PerformanceView(OrganisationMixin, TemplateView):
         year = self.kwargs["year"] if 2015 <= self.kwargs["year"] <= today.year else today.year
         values = policy_for_year(year)
         context.update(
-            year=year, years=range(today.year, 2014, -1),
+            year=year,
+            years=range(today.year, 2014, -1),
             rows=party_building_assessment(year=year, within=self.organisation),
             share=value_display("assessment.daily_work_share", values["assessment.daily_work_share"]),
             points=values["assessment.points_open_clause"],
-        )  # fmt: skip
+        )
         return context
 
 

@@ -81,7 +81,9 @@ class WeakProposeView(PermissionRequiredMixin, ServiceFormView):
 
     def get_success_message(self):
         return _("%(n)s organisations ranked, %(p)s proposed.") % {
-            "n": len(self.result), "p": sum(s.proposed for s in self.result)}  # fmt: skip
+            "n": len(self.result),
+            "p": sum(s.proposed for s in self.result),
+        }
 
     def get_success_url(self):
         return reverse("assessments:weak_year", args=[work_committee().pk, self.year])
@@ -183,9 +185,14 @@ class RemedyAddView(SelectionFormMixin, ServiceFormView):
         if code and department is None:
             raise ValidationError({"department": _("No organisation has the code %(code)s.") % {"code": code}})
         return weak.rectification_remedy_add(
-            selection=self.selection, kind=data["kind"], started_on=data["started_on"], note=data["note"],
-            post=self.posts.get(data["post"]), department=department, user=self.request.user,
-        )  # fmt: skip
+            selection=self.selection,
+            kind=data["kind"],
+            started_on=data["started_on"],
+            note=data["note"],
+            post=self.posts.get(data["post"]),
+            department=department,
+            user=self.request.user,
+        )
 
 
 class NoteAddView(SelectionFormMixin, ServiceFormView):

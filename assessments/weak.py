@@ -47,9 +47,10 @@ from .models import Evaluation, Finding, Meeting, Rectification, RectificationNo
 FIRST_YEAR = 2015
 # The proposal is written in bulk (issue 13, item 4): one entry with what it proposed.
 PROPOSAL_MADE = audit.named_action(
-    "assessments.weak.proposal_made", label=gettext_lazy("Weak organisations proposed"),
+    "assessments.weak.proposal_made",
+    label=gettext_lazy("Weak organisations proposed"),
     models=("assessments.weakselection",),
-)  # fmt: skip
+)
 
 VILLAGE_TYPES = (Sector.VILLAGE, Sector.COMMUNITY)
 # Every other type of grassroots organisation (Q-WEAK-OTHER), in the order pages show them.
@@ -147,10 +148,18 @@ def _population(as_of: datetime.date) -> tuple[list[Ranked], dict[int, int]]:
     a ranked unit inside another (an enterprise inside an incubator) is counted once. One query."""
     rows = list(
         Organisation.objects.order_by().values_list(
-            "pk", "path", "kind", "sector", "unit_name", "code", "name", "member_count", "established_on",
+            "pk",
+            "path",
+            "kind",
+            "sector",
+            "unit_name",
+            "code",
+            "name",
+            "member_count",
+            "established_on",
             "dissolved_on",
         )
-    )  # fmt: skip
+    )
     active = [row for row in rows if _is_active(row[8], row[9], as_of)]
     sector_of = {row[1]: row[3] for row in active}
     unit_paths = {(row[1], row[3]) for row in active if row[4]}
@@ -289,21 +298,37 @@ def weak_proposal_make(*, year: int, user=None, weights: dict | None = None) -> 
     for organisation_type, rows in by_type.items():
         cut = required_count(n=len(rows), share=type_share(values, organisation_type))
         for rank, r in enumerate(bottom_up(rows), start=1):
-            selection = WeakSelection(year=year, organisation_id=r.organisation_id, type=organisation_type,
-                                      score=r.score, deductions=r.deductions, members=r.members, rank=rank,
-                                      proposed=rank <= cut, recorded_by=_who(user))  # fmt: skip
+            selection = WeakSelection(
+                year=year,
+                organisation_id=r.organisation_id,
+                type=organisation_type,
+                score=r.score,
+                deductions=r.deductions,
+                members=r.members,
+                rank=rank,
+                proposed=rank <= cut,
+                recorded_by=_who(user),
+            )
             selections.append(selection)
     selections = WeakSelection.objects.bulk_create(selections, batch_size=5000)
     ranked = defaultdict(int)
     for selection in selections:
         ranked[selection.type] += 1
     audit.log_action(
-        action=PROPOSAL_MADE, model="assessments.weakselection", object_repr=str(year),
-        extra={"year": year, "weights": weights or {}, "rows": len(selections), "ranked": dict(ranked),
-               "replaced": replaced,
-               "proposed": audit.rows_text([s for s in selections if s.proposed],
-                                           ("organisation", "type", "score", "rank", "members"))},
-    )  # fmt: skip
+        action=PROPOSAL_MADE,
+        model="assessments.weakselection",
+        object_repr=str(year),
+        extra={
+            "year": year,
+            "weights": weights or {},
+            "rows": len(selections),
+            "ranked": dict(ranked),
+            "replaced": replaced,
+            "proposed": audit.rows_text(
+                [s for s in selections if s.proposed], ("organisation", "type", "score", "rank", "members")
+            ),
+        },
+    )
     return selections
 
 
@@ -326,8 +351,9 @@ def _day_check(day: datetime.date, *, field: str, year: int) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: _("This date is in the future.")})
     if day.year < year:
-        raise ValidationError({field: _("The date is before %(year)s, the year the organisation was named.") % {
-            "year": year}})  # fmt: skip
+        raise ValidationError(
+            {field: _("The date is before %(year)s, the year the organisation was named.") % {"year": year}}
+        )
 
 
 @transaction.atomic
@@ -385,9 +411,16 @@ def sent_posts(*, organisation: Organisation, day: datetime.date):
 
 
 @transaction.atomic
-def rectification_remedy_add(*, selection: WeakSelection, kind: str, started_on: datetime.date, post: Post | None = None,
-                             department: Organisation | None = None, note: str = "",
-                             user) -> RectificationRemedy:  # fmt: skip
+def rectification_remedy_add(
+    *,
+    selection: WeakSelection,
+    kind: str,
+    started_on: datetime.date,
+    post: Post | None = None,
+    department: Organisation | None = None,
+    note: str = "",
+    user,
+) -> RectificationRemedy:
     """Q-WEAK-REMEDY: the bureau puts a named organisation under a remedy: a leader liaison (a leadership
     member's post), a department's support (the department), an instructor or a first secretary (the
     post of the person sent, recorded once on the organisation's page)."""
@@ -399,39 +432,60 @@ def rectification_remedy_add(*, selection: WeakSelection, kind: str, started_on:
     if kind == Kind.LEADER_LIAISON:
         department = None
         if post is None or not leadership_posts(day=started_on).filter(pk=post.pk).exists():
-            raise ValidationError({"post": _(
-                "Choose the leadership member who takes %(org)s in hand: a committee post of the work committee or "
-                "of a town or system held on %(date)s.") % {"org": organisation.name, "date": day_text(started_on)}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "post": _(
+                        "Choose the leadership member who takes %(org)s in hand: a committee post of the work committee or "
+                        "of a town or system held on %(date)s."
+                    )
+                    % {"org": organisation.name, "date": day_text(started_on)}
+                }
+            )
     elif kind == Kind.DEPARTMENT_SUPPORT:
         post = None
         if department is None or department.dissolved_on is not None:
             raise ValidationError({"department": _("Give the code of the supporting department's organisation.")})
         if department.path.startswith(organisation.path):
             raise ValidationError(
-                {"department": _("%(dept)s is part of %(org)s; support comes from another organisation.")
-                 % {"dept": department.name, "org": organisation.name}}
-            )  # fmt: skip
+                {
+                    "department": _("%(dept)s is part of %(org)s; support comes from another organisation.")
+                    % {"dept": department.name, "org": organisation.name}
+                }
+            )
     elif kind in (Kind.INSTRUCTOR, Kind.FIRST_SECRETARY):
         department = None
         if (
             post is None
             or not sent_posts(organisation=organisation, day=started_on).filter(pk=post.pk, kind=kind).exists()
         ):
-            raise ValidationError({"post": _(
-                "Choose the %(post)s of %(org)s in post on %(date)s (record the post on the organisation's page first)."
-            ) % {"post": PostKind(kind).label, "org": organisation.name, "date": day_text(started_on)}})  # fmt: skip
+            raise ValidationError(
+                {
+                    "post": _(
+                        "Choose the %(post)s of %(org)s in post on %(date)s (record the post on the organisation's page first)."
+                    )
+                    % {"post": PostKind(kind).label, "org": organisation.name, "date": day_text(started_on)}
+                }
+            )
     else:
         raise ValidationError({"kind": _("Choose a remedy.")})
     same = rectification.remedies.filter(kind=kind, post=post, department=department)
     if same.exists():
         raise ValidationError(_("This remedy of %(org)s is already on record.") % {"org": organisation.name})
-    return RectificationRemedy.objects.create(rectification=rectification, kind=kind, post=post, department=department,
-                                              started_on=started_on, note=note.strip(), recorded_by=_who(user))  # fmt: skip
+    return RectificationRemedy.objects.create(
+        rectification=rectification,
+        kind=kind,
+        post=post,
+        department=department,
+        started_on=started_on,
+        note=note.strip(),
+        recorded_by=_who(user),
+    )
 
 
 @transaction.atomic
-def rectification_note_add(*, selection: WeakSelection, written_on: datetime.date, text: str,
-                           user) -> RectificationNote:  # fmt: skip
+def rectification_note_add(
+    *, selection: WeakSelection, written_on: datetime.date, text: str, user
+) -> RectificationNote:
     """Q-WEAK-REMEDY: the organisation (its secretary, through its administrator) or the bureau records
     how the rectification is going."""
     if user is not None and not has_permission(user, "edit"):
@@ -440,15 +494,18 @@ def rectification_note_add(*, selection: WeakSelection, written_on: datetime.dat
     rectification = _named_check(selection)
     _day_check(written_on, field="written_on", year=selection.year)
     if not text.strip():
-        raise ValidationError({"text": _("Say how the rectification of %(org)s is going.") % {
-            "org": selection.organisation.name}})  # fmt: skip
-    return RectificationNote.objects.create(rectification=rectification, written_on=written_on, text=text.strip(),
-                                            recorded_by=_who(user))  # fmt: skip
+        raise ValidationError(
+            {"text": _("Say how the rectification of %(org)s is going.") % {"org": selection.organisation.name}}
+        )
+    return RectificationNote.objects.create(
+        rectification=rectification, written_on=written_on, text=text.strip(), recorded_by=_who(user)
+    )
 
 
 @transaction.atomic
-def rectification_verdict(*, selection: WeakSelection, verdict: str, decided_on: datetime.date, note: str = "",
-                          user) -> Rectification:  # fmt: skip
+def rectification_verdict(
+    *, selection: WeakSelection, verdict: str, decided_on: datetime.date, note: str = "", user
+) -> Rectification:
     """The bureau closes a rectification once, after at least one progress note: rectified or not."""
     _bureau_check(user, _("Only the organisation bureau gives the closing verdict."))
     rectification = _named_check(selection)
@@ -462,8 +519,12 @@ def rectification_verdict(*, selection: WeakSelection, verdict: str, decided_on:
         )
     _day_check(decided_on, field="decided_on", year=selection.year)
     if decided_on < last_note:
-        raise ValidationError({"decided_on": _("The verdict comes on or after the last progress note (%(date)s).") % {
-            "date": day_text(last_note)}})  # fmt: skip
+        raise ValidationError(
+            {
+                "decided_on": _("The verdict comes on or after the last progress note (%(date)s).")
+                % {"date": day_text(last_note)}
+            }
+        )
     rectification.verdict, rectification.verdict_on, rectification.verdict_note = verdict, decided_on, note.strip()
     rectification.verdict_by = _who(user)
     rectification.save(update_fields=["verdict", "verdict_on", "verdict_note", "verdict_by"])
@@ -480,8 +541,16 @@ def weak_candidates(*, year: int, today: datetime.date | None = None) -> list[di
     found = []
     for organisation_type, rows in sorted(by_type.items()):
         cut = required_count(n=len(rows), share=type_share(values, organisation_type))
-        found += [{"organisation": r.organisation_id, "name": r.name, "type": organisation_type, "score": str(r.score),
-                   "of": len(rows)} for r in bottom_up(rows)[:cut]]  # fmt: skip
+        found += [
+            {
+                "organisation": r.organisation_id,
+                "name": r.name,
+                "type": organisation_type,
+                "score": str(r.score),
+                "of": len(rows),
+            }
+            for r in bottom_up(rows)[:cut]
+        ]
     return found
 
 
@@ -516,10 +585,18 @@ def weak_year_sections(*, year: int, within: Organisation, rows_shown: int) -> l
         if not n:
             continue
         share = type_share(values, organisation_type)
-        sections.append({
-            "type": organisation_type, "label": Sector(organisation_type).label,
-            "clause": type_clause(organisation_type), "share": f"{(share * 100).normalize():f}%", "n": n,
-            "required": required_count(n=n, share=share), "proposed": proposed, "named": named,
-            "rows": by_type.get(organisation_type, []), "here": shown_here.get(organisation_type, 0),
-        })  # fmt: skip
+        sections.append(
+            {
+                "type": organisation_type,
+                "label": Sector(organisation_type).label,
+                "clause": type_clause(organisation_type),
+                "share": f"{(share * 100).normalize():f}%",
+                "n": n,
+                "required": required_count(n=n, share=share),
+                "proposed": proposed,
+                "named": named,
+                "rows": by_type.get(organisation_type, []),
+                "here": shown_here.get(organisation_type, 0),
+            }
+        )
     return sections

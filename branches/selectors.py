@@ -111,7 +111,9 @@ def duty_holder(field: str = "organisation"):
     path = OuterRef(f"{field}__path")
     parent = Organisation.objects.filter(path=Substr(path, 1, Length(path) - Organisation.steplen)).order_by()
     return Case(
-        When(**{f"{field}__kind": OrganisationKind.PARTY_GROUP},
-             then=Coalesce(Subquery(parent.values("pk")[:1]), F(f"{field}_id"))),
+        When(
+            **{f"{field}__kind": OrganisationKind.PARTY_GROUP},
+            then=Coalesce(Subquery(parent.values("pk")[:1]), F(f"{field}_id")),
+        ),
         default=F(f"{field}_id"),
-    )  # fmt: skip
+    )

@@ -24,9 +24,10 @@ from .models import Organisation, Post
 
 # A dissolution ends the open posts in one UPDATE (issue 13, item 4): one entry with the posts it ended.
 DISSOLVED = audit.named_action(
-    "branches.organisation.dissolved", label=gettext_lazy("Organisation dissolved, its posts ended"),
+    "branches.organisation.dissolved",
+    label=gettext_lazy("Organisation dissolved, its posts ended"),
     models=("branches.post",),
-)  # fmt: skip
+)
 
 # Fields a form or import may set on an organisation; the tree fields are the services' own.
 ORGANISATION_FIELDS = (
@@ -147,8 +148,11 @@ def organisation_move(*, organisation: Organisation, new_parent: Organisation, u
     Organisation.objects.move(organisation, new_parent, pos="last-child")
     organisation.refresh_from_db()
     # treebeard moves with UPDATE statements, which the audit trail does not see: logged here (issue 7).
-    audit.log_action(action=AuditAction.UPDATE, instance=organisation,
-                     changes={"parent": [old_parent.code if old_parent else None, new_parent.code]})  # fmt: skip
+    audit.log_action(
+        action=AuditAction.UPDATE,
+        instance=organisation,
+        changes={"parent": [old_parent.code if old_parent else None, new_parent.code]},
+    )
     return organisation
 
 
@@ -186,8 +190,7 @@ def organisation_dissolve(*, organisation: Organisation, on: datetime.date, reas
     organisation.dissolved_on = on
     organisation.dissolution_reason = reason
     organisation.save(update_fields=["dissolved_on", "dissolution_reason", "updated_at"])
-    audit.log_action(action=DISSOLVED, instance=organisation,
-                     extra={"on": on, "rows": len(ended), "written": ended})  # fmt: skip
+    audit.log_action(action=DISSOLVED, instance=organisation, extra={"on": on, "rows": len(ended), "written": ended})
     return organisation
 
 

@@ -130,9 +130,11 @@ class OrganisationUpdateView(OrganisationMixin, VersionedFormViewMixin, ServiceF
 
     def perform(self, form):
         return services.organisation_update(
-            organisation=self.organisation, data=form.cleaned_data, user=self.request.user,
+            organisation=self.organisation,
+            data=form.cleaned_data,
+            user=self.request.user,
             version=self.opened_version(form),
-        )  # fmt: skip
+        )
 
 
 class OrganisationMoveView(OrganisationMixin, ServiceFormView):

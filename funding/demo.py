@@ -41,8 +41,11 @@ def _budgets(*, rng: random.Random, year: int) -> int:
     """Last year's budgets of most funded units: most at or above the minimum, some short of it."""
     policy = policy_for_year(year)
     rows = []
-    units = Organisation.objects.active().exclude(unit_name="").filter(sector__in=["agency", "public_institution",
-                                                                                    "school", "soe", "non_public"])  # fmt: skip
+    units = (
+        Organisation.objects.active()
+        .exclude(unit_name="")
+        .filter(sector__in=["agency", "public_institution", "school", "soe", "non_public"])
+    )
     for unit in units.order_by("path"):
         wage_bill = organisation_wage_figure(unit)
         if wage_bill is None or rng.random() < 0.1:
@@ -64,16 +67,26 @@ def _welfare(*, village: Organisation, bureau) -> int:
     plan = [("村道硬化", Decimal(120000)), ("便民服务站改造", Decimal(60000))]
     for year in (2015, 2016, 2017):
         for n, (name, budget) in enumerate(plan):
-            project = welfare.welfare_project_propose(organisation=village, year=year, name=f"{year}年{name}",
-                                                      budget=budget, description="村民代表会议决议通过")  # fmt: skip
-            welfare.welfare_project_decide(project=project, approved=True, decided_on=datetime.date(year, 3, 10 + n),
-                                           note="同意", user=bureau)  # fmt: skip
+            project = welfare.welfare_project_propose(
+                organisation=village,
+                year=year,
+                name=f"{year}年{name}",
+                budget=budget,
+                description="村民代表会议决议通过",
+            )
+            welfare.welfare_project_decide(
+                project=project, approved=True, decided_on=datetime.date(year, 3, 10 + n), note="同意", user=bureau
+            )
             instalments = [budget / 2, budget / 2] if year < 2017 else [budget / 2]
             for i, amount in enumerate(instalments):
                 welfare.welfare_payment_record(
-                    project=project, paid_on=datetime.date(year, 5 + 4 * i, 15), amount=amount,
-                    payee=f"{village.name}村民委员会", receipt_number=f"HM{year}{n}{i}", user=bureau,
-                )  # fmt: skip
+                    project=project,
+                    paid_on=datetime.date(year, 5 + 4 * i, 15),
+                    amount=amount,
+                    payee=f"{village.name}村民委员会",
+                    receipt_number=f"HM{year}{n}{i}",
+                    user=bureau,
+                )
                 payments += 1
     return payments
 
@@ -108,6 +121,11 @@ def _aid(*, bureau, today: datetime.date) -> None:
     member = Member.objects.filter(status="active", in_hardship=True).order_by("pk").first()
     if member is None:
         return
-    aid.aid_grant_record(member=member, group=AidGroup.HARDSHIP, amount=Decimal(1000),
-                         granted_on=datetime.date(today.year, 1, 20) if today.month > 1 else today,
-                         reason="春节慰问", user=bureau)  # fmt: skip
+    aid.aid_grant_record(
+        member=member,
+        group=AidGroup.HARDSHIP,
+        amount=Decimal(1000),
+        granted_on=datetime.date(today.year, 1, 20) if today.month > 1 else today,
+        reason="春节慰问",
+        user=bureau,
+    )

@@ -57,8 +57,9 @@ def community_register(
 
 
 @transaction.atomic
-def community_service_record(*, registration: CommunityRegistration, served_on: datetime.date, hours: Decimal,
-                             activity: str, user=None) -> CommunityService:  # fmt: skip
+def community_service_record(
+    *, registration: CommunityRegistration, served_on: datetime.date, hours: Decimal, activity: str, user=None
+) -> CommunityService:
     """Hours served on one day: more than nothing, at most 24, within the registration."""
     errors = {}
     if hours <= 0 or hours > MAX_HOURS_A_DAY:

@@ -56,8 +56,16 @@ def _in_scope(user, organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def candidate_apply(*, organisation: Organisation, name: str, id_number: str, applied_on: datetime.date,
-                    phone: str = "", work_unit: str = "", user=None) -> Candidate:  # fmt: skip
+def candidate_apply(
+    *,
+    organisation: Organisation,
+    name: str,
+    id_number: str,
+    applied_on: datetime.date,
+    phone: str = "",
+    work_unit: str = "",
+    user=None,
+) -> Candidate:
     """Record an application to join; the applicant is at least 18 on the day (N-DEVELOPMENT 第五条)."""
     _in_scope(user, organisation)
     errors = {}
@@ -171,9 +179,13 @@ def candidate_make_target(*, candidate: Candidate, on: datetime.date, user=None)
     earliest = services.years_after(candidate.activist_on, ACTIVIST_YEARS)
     if on < earliest:
         raise ValidationError(
-            {"on": _("An activist becomes a development target after at least one year, on %(date)s at the earliest (N-DEVELOPMENT).")
-             % {"date": day_text(earliest)}}
-        )  # fmt: skip
+            {
+                "on": _(
+                    "An activist becomes a development target after at least one year, on %(date)s at the earliest (N-DEVELOPMENT)."
+                )
+                % {"date": day_text(earliest)}
+            }
+        )
     candidate.stage, candidate.target_on = DevelopmentStage.TARGET, on
     candidate.save(update_fields=["stage", "target_on", "updated_at"])
     return candidate
@@ -309,6 +321,14 @@ def pipeline(*, organisation: Organisation, user, today: datetime.date | None = 
         user,
     )
     for m in probationary:
-        rows.append(PipelineRow(m.name, str(MemberCategory.PROBATIONARY.label), STEP_FULL, m.probation_ends_on,
-                                bool(m.probation_ends_on and today > m.probation_ends_on), member=m))  # fmt: skip
+        rows.append(
+            PipelineRow(
+                m.name,
+                str(MemberCategory.PROBATIONARY.label),
+                STEP_FULL,
+                m.probation_ends_on,
+                bool(m.probation_ends_on and today > m.probation_ends_on),
+                member=m,
+            )
+        )
     return sorted(rows, key=lambda r: (not r.overdue, r.due_on or datetime.date.max, r.name))

@@ -165,8 +165,12 @@ class MobileOutflowForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
     phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
     activity_card_number = forms.CharField(label=_("Activity card number"), max_length=50, required=False)
-    receiving_code = forms.CharField(label=_("Receiving organisation code"), max_length=32, required=False,
-                                     help_text=_("When a branch of the zone receives the member."))  # fmt: skip
+    receiving_code = forms.CharField(
+        label=_("Receiving organisation code"),
+        max_length=32,
+        required=False,
+        help_text=_("When a branch of the zone receives the member."),
+    )
     receiving_organisation_name = forms.CharField(
         label=_("Receiving organisation outside the zone"), max_length=200, required=False
     )

@@ -288,8 +288,14 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
         if cleaned is not None:
             first = seen.setdefault(cleaned["id_number"], row_number)
             if first != row_number:
-                errors.append(roster.CellError(row_number, "公民身份号码", cleaned["id_number"],
-                                               _("The same ID number is already in row %(row)s of this file.") % {"row": first}))  # fmt: skip
+                errors.append(
+                    roster.CellError(
+                        row_number,
+                        "公民身份号码",
+                        cleaned["id_number"],
+                        _("The same ID number is already in row %(row)s of this file.") % {"row": first},
+                    )
+                )
         if errors:
             result.rejected[row_number] = (code, name, errors)
         else:
@@ -297,8 +303,9 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
     return result
 
 
-def plan_make(*, checked: CheckedRows, user=None, default_organisation: Organisation | None = None,
-              file_name: str = "") -> ImportPlan:  # fmt: skip
+def plan_make(
+    *, checked: CheckedRows, user=None, default_organisation: Organisation | None = None, file_name: str = ""
+) -> ImportPlan:
     """Sort checked rows against the database: organisations within the user's responsibility,
     members already on record (read in chunks of a few thousand ID numbers)."""
     plan = ImportPlan(file_name=file_name, header_row=checked.header_row)
@@ -330,8 +337,14 @@ def plan_make(*, checked: CheckedRows, user=None, default_organisation: Organisa
     return plan
 
 
-def roster_preview(*, rows: Iterable[list], user=None, default_organisation: Organisation | None = None,
-                   file_name: str = "", progress=None) -> ImportPlan:  # fmt: skip
+def roster_preview(
+    *,
+    rows: Iterable[list],
+    user=None,
+    default_organisation: Organisation | None = None,
+    file_name: str = "",
+    progress=None,
+) -> ImportPlan:
     """Check every row; nothing is written. `user` None is an operator with the whole zone."""
     checked = rows_check(rows=rows, progress=progress)
     return plan_make(checked=checked, user=user, default_organisation=default_organisation, file_name=file_name)
@@ -355,8 +368,9 @@ def _existing(numbers: list[str]) -> dict[str, tuple]:
                 match, params = "id_number = ANY(%s)", [chunk]
             else:
                 match, params = f"id_number IN ({', '.join(['%s'] * len(chunk))})", chunk
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE status = %s AND {match}",
-                           [MemberStatus.ACTIVE.value, *params])  # fmt: skip
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE status = %s AND {match}", [MemberStatus.ACTIVE.value, *params]
+            )
             found.update((row[0], row) for row in cursor.fetchall())
     organisation_ids = {row[2] for row in found.values()}
     organisations = {
@@ -408,8 +422,14 @@ def _row_classify(plan, row_number, organisation, values, member, user, errors) 
         errors.append(roster.CellError(row_number, "公民身份号码", number, services.elsewhere_message()))
         return
     if organisation_id != organisation.pk:
-        errors.append(roster.CellError(row_number, "组织代码", organisation.code,
-                                       _("This member belongs to %(org)s: record a transfer instead.") % {"org": organisation_name}))  # fmt: skip
+        errors.append(
+            roster.CellError(
+                row_number,
+                "组织代码",
+                organisation.code,
+                _("This member belongs to %(org)s: record a transfer instead.") % {"org": organisation_name},
+            )
+        )
         return
     changes = {
         field: [_display(field, before), _display(field, after)]
@@ -423,8 +443,14 @@ def _row_classify(plan, row_number, organisation, values, member, user, errors) 
     after = tuple(before if value is MISSING else value for before, value in zip(current, values, strict=True))
     plan.updates.append((row_number, pk, after, changes))
     if len(plan.changed) < MAX_LISTED:
-        plan.changed.append({"row": row_number, "name": after[0], "organisation": organisation.name,
-                             "changes": [[field, *values] for field, values in changes.items()]})  # fmt: skip
+        plan.changed.append(
+            {
+                "row": row_number,
+                "name": after[0],
+                "organisation": organisation.name,
+                "changes": [[field, *values] for field, values in changes.items()],
+            }
+        )
 
 
 @functools.cache
@@ -446,8 +472,11 @@ def _row_organisation(row, code, name, errors, *, by_code, by_name, default) -> 
     if code:
         organisation = by_code.get(code)
         if organisation is None:
-            errors.append(roster.CellError(row, "组织代码", code,
-                                           _("No organisation with this code is within your responsibility.")))  # fmt: skip
+            errors.append(
+                roster.CellError(
+                    row, "组织代码", code, _("No organisation with this code is within your responsibility.")
+                )
+            )
             return None
     elif name:
         matches = by_name.get(name, [])
@@ -466,8 +495,11 @@ def _row_organisation(row, code, name, errors, *, by_code, by_name, default) -> 
         errors.append(roster.CellError(row, "组织代码", "", _("Give the organisation code of the member's branch.")))
         return None
     if organisation.kind not in MEMBER_HOLDING_KINDS:
-        errors.append(roster.CellError(row, "组织代码", organisation.code,
-                                       _("Members belong to a branch, a joint branch or a party group.")))  # fmt: skip
+        errors.append(
+            roster.CellError(
+                row, "组织代码", organisation.code, _("Members belong to a branch, a joint branch or a party group.")
+            )
+        )
         return None
     return organisation
 
@@ -519,25 +551,35 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
 
     bulkload.rows_copy(table=Member._meta.db_table, columns=columns, rows=member_rows())
     columns, make = bulkload.row_factory(model=Membership, fields=["member", "organisation"], now=now)
-    bulkload.rows_copy(table=Membership._meta.db_table, columns=columns,
-                       rows=(make((pk, c[1])) for pk, c in zip(ids, plan.creates, strict=True)))  # fmt: skip
+    bulkload.rows_copy(
+        table=Membership._meta.db_table,
+        columns=columns,
+        rows=(make((pk, c[1])) for pk, c in zip(ids, plan.creates, strict=True)),
+    )
     columns, make = bulkload.row_factory(
         model=MemberEvent, fields=["member", "kind", "effective_on", "reason", "changes", "recorded_by"], now=now
     )
     bulkload.rows_copy(
-        table=MemberEvent._meta.db_table, columns=columns,
+        table=MemberEvent._meta.db_table,
+        columns=columns,
         rows=itertools.chain(
             (make((pk, MemberEventKind.CREATED.value, today, reason, "{}", who)) for pk in ids),
-            (make((pk, MemberEventKind.UPDATED.value, today, reason, json.dumps(changes, ensure_ascii=False), who))
-             for _row, pk, _after, changes in plan.updates),
+            (
+                make((pk, MemberEventKind.UPDATED.value, today, reason, json.dumps(changes, ensure_ascii=False), who))
+                for _row, pk, _after, changes in plan.updates
+            ),
         ),
-    )  # fmt: skip
+    )
     _members_update(plan.updates, now=now)
     services.member_counts_refresh(organisation_ids={c[1] for c in plan.creates})
     written = {"created": len(ids), "updated": len(plan.updates)}
     # One audit entry for the whole import (issue 7): COPY bypasses the per-record trail.
-    audit.log_action(action=AuditAction.IMPORT, model="members.member", user=user,
-                     extra={"file": plan.file_name, **written, **plan.counts})  # fmt: skip
+    audit.log_action(
+        action=AuditAction.IMPORT,
+        model="members.member",
+        user=user,
+        extra={"file": plan.file_name, **written, **plan.counts},
+    )
     return written
 
 
@@ -551,8 +593,10 @@ def _members_update(updates: list, *, now) -> None:
     table = Member._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {quote('roster_update')}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {quote('roster_update')} AS SELECT "
-                       f"{', '.join(quote(c) for c in columns)} FROM {quote(table)} WHERE 1 = 0")  # fmt: skip
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote('roster_update')} AS SELECT "
+            f"{', '.join(quote(c) for c in columns)} FROM {quote(table)} WHERE 1 = 0"
+        )
         bulkload.rows_copy(
             table="roster_update",
             columns=columns,
@@ -684,11 +728,15 @@ def roster_upload_abandoned_release(*, upload: RosterUpload) -> RosterUpload:
     work lock is free. The import wrote nothing (one transaction), so it may be confirmed again; a
     check is failed (the file is uploaded again). Asked by the upload's pages."""
     released = {
-        RosterUpload.State.IMPORTING: (RosterUpload.State.CHECKED, _(
-            "the background worker (%(worker)s) stopped before the import finished; confirm the import again.")),
-        RosterUpload.State.CHECKING: (RosterUpload.State.FAILED, _(
-            "The background worker (%(worker)s) stopped before the check finished; upload the file again.")),
-    }  # fmt: skip
+        RosterUpload.State.IMPORTING: (
+            RosterUpload.State.CHECKED,
+            _("the background worker (%(worker)s) stopped before the import finished; confirm the import again."),
+        ),
+        RosterUpload.State.CHECKING: (
+            RosterUpload.State.FAILED,
+            _("The background worker (%(worker)s) stopped before the check finished; upload the file again."),
+        ),
+    }
     worker = progress_get(_worker_key(upload.pk)) if upload.state in released else None
     if not worker or not work_lock_free(name=UPLOAD_WORK, key=upload.pk):
         return upload
@@ -704,8 +752,13 @@ def roster_upload_abandoned_release(*, upload: RosterUpload) -> RosterUpload:
 def _failure_log(upload: RosterUpload, phase: str) -> None:
     """The detail of an unexpected failure, for the server's log only, ID numbers and phones masked
     (a database error quotes the row it refused)."""
-    logger.error("roster upload %s (%s) failed while %s:\n%s", upload.pk, text_masked(upload.file_name), phase,
-                 text_masked(traceback.format_exc()))  # fmt: skip
+    logger.error(
+        "roster upload %s (%s) failed while %s:\n%s",
+        upload.pk,
+        text_masked(upload.file_name),
+        phase,
+        text_masked(traceback.format_exc()),
+    )
 
 
 def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
@@ -720,8 +773,9 @@ def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
         progress = _progress_reporter(upload, "checking", getattr(rows, "total", 0))
         checked = rows_check(rows=rows, progress=progress)
         del rows
-        plan = plan_make(checked=checked, user=user, default_organisation=_default(upload.organisation),
-                         file_name=upload.file_name)  # fmt: skip
+        plan = plan_make(
+            checked=checked, user=user, default_organisation=_default(upload.organisation), file_name=upload.file_name
+        )
         _checked_save(upload, checked)
         large = len(checked.checked) > LARGE_FILE_ROWS
         del checked
@@ -797,8 +851,9 @@ def _upload_import(*, upload: RosterUpload, user) -> dict:
     if checked is None:
         with upload.file.open("rb") as handle:
             checked = rows_check(rows=roster_read(name=upload.file_name, content=handle.read()))
-    plan = plan_make(checked=checked, user=user, default_organisation=_default(upload.organisation),
-                     file_name=upload.file_name)  # fmt: skip
+    plan = plan_make(
+        checked=checked, user=user, default_organisation=_default(upload.organisation), file_name=upload.file_name
+    )
     del checked
     progress = _progress_reporter(upload, "importing", len(plan.creates))
     try:
@@ -827,14 +882,25 @@ def members_export_xlsx(*, members, unmasked: bool) -> bytes:
 
     def cells(m: Member):
         values = {
-            "name": m.name, "gender": m.get_gender_display(), "id_number": m.id_number if unmasked else id_number_masked(m.id_number),
-            "ethnicity": m.get_ethnicity_display(), "birth_date": m.birth_date, "education": m.get_education_display(),
-            "category": m.get_category_display(), "joined_on": m.joined_on, "full_member_on": m.full_member_on,
-            "life_status": m.get_life_status_display(), "work_unit": m.work_unit, "job_title": m.job_title,
-            "phone": m.phone if unmasked else phone_masked(m.phone), "household_registration": m.household_registration,
-            "residence": m.residence, "probation_ends_on": m.probation_ends_on, "organisation_code": m.organisation.code,
+            "name": m.name,
+            "gender": m.get_gender_display(),
+            "id_number": m.id_number if unmasked else id_number_masked(m.id_number),
+            "ethnicity": m.get_ethnicity_display(),
+            "birth_date": m.birth_date,
+            "education": m.get_education_display(),
+            "category": m.get_category_display(),
+            "joined_on": m.joined_on,
+            "full_member_on": m.full_member_on,
+            "life_status": m.get_life_status_display(),
+            "work_unit": m.work_unit,
+            "job_title": m.job_title,
+            "phone": m.phone if unmasked else phone_masked(m.phone),
+            "household_registration": m.household_registration,
+            "residence": m.residence,
+            "probation_ends_on": m.probation_ends_on,
+            "organisation_code": m.organisation.code,
             "organisation_name": m.organisation.name,
-        }  # fmt: skip
+        }
         return [values[c.field] if values[c.field] is not None else "" for c in roster.COLUMNS]
 
     return excel.xlsx_bytes(

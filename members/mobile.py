@@ -50,9 +50,18 @@ def _check_dates(*, since: datetime.date) -> None:
 
 
 @transaction.atomic
-def mobile_outflow_record(*, member: Member, since: datetime.date, place: str, reason: str = "", phone: str = "",
-                          activity_card_number: str = "", receiving_organisation: Organisation | None = None,
-                          receiving_organisation_name: str = "", user=None) -> MobileRecord:  # fmt: skip
+def mobile_outflow_record(
+    *,
+    member: Member,
+    since: datetime.date,
+    place: str,
+    reason: str = "",
+    phone: str = "",
+    activity_card_number: str = "",
+    receiving_organisation: Organisation | None = None,
+    receiving_organisation_name: str = "",
+    user=None,
+) -> MobileRecord:
     """A member of the zone goes away without transferring; the home branch keeps the relationship."""
     member = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
     if user is not None and not scoping.path_in_scope(user, member.organisation.path):
@@ -85,9 +94,18 @@ def mobile_outflow_record(*, member: Member, since: datetime.date, place: str, r
 
 
 @transaction.atomic
-def mobile_inflow_record(*, receiving_organisation: Organisation, name: str, id_number: str, home_organisation_name: str,
-                         since: datetime.date, place: str, phone: str = "", activity_card_number: str = "",
-                         user=None) -> MobileRecord:  # fmt: skip
+def mobile_inflow_record(
+    *,
+    receiving_organisation: Organisation,
+    name: str,
+    id_number: str,
+    home_organisation_name: str,
+    since: datetime.date,
+    place: str,
+    phone: str = "",
+    activity_card_number: str = "",
+    user=None,
+) -> MobileRecord:
     """A member whose relationship stays outside the zone takes part in one of its branches."""
     if user is not None and not scoping.path_in_scope(user, receiving_organisation.path):
         raise ValidationError(_("This organisation is outside your responsibility."))
@@ -122,8 +140,9 @@ def mobile_inflow_record(*, receiving_organisation: Organisation, name: str, id_
 
 
 @transaction.atomic
-def mobile_contact_record(*, record: MobileRecord, contacted_on: datetime.date, means: str, notes: str = "",
-                          user=None) -> MobileContact:  # fmt: skip
+def mobile_contact_record(
+    *, record: MobileRecord, contacted_on: datetime.date, means: str, notes: str = "", user=None
+) -> MobileContact:
     if contacted_on > timezone.localdate():
         raise ValidationError({"contacted_on": _("This date is in the future.")})
     if contacted_on < record.since:

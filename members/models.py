@@ -187,13 +187,21 @@ class Transfer(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member"))
     kind = models.CharField(_("kind of transfer"), max_length=8, choices=TransferKind.choices)
     from_organisation = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("from"),
-    )  # fmt: skip
+    )
     to_organisation = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("to"),
-    )  # fmt: skip
+    )
     external_organisation = models.CharField(_("organisation outside the zone"), max_length=200, blank=True)
     letter_number = models.CharField(_("letter number"), max_length=50)
     transferred_on = models.DateField(_("transferred on"))
@@ -284,14 +292,22 @@ class MobileRecord(models.Model):
     name = models.CharField(_("name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     home_organisation = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("home organisation"),
-    )  # fmt: skip
+    )
     home_organisation_name = models.CharField(_("home organisation outside the zone"), max_length=200, blank=True)
     receiving_organisation = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("receiving organisation"),
-    )  # fmt: skip
+    )
     receiving_organisation_name = models.CharField(
         _("receiving organisation outside the zone"), max_length=200, blank=True
     )
@@ -420,9 +436,12 @@ class RosterUpload(models.Model):
     scope_path = "organisation__path"
 
     organisation = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"),
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
         help_text=_("Rows without an organisation code go here."),
-    )  # fmt: skip
+    )
     file = models.FileField(_("file"), upload_to="rosters/%Y/%m/")
     file_name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(

@@ -132,19 +132,45 @@ _CATEGORIES = {
     "预备": MemberCategory.PROBATIONARY,
 }
 _EDUCATIONS = {
-    "研究生(博士)": Education.DOCTORATE, "博士": Education.DOCTORATE, "博士研究生": Education.DOCTORATE,
-    "研究生(硕士)": Education.MASTER, "硕士": Education.MASTER, "硕士研究生": Education.MASTER, "研究生": Education.MASTER,
-    "大学本科": Education.BACHELOR, "本科": Education.BACHELOR, "大学专科": Education.COLLEGE, "大专": Education.COLLEGE,
-    "专科": Education.COLLEGE, "中等专科": Education.TECHNICAL, "中专": Education.TECHNICAL, "中技": Education.TECHNICAL,
-    "高中": Education.HIGH_SCHOOL, "初中及以下": Education.JUNIOR, "初中": Education.JUNIOR, "小学": Education.JUNIOR,
-}  # fmt: skip
+    "研究生(博士)": Education.DOCTORATE,
+    "博士": Education.DOCTORATE,
+    "博士研究生": Education.DOCTORATE,
+    "研究生(硕士)": Education.MASTER,
+    "硕士": Education.MASTER,
+    "硕士研究生": Education.MASTER,
+    "研究生": Education.MASTER,
+    "大学本科": Education.BACHELOR,
+    "本科": Education.BACHELOR,
+    "大学专科": Education.COLLEGE,
+    "大专": Education.COLLEGE,
+    "专科": Education.COLLEGE,
+    "中等专科": Education.TECHNICAL,
+    "中专": Education.TECHNICAL,
+    "中技": Education.TECHNICAL,
+    "高中": Education.HIGH_SCHOOL,
+    "初中及以下": Education.JUNIOR,
+    "初中": Education.JUNIOR,
+    "小学": Education.JUNIOR,
+}
 _LIFE_STATUSES = {
-    "在岗职工": LifeStatus.IN_SERVICE, "在职": LifeStatus.IN_SERVICE, "在岗": LifeStatus.IN_SERVICE,
-    "离退休人员": LifeStatus.RETIRED, "离退休": LifeStatus.RETIRED, "退休": LifeStatus.RETIRED, "离休": LifeStatus.RETIRED,
-    "学生": LifeStatus.STUDENT, "失业人员": LifeStatus.UNEMPLOYED, "失业": LifeStatus.UNEMPLOYED, "无业": LifeStatus.UNEMPLOYED,
-    "农牧渔民": LifeStatus.FARMER, "农民": LifeStatus.FARMER, "个体/自由职业": LifeStatus.SELF_EMPLOYED,
-    "个体": LifeStatus.SELF_EMPLOYED, "自由职业": LifeStatus.SELF_EMPLOYED, "其他": LifeStatus.OTHER,
-}  # fmt: skip
+    "在岗职工": LifeStatus.IN_SERVICE,
+    "在职": LifeStatus.IN_SERVICE,
+    "在岗": LifeStatus.IN_SERVICE,
+    "离退休人员": LifeStatus.RETIRED,
+    "离退休": LifeStatus.RETIRED,
+    "退休": LifeStatus.RETIRED,
+    "离休": LifeStatus.RETIRED,
+    "学生": LifeStatus.STUDENT,
+    "失业人员": LifeStatus.UNEMPLOYED,
+    "失业": LifeStatus.UNEMPLOYED,
+    "无业": LifeStatus.UNEMPLOYED,
+    "农牧渔民": LifeStatus.FARMER,
+    "农民": LifeStatus.FARMER,
+    "个体/自由职业": LifeStatus.SELF_EMPLOYED,
+    "个体": LifeStatus.SELF_EMPLOYED,
+    "自由职业": LifeStatus.SELF_EMPLOYED,
+    "其他": LifeStatus.OTHER,
+}
 # The tables of the closed columns. The first spelling of each value is the one the template's
 # drop-down lists offer (the national form's word); the others are variants rosters write.
 CHOICE_TABLES = {
@@ -202,7 +228,9 @@ class CellError:
         self.value = value if len(value) <= MAX_SHOWN_VALUE else f"{value[:MAX_SHOWN_VALUE]}…"
 
 
-def row_values(row: list, columns: dict[int, Column], *, row_number: int, memo: dict | None = None) -> tuple[dict, list[CellError]]:  # fmt: skip
+def row_values(
+    row: list, columns: dict[int, Column], *, row_number: int, memo: dict | None = None
+) -> tuple[dict, list[CellError]]:
     """One sheet row as service values (organisation code/name kept as given) and its cell errors.
 
     `memo` (one dict per file) remembers the parse of repeated cells: a roster repeats its
@@ -233,8 +261,19 @@ def row_values(row: list, columns: dict[int, Column], *, row_number: int, memo: 
 
 _BAD, _BLANK = object(), object()
 # Cells worth remembering: their values repeat down a roster (names, ID numbers and phones do not).
-_MEMO_FIELDS = DATE_FIELDS | {"gender", "ethnicity", "education", "category", "life_status", "work_unit", "job_title",
-                              "household_registration", "residence", "organisation_code", "organisation_name"}  # fmt: skip
+_MEMO_FIELDS = DATE_FIELDS | {
+    "gender",
+    "ethnicity",
+    "education",
+    "category",
+    "life_status",
+    "work_unit",
+    "job_title",
+    "household_registration",
+    "residence",
+    "organisation_code",
+    "organisation_name",
+}
 
 
 def _cell_value(field: str, raw):

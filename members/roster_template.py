@@ -22,10 +22,21 @@ TEXT_FORMAT, DATE_FORMAT = "@", "yyyy-mm-dd"
 # Text, so Excel keeps all 18 characters of an ID number and the leading 0 of a landline or a code.
 TEXT_FORMATTED = frozenset({"id_number", "phone", "organisation_code"})
 WIDTHS = {
-    "name": 14, "gender": 8, "id_number": 22, "ethnicity": 12, "education": 16, "category": 12, "life_status": 14,
-    "work_unit": 26, "job_title": 14, "phone": 16, "household_registration": 24, "residence": 28,
-    "organisation_code": 14, "organisation_name": 26,
-}  # fmt: skip
+    "name": 14,
+    "gender": 8,
+    "id_number": 22,
+    "ethnicity": 12,
+    "education": 16,
+    "category": 12,
+    "life_status": 14,
+    "work_unit": 26,
+    "job_title": 14,
+    "phone": 16,
+    "household_registration": 24,
+    "residence": 28,
+    "organisation_code": 14,
+    "organisation_name": 26,
+}
 DATE_WIDTH = 16
 MAX_CHOICES_NAMED = 10  # a drop-down's error message names its values when there are no more
 EXAMPLE_BORN = datetime.date(1985, 6, 15)
@@ -92,10 +103,12 @@ def _column_notes() -> dict[str, str]:
 def _column_help(column: roster.Column, notes: dict) -> str:
     parts = [notes.get(column.field, "")]
     if column.field in roster.DATE_FIELDS:
-        parts.append(_(
-            "A date: 2015-03-30, 2015/3/30, 2015.3.30 or 2015年3月30日; 2015年3月 or 2015.03 when only the "
-            "month is known (read as its first day). Not in the future."
-        ))  # fmt: skip
+        parts.append(
+            _(
+                "A date: 2015-03-30, 2015/3/30, 2015.3.30 or 2015年3月30日; 2015年3月 or 2015.03 when only the "
+                "month is known (read as its first day). Not in the future."
+            )
+        )
     elif column.field in roster.CHOICE_TABLES:
         parts.append(_("Choose from the drop-down list."))
     if column.field in services.TEXT_FIELDS:
@@ -105,13 +118,16 @@ def _column_help(column: roster.Column, notes: dict) -> str:
 
 def _choice_error(column: roster.Column, choices: list[str]) -> str:
     message = _("%(column)s: choose one of the values in the drop-down list: %(values)s.") % {
-        "column": column.header, "values": "、".join(choices),
-    }  # fmt: skip
+        "column": column.header,
+        "values": "、".join(choices),
+    }
     if len(choices) <= MAX_CHOICES_NAMED and len(message) <= excel.MAX_VALIDATION_MESSAGE:
         return message
     return _("%(column)s: choose one of the %(n)s values in the drop-down list (such as %(first)s).") % {
-        "column": column.header, "n": len(choices), "first": choices[0],
-    }  # fmt: skip
+        "column": column.header,
+        "n": len(choices),
+        "first": choices[0],
+    }
 
 
 def template_columns() -> list[excel.TemplateColumn]:
@@ -137,8 +153,14 @@ def instructions() -> list[list[str]]:
     """The instruction sheet: one row for each column (required or not, how to write it, the
     values allowed), then what happens to the file."""
     notes = _column_notes()
-    rows = [[pgettext("roster template", "Column"), pgettext("roster template", "Required?"),
-             _("How to fill it in"), _("Allowed values")]]  # fmt: skip
+    rows = [
+        [
+            pgettext("roster template", "Column"),
+            pgettext("roster template", "Required?"),
+            _("How to fill it in"),
+            _("Allowed values"),
+        ]
+    ]
     for column in roster.COLUMNS:
         required = (
             pgettext("roster template", "Required") if column.required else pgettext("roster template", "Optional")
@@ -147,34 +169,60 @@ def instructions() -> list[list[str]]:
         rows.append([column.header, required, _column_help(column, notes), allowed])
     rows.append([])
     rows += [
-        [_("The file"), "", _(
-            "Upload .xlsx, .xls or .csv (UTF-8 or GBK) of at most %(mb)s MB, without a password; only the first "
-            "sheet is read. Split a larger roster into several files."
-        ) % {"mb": MAX_FILE_BYTES // 2**20}],
-        [_("The header"), "", _(
-            "Keep the header row (the red headers are required). Title rows may stand above it, the columns may "
-            "be in any order and extra columns are ignored. One member a row; blank rows are skipped."
-        )],
-        [_("The example row"), "", _(
-            "The grey row whose name begins with %(mark)s is an example and is never imported: overwrite it or "
-            "leave it."
-        ) % {"mark": roster.EXAMPLE_MARK}],
-        [_("The preview"), "", _(
-            "After the upload every row is checked and nothing is written yet. The preview counts the new, "
-            "changed, unchanged and rejected rows, names the members to be added and those whose details "
-            "change (each field with its old and new value), and gives each rejected cell with its row, "
-            "column and reason."
-        )],
-        [_("The import"), "", _(
-            "Confirming imports all new and changed rows at once; rejected rows are left out: fix them in the "
-            "file and upload it again. A blank cell keeps the value on record, every change is kept in the "
-            "member's history, and importing the same file again changes nothing."
-        )],
-        [_("Responsibility"), "", _(
-            "Only organisations within your responsibility can be named. A member of another branch moves by "
-            "a transfer, not by an import."
-        )],
-    ]  # fmt: skip
+        [
+            _("The file"),
+            "",
+            _(
+                "Upload .xlsx, .xls or .csv (UTF-8 or GBK) of at most %(mb)s MB, without a password; only the first "
+                "sheet is read. Split a larger roster into several files."
+            )
+            % {"mb": MAX_FILE_BYTES // 2**20},
+        ],
+        [
+            _("The header"),
+            "",
+            _(
+                "Keep the header row (the red headers are required). Title rows may stand above it, the columns may "
+                "be in any order and extra columns are ignored. One member a row; blank rows are skipped."
+            ),
+        ],
+        [
+            _("The example row"),
+            "",
+            _(
+                "The grey row whose name begins with %(mark)s is an example and is never imported: overwrite it or "
+                "leave it."
+            )
+            % {"mark": roster.EXAMPLE_MARK},
+        ],
+        [
+            _("The preview"),
+            "",
+            _(
+                "After the upload every row is checked and nothing is written yet. The preview counts the new, "
+                "changed, unchanged and rejected rows, names the members to be added and those whose details "
+                "change (each field with its old and new value), and gives each rejected cell with its row, "
+                "column and reason."
+            ),
+        ],
+        [
+            _("The import"),
+            "",
+            _(
+                "Confirming imports all new and changed rows at once; rejected rows are left out: fix them in the "
+                "file and upload it again. A blank cell keeps the value on record, every change is kept in the "
+                "member's history, and importing the same file again changes nothing."
+            ),
+        ],
+        [
+            _("Responsibility"),
+            "",
+            _(
+                "Only organisations within your responsibility can be named. A member of another branch moves by "
+                "a transfer, not by an import."
+            ),
+        ],
+    ]
     return rows
 
 

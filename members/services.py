@@ -27,9 +27,10 @@ from .pinyin import name_pinyin
 # A status change and a transfer end the open membership in one UPDATE (issue 13, item 4): one entry
 # with the spans each ended.
 STATUS_CHANGED = audit.named_action(
-    "members.member.status_changed", label=gettext_lazy("Member left the roster, membership ended"),
+    "members.member.status_changed",
+    label=gettext_lazy("Member left the roster, membership ended"),
     models=("members.membership",),
-)  # fmt: skip
+)
 TRANSFERRED = audit.named_action(
     "members.member.transferred", label=gettext_lazy("Member transferred"), models=("members.membership",)
 )
@@ -37,10 +38,26 @@ SPAN_FIELDS = ("organisation", "started_on")
 
 # Fields a form or an import may set; organisation and status change through their own services.
 MEMBER_FIELDS = (
-    "name", "id_number", "gender", "ethnicity", "birth_date", "education", "category", "joined_on",
-    "full_member_on", "probation_ends_on", "work_unit", "job_title", "phone", "household_registration",
-    "residence", "life_status", "has_district_honours", "disabled_or_killed_bravely", "in_hardship",
-)  # fmt: skip
+    "name",
+    "id_number",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "probation_ends_on",
+    "work_unit",
+    "job_title",
+    "phone",
+    "household_registration",
+    "residence",
+    "life_status",
+    "has_district_honours",
+    "disabled_or_killed_bravely",
+    "in_hardship",
+)
 
 # Free-text fields: their length and characters are checked before the database sees them.
 TEXT_FIELDS = ("name", "work_unit", "job_title", "phone", "household_registration", "residence")
@@ -161,8 +178,9 @@ def member_clean(
             errors[field] = _("This text holds a NUL character, which cannot be stored; type it again.")
         elif len(value) > Member._meta.get_field(field).max_length:
             errors[field] = _("At most %(limit)s characters; this has %(length)s.") % {
-                "limit": Member._meta.get_field(field).max_length, "length": len(value),
-            }  # fmt: skip
+                "limit": Member._meta.get_field(field).max_length,
+                "length": len(value),
+            }
 
     if check_duplicate and number and "id_number" not in errors:
         duplicate = Member.objects.active().filter(id_number=number)
@@ -179,9 +197,11 @@ def member_clean(
 def _organisation_check(*, organisation: Organisation, user) -> None:
     if organisation.kind not in MEMBER_HOLDING_KINDS:
         raise ValidationError(
-            {"organisation": _("Members belong to a branch, a joint branch or a party group, not to a %(kind)s.")
-             % {"kind": organisation.get_kind_display()}}
-        )  # fmt: skip
+            {
+                "organisation": _("Members belong to a branch, a joint branch or a party group, not to a %(kind)s.")
+                % {"kind": organisation.get_kind_display()}
+            }
+        )
     if organisation.is_dissolved:
         raise ValidationError({"organisation": _("%(org)s was dissolved.") % {"org": organisation.name}})
     if user is not None and not scoping.path_in_scope(user, organisation.path):
@@ -260,8 +280,10 @@ def member_status_change(
         raise ValidationError(_("This member is outside your responsibility."))
     version_check(opened=version, stamp=member.updated_at, changed_by=lambda: _last_recorder(member))
     if member.status != MemberStatus.ACTIVE:
-        raise ValidationError(_("Only an active member's status can change; this record is %(status)s.")
-                              % {"status": member.get_status_display()})  # fmt: skip
+        raise ValidationError(
+            _("Only an active member's status can change; this record is %(status)s.")
+            % {"status": member.get_status_display()}
+        )
     if status == MemberStatus.ACTIVE:
         raise ValidationError({"status": _("Choose the new status.")})
     if on > timezone.localdate():
@@ -278,8 +300,11 @@ def member_status_change(
     spans = Membership.objects.filter(member=member, ended_on__isnull=True).order_by("pk")
     ended = audit.rows_text(spans, SPAN_FIELDS)
     spans.update(ended_on=on)
-    audit.log_action(action=STATUS_CHANGED, instance=member,
-                     extra={"status": status, "ended_on": on, "rows": len(ended), "written": ended})  # fmt: skip
+    audit.log_action(
+        action=STATUS_CHANGED,
+        instance=member,
+        extra={"status": status, "ended_on": on, "rows": len(ended), "written": ended},
+    )
     MemberEvent.objects.create(
         member=member,
         kind=MemberEventKind.STATUS_CHANGED,
@@ -311,16 +336,19 @@ def member_transfer(
     if user is not None and not scoping.path_in_scope(user, source.path):
         raise ValidationError(_("This member is outside your responsibility."))
     if member.status != MemberStatus.ACTIVE:
-        raise ValidationError(_("Only an active member can be transferred; this record is %(status)s.")
-                              % {"status": member.get_status_display()})  # fmt: skip
+        raise ValidationError(
+            _("Only an active member can be transferred; this record is %(status)s.")
+            % {"status": member.get_status_display()}
+        )
     errors = {}
     if on > timezone.localdate():
         errors["on"] = _("This date is in the future.")
     span = Membership.objects.filter(member=member, ended_on__isnull=True).first()
     if span and span.started_on and on <= span.started_on:
         errors["on"] = _("The member joined %(org)s on %(date)s; a transfer must come later.") % {
-            "org": source.name, "date": day_text(span.started_on),
-        }  # fmt: skip
+            "org": source.name,
+            "date": day_text(span.started_on),
+        }
     if not letter_number.strip():
         errors["letter_number"] = _("Give the number of the transfer letter.")
     if to_organisation is None and not external_organisation.strip():
@@ -365,9 +393,18 @@ def member_transfer(
         changes={"organisation": [source.name, destination]},
         recorded_by=_who(user),
     )
-    audit.log_action(action=TRANSFERRED, instance=member, extra={
-        "transfer": transfer.pk, "from": source.pk, "to": to_organisation.pk if to_organisation else destination,
-        "ended_on": on - datetime.timedelta(days=1), "rows": len(ended), "written": ended})  # fmt: skip
+    audit.log_action(
+        action=TRANSFERRED,
+        instance=member,
+        extra={
+            "transfer": transfer.pk,
+            "from": source.pk,
+            "to": to_organisation.pk if to_organisation else destination,
+            "ended_on": on - datetime.timedelta(days=1),
+            "rows": len(ended),
+            "written": ended,
+        },
+    )
     member_counts_refresh(organisation_ids=[source.pk] + ([to_organisation.pk] if to_organisation else []))
     return transfer
 

@@ -152,9 +152,13 @@ class MemberStatusView(MemberMixin, MemberVersionMixin, ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.member_status_change(
-            member=self.member, status=data["status"], on=data["on"], reason=data["reason"], user=self.request.user,
+            member=self.member,
+            status=data["status"],
+            on=data["on"],
+            reason=data["reason"],
+            user=self.request.user,
             version=self.opened_version(form),
-        )  # fmt: skip
+        )
 
 
 class MemberTransferView(MemberMixin, ServiceFormView):
@@ -295,10 +299,16 @@ class MobileOutflowView(MemberMixin, ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         return mobile.mobile_outflow_record(
-            member=self.member, since=data["since"], place=data["place"], reason=data["reason"], phone=data["phone"],
-            activity_card_number=data["activity_card_number"], receiving_organisation=form.receiving_organisation,
-            receiving_organisation_name=data["receiving_organisation_name"], user=self.request.user,
-        )  # fmt: skip
+            member=self.member,
+            since=data["since"],
+            place=data["place"],
+            reason=data["reason"],
+            phone=data["phone"],
+            activity_card_number=data["activity_card_number"],
+            receiving_organisation=form.receiving_organisation,
+            receiving_organisation_name=data["receiving_organisation_name"],
+            user=self.request.user,
+        )
 
     def get_success_url(self):
         return reverse("members:mobile_detail", args=[self.result.pk])
@@ -433,9 +443,12 @@ class RosterImportView(PermissionRequiredMixin, ServiceFormView):
         organisation = organisation_for_code(user=user, code=code) if code else scoping.scope_root(user)
         if organisation is None:
             raise ValidationError(
-                {"organisation_code": _("No organisation with this code is within your responsibility.")
-                 if code else _("Give the organisation code of the member's branch.")}
-            )  # fmt: skip
+                {
+                    "organisation_code": _("No organisation with this code is within your responsibility.")
+                    if code
+                    else _("Give the organisation code of the member's branch.")
+                }
+            )
         upload = form.cleaned_data["file"]
         record = imports.roster_upload_create(
             content=upload.read(), file_name=upload.name, organisation=organisation, user=user
@@ -556,8 +569,9 @@ class MemberExportView(MemberListView):
             return redirect(f"{reverse('members:list')}?{context['query_string']}")
         content = imports.members_export_xlsx(members=members, unmasked=context["unmasked"])
         filters = {key: value for key, value in QueryDict(context["query_string"]).items() if value}
-        audit.export_log(request=request, model="members.member", filters=filters, rows=count,
-                         unmasked=context["unmasked"])  # fmt: skip
+        audit.export_log(
+            request=request, model="members.member", filters=filters, rows=count, unmasked=context["unmasked"]
+        )
         return _xlsx_response(content, "党员名册.xlsx")
 
 

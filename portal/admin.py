@@ -102,10 +102,20 @@ class PortalUserAdmin(BureauModelAdmin, UserAdmin):
             **self.admin_site.each_context(request),
             "title": _("Set password: %s") % user.get_username(),
             "adminForm": admin.helpers.AdminForm(form, [(None, {"fields": list(form.base_fields)})], {}),
-            "form_url": form_url, "form": form, "is_popup": False, "is_popup_var": IS_POPUP_VAR,
-            "add": True, "change": False, "has_delete_permission": False, "has_change_permission": True,
-            "has_absolute_url": False, "opts": self.opts, "original": user, "save_as": False, "show_save": True,
-        }  # fmt: skip
+            "form_url": form_url,
+            "form": form,
+            "is_popup": False,
+            "is_popup_var": IS_POPUP_VAR,
+            "add": True,
+            "change": False,
+            "has_delete_permission": False,
+            "has_change_permission": True,
+            "has_absolute_url": False,
+            "opts": self.opts,
+            "original": user,
+            "save_as": False,
+            "show_save": True,
+        }
         return TemplateResponse(request, "admin/auth/user/change_password.html", context)
 
 
@@ -174,8 +184,13 @@ class AccessAttemptAdmin(BureauModelAdmin):
 
 def _attempt_cleared_log(attempt) -> None:
     log_action(
-        action=AuditAction.DELETE, model=attempt._meta.label_lower, object_pk=attempt.pk,
+        action=AuditAction.DELETE,
+        model=attempt._meta.label_lower,
+        object_pk=attempt.pk,
         object_repr=f"{attempt.username} {attempt.ip_address}"[:200],
-        changes={"username": [attempt.username, None], "ip_address": [attempt.ip_address, None],
-                 "failures_since_start": [str(attempt.failures_since_start), None]},
-    )  # fmt: skip
+        changes={
+            "username": [attempt.username, None],
+            "ip_address": [attempt.ip_address, None],
+            "failures_since_start": [str(attempt.failures_since_start), None],
+        },
+    )

@@ -46,10 +46,15 @@ AUDITED_APPS = ("branches", "members", "assessments", "funding")
 AUDITED_PORTAL_MODELS = ("portal.user", "portal.policyrevision", "portal.policyvalue")
 # Tables the portal computes or keeps for itself: the compliance run and its staging, the member
 # history (itself a log of the changes logged here), the progress of a roster upload.
-NOT_AUDITED = frozenset({
-    "assessments.compliancerun", "assessments.findingstage", "assessments.ruletally",
-    "members.memberevent", "members.rosterupload",
-})  # fmt: skip
+NOT_AUDITED = frozenset(
+    {
+        "assessments.compliancerun",
+        "assessments.findingstage",
+        "assessments.ruletally",
+        "members.memberevent",
+        "members.rosterupload",
+    }
+)
 # Findings are written by the run; only a person's act on one (the waiver) is logged: a save
 # that names these fields. Creates and deletes of such a model are the run's.
 ONLY_WHEN_SAVED = {"assessments.finding": frozenset({"waived_reason", "waived_by", "waived_at"})}
@@ -196,8 +201,18 @@ def rows_text(rows, fields: tuple[str, ...]) -> list[dict]:
     return result
 
 
-def log_action(*, action: str, instance=None, model: str = "", object_pk="", object_repr: str = "",
-               changes: dict | None = None, extra: dict | None = None, user=None, username: str = ""):  # fmt: skip
+def log_action(
+    *,
+    action: str,
+    instance=None,
+    model: str = "",
+    object_pk="",
+    object_repr: str = "",
+    changes: dict | None = None,
+    extra: dict | None = None,
+    user=None,
+    username: str = "",
+):
     """Write one entry, by the current request's or task's user unless `user`/`username` say otherwise."""
     from .models import AuditEntry
 
@@ -321,20 +336,26 @@ def _spec_make(model) -> _Spec:
     label = model._meta.label_lower
     ignored = IGNORED_FIELDS.get(label, frozenset())
     fields = tuple(
-        f for f in model._meta.concrete_fields
-        if not f.primary_key and f.editable and not getattr(f, "auto_now", False)
-        and not getattr(f, "auto_now_add", False) and f.name not in ignored
-    )  # fmt: skip
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and f.editable
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+        and f.name not in ignored
+    )
     return _Spec(label=label, fields=fields, only_when_saved=ONLY_WHEN_SAVED.get(label))
 
 
 def audited_models() -> list:
     return [
-        model for model in apps.get_models()
-        if not model._meta.proxy and model._meta.managed
+        model
+        for model in apps.get_models()
+        if not model._meta.proxy
+        and model._meta.managed
         and (model._meta.app_label in AUDITED_APPS or model._meta.label_lower in AUDITED_PORTAL_MODELS)
         and model._meta.label_lower not in NOT_AUDITED
-    ]  # fmt: skip
+    ]
 
 
 def _fields_saved(spec: _Spec, update_fields) -> tuple:
@@ -415,8 +436,9 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
     username = str(credentials.get("username", ""))[:150]
     with request_context(request):
-        log_action(action=AuditAction.LOGIN_FAILED, user=User.objects.filter(username=username).first(),
-                   username=username)  # fmt: skip
+        log_action(
+            action=AuditAction.LOGIN_FAILED, user=User.objects.filter(username=username).first(), username=username
+        )
 
 
 def _logged_out(sender, request, user, **kwargs):
@@ -463,8 +485,11 @@ def audit_purge(*, now: datetime.datetime | None = None) -> int:
     else:
         deleted, _by_model = models.QuerySet.delete(AuditEntry.objects.filter(at__lt=cutoff))
     if deleted:
-        log_action(action=AuditAction.PURGE, model=AuditEntry._meta.label_lower,
-                   extra={"before": timezone.localtime(cutoff).isoformat(timespec="seconds"), "rows": deleted})  # fmt: skip
+        log_action(
+            action=AuditAction.PURGE,
+            model=AuditEntry._meta.label_lower,
+            extra={"before": timezone.localtime(cutoff).isoformat(timespec="seconds"), "rows": deleted},
+        )
     return deleted
 
 

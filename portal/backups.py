@@ -38,8 +38,18 @@ def database_backup(*, path: Path, force: bool = False, database: dict | None = 
     partial = path.with_name(path.name + ".partial")
     try:
         if _is_postgresql(database):
-            _pg_run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(partial),
-                     database["NAME"]], database)  # fmt: skip
+            _pg_run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--file",
+                    str(partial),
+                    database["NAME"],
+                ],
+                database,
+            )
         else:
             with _sqlite(database["NAME"], read_only=True) as source, _sqlite(partial) as target:
                 source.backup(target)
@@ -66,14 +76,29 @@ def database_restore(*, path: Path, force: bool = False, database: dict | None =
     tables = _table_count(database)
     if tables and not force:
         raise BackupError(
-            _("The database %(name)s is not empty (%(tables)s tables): restore into a new, empty database, "
-              "or give --force to replace its contents.") % {"name": database["NAME"], "tables": tables}
-        )  # fmt: skip
+            _(
+                "The database %(name)s is not empty (%(tables)s tables): restore into a new, empty database, "
+                "or give --force to replace its contents."
+            )
+            % {"name": database["NAME"], "tables": tables}
+        )
     connection.close()  # nothing of ours holds a lock on what the restore replaces
     if postgresql:
         clean = ["--clean", "--if-exists"] if tables else []
-        _pg_run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", *clean,
-                 "--dbname", database["NAME"], str(path)], database)  # fmt: skip
+        _pg_run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                *clean,
+                "--dbname",
+                database["NAME"],
+                str(path),
+            ],
+            database,
+        )
     else:
         with _sqlite(path, read_only=True) as source, _sqlite(database["NAME"]) as target:
             source.backup(target)

@@ -44,12 +44,28 @@ PASSWORD = "Bench-Secretary-2015!"
 GROUPS = 3
 MEMBERS = 30
 # The rules the journey's records serve: their findings for the branch and its groups are counted.
-RULES = ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER",
-         "Q-TALKS", "Q-EVALUATION", "Q-ANNUAL-REPORT")  # fmt: skip
+RULES = (
+    "Q-THREE-MEETINGS",
+    "N-MEETINGS",
+    "Q-LECTURE-SECRETARY",
+    "Q-TRAINING-MEMBER",
+    "Q-TRAINING-LEADER",
+    "Q-TALKS",
+    "Q-EVALUATION",
+    "Q-ANNUAL-REPORT",
+)
 # Debian's chromium, as the browser tests drive it (tests/browser/conftest.py).
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 QUARTER_MONTHS = ((1, 2, 3), (4, 5, 6), (7, 8, 9), (10, 11, 12))
 
 
@@ -79,11 +95,19 @@ def secretary_year_plan(*, year: int) -> list[Step]:
     themed = {}  # month -> themed day steps of that month
     for month in range(1, 13):
         for n in range(need(MeetingKind.COMMITTEE)):
-            steps.append(Step("secretary", "meeting", {"kind": MeetingKind.COMMITTEE,
-                                                       "held_on": datetime.date(year, month, 5 + n)}))  # fmt: skip
+            steps.append(
+                Step(
+                    "secretary",
+                    "meeting",
+                    {"kind": MeetingKind.COMMITTEE, "held_on": datetime.date(year, month, 5 + n)},
+                )
+            )
         for n in range(need(MeetingKind.THEMED_DAY)):
-            step = Step("secretary", "meeting", {"kind": MeetingKind.THEMED_DAY,
-                                                 "held_on": datetime.date(year, month, 15 + n), "also": []})  # fmt: skip
+            step = Step(
+                "secretary",
+                "meeting",
+                {"kind": MeetingKind.THEMED_DAY, "held_on": datetime.date(year, month, 15 + n), "also": []},
+            )
             themed.setdefault(month, []).append(step)
             steps.append(step)
     # The quarter's lectures and general meetings ride on its themed days (one each at most); what the
@@ -95,41 +119,75 @@ def secretary_year_plan(*, year: int) -> list[Step]:
             for step in days[:wanted]:
                 step.data["also"].append(kind)
             for n in range(max(0, wanted - len(days))):
-                steps.append(Step("secretary", "meeting", {"kind": kind,
-                                                           "held_on": datetime.date(year, months[-1], 20 + n)}))  # fmt: skip
+                steps.append(
+                    Step("secretary", "meeting", {"kind": kind, "held_on": datetime.date(year, months[-1], 20 + n)})
+                )
     for n in range(need(MeetingKind.ORGANISATIONAL_LIFE)):
-        steps.append(Step("secretary", "meeting", {"kind": MeetingKind.ORGANISATIONAL_LIFE,
-                                                   "held_on": datetime.date(year, 12, 22 + n)}))  # fmt: skip
+        steps.append(
+            Step(
+                "secretary",
+                "meeting",
+                {"kind": MeetingKind.ORGANISATIONAL_LIFE, "held_on": datetime.date(year, 12, 22 + n)},
+            )
+        )
     # Study hours: every member present at every themed day (and any lecture held on its own).
     credited = DEFAULT_STUDY_HOURS * sum(
         1 for s in steps if s.form == "meeting" and s.data["kind"] in (MeetingKind.THEMED_DAY, MeetingKind.LECTURE)
     )
     member_hours, leader_hours = study_targets(values)
-    for who, gap, month in (("all", member_hours - credited, 11), ("committee", leader_hours - max(member_hours,
-                                                                                                   credited), 3)):  # fmt: skip
+    for who, gap, month in (
+        ("all", member_hours - credited, 11),
+        ("committee", leader_hours - max(member_hours, credited), 3),
+    ):
         n = 0
         while gap > 0:
             hours = min(gap, Decimal(24))
-            steps.append(Step("secretary", "training", {"members": who, "hours": hours,
-                                                        "held_on": datetime.date(year, month + n, 10)}))  # fmt: skip
+            steps.append(
+                Step(
+                    "secretary",
+                    "training",
+                    {"members": who, "hours": hours, "held_on": datetime.date(year, month + n, 10)},
+                )
+            )
             gap -= hours
             n += 1
-    steps.append(Step("secretary", "talks", {"held_on": datetime.date(year, 6, 20), "talker": "secretary",
-                                             "members": "all but the secretary"}))  # fmt: skip
-    steps.append(Step("secretary", "talks", {"held_on": datetime.date(year, 6, 21), "talker": "deputy",
-                                             "members": "the secretary"}))  # fmt: skip
+    steps.append(
+        Step(
+            "secretary",
+            "talks",
+            {"held_on": datetime.date(year, 6, 20), "talker": "secretary", "members": "all but the secretary"},
+        )
+    )
+    steps.append(
+        Step(
+            "secretary",
+            "talks",
+            {"held_on": datetime.date(year, 6, 21), "talker": "deputy", "members": "the secretary"},
+        )
+    )
     steps.append(Step("secretary", "dues_bases", {}))
     for months in QUARTER_MONTHS:
-        steps.append(Step("secretary", "dues_collect", {"months": months,
-                                                        "paid_on": datetime.date(year, months[-1], 25)}))  # fmt: skip
+        steps.append(
+            Step("secretary", "dues_collect", {"months": months, "paid_on": datetime.date(year, months[-1], 25)})
+        )
     steps.append(Step("secretary", "evaluation", {"held_on": datetime.date(year, 12, 26)}))
-    steps.append(Step("secretary", "report", {"reported_on": datetime.date(year + 1, 1, 12),
-                                              "published_on": datetime.date(year + 1, 1, 20)}))  # fmt: skip
+    steps.append(
+        Step(
+            "secretary",
+            "report",
+            {"reported_on": datetime.date(year + 1, 1, 12), "published_on": datetime.date(year + 1, 1, 20)},
+        )
+    )
     for group in range(1, GROUPS + 1):
         for month in range(1, 13):
             for n in range(need(MeetingKind.GROUP)):
-                steps.append(Step(f"group:{group}", "meeting", {"kind": MeetingKind.GROUP,
-                                                                "held_on": datetime.date(year, month, 8 + n)}))  # fmt: skip
+                steps.append(
+                    Step(
+                        f"group:{group}",
+                        "meeting",
+                        {"kind": MeetingKind.GROUP, "held_on": datetime.date(year, month, 8 + n)},
+                    )
+                )
     return steps
 
 
@@ -146,8 +204,13 @@ def plan_coverage(*, steps: list[Step], year: int) -> dict:
                 counts[(kind, s.data["held_on"].month)] = counts.get((kind, s.data["held_on"].month), 0) + 1
         for kind in REQUIRED_MEETINGS[org_kind]:
             period, expected, _clause = norms[kind]
-            spans = [(m,) for m in range(1, 13)] if period == MONTH else QUARTER_MONTHS if period == QUARTER else [
-                tuple(range(1, 13))]  # fmt: skip
+            spans = (
+                [(m,) for m in range(1, 13)]
+                if period == MONTH
+                else QUARTER_MONTHS
+                if period == QUARTER
+                else [tuple(range(1, 13))]
+            )
             for months in spans:
                 if sum(counts.get((kind, m), 0) for m in months) < expected:
                     short.setdefault(str(kind), []).append(months)
@@ -160,13 +223,31 @@ def zone_build(*, year: int) -> dict:
     demo.demo_zone_reset()
     make = branch_services.organisation_create
     wc = make(parent=None, data={"code": "SY", "name": "中共高新区工作委员会", "kind": OrganisationKind.WORK_COMMITTEE})
-    town = make(parent=wc, data={"code": "SYT", "name": "中共雷锋街道工作委员会", "kind": OrganisationKind.PARTY_COMMITTEE,
-                                 "sector": Sector.TOWN})  # fmt: skip
-    branch = make(parent=town, data={"code": "SYB", "name": "中共桃花村支部委员会", "kind": OrganisationKind.BRANCH,
-                                     "sector": Sector.VILLAGE})  # fmt: skip
-    groups = [make(parent=branch, data={"code": f"SYG{n}", "name": f"桃花村第{n}党小组",
-                                        "kind": OrganisationKind.PARTY_GROUP, "sector": Sector.VILLAGE})
-              for n in range(1, GROUPS + 1)]  # fmt: skip
+    town = make(
+        parent=wc,
+        data={
+            "code": "SYT",
+            "name": "中共雷锋街道工作委员会",
+            "kind": OrganisationKind.PARTY_COMMITTEE,
+            "sector": Sector.TOWN,
+        },
+    )
+    branch = make(
+        parent=town,
+        data={"code": "SYB", "name": "中共桃花村支部委员会", "kind": OrganisationKind.BRANCH, "sector": Sector.VILLAGE},
+    )
+    groups = [
+        make(
+            parent=branch,
+            data={
+                "code": f"SYG{n}",
+                "name": f"桃花村第{n}党小组",
+                "kind": OrganisationKind.PARTY_GROUP,
+                "sector": Sector.VILLAGE,
+            },
+        )
+        for n in range(1, GROUPS + 1)
+    ]
     since = datetime.date(year - 5, 1, 1)
     members = []
     for n in range(MEMBERS):
@@ -177,11 +258,17 @@ def zone_build(*, year: int) -> dict:
             + demo.GIVEN[(n * 7) % len(demo.GIVEN)]
             + demo.GIVEN[n % len(demo.GIVEN)]
         )
-        members.append(Member.objects.create(
-            name=name, gender="male" if n % 3 else "female", birth_date=born, organisation=holder,
-            id_number=id_make(area="430104", born=born, sequence=n, male=bool(n % 3)), joined_on=datetime.date(1990 + n % 20, 7, 1),
-            life_status=LifeStatus.FARMER,
-        ))  # fmt: skip
+        members.append(
+            Member.objects.create(
+                name=name,
+                gender="male" if n % 3 else "female",
+                birth_date=born,
+                organisation=holder,
+                id_number=id_make(area="430104", born=born, sequence=n, male=bool(n % 3)),
+                joined_on=datetime.date(1990 + n % 20, 7, 1),
+                life_status=LifeStatus.FARMER,
+            )
+        )
     Membership.objects.bulk_create(Membership(member=m, organisation=m.organisation, started_on=since) for m in members)
     for member, kind in zip(
         members, (PostKind.SECRETARY, PostKind.DEPUTY_SECRETARY, PostKind.COMMITTEE_MEMBER), strict=False
@@ -374,11 +461,23 @@ def server_start(*, work: Path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")}
     url = f"sqlite:///{connection.settings_dict['NAME']}" if connection.vendor == "sqlite" else _database_url()
-    env.update(DEBUG="true", ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=url, SECRET_KEY=settings.SECRET_KEY,
-               PORTAL_VAR_DIR=str(work), MEDIA_ROOT=str(work / "media"), DJANGO_ALLOW_ASYNC_UNSAFE="true")  # fmt: skip
+    env.update(
+        DEBUG="true",
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=url,
+        SECRET_KEY=settings.SECRET_KEY,
+        PORTAL_VAR_DIR=str(work),
+        MEDIA_ROOT=str(work / "media"),
+        DJANGO_ALLOW_ASYNC_UNSAFE="true",
+    )
     log = (work / "runserver.log").open("w")
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:

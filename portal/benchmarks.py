@@ -190,11 +190,27 @@ def _roster_file_write(path: str, rows: int, seed: int, codes: list[str]) -> Non
         born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 18000))
         male = rng.random() < 0.6
         name = rng.choice(demo.SURNAMES) + "".join(rng.choice(demo.GIVEN) for _ in range(rng.randint(1, 2)))
-        sheet.append([
-            name, "男" if male else "女", id_make(area="439901", born=born, sequence=n % 500, male=male), "汉族",
-            born.isoformat(), "大学本科", "正式党员", f"{born.year + 25}年7月1日", f"{born.year + 26}.7.1", "在岗职工",
-            "某公司", "", f"139{n:08d}", "长沙市", "长沙市岳麓区", "", codes[n % len(codes)],
-        ])  # fmt: skip
+        sheet.append(
+            [
+                name,
+                "男" if male else "女",
+                id_make(area="439901", born=born, sequence=n % 500, male=male),
+                "汉族",
+                born.isoformat(),
+                "大学本科",
+                "正式党员",
+                f"{born.year + 25}年7月1日",
+                f"{born.year + 26}.7.1",
+                "在岗职工",
+                "某公司",
+                "",
+                f"139{n:08d}",
+                "长沙市",
+                "长沙市岳麓区",
+                "",
+                codes[n % len(codes)],
+            ]
+        )
     workbook.save(path)
 
 
@@ -248,15 +264,21 @@ def _stock_import(content: bytes, rows: int) -> dict:
     sheet = imports.roster_read(name="bench.xlsx", content=content)
     next(sheet)  # the title row
     header = [str(c) for c in next(sheet)]
-    dataset = tablib.Dataset(*[["" if c is None else c for c in row] for row in itertools.islice(sheet, rows)],
-                             headers=header)  # fmt: skip
+    dataset = tablib.Dataset(
+        *[["" if c is None else c for c in row] for row in itertools.islice(sheet, rows)], headers=header
+    )
     started = time.perf_counter()
     with transaction.atomic():
         outcome = MemberResource().import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
         transaction.set_rollback(True)
     seconds = time.perf_counter() - started
-    return {"rows": rows, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
-            "new": outcome.totals["new"], "errors": len(outcome.row_errors()) + len(outcome.invalid_rows)}  # fmt: skip
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds),
+        "new": outcome.totals["new"],
+        "errors": len(outcome.row_errors()) + len(outcome.invalid_rows),
+    }
 
 
 def bench_roster_import(*, members: int, seed: int, repeat: int) -> dict:
@@ -358,15 +380,26 @@ def bench_assessment_pages(*, members: int, seed: int, repeat: int) -> dict:
         assessment_services.meeting_record(
             organisation=branch,
             attendance={pk: ("present", "") for pk in _committee(assessment_selectors, branch, held_on)}
-            if kind == MeetingKind.COMMITTEE else attendance,
-            data={"kind": kind, "held_on": held_on, "place": "党员活动室", "topic": f"{month}月学习",
-                  "lecturer_name": "区委党校" if kind == MeetingKind.LECTURE else "", "study_hours": Decimal(2)},
-        )  # fmt: skip
+            if kind == MeetingKind.COMMITTEE
+            else attendance,
+            data={
+                "kind": kind,
+                "held_on": held_on,
+                "place": "党员活动室",
+                "topic": f"{month}月学习",
+                "lecturer_name": "区委党校" if kind == MeetingKind.LECTURE else "",
+                "study_hours": Decimal(2),
+            },
+        )
     for n in range(10):
         assessment_services.training_batch_record(
-            organisation=branch, kind="course", title=f"专题培训{n}", held_on=datetime.date(year, 1 + n, 3),
-            hours=Decimal(3), member_ids=people,
-        )  # fmt: skip
+            organisation=branch,
+            kind="course",
+            title=f"专题培训{n}",
+            held_on=datetime.date(year, 1 + n, 3),
+            hours=Decimal(3),
+            member_ids=people,
+        )
     seeded = round(time.perf_counter() - started, 2)
     admin = User.objects.filter(
         role="org_admin", organisation__path__in=[branch.path[: 4 * d] for d in range(1, branch.depth + 1)]

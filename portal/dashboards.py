@@ -97,8 +97,17 @@ def compliance_dashboard(*, year: int, user) -> dict:
     run = latest_run(year=year)
     whole = sees_whole_zone(user)
     if run is None:
-        return {"run": None, "year": year, "whole_zone": whole, "rules": [], "sectors": [], "towns": [], "top": [],
-                "trend": [], "weak": []}  # fmt: skip
+        return {
+            "run": None,
+            "year": year,
+            "whole_zone": whole,
+            "rules": [],
+            "sectors": [],
+            "towns": [],
+            "top": [],
+            "trend": [],
+            "weak": [],
+        }
     tallies = for_user(RuleTally.objects.all(), user)
     findings = reverse("assessments:findings")
     by_rule, by_sector, by_town = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
@@ -111,21 +120,34 @@ def compliance_dashboard(*, year: int, user) -> dict:
     towns = dict(Organisation.objects.filter(pk__in=[t for t in by_town if t]).values_list("pk", "name"))
     sectors = dict(Sector.choices)
     rules = sorted(
-        (Bar(c, str(RULES[c].title) if c in RULES else c, *by_rule[c],
-             f"{findings}?year={year}&rule={c}&group=organisation", clause=c)
-         for c in by_rule),
+        (
+            Bar(
+                c,
+                str(RULES[c].title) if c in RULES else c,
+                *by_rule[c],
+                f"{findings}?year={year}&rule={c}&group=organisation",
+                clause=c,
+            )
+            for c in by_rule
+        ),
         key=worst_first,
-    )  # fmt: skip
+    )
     sector_bars = sorted(
-        (Bar(s, str(sectors.get(s, "—")), *by_sector[s], f"{findings}?year={year}&sector={s}&group=organisation")
-         for s in by_sector if s),
+        (
+            Bar(s, str(sectors.get(s, "—")), *by_sector[s], f"{findings}?year={year}&sector={s}&group=organisation")
+            for s in by_sector
+            if s
+        ),
         key=worst_first,
-    )  # fmt: skip
+    )
     town_bars = sorted(
-        (Bar(str(t), towns[t], *by_town[t], f"{findings}?year={year}&town={t}&group=organisation")
-         for t in by_town if t in towns),
+        (
+            Bar(str(t), towns[t], *by_town[t], f"{findings}?year={year}&town={t}&group=organisation")
+            for t in by_town
+            if t in towns
+        ),
         key=worst_first,
-    )  # fmt: skip
+    )
     if whole:
         top, open_total, weak = _top_of_run(run), run.open_total, weak_rows(run)
     else:
@@ -134,10 +156,20 @@ def compliance_dashboard(*, year: int, user) -> dict:
     checked = sum(v[0] for v in by_rule.values())
     passed = sum(v[1] for v in by_rule.values())
     return {
-        "run": run, "year": year, "whole_zone": whole, "rate": rate(passed, checked), "checked": checked,
-        "passed": passed, "open": open_total, "rules": rules, "sectors": sector_bars, "towns": town_bars, "top": top,
-        "trend": compliance_trend(year=year, tallies=tallies), "weak": weak,
-    }  # fmt: skip
+        "run": run,
+        "year": year,
+        "whole_zone": whole,
+        "rate": rate(passed, checked),
+        "checked": checked,
+        "passed": passed,
+        "open": open_total,
+        "rules": rules,
+        "sectors": sector_bars,
+        "towns": town_bars,
+        "top": top,
+        "trend": compliance_trend(year=year, tallies=tallies),
+        "weak": weak,
+    }
 
 
 def _top_of_run(run: ComplianceRun) -> list[dict]:
@@ -145,10 +177,15 @@ def _top_of_run(run: ComplianceRun) -> list[dict]:
     top_ids = [pk for pk, _n in run.summary.get("top", [])]
     names = dict(Organisation.objects.filter(pk__in=top_ids).values_list("pk", "name"))
     return [
-        {"organisation": pk, "name": names.get(pk, ""), "open": n,
-         "url": reverse("assessments:org_findings", args=[pk])}
-        for pk, n in run.summary.get("top", []) if pk in names
-    ]  # fmt: skip
+        {
+            "organisation": pk,
+            "name": names.get(pk, ""),
+            "open": n,
+            "url": reverse("assessments:org_findings", args=[pk]),
+        }
+        for pk, n in run.summary.get("top", [])
+        if pk in names
+    ]
 
 
 def _top_in_scope(*, year: int, user) -> tuple[list[dict], int]:
@@ -160,10 +197,14 @@ def _top_in_scope(*, year: int, user) -> tuple[list[dict], int]:
         .order_by("-n", "organisation")[:20]
     )
     top = [
-        {"organisation": row["organisation"], "name": row["organisation__name"], "open": row["n"],
-         "url": reverse("assessments:org_findings", args=[row["organisation"]])}
+        {
+            "organisation": row["organisation"],
+            "name": row["organisation__name"],
+            "open": row["n"],
+            "url": reverse("assessments:org_findings", args=[row["organisation"]]),
+        }
         for row in rows
-    ]  # fmt: skip
+    ]
     return top, open_findings.count()
 
 
@@ -178,10 +219,13 @@ def weak_rows(run: ComplianceRun, *, user=None) -> list[dict]:
         rows = [row for row in rows if row["organisation"] in inside]
     rows = sorted(rows, key=lambda row: (Decimal(row["score"]), row["name"]))
     return [
-        {**row, "type_label": str(sectors.get(row["type"], row["type"])),
-         "url": reverse("assessments:org_findings", args=[row["organisation"]])}
+        {
+            **row,
+            "type_label": str(sectors.get(row["type"], row["type"])),
+            "url": reverse("assessments:org_findings", args=[row["organisation"]]),
+        }
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def compliance_trend(*, year: int, tallies=None) -> list[dict]:
@@ -220,11 +264,22 @@ def chart_data(dashboard: dict) -> dict:
     target line and the trend's axis (JSON-ready; the bars come worst first)."""
 
     def bars(items):
-        return [{"label": b.label, "clause": b.clause, "rate": float(b.rate) if b.rate is not None else None,
-                 "checked": b.checked, "failed": b.failed, "url": b.url, "status": b.status} for b in items]  # fmt: skip
+        return [
+            {
+                "label": b.label,
+                "clause": b.clause,
+                "rate": float(b.rate) if b.rate is not None else None,
+                "checked": b.checked,
+                "failed": b.failed,
+                "url": b.url,
+                "status": b.status,
+            }
+            for b in items
+        ]
 
-    trend = [{"month": t["month"], "rate": float(t["rate"]) if t["rate"] is not None else None}
-             for t in dashboard["trend"]]  # fmt: skip
+    trend = [
+        {"month": t["month"], "rate": float(t["rate"]) if t["rate"] is not None else None} for t in dashboard["trend"]
+    ]
     return {
         "rules": bars(dashboard["rules"]),
         "sectors": bars(dashboard["sectors"]),
@@ -244,9 +299,11 @@ def zone_glance(*, year: int) -> dict:
     if run is not None:
         sums = {
             row["rule"]: (row["checked"], row["passed"])
-            for row in RuleTally.objects.filter(run=run).values("rule")
-            .annotate(checked=Sum("checked"), passed=Sum("passed")).order_by()
-        }  # fmt: skip
+            for row in RuleTally.objects.filter(run=run)
+            .values("rule")
+            .annotate(checked=Sum("checked"), passed=Sum("passed"))
+            .order_by()
+        }
         findings = reverse("assessments:findings")
         glance["rate"] = rate(sum(p for _c, p in sums.values()), sum(c for c, _p in sums.values()))
         glance["duties"] = [
@@ -269,14 +326,21 @@ def dashboard_xlsx(dashboard: dict, *, labels: dict) -> bytes:
     header = [labels["name"], labels["checked"], labels["passed"], labels["rate"]]
 
     def rows(items):
-        return [(f"{b.clause} {b.label}".strip(), b.checked, b.passed, float(b.rate) if b.rate is not None else None)
-                for b in items]  # fmt: skip
+        return [
+            (f"{b.clause} {b.label}".strip(), b.checked, b.passed, float(b.rate) if b.rate is not None else None)
+            for b in items
+        ]
 
-    return xlsx_sheets(sheets=[
-        (labels["by_rule"], header, rows(dashboard["rules"])),
-        (labels["by_sector"], header, rows(dashboard["sectors"])),
-        (labels["by_town"], header, rows(dashboard["towns"])),
-        (labels["top"], [labels["name"], labels["open"]], [(t["name"], t["open"]) for t in dashboard["top"]]),
-        (labels["weak"], [labels["name"], labels["type"], labels["score"]],
-         [(w["name"], w["type_label"], float(w["score"])) for w in dashboard["weak"]]),
-    ])  # fmt: skip
+    return xlsx_sheets(
+        sheets=[
+            (labels["by_rule"], header, rows(dashboard["rules"])),
+            (labels["by_sector"], header, rows(dashboard["sectors"])),
+            (labels["by_town"], header, rows(dashboard["towns"])),
+            (labels["top"], [labels["name"], labels["open"]], [(t["name"], t["open"]) for t in dashboard["top"]]),
+            (
+                labels["weak"],
+                [labels["name"], labels["type"], labels["score"]],
+                [(w["name"], w["type_label"], float(w["score"])) for w in dashboard["weak"]],
+            ),
+        ]
+    )

@@ -356,11 +356,33 @@ def _member_rows(rng, holders, total, today):
 
 
 MEMBER_COLUMNS = [
-    "name", "name_pinyin", "name_initials", "id_number", "id_tail_reversed", "gender", "ethnicity", "birth_date",
-    "education", "organisation_id", "category", "status", "joined_on", "full_member_on", "probation_ends_on", "phone",
-    "life_status", "work_unit", "job_title", "household_registration", "residence", "has_district_honours",
-    "disabled_or_killed_bravely", "in_hardship", "created_at", "updated_at",
-]  # fmt: skip
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "id_number",
+    "id_tail_reversed",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "organisation_id",
+    "category",
+    "status",
+    "joined_on",
+    "full_member_on",
+    "probation_ends_on",
+    "phone",
+    "life_status",
+    "work_unit",
+    "job_title",
+    "household_registration",
+    "residence",
+    "has_district_honours",
+    "disabled_or_killed_bravely",
+    "in_hardship",
+    "created_at",
+    "updated_at",
+]
 MINORITY_CODES = [f"{n:02d}" for n in range(2, 57)]
 EDUCATIONS = [e.value for e in Education]
 
@@ -408,8 +430,15 @@ def _posts(rng, layout, today):
         if kind == OrganisationKind.WORK_COMMITTEE:
             # The work committee's leadership team (Q-RESEARCH-WORKCOMMITTEE, Q-INTEGRITY-PLEDGE); no draws, so
             # the rest of the zone is the same as before it had one.
-            for i, leader in enumerate((PostKind.SECRETARY, PostKind.DEPUTY_SECRETARY, PostKind.COMMITTEE_MEMBER,
-                                        PostKind.COMMITTEE_MEMBER, PostKind.DISCIPLINE_MEMBER)):  # fmt: skip
+            for i, leader in enumerate(
+                (
+                    PostKind.SECRETARY,
+                    PostKind.DEPUTY_SECRETARY,
+                    PostKind.COMMITTEE_MEMBER,
+                    PostKind.COMMITTEE_MEMBER,
+                    PostKind.DISCIPLINE_MEMBER,
+                )
+            ):
                 post(node, pick(node, i), leader)
             continue
         if kind in (OrganisationKind.LIAISON_GROUP, OrganisationKind.PARTY_GROUP):
@@ -548,41 +577,75 @@ def _demo_assessments(*, organisation: Organisation, today: datetime.date) -> No
             for kind, day in plan:
                 listed = people
                 if kind == MeetingKind.COMMITTEE:  # the committee in post that day, nobody sitting in
-                    listed = [member for member, _post in
-                              selectors.committee_on(organisation=organisation, day=datetime.date(year, month, day))]  # fmt: skip
+                    listed = [
+                        member
+                        for member, _post in selectors.committee_on(
+                            organisation=organisation, day=datetime.date(year, month, day)
+                        )
+                    ]
                     if not listed:
                         continue
                 attendance = {  # by place on the roster, not by key: the same seed gives the same sheet
                     m.pk: (AttendanceStatus.PRESENT, "") if (i + month) % 9 else (AttendanceStatus.EXCUSED, "外出务工")
                     for i, m in enumerate(listed)
-                }  # fmt: skip
+                }
                 assessments.meeting_record(
-                    organisation=organisation, attendance=attendance,
-                    data={"kind": kind, "held_on": datetime.date(year, month, day), "place": "村党员活动室",
-                          "topic": f"{month}月{MeetingKind(kind).label}", "chaired_by": secretary.member if secretary else None,
-                          "lecturer": secretary.member if secretary else None, "lecturer_name": "" if secretary else "镇党委书记",
-                          "study_hours": 2},
-                )  # fmt: skip
+                    organisation=organisation,
+                    attendance=attendance,
+                    data={
+                        "kind": kind,
+                        "held_on": datetime.date(year, month, day),
+                        "place": "村党员活动室",
+                        "topic": f"{month}月{MeetingKind(kind).label}",
+                        "chaired_by": secretary.member if secretary else None,
+                        "lecturer": secretary.member if secretary else None,
+                        "lecturer_name": "" if secretary else "镇党委书记",
+                        "study_hours": 2,
+                    },
+                )
         if last_month >= 3:
-            assessments.training_batch_record(organisation=organisation, kind="course", title="党员冬训班",
-                                              held_on=datetime.date(year, 3, 8), hours=16,
-                                              member_ids=[m.pk for m in people])  # fmt: skip
-            assessments.talks_record(organisation=organisation, held_on=datetime.date(year, 3, 9), topic="思想和工作情况",
-                                     member_ids=[m.pk for m in people[::2]],
-                                     talker=secretary.member if secretary else None, talker_name="" if secretary else "支部书记")  # fmt: skip
+            assessments.training_batch_record(
+                organisation=organisation,
+                kind="course",
+                title="党员冬训班",
+                held_on=datetime.date(year, 3, 8),
+                hours=16,
+                member_ids=[m.pk for m in people],
+            )
+            assessments.talks_record(
+                organisation=organisation,
+                held_on=datetime.date(year, 3, 9),
+                topic="思想和工作情况",
+                member_ids=[m.pk for m in people[::2]],
+                talker=secretary.member if secretary else None,
+                talker_name="" if secretary else "支部书记",
+            )
     last = today.year - 1
     people = list(branch_members_on(organisation=organisation, day=datetime.date(last, 12, 20)))
     grades = {f: Grade.QUALIFIED for f in ("self_grade", "peer_grade", "public_grade", "branch_grade", "grade")}
     assessments.evaluation_record(
-        organisation=organisation, year=last, held_on=datetime.date(last, 12, 20),
-        results={m.pk: {**grades, "grade": Grade.EXCELLENT if i < 3 else Grade.QUALIFIED} for i, m in enumerate(people)},
-    )  # fmt: skip
-    venue = assessments.venue_create(organisation=organisation, data={"kind": VenueKind.ACTIVITY_VENUE,
-                                     "name": "村党员活动室", "address": "村部二楼"})  # fmt: skip
-    evidence = {SixStandard.PLACE: "村部二楼，80平方米", SixStandard.SIGN: "门口挂牌", SixStandard.FLAG: "正面墙悬挂党旗",
-                SixStandard.RULES: "三会一课制度上墙"}  # fmt: skip
-    assessments.venue_checks_record(venue=venue, checked_on=datetime.date(last, 6, 1),
-                                    checks={s: (True, note, None) for s, note in evidence.items()})  # fmt: skip
+        organisation=organisation,
+        year=last,
+        held_on=datetime.date(last, 12, 20),
+        results={
+            m.pk: {**grades, "grade": Grade.EXCELLENT if i < 3 else Grade.QUALIFIED} for i, m in enumerate(people)
+        },
+    )
+    venue = assessments.venue_create(
+        organisation=organisation,
+        data={"kind": VenueKind.ACTIVITY_VENUE, "name": "村党员活动室", "address": "村部二楼"},
+    )
+    evidence = {
+        SixStandard.PLACE: "村部二楼，80平方米",
+        SixStandard.SIGN: "门口挂牌",
+        SixStandard.FLAG: "正面墙悬挂党旗",
+        SixStandard.RULES: "三会一课制度上墙",
+    }
+    assessments.venue_checks_record(
+        venue=venue,
+        checked_on=datetime.date(last, 6, 1),
+        checks={s: (True, note, None) for s, note in evidence.items()},
+    )
 
 
 def _demo_accounts(layout) -> list[dict]:
@@ -633,8 +696,9 @@ def _demo_accounts(layout) -> list[dict]:
 
 def _secretary_names(nodes) -> dict[int, str]:
     """Organisation id -> the name of its secretary in post (one query)."""
-    posts = Post.objects.filter(organisation_id__in=[n.pk for n in nodes], kind=PostKind.SECRETARY,
-                                ended_on__isnull=True).order_by("started_on", "pk")  # fmt: skip
+    posts = Post.objects.filter(
+        organisation_id__in=[n.pk for n in nodes], kind=PostKind.SECRETARY, ended_on__isnull=True
+    ).order_by("started_on", "pk")
     return dict(posts.values_list("organisation_id", "member__name"))
 
 

@@ -93,9 +93,17 @@ PROFILES = ((DILIGENT, 0.80), (AVERAGE, 0.15), (WEAK, 0.05))
 
 REASONS = ["外出务工", "生病住院", "出差在外", "年老体弱", "家中有事", "单位值班", "外出学习"]
 THEMED_TOPICS = [
-    "重温入党誓词", "学习党章党规", "志愿服务进社区", "参观红色教育基地", "学习习近平新时代中国特色社会主义思想",
-    "清洁家园义务劳动", "走访慰问困难群众", "观看党员教育片", "党员承诺践诺", "学习先进典型事迹",
-]  # fmt: skip
+    "重温入党誓词",
+    "学习党章党规",
+    "志愿服务进社区",
+    "参观红色教育基地",
+    "学习习近平新时代中国特色社会主义思想",
+    "清洁家园义务劳动",
+    "走访慰问困难群众",
+    "观看党员教育片",
+    "党员承诺践诺",
+    "学习先进典型事迹",
+]
 LECTURE_TOPICS = ["学习贯彻党的二十大精神", "全面从严治党", "党的优良传统和作风", "党史学习教育", "党员的权利和义务"]
 OUTSIDE_LECTURERS = ["街道党工委书记", "区委党校讲师", "高新区党工委宣传部", "市委讲师团"]
 TALK_TOPICS = ["思想和工作情况", "学习生活情况", "对支部工作的意见建议", "家庭困难和诉求"]
@@ -111,9 +119,11 @@ STANDARD_NOTES = {
 }
 
 MEETING_NAMES = {
-    MeetingKind.GENERAL: "支部党员大会", MeetingKind.COMMITTEE: "支部委员会", MeetingKind.GROUP: "党小组会",
+    MeetingKind.GENERAL: "支部党员大会",
+    MeetingKind.COMMITTEE: "支部委员会",
+    MeetingKind.GROUP: "党小组会",
     MeetingKind.ORGANISATIONAL_LIFE: "组织生活会",
-}  # fmt: skip
+}
 PLACES = {Sector.VILLAGE: "村党员活动室", Sector.COMMUNITY: "社区党群服务中心"}
 BRANCH_KINDS = (OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH)
 LEADER_CLASS = "基层党组织书记和班子成员轮训班"
@@ -274,8 +284,22 @@ class _Writer:
         return written
 
 
-WRITTEN = (Meeting, Attendance, TrainingRecord, Talk, Evaluation, EvaluationResult, LeadershipDays, IntegrityPledge,
-           Venue, VenueCheck, AnnualReport, CongressSession, CommunityRegistration, CommunityService)  # fmt: skip
+WRITTEN = (
+    Meeting,
+    Attendance,
+    TrainingRecord,
+    Talk,
+    Evaluation,
+    EvaluationResult,
+    LeadershipDays,
+    IntegrityPledge,
+    Venue,
+    VenueCheck,
+    AnnualReport,
+    CongressSession,
+    CommunityRegistration,
+    CommunityService,
+)
 
 
 @contextlib.contextmanager
@@ -333,12 +357,27 @@ def activity_generate(*, year: int, seed: int, today: datetime.date | None = Non
     profiles = _profiles(zone, seed)
     say(f"activity {year}: zone read ({len(zone.orgs)} organisations) in {time.perf_counter() - started:.1f} s")
     writer = _Writer(timezone.now())
-    generator = _Generator(zone=zone, profiles=profiles, seed=seed, year=year, first=first, last=last, today=today,
-                           final=final, writer=writer)  # fmt: skip
+    generator = _Generator(
+        zone=zone,
+        profiles=profiles,
+        seed=seed,
+        year=year,
+        first=first,
+        last=last,
+        today=today,
+        final=final,
+        writer=writer,
+    )
     steps = [
-        generator.meetings, generator.training, generator.talks, generator.evaluations, generator.leadership,
-        generator.venues, generator.reports, generator.community,
-    ]  # fmt: skip
+        generator.meetings,
+        generator.training,
+        generator.talks,
+        generator.evaluations,
+        generator.leadership,
+        generator.venues,
+        generator.reports,
+        generator.community,
+    ]
     timings = {"read": round(time.perf_counter() - started, 2)}
     with transaction.atomic(), _indexes_deferred(WRITTEN):
         for step in steps:
@@ -444,15 +483,35 @@ class _Generator:
 
         # Keys for as many meetings as a year can have (33 a branch): the unused ones are a gap in the sequence.
         reserved = ids_reserve(model=Meeting, count=33 * len(organisations))
-        fields = ["id", "organisation", "kind", "held_on", "place", "topic", "chaired_by", "lecturer", "lecturer_name",
-                  "study_hours"]  # fmt: skip
+        fields = [
+            "id",
+            "organisation",
+            "kind",
+            "held_on",
+            "place",
+            "topic",
+            "chaired_by",
+            "lecturer",
+            "lecturer_name",
+            "study_hours",
+        ]
 
         def meeting_rows():
             ids = iter(reserved)
             for pk, _path, meetings in planned():
                 for meeting_kind, day, chair, lecturer, lecturer_name, hours, topic, place, _people in meetings:
-                    yield (next(ids), pk, meeting_kind, self.d(day), place, topic, chair, lecturer, lecturer_name,
-                           self.hours_db[hours] if hours else None)  # fmt: skip
+                    yield (
+                        next(ids),
+                        pk,
+                        meeting_kind,
+                        self.d(day),
+                        place,
+                        topic,
+                        chair,
+                        lecturer,
+                        lecturer_name,
+                        self.hours_db[hours] if hours else None,
+                    )
 
         def attendance_rows():
             ids = iter(reserved)
@@ -520,11 +579,21 @@ class _Generator:
             for pk, path in self._branches(skip):
                 rng, profile = self.rng("training", path), self.profile(pk)
                 courses = (
-                    (TrainingKind.COURSE, winter_title, _day(year, 1, rng.randint(5, 25)),
-                     rng.choice((12, 16)), profile.course),
-                    (TrainingKind.ONLINE, online_title, _day(year, rng.randint(6, 9), rng.randint(1, 28)),
-                     rng.choice((6, 8)), profile.online),
-                )  # fmt: skip
+                    (
+                        TrainingKind.COURSE,
+                        winter_title,
+                        _day(year, 1, rng.randint(5, 25)),
+                        rng.choice((12, 16)),
+                        profile.course,
+                    ),
+                    (
+                        TrainingKind.ONLINE,
+                        online_title,
+                        _day(year, rng.randint(6, 9), rng.randint(1, 28)),
+                        rng.choice((6, 8)),
+                        profile.online,
+                    ),
+                )
                 for kind, title, day, hours, share in courses:
                     people = zone.under(pk, day)
                     draws = [rng.random() for _ in people]
@@ -565,8 +634,14 @@ class _Generator:
                     if not talked or day > self.last:
                         continue
                     talker = zone.secretary(pk, day)
-                    yield (pk, member_id, talker, "" if talker else "党支部书记", self.d(day),
-                           TALK_TOPICS[int(topic * len(TALK_TOPICS))])  # fmt: skip
+                    yield (
+                        pk,
+                        member_id,
+                        talker,
+                        "" if talker else "党支部书记",
+                        self.d(day),
+                        TALK_TOPICS[int(topic * len(TALK_TOPICS))],
+                    )
 
         fields = ["organisation", "member", "talker", "talker_name", "held_on", "topic"]
         self.writer.copy("talks", Talk, fields, rows())
@@ -658,8 +733,17 @@ class _Generator:
                         begin = _day(year, month, rng.randint(1, calendar.monthrange(year, month)[1] - length + 1))
                         finish = begin + datetime.timedelta(days=length - 1)
                         if finish <= self.last and _covers(start, end, begin) and _covers(start, end, finish):
-                            yield (pk, member_id, kind, self.d(begin), self.d(finish), "下辖村（社区）和企业",
-                                   "走访党员群众，调研基层党建" if kind == LeadershipDayKind.RESEARCH else "直接联系服务群众")  # fmt: skip
+                            yield (
+                                pk,
+                                member_id,
+                                kind,
+                                self.d(begin),
+                                self.d(finish),
+                                "下辖村（社区）和企业",
+                                "走访党员群众，调研基层党建"
+                                if kind == LeadershipDayKind.RESEARCH
+                                else "直接联系服务群众",
+                            )
 
         def pledges():
             for pk in ordered:
@@ -675,8 +759,14 @@ class _Generator:
                 for member_id, day, made, delay in wanted:
                     if made and day.year == year and day <= self.last:
                         published = min(day + datetime.timedelta(days=delay), self.today)
-                        yield (pk, member_id, year, self.d(day), self.d(published),
-                               PLEDGE_PLACES[delay % len(PLEDGE_PLACES)])  # fmt: skip
+                        yield (
+                            pk,
+                            member_id,
+                            year,
+                            self.d(day),
+                            self.d(published),
+                            PLEDGE_PLACES[delay % len(PLEDGE_PLACES)],
+                        )
 
         fields = ["organisation", "member", "kind", "started_on", "ended_on", "place", "purpose"]
         self.writer.copy("leadership_days", LeadershipDays, fields, days())
@@ -700,9 +790,12 @@ class _Generator:
             for end in range(step, len(path) + 1, step)
         }
         wanted = [(row, 0.97) for row in self._tops((Sector.VILLAGE, Sector.COMMUNITY))]
-        wanted += [(row, 0.8) for row in self.zone.orgs
-                   if row[3] in (Sector.NON_PUBLIC, Sector.SOCIAL_ORGANISATION)
-                   and row[2] in (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH)]  # fmt: skip
+        wanted += [
+            (row, 0.8)
+            for row in self.zone.orgs
+            if row[3] in (Sector.NON_PUBLIC, Sector.SOCIAL_ORGANISATION)
+            and row[2] in (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH)
+        ]
         plan = []
         for (pk, path, _kind, sector, unit), share in wanted:
             rng = random.Random(f"{self.seed}:venue:{path}")
@@ -717,14 +810,25 @@ class _Generator:
                 plan.append((pk, name, f"{unit or '本单位'}办公楼", min(opened, self.first), unmet, checked))
         ids = ids_reserve(model=Venue, count=len(plan))
         area = connection.ops.adapt_decimalfield_value(Decimal(80), 7, 1)
-        self.writer.copy("venues", Venue, ["id", "organisation", "kind", "name", "address", "area", "opened_on"],
-                         ((i, pk, VenueKind.ACTIVITY_VENUE, name, address, area, self.d(opened))
-                          for i, (pk, name, address, opened, _unmet, _day) in zip(ids, plan, strict=True)))  # fmt: skip
-        self.writer.copy("venue_checks", VenueCheck, ["venue", "standard", "is_met", "note", "checked_on"],
-                         ((i, standard, standard not in unmet, "" if standard in unmet else STANDARD_NOTES[standard],
-                           self.d(day))
-                          for i, (_pk, _name, _address, _opened, unmet, day) in zip(ids, plan, strict=True)
-                          for standard in SixStandard))  # fmt: skip
+        self.writer.copy(
+            "venues",
+            Venue,
+            ["id", "organisation", "kind", "name", "address", "area", "opened_on"],
+            (
+                (i, pk, VenueKind.ACTIVITY_VENUE, name, address, area, self.d(opened))
+                for i, (pk, name, address, opened, _unmet, _day) in zip(ids, plan, strict=True)
+            ),
+        )
+        self.writer.copy(
+            "venue_checks",
+            VenueCheck,
+            ["venue", "standard", "is_met", "note", "checked_on"],
+            (
+                (i, standard, standard not in unmet, "" if standard in unmet else STANDARD_NOTES[standard], self.d(day))
+                for i, (_pk, _name, _address, _opened, unmet, day) in zip(ids, plan, strict=True)
+                for standard in SixStandard
+            ),
+        )
 
     def reports(self) -> None:
         """Q-ANNUAL-REPORT, once the year is over: the secretary's special report early the next year
@@ -760,12 +864,13 @@ class _Generator:
         reporting = set(reporting_organisations(context)) - _org_ids(AnnualReport.objects.filter(year=year))
         secretaries = defaultdict(list)
         posts = (
-            Post.objects.filter(kind=PostKind.SECRETARY, organisation_id__in=reporting,
-                                started_on__lte=datetime.date(year + 1, 3, 31))
+            Post.objects.filter(
+                kind=PostKind.SECRETARY, organisation_id__in=reporting, started_on__lte=datetime.date(year + 1, 3, 31)
+            )
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=datetime.date(year, 12, 1)))
             .order_by("started_on", "pk")
             .values_list("organisation_id", "member_id", "started_on", "ended_on")
-        )  # fmt: skip
+        )
         for organisation_id, member_id, start, end in posts:
             secretaries[organisation_id].append((member_id, start, end))
         results = [ReportResult.GOOD] * 12 + [ReportResult.FAIRLY_GOOD] * 6 + [ReportResult.AVERAGE, ReportResult.POOR]
@@ -837,24 +942,36 @@ class _Generator:
                     offset = joining.randint(30, 1500) if early else -joining.randint(0, 150)
                     community = communities[joining.randrange(len(communities))]
                     serves, times = serving.random() < profile.serves, serving.choice((1, 2, 2, 3))
-                    days = [(serving.random(), serving.choice((2, 3, 4)), serving.randrange(len(SERVICE_ACTIVITIES)))
-                            for _ in range(times)]  # fmt: skip
+                    days = [
+                        (serving.random(), serving.choice((2, 3, 4)), serving.randrange(len(SERVICE_ACTIVITIES)))
+                        for _ in range(times)
+                    ]
                     registration, since = registered.get(member_id, (None, first - datetime.timedelta(days=offset)))
                     if registration is None and (not joins or since > last):
                         continue
                     start = max(since, first)
                     span = (last - start).days
-                    service = [] if not serves or registration in served else [
-                        (start + datetime.timedelta(days=int(fraction * span)), hours, activity)
-                        for fraction, hours, activity in days
-                    ]  # fmt: skip
+                    service = (
+                        []
+                        if not serves or registration in served
+                        else [
+                            (start + datetime.timedelta(days=int(fraction * span)), hours, activity)
+                            for fraction, hours, activity in days
+                        ]
+                    )
                     yield member_id, community, since, registration, service
 
         new = [(member_id, community, since) for member_id, community, since, pk, _days in plan() if pk is None]
         ids = ids_reserve(model=CommunityRegistration, count=len(new))
-        self.writer.copy("registrations", CommunityRegistration, ["id", "member", "community", "registered_on"],
-                         ((i, member_id, community, self.d(since))
-                          for i, (member_id, community, since) in zip(ids, new, strict=True)))  # fmt: skip
+        self.writer.copy(
+            "registrations",
+            CommunityRegistration,
+            ["id", "member", "community", "registered_on"],
+            (
+                (i, member_id, community, self.d(since))
+                for i, (member_id, community, since) in zip(ids, new, strict=True)
+            ),
+        )
         del new
 
         def services():
@@ -880,26 +997,37 @@ def activity_reset(*, keep_organisation_ids=()) -> dict:
 
     kept = f" AND organisation_id NOT IN ({', '.join(map(str, keep))})" if keep else ""
     statements = [
-        ("attendance", f"DELETE FROM {table(Attendance)} WHERE meeting_id IN "
-                       f"(SELECT id FROM {table(Meeting)} WHERE 1=1{kept})"),
+        (
+            "attendance",
+            f"DELETE FROM {table(Attendance)} WHERE meeting_id IN (SELECT id FROM {table(Meeting)} WHERE 1=1{kept})",
+        ),
         ("meetings", f"DELETE FROM {table(Meeting)} WHERE 1=1{kept}"),
         ("training", f"DELETE FROM {table(TrainingRecord)} WHERE 1=1{kept}"),
         ("talks", f"DELETE FROM {table(Talk)} WHERE 1=1{kept}"),
-        ("evaluation_results", f"DELETE FROM {table(EvaluationResult)} WHERE evaluation_id IN "
-                               f"(SELECT id FROM {table(Evaluation)} WHERE 1=1{kept})"),
+        (
+            "evaluation_results",
+            f"DELETE FROM {table(EvaluationResult)} WHERE evaluation_id IN "
+            f"(SELECT id FROM {table(Evaluation)} WHERE 1=1{kept})",
+        ),
         ("evaluations", f"DELETE FROM {table(Evaluation)} WHERE 1=1{kept}"),
         ("leadership_days", f"DELETE FROM {table(LeadershipDays)} WHERE 1=1{kept}"),
         ("pledges", f"DELETE FROM {table(IntegrityPledge)} WHERE 1=1{kept}"),
-        ("venue_checks", f"DELETE FROM {table(VenueCheck)} WHERE venue_id IN "
-                         f"(SELECT id FROM {table(Venue)} WHERE 1=1{kept}) AND venue_id NOT IN "
-                         f"(SELECT venue_id FROM {quote('assessments_venueinspection')})"),
-        ("venues", f"DELETE FROM {table(Venue)} WHERE 1=1{kept} AND id NOT IN "
-                   f"(SELECT venue_id FROM {quote('assessments_venueinspection')})"),
+        (
+            "venue_checks",
+            f"DELETE FROM {table(VenueCheck)} WHERE venue_id IN "
+            f"(SELECT id FROM {table(Venue)} WHERE 1=1{kept}) AND venue_id NOT IN "
+            f"(SELECT venue_id FROM {quote('assessments_venueinspection')})",
+        ),
+        (
+            "venues",
+            f"DELETE FROM {table(Venue)} WHERE 1=1{kept} AND id NOT IN "
+            f"(SELECT venue_id FROM {quote('assessments_venueinspection')})",
+        ),
         ("reports", f"DELETE FROM {table(AnnualReport)} WHERE 1=1{kept}"),
         ("congress_sessions", f"DELETE FROM {table(CongressSession)} WHERE 1=1{kept}"),
         ("services", f"DELETE FROM {table(CommunityService)}"),
         ("registrations", f"DELETE FROM {table(CommunityRegistration)}"),
-    ]  # fmt: skip
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
         for label, sql in statements:
             cursor.execute(sql)

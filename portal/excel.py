@@ -68,9 +68,18 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _EXAMPLE_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
-def xlsx_template(*, title: str, note: str, columns: list[TemplateColumn], example: list, instructions_title: str,
-                  instructions: list[list], instruction_widths: tuple = (), choices_title: str,
-                  choice_error_title: str) -> bytes:  # fmt: skip
+def xlsx_template(
+    *,
+    title: str,
+    note: str,
+    columns: list[TemplateColumn],
+    example: list,
+    instructions_title: str,
+    instructions: list[list],
+    instruction_widths: tuple = (),
+    choices_title: str,
+    choice_error_title: str,
+) -> bytes:
     """A workbook to fill in: the sheet (a note row, the header frozen above an example row, each
     column's width and format, drop-down lists), a sheet of instructions, and a hidden sheet
     holding the drop-down lists (a list written into the rule itself is limited to 255

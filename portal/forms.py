@@ -87,10 +87,11 @@ class PolicyRevisionForm(VersionedFormMixin, SubmitHelperMixin, forms.Form):
                 required=parameter.default is not None,
                 max_digits=18,
                 decimal_places=4 if is_rate else 2,
-                help_text=f"{parameter.clause} · {parameter.source}" if parameter.source != parameter.clause
+                help_text=f"{parameter.clause} · {parameter.source}"
+                if parameter.source != parameter.clause
                 else parameter.clause,
                 initial=None if value is None else (value * 100 if is_rate else value).normalize(),
-            )  # fmt: skip
+            )
 
     def parameter_values(self) -> dict:
         """The parameters as the policy stores them: shares as fractions."""
@@ -108,8 +109,10 @@ def _audit_model_choices() -> list:
 
     from .audit import audited_models
 
-    labels = {m._meta.label_lower: f"{apps.get_app_config(m._meta.app_label).verbose_name} · {m._meta.verbose_name}"
-              for m in audited_models()}  # fmt: skip
+    labels = {
+        m._meta.label_lower: f"{apps.get_app_config(m._meta.app_label).verbose_name} · {m._meta.verbose_name}"
+        for m in audited_models()
+    }
     return [("", "—"), *sorted(labels.items(), key=lambda item: str(item[1]))]
 
 

@@ -59,17 +59,38 @@ def load_run(*, targets: list[tuple[str, str, str]], seconds: int = 20, connecti
     if wrk is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk (Debian's package)")
     work = Path(tempfile.mkdtemp(prefix="portal-load-"))
-    env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": _database_url(),
-           "SECRET_KEY": settings.SECRET_KEY, "STATIC_ROOT": str(work / "static"), "PORTAL_VAR_DIR": str(work)}  # fmt: skip
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT,
-                   env=env, check=True)  # fmt: skip
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": _database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "STATIC_ROOT": str(work / "static"),
+        "PORTAL_VAR_DIR": str(work),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+    )
     port = _free_port()
     log = (work / "gunicorn.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "4", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     results = {"server": "gunicorn, 4 workers", "seconds": seconds, "connections": connections}
     try:
         deadline = time.monotonic() + 30

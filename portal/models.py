@@ -64,9 +64,13 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_grants", verbose_name=_("account"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     organisation = models.ForeignKey(
-        "branches.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organisation"),
-    )  # fmt: skip
+    )
     state = models.CharField(_("state"), max_length=16, choices=RoleGrantState.choices, default=RoleGrantState.PROPOSED)
     proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
@@ -181,9 +185,15 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # No database constraint: the trail outlives a deleted account, and keeps the name it had then.
     user = models.ForeignKey(
-        "portal.User", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, blank=True,
-        related_name="+", verbose_name=_("account"),
-    )  # fmt: skip
+        "portal.User",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
     username = models.CharField(_("username"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # A kind of AuditAction, or a service's named action (portal.audit.named_action).

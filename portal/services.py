@@ -20,9 +20,10 @@ from .permissions import ADMIN_SITE_ROLES, has_permission
 
 # A revision's values are written in bulk (issue 13, item 4): one entry with the values set and replaced.
 REVISION_VALUES_SET = audit.named_action(
-    "portal.policy.revision_values_set", label=gettext_lazy("Policy revision values set"),
+    "portal.policy.revision_values_set",
+    label=gettext_lazy("Policy revision values set"),
     models=("portal.policyvalue",),
-)  # fmt: skip
+)
 # Issue 13 (2, 三员分立): a role is proposed by one system administrator and confirmed by another; another
 # account's password is set by a system administrator. Each on the account's own trail.
 ROLE_PROPOSED = audit.named_action("portal.user.role_proposed", label=gettext_lazy("Role proposed"), models=())
@@ -117,15 +118,19 @@ def role_grant_confirm(*, grant: RoleGrant, by: User) -> RoleGrant:
         raise ValidationError(_("This role grant was already confirmed or refused."))
     if by.pk in (grant.proposed_by_id, grant.user_id):
         raise ValidationError(
-            _("A role grant is confirmed by a second system administrator, not by the one who proposed it "
-              "nor by its account.")
-        )  # fmt: skip
+            _(
+                "A role grant is confirmed by a second system administrator, not by the one who proposed it "
+                "nor by its account."
+            )
+        )
     user = grant.user
     if user.must_change_password:
         raise ValidationError(
-            _("The account still has the password an administrator set: the user must choose their own "
-              "password before the role is confirmed.")
-        )  # fmt: skip
+            _(
+                "The account still has the password an administrator set: the user must choose their own "
+                "password before the role is confirmed."
+            )
+        )
     _grant_log(grant, ROLE_CONFIRMED, by=by)
     user.role, user.organisation = grant.role, grant.organisation
     user.is_staff = grant.role in ADMIN_SITE_ROLES
@@ -154,12 +159,18 @@ def _grant_log(grant: RoleGrant, action: str, *, by: User) -> None:
     (logged before a confirmation applies it)."""
     user = grant.user
     audit.log_action(
-        action=action, instance=user, user=by,
-        changes={"role": [user.role or None, grant.role],
-                 "organisation": [str(user.organisation) if user.organisation else None,
-                                  str(grant.organisation) if grant.organisation else None]},
+        action=action,
+        instance=user,
+        user=by,
+        changes={
+            "role": [user.role or None, grant.role],
+            "organisation": [
+                str(user.organisation) if user.organisation else None,
+                str(grant.organisation) if grant.organisation else None,
+            ],
+        },
         extra={"grant": grant.pk, "proposed_by": grant.proposed_by.username},
-    )  # fmt: skip
+    )
 
 
 def role_grant_pending(*, user: User) -> RoleGrant | None:
@@ -261,9 +272,11 @@ def policy_revision_save(
         raise ValidationError(_("This revision is in force: it can no longer be changed. Add a new revision instead."))
     if effective_from <= today:
         raise ValidationError(
-            {"effective_from": _("A revision takes effect after today (%(today)s), never in the past.")
-             % {"today": day_text(today)}}
-        )  # fmt: skip
+            {
+                "effective_from": _("A revision takes effect after today (%(today)s), never in the past.")
+                % {"today": day_text(today)}
+            }
+        )
     clash = PolicyRevision.objects.filter(effective_from=effective_from).exclude(pk=getattr(revision, "pk", None))
     if clash.exists():
         raise ValidationError({"effective_from": _("Another revision takes effect on that day.")})
@@ -283,12 +296,18 @@ def policy_revision_save(
     if revision is None:
         revision = PolicyRevision(created_by=user)
     revision.name, revision.effective_from, revision.source, revision.note = (
-        name.strip(), effective_from, source.strip(), note.strip()
-    )  # fmt: skip
+        name.strip(),
+        effective_from,
+        source.strip(),
+        note.strip(),
+    )
     revision.save()
     written = PolicyValue.objects.bulk_create(
         PolicyValue(revision=revision, key=key, value=value) for key, value in values.items() if value != before[key]
     )
-    audit.log_action(action=REVISION_VALUES_SET, instance=revision, extra={
-        "rows": len(written), "written": audit.rows_text(written, ("key", "value")), "replaced": replaced})  # fmt: skip
+    audit.log_action(
+        action=REVISION_VALUES_SET,
+        instance=revision,
+        extra={"rows": len(written), "written": audit.rows_text(written, ("key", "value")), "replaced": replaced},
+    )
     return revision

@@ -70,8 +70,11 @@ def upload_check(upload, *, types=DOCUMENT_TYPES) -> CheckedUpload:
         content, content_type = _pdf_check(data, name), "application/pdf"
     else:
         content, content_type = _image_reencode(data, name, types)
-    return CheckedUpload(file=ContentFile(content, name=uuid.uuid4().hex + EXTENSIONS[content_type]),
-                         content_type=content_type, size=len(content))  # fmt: skip
+    return CheckedUpload(
+        file=ContentFile(content, name=uuid.uuid4().hex + EXTENSIONS[content_type]),
+        content_type=content_type,
+        size=len(content),
+    )
 
 
 def _refusal(name: str, types) -> ValidationError:
@@ -203,8 +206,9 @@ def stored_file_response(field_file, *, name: str) -> FileResponse:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type, filename=download,
-                            as_attachment=content_type not in IMAGE_TYPES)  # fmt: skip
+    response = FileResponse(
+        handle, content_type=content_type, filename=download, as_attachment=content_type not in IMAGE_TYPES
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"

@@ -219,9 +219,12 @@ class PolicyView(PermissionRequiredMixin, TemplateView):
             for key, parameter in policy.PARAMETERS.items()
         ]
         context.update(
-            on=on, today=today, revisions=revisions, rows=rows,
+            on=on,
+            today=today,
+            revisions=revisions,
+            rows=rows,
             can_change=has_permission(self.request.user, "parameters"),
-        )  # fmt: skip
+        )
         return context
 
 
@@ -243,10 +246,15 @@ class PolicyRevisionFormMixin(PermissionRequiredMixin):
     def perform(self, form):
         data = form.cleaned_data
         return services.policy_revision_save(
-            name=data["name"], effective_from=data["effective_from"], source=data["source"], note=data["note"],
-            values=form.parameter_values(), revision=self.revision, user=self.request.user,
+            name=data["name"],
+            effective_from=data["effective_from"],
+            source=data["source"],
+            note=data["note"],
+            values=form.parameter_values(),
+            revision=self.revision,
+            user=self.request.user,
             version=form.cleaned_data.get("version"),
-        )  # fmt: skip
+        )
 
 
 class PolicyRevisionCreateView(PolicyRevisionFormMixin, ServiceFormView):
@@ -293,9 +301,13 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dashboard = dashboards.compliance_dashboard(year=self.year(), user=self.request.user)
-        context.update(dashboard=dashboard, years=range(timezone.localdate().year, 2014, -1),
-                       towns_shown=dashboard["towns"][: dashboards.SHOWN], weak_shown=dashboard["weak"][: dashboards.SHOWN],
-                       shown=dashboards.SHOWN)  # fmt: skip
+        context.update(
+            dashboard=dashboard,
+            years=range(timezone.localdate().year, 2014, -1),
+            towns_shown=dashboard["towns"][: dashboards.SHOWN],
+            weak_shown=dashboard["weak"][: dashboards.SHOWN],
+            shown=dashboards.SHOWN,
+        )
         root = selectors.work_committee() if dashboard["whole_zone"] else None
         if root is not None:
             context["weak_year_url"] = reverse("assessments:weak_year", args=[root.pk, dashboard["year"]])
@@ -311,11 +323,19 @@ class DashboardExportView(DashboardView):
         year = self.year()
         dashboard = dashboards.compliance_dashboard(year=year, user=request.user)
         labels = {
-            "name": _("Rule, sector or organisation"), "checked": _("Checks"), "passed": _("Met"), "rate": _("Compliance rate (%)"),
-            "open": _("Open findings"), "by_rule": _("By rule"), "by_sector": _("By sector"),
-            "by_town": _("By town or system"), "top": _("Most open findings"),
-            "weak": _("Weak-organisation candidates"), "type": _("Type"), "score": _("Score"),
-        }  # fmt: skip
+            "name": _("Rule, sector or organisation"),
+            "checked": _("Checks"),
+            "passed": _("Met"),
+            "rate": _("Compliance rate (%)"),
+            "open": _("Open findings"),
+            "by_rule": _("By rule"),
+            "by_sector": _("By sector"),
+            "by_town": _("By town or system"),
+            "top": _("Most open findings"),
+            "weak": _("Weak-organisation candidates"),
+            "type": _("Type"),
+            "score": _("Score"),
+        }
         content = dashboards.dashboard_xlsx(dashboard, labels={k: str(v) for k, v in labels.items()})
         rows = sum(len(dashboard[key]) for key in ("rules", "sectors", "towns", "top"))
         audit.export_log(request=request, model="portal.dashboard", filters={"year": year}, rows=rows)

@@ -56,10 +56,21 @@ def zone(db):
     for org in (wc, t1, v1, b1, b2, t2, b3):
         org.refresh_from_db()
     return types.SimpleNamespace(
-        wc=wc, t1=t1, v1=v1, b1=b1, g1=g1, b2=b2, t2=t2, b3=b3,
-        b1_members=b1_members, b3_members=b3_members, secretary=secretary, b3_post=b3_post,
-        b1_candidate=b1_candidate, b3_candidate=b3_candidate,
-    )  # fmt: skip
+        wc=wc,
+        t1=t1,
+        v1=v1,
+        b1=b1,
+        g1=g1,
+        b2=b2,
+        t2=t2,
+        b3=b3,
+        b1_members=b1_members,
+        b3_members=b3_members,
+        secretary=secretary,
+        b3_post=b3_post,
+        b1_candidate=b1_candidate,
+        b3_candidate=b3_candidate,
+    )
 
 
 @pytest.fixture
@@ -88,8 +99,9 @@ def groups(zone):
     deputy = services.post_assign(
         organisation=zone.b1, member=g1_members[0], kind=PostKind.DEPUTY_SECRETARY, started_on=since
     )
-    organiser = services.post_assign(organisation=zone.b1, member=zone.b1_members[1],
-                                     kind=PostKind.ORGANISATION_MEMBER, started_on=since)  # fmt: skip
+    organiser = services.post_assign(
+        organisation=zone.b1, member=zone.b1_members[1], kind=PostKind.ORGANISATION_MEMBER, started_on=since
+    )
     member_counts_refresh()
     mover = g2_members[1]
     moved_on = datetime.date(2024, 7, 1)
@@ -97,9 +109,18 @@ def groups(zone):
     for org in (zone.b1, zone.g1, g2):
         org.refresh_from_db()
     return types.SimpleNamespace(
-        b1=zone.b1, g1=zone.g1, g2=g2, b1_members=zone.b1_members, g1_members=g1_members, g2_members=g2_members,
-        secretary=zone.b1_members[0], deputy=deputy, organiser=organiser, mover=mover, moved_on=moved_on,
-    )  # fmt: skip
+        b1=zone.b1,
+        g1=zone.g1,
+        g2=g2,
+        b1_members=zone.b1_members,
+        g1_members=g1_members,
+        g2_members=g2_members,
+        secretary=zone.b1_members[0],
+        deputy=deputy,
+        organiser=organiser,
+        mover=mover,
+        moved_on=moved_on,
+    )
 
 
 @pytest.fixture

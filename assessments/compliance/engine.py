@@ -190,14 +190,18 @@ def _lease(*, year: int, today: datetime.date, trigger: str, user) -> Compliance
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                return ComplianceRun.objects.create(year=year, as_of=today, trigger=trigger, started_by=user,
-                                                    summary={"worker": worker_name()})  # fmt: skip
+                return ComplianceRun.objects.create(
+                    year=year, as_of=today, trigger=trigger, started_by=user, summary={"worker": worker_name()}
+                )
         except IntegrityError:
             stale = timezone.now() - STALE_AFTER
             taken = ComplianceRun.objects.filter(
                 Q(started_at__lt=stale) | Q(summary__has_key="worker"), year=year, state=ComplianceRun.State.RUNNING
-            ).update(state=ComplianceRun.State.FAILED, error="stale: the run stopped without finishing",
-                     finished_at=timezone.now())  # fmt: skip
+            ).update(
+                state=ComplianceRun.State.FAILED,
+                error="stale: the run stopped without finishing",
+                finished_at=timezone.now(),
+            )
             if not taken:
                 return None
     return None
@@ -243,8 +247,9 @@ def _merge(*, run: ComplianceRun, rules: list[str], now) -> tuple[int, int]:
         )
         # The known ones were just updated: they leave the stage, and the rest go in as they are. (A NOT EXISTS
         # over the findings being inserted into would rescan, for each row, every row inserted before it.)
-        cursor.execute(f"DELETE FROM {s} AS s WHERE s.run_id = %s AND EXISTS (SELECT 1 FROM {f} f WHERE {same})",
-                       [run.pk])  # fmt: skip
+        cursor.execute(
+            f"DELETE FROM {s} AS s WHERE s.run_id = %s AND EXISTS (SELECT 1 FROM {f} f WHERE {same})", [run.pk]
+        )
         cursor.execute(
             f"INSERT INTO {f} (rule, organisation_id, member_id, year, period, aspect, measured, required, due_on, status, "
             "opened_run_id, last_run_id, opened_at, waived_reason, checked_at) "
@@ -312,8 +317,9 @@ def compliance_recheck(*, organisation, year: int, rules: Iterable[str], today: 
                 failed[(r.clause, check.period, check.aspect, check.organisation_id, check.member_id)] = check
     with transaction.atomic():
         _merge_lock(year=year)
-        opened, resolved = _recheck_merge(organisation=organisation, year=year, rules=[r.clause for r in chosen],
-                                          failed=failed, began=began)  # fmt: skip
+        opened, resolved = _recheck_merge(
+            organisation=organisation, year=year, rules=[r.clause for r in chosen], failed=failed, began=began
+        )
     return Recheck(checked, opened, resolved)
 
 
@@ -339,15 +345,28 @@ def _recheck_merge(*, organisation, year: int, rules: list[str], failed: dict, b
             continue
         finding.checked_at = began
         changed.append(finding)
-    Finding.objects.bulk_update(changed, ["measured", "required", "due_on", "status", "resolved_at", "checked_at"],
-                                batch_size=1000)  # fmt: skip
+    Finding.objects.bulk_update(
+        changed, ["measured", "required", "due_on", "status", "resolved_at", "checked_at"], batch_size=1000
+    )
     created = Finding.objects.bulk_create(
-        (Finding(rule=rule_, organisation_id=organisation_id, member_id=member_id, year=year, period=period,
-                 aspect=aspect, measured=c.measured, required=c.required, due_on=c.due_on, opened_at=now,
-                 checked_at=began)
-         for (rule_, period, aspect, organisation_id, member_id), c in failed.items()),
+        (
+            Finding(
+                rule=rule_,
+                organisation_id=organisation_id,
+                member_id=member_id,
+                year=year,
+                period=period,
+                aspect=aspect,
+                measured=c.measured,
+                required=c.required,
+                due_on=c.due_on,
+                opened_at=now,
+                checked_at=began,
+            )
+            for (rule_, period, aspect, organisation_id, member_id), c in failed.items()
+        ),
         batch_size=1000,
-    )  # fmt: skip
+    )
     return opened + len(created), resolved
 
 
@@ -367,9 +386,13 @@ def _compliance_run(*, year, today, user, trigger, rules, held: bool) -> Complia
     run = _lease(year=year, today=today, trigger=trigger, user=user) if held else None
     if run is None:
         return ComplianceRun.objects.create(
-            year=year, as_of=today, trigger=trigger, started_by=user, state=ComplianceRun.State.SKIPPED,
+            year=year,
+            as_of=today,
+            trigger=trigger,
+            started_by=user,
+            state=ComplianceRun.State.SKIPPED,
             finished_at=timezone.now(),
-        )  # fmt: skip
+        )
     chosen = [RULES[c] for c in rules] if rules else list(RULES.values())
     try:
         context = RunContext(year=year, today=today, values=policy_for_year(year))
@@ -388,32 +411,65 @@ def _compliance_run(*, year, today, user, trigger, rules, held: bool) -> Complia
                 if check.passed:
                     passed_by[check.organisation_id] += 1
                 else:
-                    staged_rows.append((run.pk, r.clause, check.organisation_id, check.member_id, year, check.period,
-                                        check.aspect, check.measured, check.required, check.due_on))  # fmt: skip
+                    staged_rows.append(
+                        (
+                            run.pk,
+                            r.clause,
+                            check.organisation_id,
+                            check.member_id,
+                            year,
+                            check.period,
+                            check.aspect,
+                            check.measured,
+                            check.required,
+                            check.due_on,
+                        )
+                    )
             for organisation_id, n in checked_by.items():
                 sector, town = groups.get(organisation_id, ("", None))
                 key = (r.clause, sector or "", town)
                 tallies[key] += n
                 passed_tallies[key] += passed_by[organisation_id]
             checked = sum(checked_by.values())
-            per_rule[r.clause] = {"checked": checked, "failed": checked - sum(passed_by.values()),
-                                  "seconds": round(time.perf_counter() - started, 3)}  # fmt: skip
+            per_rule[r.clause] = {
+                "checked": checked,
+                "failed": checked - sum(passed_by.values()),
+                "seconds": round(time.perf_counter() - started, 3),
+            }
         now = timezone.now()
         with transaction.atomic():
             rows_copy(
                 table=FindingStage._meta.db_table,
-                columns=["run_id", "rule", "organisation_id", "member_id", "year", "period", "aspect", "measured",
-                         "required", "due_on"],
+                columns=[
+                    "run_id",
+                    "rule",
+                    "organisation_id",
+                    "member_id",
+                    "year",
+                    "period",
+                    "aspect",
+                    "measured",
+                    "required",
+                    "due_on",
+                ],
                 rows=iter(staged_rows),
-            )  # fmt: skip
+            )
             del staged_rows
             opened, resolved = _merge(run=run, rules=[r.clause for r in chosen], now=now)
             RuleTally.objects.bulk_create(
-                (RuleTally(run=run, rule=rule_, sector=sector, town_id=town, checked=n,
-                           passed=passed_tallies[(rule_, sector, town)])
-                 for (rule_, sector, town), n in tallies.items()),
+                (
+                    RuleTally(
+                        run=run,
+                        rule=rule_,
+                        sector=sector,
+                        town_id=town,
+                        checked=n,
+                        passed=passed_tallies[(rule_, sector, town)],
+                    )
+                    for (rule_, sector, town), n in tallies.items()
+                ),
                 batch_size=5000,
-            )  # fmt: skip
+            )
             run.summary = _summary(year=year, per_rule=per_rule)
             run.summary["weak"] = weak_candidates(year=year, today=today)
             run.checked = sum(v["checked"] for v in per_rule.values())
@@ -445,9 +501,10 @@ def run_progress(run: ComplianceRun) -> dict:
     worker = run.summary.get("worker") if run.state == ComplianceRun.State.RUNNING else None
     if worker and work_lock_free(name=RUN_WORK, key=run.year):
         ComplianceRun.objects.filter(pk=run.pk, state=ComplianceRun.State.RUNNING).update(
-            state=ComplianceRun.State.FAILED, error=f"stale: the worker {worker} stopped before the run finished",
+            state=ComplianceRun.State.FAILED,
+            error=f"stale: the worker {worker} stopped before the run finished",
             finished_at=timezone.now(),
-        )  # fmt: skip
+        )
         run.refresh_from_db()
     if run.state != ComplianceRun.State.RUNNING:
         return {"done": 1, "total": 1, "clause": ""}

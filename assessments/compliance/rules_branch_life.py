@@ -209,10 +209,11 @@ def community_service(context: RunContext):
     )
     served = Exists(
         CommunityService.objects.filter(
-            registration__member_id=OuterRef("member_id"), served_on__year=context.year,
+            registration__member_id=OuterRef("member_id"),
+            served_on__year=context.year,
             served_on__lte=context.as_of,
         )
-    )  # fmt: skip
+    )
     counted = registered & served if context.final else registered
     rows = (
         _members_on(context, member__life_status=LifeStatus.IN_SERVICE)

@@ -73,9 +73,18 @@ def development(context: RunContext):
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of))
         .filter(Q(admitted_on__isnull=True) | Q(admitted_on__gte=first))
         .order_by()
-        .values_list("pk", "organisation_id", "birth_date", "applied_on", "talked_on", "activist_on", "reviewed_on",
-                     "target_on", "admitted_on")
-    )  # fmt: skip
+        .values_list(
+            "pk",
+            "organisation_id",
+            "birth_date",
+            "applied_on",
+            "talked_on",
+            "activist_on",
+            "reviewed_on",
+            "target_on",
+            "admitted_on",
+        )
+    )
     introduced = dict(
         Candidate.introducers.through.objects.filter(
             candidate__admitted_on__gte=first, candidate__admitted_on__lte=as_of

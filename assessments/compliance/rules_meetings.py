@@ -83,8 +83,10 @@ def _meeting_checks(context: RunContext, kinds) -> Iterator[Check]:
     periods = {}
     for kind in kinds:
         period, expected, _clause = norms[kind]
-        periods[kind] = [(label, tuple(range(first.month, last.month + 1)), last, Decimal(expected), expected)
-                         for label, first, last in context.periods(period)]  # fmt: skip
+        periods[kind] = [
+            (label, tuple(range(first.month, last.month + 1)), last, Decimal(expected), expected)
+            for label, first, last in context.periods(period)
+        ]
     counts = [Decimal(n) for n in range(32)]
     get = held.get
     for org_kind, required in REQUIRED_MEETINGS.items():
@@ -187,7 +189,14 @@ def secretary_lecture(context: RunContext):
             if lecture_path.startswith(path) and start <= day and (end is None or end >= day):
                 given[organisation_id] += 1
     return [
-        Check(organisation_id, None, str(context.year), Decimal(given[organisation_id]), Decimal(expected),
-              given[organisation_id] >= expected, context.last_day)
+        Check(
+            organisation_id,
+            None,
+            str(context.year),
+            Decimal(given[organisation_id]),
+            Decimal(expected),
+            given[organisation_id] >= expected,
+            context.last_day,
+        )
         for organisation_id, _member in secretaries
-    ]  # fmt: skip
+    ]

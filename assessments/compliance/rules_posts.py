@@ -63,8 +63,16 @@ def _tops(rows: Iterable[tuple[int, str, str]]) -> dict[str, int]:
 
 
 def _state(context: RunContext, organisation_id: int, measured: int, required: int, aspect: str = "") -> Check:
-    return Check(organisation_id, None, str(context.year), Decimal(measured), Decimal(required),
-                 measured >= required, context.as_of, aspect)  # fmt: skip
+    return Check(
+        organisation_id,
+        None,
+        str(context.year),
+        Decimal(measured),
+        Decimal(required),
+        measured >= required,
+        context.as_of,
+        aspect,
+    )
 
 
 @rule(
@@ -126,8 +134,9 @@ def town_party_lead(context: RunContext):
     committees = active_organisations(context, sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
     tops = _tops((pk, path, "") for pk, path in committees.values_list("pk", "path"))
     leads = _holders_by_organisation(context, PostKind.PARTY_BUILDING_LEAD, organisation__in=committees)
-    staff = _holders_by_organisation(context, PostKind.PARTY_AFFAIRS_STAFF, organisation__in=committees,
-                                     is_full_time=True)  # fmt: skip
+    staff = _holders_by_organisation(
+        context, PostKind.PARTY_AFFAIRS_STAFF, organisation__in=committees, is_full_time=True
+    )
     checks = []
     for pk in tops.values():
         checks.append(_state(context, pk, len(leads[pk]), 1, "lead"))
@@ -164,8 +173,14 @@ def _ratio_checks(context: RunContext, *, sector: str, size_field: str, key: str
 )
 def agency_staff_ratio(context: RunContext):
     """Q-AGENCY-STAFF-RATIO: ≥ ceil(staff_ratio.agency * cadres), at least 1; a state, checked any time."""
-    return _ratio_checks(context, sector=Sector.AGENCY, size_field="cadre_count", key="staff_ratio.agency",
-                         kind=PostKind.PARTY_AFFAIRS_STAFF, at_least=1)  # fmt: skip
+    return _ratio_checks(
+        context,
+        sector=Sector.AGENCY,
+        size_field="cadre_count",
+        key="staff_ratio.agency",
+        kind=PostKind.PARTY_AFFAIRS_STAFF,
+        at_least=1,
+    )
 
 
 @rule(
@@ -183,5 +198,11 @@ def agency_staff_ratio(context: RunContext):
 )
 def soe_staff_ratio(context: RunContext):
     """Q-SOE-STAFF-RATIO: ≥ ceil(staff_ratio.soe * employees); a state, checked any time."""
-    return _ratio_checks(context, sector=Sector.SOE, size_field="employee_count", key="staff_ratio.soe",
-                         kind=PostKind.POLITICAL_WORKER, at_least=0)  # fmt: skip
+    return _ratio_checks(
+        context,
+        sector=Sector.SOE,
+        size_field="employee_count",
+        key="staff_ratio.soe",
+        kind=PostKind.POLITICAL_WORKER,
+        at_least=0,
+    )

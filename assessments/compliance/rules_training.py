@@ -38,14 +38,19 @@ def _hours(context: RunContext, *, counted) -> dict[int, Decimal]:
         sql, members_params = counted.values("member_id").query.sql_with_params()
         ledger_only, attended_only = f"AND member_id IN ({sql}) ", f"AND a.member_id IN ({sql}) "
     statements = [
-        (f"SELECT member_id, SUM(CAST(ROUND(hours * 10) AS INTEGER)) FROM {ledger} WHERE held_on BETWEEN %s AND %s "
-         f"{ledger_only}GROUP BY member_id", [first, as_of, *members_params]),
-        (f"SELECT a.member_id, SUM(m.tenths) FROM {attendance} a JOIN (SELECT id, CAST(ROUND(study_hours * 10) AS "
-         f"INTEGER) AS tenths FROM {meeting} WHERE held_on BETWEEN %s AND %s AND study_hours IS NOT NULL AND kind IN "
-         f"({', '.join(['%s'] * len(kinds))})) m ON m.id = a.meeting_id WHERE a.status = %s "
-         f"{attended_only}GROUP BY a.member_id",
-         [first, as_of, *kinds, AttendanceStatus.PRESENT, *members_params]),
-    ]  # fmt: skip
+        (
+            f"SELECT member_id, SUM(CAST(ROUND(hours * 10) AS INTEGER)) FROM {ledger} WHERE held_on BETWEEN %s AND %s "
+            f"{ledger_only}GROUP BY member_id",
+            [first, as_of, *members_params],
+        ),
+        (
+            f"SELECT a.member_id, SUM(m.tenths) FROM {attendance} a JOIN (SELECT id, CAST(ROUND(study_hours * 10) AS "
+            f"INTEGER) AS tenths FROM {meeting} WHERE held_on BETWEEN %s AND %s AND study_hours IS NOT NULL AND kind IN "
+            f"({', '.join(['%s'] * len(kinds))})) m ON m.id = a.meeting_id WHERE a.status = %s "
+            f"{attended_only}GROUP BY a.member_id",
+            [first, as_of, *kinds, AttendanceStatus.PRESENT, *members_params],
+        ),
+    ]
     tenths = defaultdict(int)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

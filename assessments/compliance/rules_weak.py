@@ -53,8 +53,18 @@ def _quota_checks(context: RunContext, types) -> list[Check]:
         required = weak.required_count(n=n, share=weak.type_share(context.values, organisation_type))
         count = named.get(organisation_type, 0)
         aspect = "" if organisation_type in weak.VILLAGE_TYPES else str(organisation_type)
-        checks.append(Check(root, None, str(context.year), Decimal(count), Decimal(required), count >= required,
-                            context.last_day, aspect))  # fmt: skip
+        checks.append(
+            Check(
+                root,
+                None,
+                str(context.year),
+                Decimal(count),
+                Decimal(required),
+                count >= required,
+                context.last_day,
+                aspect,
+            )
+        )
     return checks
 
 
@@ -141,7 +151,14 @@ def weak_remedy(context: RunContext):
         .order_by()
     )
     return [
-        Check(organisation_id, None, str(context.year), Decimal(remedies.get(pk, 0)), Decimal(1),
-              remedies.get(pk, 0) >= 1, context.as_of)
+        Check(
+            organisation_id,
+            None,
+            str(context.year),
+            Decimal(remedies.get(pk, 0)),
+            Decimal(1),
+            remedies.get(pk, 0) >= 1,
+            context.as_of,
+        )
         for organisation_id, pk in named
-    ]  # fmt: skip
+    ]

@@ -49,8 +49,9 @@ def rules_with_parameters(*, year: int) -> list[RuleRow]:
     ]
 
 
-def findings_for_user(*, user, year: int | None = None, rule: str = "", status: str = "",
-                      organisation=None, sector: str = "", town=None) -> QuerySet:  # fmt: skip
+def findings_for_user(
+    *, user, year: int | None = None, rule: str = "", status: str = "", organisation=None, sector: str = "", town=None
+) -> QuerySet:
     """Findings the user may see, narrowed by the drill-down filters (each one indexed)."""
     findings = for_user(Finding.objects.all(), user)
     if year:
@@ -93,9 +94,14 @@ def finding_links(finding: Finding) -> dict:
     except NoReverseMatch:
         links["evidence"] = reverse(r.evidence_url, args=[finding.organisation_id])
     if r.fix_url:
-        links["fix"] = fix_url(clause=finding.rule, organisation_id=finding.organisation_id, year=finding.year,
-                               aspect=finding.aspect, due_on=finding.due_on,
-                               member_ids=[finding.member_id] if finding.member_id else ())  # fmt: skip
+        links["fix"] = fix_url(
+            clause=finding.rule,
+            organisation_id=finding.organisation_id,
+            year=finding.year,
+            aspect=finding.aspect,
+            due_on=finding.due_on,
+            member_ids=[finding.member_id] if finding.member_id else (),
+        )
     return links
 
 
@@ -105,13 +111,34 @@ def findings_xlsx(*, findings: QuerySet) -> tuple[bytes, int]:
 
     statuses = dict(Finding.Status.choices)
     rows = [
-        (f.rule, str(RULES[f.rule].title) if f.rule in RULES else "", f.organisation.name, f.organisation.code,
-         f.member.name if f.member else "", f.period, aspect_label(f), f.measured, f.required, f.due_on,
-         str(statuses[f.status]))
+        (
+            f.rule,
+            str(RULES[f.rule].title) if f.rule in RULES else "",
+            f.organisation.name,
+            f.organisation.code,
+            f.member.name if f.member else "",
+            f.period,
+            aspect_label(f),
+            f.measured,
+            f.required,
+            f.due_on,
+            str(statuses[f.status]),
+        )
         for f in findings.iterator(chunk_size=2000)
-    ]  # fmt: skip
-    header = [_("Clause"), _("Rule"), _("Organisation"), _("Organisation code"), _("Member"), _("Period"),
-              _("Aspect"), _("Measured"), _("Required"), _("Due on"), _("Status")]  # fmt: skip
+    ]
+    header = [
+        _("Clause"),
+        _("Rule"),
+        _("Organisation"),
+        _("Organisation code"),
+        _("Member"),
+        _("Period"),
+        _("Aspect"),
+        _("Measured"),
+        _("Required"),
+        _("Due on"),
+        _("Status"),
+    ]
     return xlsx_bytes(title=_("Findings"), header=header, rows=rows), len(rows)
 
 
@@ -202,11 +229,18 @@ def secretary_todo(*, organisation: Organisation, today: datetime.date) -> Secre
     overdue.sort(key=lambda i: i.due_on, reverse=True)
     findings = reverse("assessments:findings")
     backlog = [
-        BacklogRow(year, rule_, str(RULES[rule_].title) if rule_ in RULES else rule_, n,
-                   f"{findings}?{urlencode({'year': year, 'rule': rule_, 'status': 'open', 'org': organisation.pk})}")
+        BacklogRow(
+            year,
+            rule_,
+            str(RULES[rule_].title) if rule_ in RULES else rule_,
+            n,
+            f"{findings}?{urlencode({'year': year, 'rule': rule_, 'status': 'open', 'org': organisation.pk})}",
+        )
         for year, rule_, n in open_findings.filter(year__lt=today.year, due_on__lt=today)
-        .values_list("year", "rule").annotate(n=Count("pk")).order_by("-year", "rule")
-    ]  # fmt: skip
+        .values_list("year", "rule")
+        .annotate(n=Count("pk"))
+        .order_by("-year", "rule")
+    ]
     return SecretaryTodo(due, overdue, backlog, sum(b.count for b in backlog), unread)
 
 
@@ -234,8 +268,16 @@ def duty_title(clause: str, aspect: str) -> str:
     return _("%(duty)s: %(aspect)s") % {"duty": title, "aspect": words}
 
 
-def fix_url(*, clause: str, organisation_id: int, year: int, aspect: str = "", due_on=None,
-            member_ids=(), today: datetime.date | None = None) -> str:  # fmt: skip
+def fix_url(
+    *,
+    clause: str,
+    organisation_id: int,
+    year: int,
+    aspect: str = "",
+    due_on=None,
+    member_ids=(),
+    today: datetime.date | None = None,
+) -> str:
     """The form that does the duty, filled in: the kind of meeting and a day inside the period missed
     (its last day, or today while it runs); the members concerned ticked (study hours); those not
     yet talked with ticked (talks). The records' page where the rule names no form."""
@@ -280,12 +322,19 @@ def _finding_items(findings: list[Finding], *, today: datetime.date) -> list[Tod
         item = items.get(key)
         if item is None:
             state = TODO_DUE if f.due_on >= today else TODO_OVERDUE
-            item = items[key] = TodoItem(state, f.rule, duty_title(f.rule, f.aspect), period_words(f.period), f.due_on,
-                                         "", [])  # fmt: skip
+            item = items[key] = TodoItem(
+                state, f.rule, duty_title(f.rule, f.aspect), period_words(f.period), f.due_on, "", []
+            )
         item.due_on = max(item.due_on, f.due_on)
         if f.member_id is None:
-            url = fix_url(clause=f.rule, organisation_id=f.organisation_id, year=f.year, aspect=f.aspect,
-                          due_on=f.due_on, today=today)  # fmt: skip
+            url = fix_url(
+                clause=f.rule,
+                organisation_id=f.organisation_id,
+                year=f.year,
+                aspect=f.aspect,
+                due_on=f.due_on,
+                today=today,
+            )
             required = _required(f, today=today, values=policy(f.year), members=talk_members)
             item.entries.append(TodoEntry(f.organisation, url, _done(f), required))
         else:
@@ -293,8 +342,14 @@ def _finding_items(findings: list[Finding], *, today: datetime.date) -> list[Tod
     for (key, _organisation_id), group in people.items():
         group.sort(key=lambda f: (f.measured, f.member.name_pinyin, f.member_id))
         first = group[0]
-        url = fix_url(clause=first.rule, organisation_id=first.organisation_id, year=first.year, due_on=first.due_on,
-                      member_ids=[f.member_id for f in group], today=today)  # fmt: skip
+        url = fix_url(
+            clause=first.rule,
+            organisation_id=first.organisation_id,
+            year=first.year,
+            due_on=first.due_on,
+            member_ids=[f.member_id for f in group],
+            today=today,
+        )
         done = "、".join(
             _("%(name)s %(hours)s h") % {"name": f.member.name, "hours": number(f.measured)} for f in group
         )
@@ -324,14 +379,18 @@ def _required(finding: Finding, *, today: datetime.date, values, members: dict) 
         if context.final:
             return _("%(full)s study hours for the year") % {"full": number(full)}
         return _("By today %(due)s study hours (%(full)s for the whole year)") % {
-            "due": number(context.pro_rata(full)), "full": number(full)}  # fmt: skip
+            "due": number(context.pro_rata(full)),
+            "full": number(full),
+        }
     if clause == "Q-TALKS":
         full = len(members.get(finding.organisation_id, ())) if finding.organisation_id in members else None
         if full is None or context.final:
             return _("A heart-to-heart talk with each of %(n)s members") % {"n": full if full is not None else required}
         due = (Decimal(full) * context.share_of_year).to_integral_value(ROUND_FLOOR)
         return _("By today talks with %(due)s members (all %(full)s over the whole year)") % {
-            "due": number(due), "full": full}  # fmt: skip
+            "due": number(due),
+            "full": full,
+        }
     if clause == "Q-LECTURE-SECRETARY":
         return _("Party lectures to give: %(n)s") % {"n": required}
     if clause in ("Q-THREE-MEETINGS", "N-MEETINGS"):
@@ -395,8 +454,9 @@ def _meetings_due(*, organisation: Organisation, today: datetime.date) -> list[T
         Meeting.objects.filter(organisation__in=organisations, held_on__year=today.year, held_on__lte=today)
         .annotate(month=ExtractMonth("held_on"))
         .values_list("organisation_id", "kind", "counts_as_general", "counts_as_lecture", "month")
-        .annotate(n=Count("pk")).order_by()
-    ):  # fmt: skip
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         also = [str(k) for k, on in ((MeetingKind.GENERAL, general), (MeetingKind.LECTURE, lecture)) if on]
         for each in {kind, *also}:
             held[(organisation_id, each, month)] += n
@@ -413,8 +473,15 @@ def _meetings_due(*, organisation: Organisation, today: datetime.date) -> list[T
             clause = MEETING_KIND_RULES.get(kind, "N-MEETINGS")
             item = items.get(kind)
             if item is None:
-                item = items[kind] = TodoItem(TODO_DUE, clause, duty_title(clause, kind), period_words(period), last,
-                                              _("Meetings to hold: %(n)s") % {"n": expected}, [])  # fmt: skip
+                item = items[kind] = TodoItem(
+                    TODO_DUE,
+                    clause,
+                    duty_title(clause, kind),
+                    period_words(period),
+                    last,
+                    _("Meetings to hold: %(n)s") % {"n": expected},
+                    [],
+                )
             url = fix_url(clause=clause, organisation_id=org.pk, year=today.year, aspect=kind, due_on=last, today=today)
             item.entries.append(TodoEntry(org, url, _("held: %(n)s") % {"n": count}))
     return list(items.values())

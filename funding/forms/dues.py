@@ -25,13 +25,16 @@ class DuesBasesForm(VersionedFormMixin, forms.Form):
             choices = [(row.default, DuesBasis(row.default).label)]
             if row.default != DuesBasis.FLAT:
                 choices.append((DuesBasis.FLAT, _("Flat amount (on relief)")))
-            self.fields[f"basis_{pk}"] = forms.ChoiceField(label=_("Basis"), choices=choices,
-                                                           initial=base.basis if base else row.default)  # fmt: skip
-            self.fields[f"income_{pk}"] = forms.DecimalField(label=_("Monthly income after tax (yuan)"), **AMOUNT,
-                                                             initial=base.monthly_income if base else None)  # fmt: skip
+            self.fields[f"basis_{pk}"] = forms.ChoiceField(
+                label=_("Basis"), choices=choices, initial=base.basis if base else row.default
+            )
+            self.fields[f"income_{pk}"] = forms.DecimalField(
+                label=_("Monthly income after tax (yuan)"), **AMOUNT, initial=base.monthly_income if base else None
+            )
             farmer = base.monthly_dues if base and base.basis == DuesBasis.FARMER else farmer_min
-            self.fields[f"farmer_{pk}"] = forms.DecimalField(label=_("Chosen monthly dues (yuan)"), **AMOUNT,
-                                                             initial=farmer)  # fmt: skip
+            self.fields[f"farmer_{pk}"] = forms.DecimalField(
+                label=_("Chosen monthly dues (yuan)"), **AMOUNT, initial=farmer
+            )
 
     def clean(self):
         if not self.rows:
@@ -39,8 +42,10 @@ class DuesBasesForm(VersionedFormMixin, forms.Form):
         return super().clean()
 
     def table(self):
-        return [(row, self[f"basis_{row.member.pk}"], self[f"income_{row.member.pk}"], self[f"farmer_{row.member.pk}"])
-                for row in self.rows]  # fmt: skip
+        return [
+            (row, self[f"basis_{row.member.pk}"], self[f"income_{row.member.pk}"], self[f"farmer_{row.member.pk}"])
+            for row in self.rows
+        ]
 
     def bases(self) -> dict:
         data = self.cleaned_data
@@ -60,8 +65,9 @@ class DuesCollectForm(forms.Form):
 
     months = forms.TypedMultipleChoiceField(label=_("Months paid for"), coerce=int, widget=forms.CheckboxSelectMultiple)
     paid_on = forms.DateField(label=_("Dues paid on"), widget=DateInput())
-    members = forms.TypedMultipleChoiceField(label=_("Members who paid"), coerce=int,
-                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members who paid"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, year, last_month, rows, **kwargs):
         super().__init__(*args, **kwargs)

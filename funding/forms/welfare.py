@@ -16,8 +16,12 @@ class WelfareProjectForm(SubmitHelperMixin, forms.Form):
 
 
 class WelfareDecisionForm(SubmitHelperMixin, forms.Form):
-    approved = forms.TypedChoiceField(label=_("Approve or reject"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-                                      choices=[("yes", _("Approve the project")), ("no", _("Do not approve"))])  # fmt: skip
+    approved = forms.TypedChoiceField(
+        label=_("Approve or reject"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Approve the project")), ("no", _("Do not approve"))],
+    )
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -32,7 +36,8 @@ class WelfarePaymentForm(SubmitHelperMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receipt"].help_text = gettext("A JPEG or PNG photo or a PDF scan, at most %(mb)s MB.") % {
-            "mb": MAX_UPLOAD_BYTES // 2**20}  # fmt: skip
+            "mb": MAX_UPLOAD_BYTES // 2**20
+        }
 
 
 class VenueRewardPaymentForm(SubmitHelperMixin, forms.Form):

@@ -92,10 +92,15 @@ def _joined(units: QuerySet, *, year: int, policy: PolicyValues) -> tuple[str, l
     soe, non_public = Sector.SOE.value, Sector.NON_PUBLIC.value
     # In the order of the placeholders: the minimum, the units' query, the join.
     sql_params = [
-        soe, soe, minimum[FundFormula.SOE], non_public, minimum[FundFormula.NON_PUBLIC], minimum[FundFormula.AGENCY],
+        soe,
+        soe,
+        minimum[FundFormula.SOE],
+        non_public,
+        minimum[FundFormula.NON_PUBLIC],
+        minimum[FundFormula.AGENCY],
         *params,
         year,
-    ]  # fmt: skip
+    ]
     return sql, sql_params
 
 
@@ -144,8 +149,21 @@ def _money(value) -> Decimal | None:
 
 
 def _row(values: tuple, *, policy: PolicyValues, towns: dict) -> ActivityRow:
-    (pk, _path, code, name, unit_name, sector, town_path, wage_bill, standard_wage_bill, budget_id, budget_wage,
-     budget, _minimum) = values  # fmt: skip
+    (
+        pk,
+        _path,
+        code,
+        name,
+        unit_name,
+        sector,
+        town_path,
+        wage_bill,
+        standard_wage_bill,
+        budget_id,
+        budget_wage,
+        budget,
+        _minimum,
+    ) = values
     formula = FORMULA_BY_SECTOR[sector]
     if budget_id is not None:
         wage = _money(budget_wage)
@@ -158,10 +176,22 @@ def _row(values: tuple, *, policy: PolicyValues, towns: dict) -> ActivityRow:
     status, gap = activity_fund_status(minimum=minimum, maximum=maximum, budget=budget, wage_known=wage is not None)
     town_pk, town_name = towns.get(town_path, (None, ""))
     return ActivityRow(
-        pk=pk, code=code, name=name, unit_name=unit_name, sector=sector, town_pk=town_pk, town_name=town_name,
-        formula=formula, wage_bill=wage, wage_from_budget=budget_id is not None, minimum=minimum, maximum=maximum,
-        budget=budget, status=status, gap=gap,
-    )  # fmt: skip
+        pk=pk,
+        code=code,
+        name=name,
+        unit_name=unit_name,
+        sector=sector,
+        town_pk=town_pk,
+        town_name=town_name,
+        formula=formula,
+        wage_bill=wage,
+        wage_from_budget=budget_id is not None,
+        minimum=minimum,
+        maximum=maximum,
+        budget=budget,
+        status=status,
+        gap=gap,
+    )
 
 
 class ActivityRows:
@@ -273,8 +303,13 @@ def activity_report(*, units: QuerySet, year: int, policy: PolicyValues | None =
     by_sector = {s: ReportLine(label=Sector(s).label, sector=s) for s in FUNDED_SECTORS}
     by_town: dict[str, ReportLine] = defaultdict(lambda: ReportLine(label=""))
     for sector, town_path, n, budgets, flagged, minimum_sum, budget_sum in groups:
-        figures = (n, budgets, int(flagged or 0), _money(minimum_sum) or Decimal("0.00"),
-                   _money(budget_sum) or Decimal("0.00"))  # fmt: skip
+        figures = (
+            n,
+            budgets,
+            int(flagged or 0),
+            _money(minimum_sum) or Decimal("0.00"),
+            _money(budget_sum) or Decimal("0.00"),
+        )
         by_sector[sector].add(*figures)
         line = by_town[town_path]
         line.town_pk, line.label = towns.get(town_path, (None, town_path))
@@ -286,22 +321,42 @@ def activity_report(*, units: QuerySet, year: int, policy: PolicyValues | None =
 
 
 EXPORT_HEADER = (
-    _("Organisation code"), _("Organisation"), _("Unit"), _("Sector"), _("Town or system"), _("Clause"),
-    _("Wage bill the formula reads (yuan)"), _("Minimum (yuan)"), _("Maximum (yuan)"),
-    _("Activity funds in the budget (yuan)"), _("Status"), _("Gap (yuan)"),
-)  # fmt: skip
+    _("Organisation code"),
+    _("Organisation"),
+    _("Unit"),
+    _("Sector"),
+    _("Town or system"),
+    _("Clause"),
+    _("Wage bill the formula reads (yuan)"),
+    _("Minimum (yuan)"),
+    _("Maximum (yuan)"),
+    _("Activity funds in the budget (yuan)"),
+    _("Status"),
+    _("Gap (yuan)"),
+)
 
 
 def activity_export_xlsx(*, rows, year: int) -> bytes:
     """The report's unit rows as a workbook (every cell made safe by portal.excel)."""
     return excel.xlsx_bytes(
         title=gettext("Activity funds %(year)s") % {"year": year},
-        note=gettext("Party activity funds %(year)s (%(clauses)s)") % {"year": year,
-                                                                       "clauses": ", ".join(CLAUSES)},
+        note=gettext("Party activity funds %(year)s (%(clauses)s)") % {"year": year, "clauses": ", ".join(CLAUSES)},
         header=[str(h) for h in EXPORT_HEADER],
         rows=(
-            [r.code, r.name, r.unit_name, r.sector_label, r.town_name, r.clause, r.wage_bill, r.minimum, r.maximum,
-             r.budget, str(r.status.label), r.gap]
+            [
+                r.code,
+                r.name,
+                r.unit_name,
+                r.sector_label,
+                r.town_name,
+                r.clause,
+                r.wage_bill,
+                r.minimum,
+                r.maximum,
+                r.budget,
+                str(r.status.label),
+                r.gap,
+            ]
             for r in rows
         ),
-    )  # fmt: skip
+    )

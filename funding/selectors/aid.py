@@ -171,12 +171,13 @@ def instructors_in_year(*, organisation: Organisation, year: int) -> list[Instru
     each with its allowances touching the year. Two queries."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     posts = list(
-        Post.objects.filter(organisation__path__startswith=organisation.path, kind=PostKind.INSTRUCTOR,
-                            started_on__lte=last)
+        Post.objects.filter(
+            organisation__path__startswith=organisation.path, kind=PostKind.INSTRUCTOR, started_on__lte=last
+        )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
         .select_related("member", "organisation")
         .order_by("organisation__path", "started_on", "pk")
-    )  # fmt: skip
+    )
     allowances: dict[int, list] = {}
     for allowance in InstructorAllowance.objects.filter(
         post__in=[p.pk for p in posts], first_month__lte=last, last_month__gte=first

@@ -65,8 +65,11 @@ def dues_monthly(*, basis: str, values: PolicyValues, monthly_income=None, farme
     if basis == DuesBasis.SALARY:
         income = Decimal(monthly_income)
         rate = values["dues.salary_rate_above"]
-        for band, band_rate in (("dues.salary_band_1", "dues.salary_rate_1"), ("dues.salary_band_2", "dues.salary_rate_2"),
-                                ("dues.salary_band_3", "dues.salary_rate_3")):  # fmt: skip
+        for band, band_rate in (
+            ("dues.salary_band_1", "dues.salary_rate_1"),
+            ("dues.salary_band_2", "dues.salary_rate_2"),
+            ("dues.salary_band_3", "dues.salary_rate_3"),
+        ):
             if income <= values[band]:
                 rate = values[band_rate]
                 break
@@ -241,9 +244,17 @@ def dues_grid(*, organisation: Organisation, year: int, today: datetime.date | N
                 owed += amount or 0
             else:
                 cells.append((month, NOT_DUE, None))
-        rows.append(DuesRow(member=member, basis=base.basis if base else dues_basis_for(member.life_status), base=base,
-                            cells=cells, months_owed=months_owed, owed=owed if base or not months_owed else None,
-                            paid=total))  # fmt: skip
+        rows.append(
+            DuesRow(
+                member=member,
+                basis=base.basis if base else dues_basis_for(member.life_status),
+                base=base,
+                cells=cells,
+                months_owed=months_owed,
+                owed=owed if base or not months_owed else None,
+                paid=total,
+            )
+        )
     return rows
 
 

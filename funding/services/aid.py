@@ -46,20 +46,23 @@ def _not_future(day: datetime.date, field: str, errors: dict) -> None:
         errors[field] = _("%(date)s is in the future.") % {"date": day_text(day)}
 
 
-def aid_grant_record(*, member: Member, group: str, amount, granted_on: datetime.date, reason: str,
-                     user) -> AidGrant:  # fmt: skip
+def aid_grant_record(*, member: Member, group: str, amount, granted_on: datetime.date, reason: str, user) -> AidGrant:
     """F-AID-FUND: the bureau grants aid to an active member of one of the groups the fund helps,
     as the member record shows it (pre-1949, district honours, bravery, hardship)."""
     _bureau_check(user, _("Aid grants are approved by the organisation bureau."))
     if member.status != MemberStatus.ACTIVE:
-        raise ValidationError(_("%(name)s is not an active member (%(status)s): aid goes to active members.") % {
-            "name": member.name, "status": member.get_status_display()})  # fmt: skip
+        raise ValidationError(
+            _("%(name)s is not an active member (%(status)s): aid goes to active members.")
+            % {"name": member.name, "status": member.get_status_display()}
+        )
     errors = {}
     if group not in AidGroup.values:
         errors["group"] = _("Choose the group %(name)s is granted aid as.") % {"name": member.name}
     elif group not in member_aid_groups(member=member):
         errors["group"] = _("%(name)s is not in the group “%(group)s”: the member record does not show it.") % {
-            "name": member.name, "group": AidGroup(group).label}  # fmt: skip
+            "name": member.name,
+            "group": AidGroup(group).label,
+        }
     amount = _amount(amount, errors)
     _not_future(granted_on, "granted_on", errors)
     reason = (reason or "").strip()
@@ -67,48 +70,65 @@ def aid_grant_record(*, member: Member, group: str, amount, granted_on: datetime
         errors["reason"] = _("Give the reason for the aid to %(name)s.") % {"name": member.name}
     if errors:
         raise ValidationError(errors)
-    return AidGrant.objects.create(member=member, group=group, amount=amount, granted_on=granted_on, reason=reason,
-                                   approved_by=user)  # fmt: skip
+    return AidGrant.objects.create(
+        member=member, group=group, amount=amount, granted_on=granted_on, reason=reason, approved_by=user
+    )
 
 
 @transaction.atomic
-def liaison_fund_pay(*, organisation: Organisation, year: int, kind: str, amount, paid_on: datetime.date,
-                     user) -> LiaisonFundPayment:  # fmt: skip
+def liaison_fund_pay(
+    *, organisation: Organisation, year: int, kind: str, amount, paid_on: datetime.date, user
+) -> LiaisonFundPayment:
     """F-LIAISON-FUND: a liaison group's work fund or head's allowance is paid by reward after its
     special report on the year: the report is linked, the payment comes on or after its day, once
     a kind a year, within the year's cap when the bureau has set one."""
     _bureau_check(user, _("Liaison funds are paid by the organisation bureau."))
     if organisation.kind != OrganisationKind.LIAISON_GROUP:
-        raise ValidationError(_("%(org)s is not a non-public liaison group: only liaison groups are paid these funds.")
-                              % {"org": organisation.name})  # fmt: skip
+        raise ValidationError(
+            _("%(org)s is not a non-public liaison group: only liaison groups are paid these funds.")
+            % {"org": organisation.name}
+        )
     if kind not in LiaisonPayment.values:
         raise ValidationError({"kind": _("Choose the liaison group work fund or the head's allowance.")})
     label = LiaisonPayment(kind).label
     report = AnnualReport.objects.filter(organisation=organisation, year=year).first()
     if report is None:
         raise ValidationError(
-            _("%(org)s has no special report on %(year)s on record: record the report first, the funds are paid "
-              "after it.") % {"org": organisation.name, "year": year}
-        )  # fmt: skip
+            _(
+                "%(org)s has no special report on %(year)s on record: record the report first, the funds are paid "
+                "after it."
+            )
+            % {"org": organisation.name, "year": year}
+        )
     paid = LiaisonFundPayment.objects.filter(organisation=organisation, year=year, kind=kind).first()
     if paid is not None:
-        raise ValidationError({"kind": _("The %(kind)s of %(org)s for %(year)s was already paid on %(date)s.") % {
-            "kind": label, "org": organisation.name, "year": year, "date": day_text(paid.paid_on)}})  # fmt: skip
+        raise ValidationError(
+            {
+                "kind": _("The %(kind)s of %(org)s for %(year)s was already paid on %(date)s.")
+                % {"kind": label, "org": organisation.name, "year": year, "date": day_text(paid.paid_on)}
+            }
+        )
     errors = {}
     amount = _amount(amount, errors)
     cap = policy_for_year(year)[LIAISON_CAPS[kind]]
     cap = None if cap is None else fen(cap)
     if amount is not None and cap is not None and amount > cap:
         errors["amount"] = _("The %(kind)s for %(year)s is at most %(cap)s 元.") % {
-            "kind": label, "year": year, "cap": cap}  # fmt: skip
+            "kind": label,
+            "year": year,
+            "cap": cap,
+        }
     _not_future(paid_on, "paid_on", errors)
     if "paid_on" not in errors and paid_on < report.reported_on:
         errors["paid_on"] = _("The funds are paid after the report: %(org)s reported on %(date)s.") % {
-            "org": organisation.name, "date": day_text(report.reported_on)}  # fmt: skip
+            "org": organisation.name,
+            "date": day_text(report.reported_on),
+        }
     if errors:
         raise ValidationError(errors)
-    return LiaisonFundPayment.objects.create(organisation=organisation, year=year, kind=kind, report=report,
-                                             amount=amount, paid_on=paid_on, recorded_by=user)  # fmt: skip
+    return LiaisonFundPayment.objects.create(
+        organisation=organisation, year=year, kind=kind, report=report, amount=amount, paid_on=paid_on, recorded_by=user
+    )
 
 
 def _month_label(month: datetime.date) -> str:
@@ -128,33 +148,55 @@ def instructor_allowance_cap(*, months: list[datetime.date]) -> Decimal | None:
 
 
 @transaction.atomic
-def instructor_allowance_pay(*, post: Post, first_month: datetime.date, last_month: datetime.date, amount,
-                             paid_on: datetime.date, user) -> InstructorAllowance:  # fmt: skip
+def instructor_allowance_pay(
+    *, post: Post, first_month: datetime.date, last_month: datetime.date, amount, paid_on: datetime.date, user
+) -> InstructorAllowance:
     """F-LIAISON-FUND, S-INSTRUCTOR: an instructor's allowance for months of the post's tenure,
     each month paid once, at most the monthly cap times the months when the bureau has set one."""
     _bureau_check(user, _("Instructors' allowances are paid by the organisation bureau."))
     name = post.member.name
     if post.kind != PostKind.INSTRUCTOR:
-        raise ValidationError(_("%(name)s's post at %(org)s is not a party-building instructor's post.") % {
-            "name": name, "org": post.organisation.name})  # fmt: skip
+        raise ValidationError(
+            _("%(name)s's post at %(org)s is not a party-building instructor's post.")
+            % {"name": name, "org": post.organisation.name}
+        )
     first, last = first_month.replace(day=1), last_month.replace(day=1)
     if first > last:
-        raise ValidationError({"last_month": _("The last month comes on or after the first month (%(month)s).") % {
-            "month": _month_label(first)}})  # fmt: skip
+        raise ValidationError(
+            {
+                "last_month": _("The last month comes on or after the first month (%(month)s).")
+                % {"month": _month_label(first)}
+            }
+        )
     months = months_between(first, last)
     tenure_end = post.ended_on.replace(day=1) if post.ended_on else None
     outside = [m for m in months if m < post.started_on.replace(day=1) or (tenure_end and m > tenure_end)]
     if outside:
-        raise ValidationError({"first_month": _(
-            "%(months)s: not within %(name)s's tenure as instructor at %(org)s (%(start)s to %(end)s).") % {
-            "months": "、".join(_month_label(m) for m in outside), "name": name, "org": post.organisation.name,
-            "start": day_text(post.started_on), "end": day_text(post.ended_on) or _("still in post")}})  # fmt: skip
-    earlier = InstructorAllowance.objects.select_for_update().filter(post=post, first_month__lte=last,
-                                                                     last_month__gte=first)  # fmt: skip
+        raise ValidationError(
+            {
+                "first_month": _(
+                    "%(months)s: not within %(name)s's tenure as instructor at %(org)s (%(start)s to %(end)s)."
+                )
+                % {
+                    "months": "、".join(_month_label(m) for m in outside),
+                    "name": name,
+                    "org": post.organisation.name,
+                    "start": day_text(post.started_on),
+                    "end": day_text(post.ended_on) or _("still in post"),
+                }
+            }
+        )
+    earlier = InstructorAllowance.objects.select_for_update().filter(
+        post=post, first_month__lte=last, last_month__gte=first
+    )
     paid = sorted({m for a in earlier for m in months_between(a.first_month, a.last_month) if first <= m <= last})
     if paid:
-        raise ValidationError({"first_month": _("%(months)s: the allowance of %(name)s for these months was already "
-                                                "paid.") % {"months": "、".join(map(_month_label, paid)), "name": name}})  # fmt: skip
+        raise ValidationError(
+            {
+                "first_month": _("%(months)s: the allowance of %(name)s for these months was already paid.")
+                % {"months": "、".join(map(_month_label, paid)), "name": name}
+            }
+        )
     errors = {}
     amount = _amount(amount, errors)
     cap = instructor_allowance_cap(months=months)
@@ -163,5 +205,6 @@ def instructor_allowance_pay(*, post: Post, first_month: datetime.date, last_mon
     _not_future(paid_on, "paid_on", errors)
     if errors:
         raise ValidationError(errors)
-    return InstructorAllowance.objects.create(post=post, first_month=first, last_month=last, amount=amount,
-                                              paid_on=paid_on, recorded_by=user)  # fmt: skip
+    return InstructorAllowance.objects.create(
+        post=post, first_month=first, last_month=last, amount=amount, paid_on=paid_on, recorded_by=user
+    )

@@ -39,8 +39,9 @@ FIRST_YEAR = 2015
 BASES_SET = audit.named_action(
     "funding.dues.bases_set", label=gettext_lazy("Dues bases recorded"), models=("funding.duesbase",)
 )
-COLLECTED = audit.named_action("funding.dues.collected", label=gettext_lazy("Dues collected"),
-                               models=("funding.duespayment",))  # fmt: skip
+COLLECTED = audit.named_action(
+    "funding.dues.collected", label=gettext_lazy("Dues collected"), models=("funding.duespayment",)
+)
 BASE_FIELDS = ("member", "year", "basis", "monthly_income", "monthly_dues")
 
 
@@ -98,15 +99,21 @@ def dues_bases_record(
         member = roster.get(member_id)
         if member is None:
             name = Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or member_id
-            errors.append(_("%(name)s is not a member of %(org)s on %(date)s.") % {
-                "name": name, "org": organisation.name, "date": day_text(day)})  # fmt: skip
+            errors.append(
+                _("%(name)s is not a member of %(org)s on %(date)s.")
+                % {"name": name, "org": organisation.name, "date": day_text(day)}
+            )
             continue
         default = dues_basis_for(member.life_status)
         basis = row.get("basis") or default
         if basis not in (default, DuesBasis.FLAT):
-            errors.append(_("%(name)s: the dues basis follows the life status (%(status)s); only a switch to the flat "
-                            "amount (on relief) is allowed.") % {"name": member.name,
-                                                                 "status": member.get_life_status_display()})  # fmt: skip
+            errors.append(
+                _(
+                    "%(name)s: the dues basis follows the life status (%(status)s); only a switch to the flat "
+                    "amount (on relief) is allowed."
+                )
+                % {"name": member.name, "status": member.get_life_status_display()}
+            )
             continue
         income, amount = row.get("monthly_income"), row.get("farmer_amount")
         if basis in INCOME_BASES and (income is None or income <= 0):
@@ -115,14 +122,21 @@ def dues_bases_record(
         if basis == DuesBasis.FARMER:
             amount = low if amount is None else amount
             if not low <= amount <= high:
-                errors.append(_("%(name)s: a farmer's monthly dues are from %(min)s to %(max)s yuan.") % {
-                    "name": member.name, "min": _yuan(low), "max": _yuan(high)})  # fmt: skip
+                errors.append(
+                    _("%(name)s: a farmer's monthly dues are from %(min)s to %(max)s yuan.")
+                    % {"name": member.name, "min": _yuan(low), "max": _yuan(high)}
+                )
                 continue
-        records.append(DuesBase(
-            member=member, year=year, basis=basis, monthly_income=fen(income) if basis in INCOME_BASES else None,
-            monthly_dues=dues_monthly(basis=basis, values=values, monthly_income=income, farmer_amount=amount),
-            recorded_by=_who(user),
-        ))  # fmt: skip
+        records.append(
+            DuesBase(
+                member=member,
+                year=year,
+                basis=basis,
+                monthly_income=fen(income) if basis in INCOME_BASES else None,
+                monthly_dues=dues_monthly(basis=basis, values=values, monthly_income=income, farmer_amount=amount),
+                recorded_by=_who(user),
+            )
+        )
     if errors:
         raise ValidationError({"rows": errors})
     replaced = DuesBase.objects.filter(year=year, member_id__in=[r.member_id for r in records]).order_by("pk")
@@ -133,15 +147,31 @@ def dues_bases_record(
         unique_fields=["member", "year"],
         update_fields=["basis", "monthly_income", "monthly_dues", "recorded_by", "recorded_at"],
     )
-    audit.log_action(action=BASES_SET, model="funding.duesbase", object_repr=f"{organisation.name} {year}",
-                     extra={"organisation": organisation.pk, "year": year, "rows": len(records),
-                            "written": audit.rows_text(records, BASE_FIELDS), "replaced": replaced})  # fmt: skip
+    audit.log_action(
+        action=BASES_SET,
+        model="funding.duesbase",
+        object_repr=f"{organisation.name} {year}",
+        extra={
+            "organisation": organisation.pk,
+            "year": year,
+            "rows": len(records),
+            "written": audit.rows_text(records, BASE_FIELDS),
+            "replaced": replaced,
+        },
+    )
     return records
 
 
 @transaction.atomic
-def dues_collect(*, organisation: Organisation, months: list[datetime.date], member_ids: list[int],
-                 paid_on: datetime.date, user=None, amounts: dict | None = None) -> list[DuesPayment]:  # fmt: skip
+def dues_collect(
+    *,
+    organisation: Organisation,
+    months: list[datetime.date],
+    member_ids: list[int],
+    paid_on: datetime.date,
+    user=None,
+    amounts: dict | None = None,
+) -> list[DuesPayment]:
     """N-DUES (中组发〔2008〕3号): the branch collects the dues of one or several months from the members
     ticked, one payment per member and month. The amount is the month's dues (a revision applies from
     its month) unless a higher one is given (`amounts`: member id → amount a month); never less, never
@@ -160,8 +190,9 @@ def dues_collect(*, organisation: Organisation, months: list[datetime.date], mem
     future = [m for m in months if m > today.replace(day=1)]
     if future:
         errors.setdefault("months", []).append(
-            _("%(month)s is still ahead: dues are collected through the current month.") % {"month": month_label(future[0])}
-        )  # fmt: skip
+            _("%(month)s is still ahead: dues are collected through the current month.")
+            % {"month": month_label(future[0])}
+        )
     early = [m for m in months if m.year < FIRST_YEAR]
     if early:
         errors.setdefault("months", []).append(_("Dues are recorded from %(year)s on.") % {"year": FIRST_YEAR})
@@ -179,14 +210,18 @@ def dues_collect(*, organisation: Organisation, months: list[datetime.date], mem
         name = names.get(member_id, member_id)
         missing = [year for year in years if (member_id, year) not in bases]
         if missing:
-            problems.append(_("%(name)s has no dues base for %(year)s: record the bases first.") % {
-                "name": name, "year": missing[0]})  # fmt: skip
+            problems.append(
+                _("%(name)s has no dues base for %(year)s: record the bases first.")
+                % {"name": name, "year": missing[0]}
+            )
             continue
         for month in months:
             label = month_label(month)
             if month.month not in due[month.year].get(member_id, ()):
-                problems.append(_("%(name)s was not a member of %(org)s in %(month)s.") % {
-                    "name": name, "org": organisation.name, "month": label})  # fmt: skip
+                problems.append(
+                    _("%(name)s was not a member of %(org)s in %(month)s.")
+                    % {"name": name, "org": organisation.name, "month": label}
+                )
                 continue
             if (member_id, month) in paid:
                 problems.append(_("%(name)s has already paid the dues of %(month)s.") % {"name": name, "month": label})
@@ -194,23 +229,42 @@ def dues_collect(*, organisation: Organisation, months: list[datetime.date], mem
             dues = selectors.dues_for_base(base=bases[member_id, month.year], values=values[month.year][month.month])
             amount = fen(amounts.get(member_id, dues))
             if amount < dues:
-                problems.append(_("%(name)s: %(amount)s yuan is less than the dues of %(month)s (%(dues)s yuan).") % {
-                    "name": name, "amount": _yuan(amount), "month": label, "dues": _yuan(dues)})  # fmt: skip
+                problems.append(
+                    _("%(name)s: %(amount)s yuan is less than the dues of %(month)s (%(dues)s yuan).")
+                    % {"name": name, "amount": _yuan(amount), "month": label, "dues": _yuan(dues)}
+                )
                 continue
-            records.append(DuesPayment(member_id=member_id, organisation=organisation, month=month, amount=amount,
-                                       paid_on=paid_on, recorded_by=_who(user)))  # fmt: skip
+            records.append(
+                DuesPayment(
+                    member_id=member_id,
+                    organisation=organisation,
+                    month=month,
+                    amount=amount,
+                    paid_on=paid_on,
+                    recorded_by=_who(user),
+                )
+            )
     if problems:
         raise ValidationError({"members": problems})
     records = DuesPayment.objects.bulk_create(records)
-    audit.log_action(action=COLLECTED, model="funding.duespayment", object_repr=f"{organisation.name} {paid_on}",
-                     extra={"organisation": organisation.pk, "paid_on": paid_on, "rows": len(records),
-                            "written": audit.rows_text(records, ("member", "month", "amount"))})  # fmt: skip
+    audit.log_action(
+        action=COLLECTED,
+        model="funding.duespayment",
+        object_repr=f"{organisation.name} {paid_on}",
+        extra={
+            "organisation": organisation.pk,
+            "paid_on": paid_on,
+            "rows": len(records),
+            "written": audit.rows_text(records, ("member", "month", "amount")),
+        },
+    )
     return records
 
 
 @transaction.atomic
-def dues_refund_record(*, organisation: Organisation, year: int, amount: Decimal, refunded_on: datetime.date,
-                       voucher_number: str, user) -> DuesRefund:  # fmt: skip
+def dues_refund_record(
+    *, organisation: Organisation, year: int, amount: Decimal, refunded_on: datetime.date, voucher_number: str, user
+) -> DuesRefund:
     """F-DUES-REFUND: the bureau refunds a non-public enterprise's organisation the dues collected in its
     subtree for a year (先收缴后返还); refunds never exceed what was collected, for the organisation
     and for any non-public organisation above it."""
@@ -219,10 +273,12 @@ def dues_refund_record(*, organisation: Organisation, year: int, amount: Decimal
     scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector != Sector.NON_PUBLIC:
         raise ValidationError(
-            _("Only the dues of non-public enterprises' party organisations are collected and then refunded; "
-              "%(org)s is in the sector “%(sector)s”.") % {"org": organisation.name,
-                                                           "sector": organisation.get_sector_display() or "—"}
-        )  # fmt: skip
+            _(
+                "Only the dues of non-public enterprises' party organisations are collected and then refunded; "
+                "%(org)s is in the sector “%(sector)s”."
+            )
+            % {"org": organisation.name, "sector": organisation.get_sector_display() or "—"}
+        )
     _year_check(year)
     errors = {}
     if amount is None or amount <= 0:
@@ -243,9 +299,27 @@ def dues_refund_record(*, organisation: Organisation, year: int, amount: Decimal
     for org in checked:
         figures = selectors.dues_reconciliation(organisation=org, year=year)
         if figures.refunded + amount > figures.collected:
-            raise ValidationError({"amount": [
-                _("Refunds of %(org)s's dues of %(year)s would come to %(refunded)s yuan, more than the %(collected)s "
-                  "yuan collected.") % {"year": year, "org": org.name, "refunded": _yuan(figures.refunded + amount),
-                                        "collected": _yuan(figures.collected)}]})  # fmt: skip
-    return DuesRefund.objects.create(organisation=organisation, year=year, amount=amount, refunded_on=refunded_on,
-                                     voucher_number=voucher_number, recorded_by=_who(user))  # fmt: skip
+            raise ValidationError(
+                {
+                    "amount": [
+                        _(
+                            "Refunds of %(org)s's dues of %(year)s would come to %(refunded)s yuan, more than the %(collected)s "
+                            "yuan collected."
+                        )
+                        % {
+                            "year": year,
+                            "org": org.name,
+                            "refunded": _yuan(figures.refunded + amount),
+                            "collected": _yuan(figures.collected),
+                        }
+                    ]
+                }
+            )
+    return DuesRefund.objects.create(
+        organisation=organisation,
+        year=year,
+        amount=amount,
+        refunded_on=refunded_on,
+        voucher_number=voucher_number,
+        recorded_by=_who(user),
+    )

@@ -197,8 +197,9 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
         town = self.town()
         scope_root = scoping.scope_root(self.request.user)
         if scope_root is not None and not ledger_applies(organisation=scope_root, ledger="activity"):
-            context.update(year=self.year, years=_years(), scope_root=scope_root, clauses=services.CLAUSES,
-                           not_applicable=True)  # fmt: skip
+            context.update(
+                year=self.year, years=_years(), scope_root=scope_root, clauses=services.CLAUSES, not_applicable=True
+            )
             return context
         policy = policy_for_year(self.year)
         report = selectors.activity_report(
@@ -222,8 +223,9 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
             can_edit=has_permission(self.request.user, "edit"),
         )
         if context["filtered"]:
-            rows = selectors.ActivityRows(self.filtered_units(town), year=self.year, flagged=filters["flagged"],
-                                          policy=policy)  # fmt: skip
+            rows = selectors.ActivityRows(
+                self.filtered_units(town), year=self.year, flagged=filters["flagged"], policy=policy
+            )
             context["page"] = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return context
 
@@ -233,12 +235,17 @@ class ActivityExportView(ActivityReportMixin, View):
 
     def get(self, request, *args, **kwargs):
         filters = self.filters()
-        rows = selectors.activity_rows(units=self.filtered_units(self.town()), year=self.year,
-                                       flagged=filters["flagged"])  # fmt: skip
+        rows = selectors.activity_rows(
+            units=self.filtered_units(self.town()), year=self.year, flagged=filters["flagged"]
+        )
         counted = audit.RowCounter(rows)
         content = selectors.activity_export_xlsx(rows=counted, year=self.year)
-        audit.export_log(request=request, model="funding.activityfundbudget", rows=counted.count,
-                         filters={**{k: v for k, v in filters.items() if v}, "year": self.year})  # fmt: skip
+        audit.export_log(
+            request=request,
+            model="funding.activityfundbudget",
+            rows=counted.count,
+            filters={**{k: v for k, v in filters.items() if v}, "year": self.year},
+        )
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

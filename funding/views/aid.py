@@ -133,8 +133,9 @@ class LiaisonPayView(OrganisationMixin, ServiceFormView):
         return context
 
     def perform(self, form):
-        return services.liaison_fund_pay(organisation=self.organisation, year=self.year, user=self.request.user,
-                                         **form.cleaned_data)  # fmt: skip
+        return services.liaison_fund_pay(
+            organisation=self.organisation, year=self.year, user=self.request.user, **form.cleaned_data
+        )
 
     def get_success_url(self):
         return reverse("funding:liaison", args=[self.organisation.pk, self.year])
@@ -158,8 +159,10 @@ class InstructorAllowanceView(ScopedObjectMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(allowances=selectors.post_allowances(post=self.post_record),
-                       monthly_cap=selectors.liaison_caps(year=timezone.localdate().year)["instructor_month"])  # fmt: skip
+        context.update(
+            allowances=selectors.post_allowances(post=self.post_record),
+            monthly_cap=selectors.liaison_caps(year=timezone.localdate().year)["instructor_month"],
+        )
         return context
 
     def perform(self, form):

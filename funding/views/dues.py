@@ -93,9 +93,12 @@ class DuesBasesView(YearMixin, OrganisationMixin, VersionedFormViewMixin, Servic
 
     def perform(self, form):
         return services.dues_bases_record(
-            organisation=self.organisation, year=self.year, rows=form.bases(), user=self.request.user,
+            organisation=self.organisation,
+            year=self.year,
+            rows=form.bases(),
+            user=self.request.user,
             version=self.opened_version(form),
-        )  # fmt: skip
+        )
 
     def get_success_message(self):
         return _("The dues bases of %(n)s members were recorded.") % {"n": len(self.result)}
@@ -122,9 +125,13 @@ class DuesCollectView(YearMixin, OrganisationMixin, ServiceFormView):
 
     def perform(self, form):
         return services.dues_collect(
-            organisation=self.organisation, months=form.month_dates(), member_ids=form.cleaned_data["members"],
-            paid_on=form.cleaned_data["paid_on"], user=self.request.user, amounts=form.amounts(),
-        )  # fmt: skip
+            organisation=self.organisation,
+            months=form.month_dates(),
+            member_ids=form.cleaned_data["members"],
+            paid_on=form.cleaned_data["paid_on"],
+            user=self.request.user,
+            amounts=form.amounts(),
+        )
 
     def get_success_message(self):
         return _("%(n)s dues payments were recorded.") % {"n": len(self.result)}
@@ -204,9 +211,13 @@ class DuesRefundCreateView(YearMixin, OrganisationMixin, ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.dues_refund_record(
-            organisation=self.organisation, year=self.year, amount=data["amount"], refunded_on=data["refunded_on"],
-            voucher_number=data["voucher_number"], user=self.request.user,
-        )  # fmt: skip
+            organisation=self.organisation,
+            year=self.year,
+            amount=data["amount"],
+            refunded_on=data["refunded_on"],
+            voucher_number=data["voucher_number"],
+            user=self.request.user,
+        )
 
     def get_success_url(self):
         return reverse("funding:dues_refunds", args=[self.organisation.pk, self.year])

@@ -23,10 +23,13 @@ class FundingHomeView(PermissionRequiredMixin, TemplateView):
         if root is None and scoping.sees_whole_zone(self.request.user):
             root = work_committee()
         context.update(
-            year=today.year, last_year=today.year - 1, root=root, welfare_years=range(first, last + 1),
+            year=today.year,
+            last_year=today.year - 1,
+            root=root,
+            welfare_years=range(first, last + 1),
             # Issue 12: only the ledgers of the sectors in the user's scope are offered.
             applies=funding_applicable(organisation=root) if root is not None else {},
-        )  # fmt: skip
+        )
         return context
 
 

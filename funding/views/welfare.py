@@ -56,13 +56,16 @@ class WelfareProjectCreateView(OrganisationMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(_fund_context(selectors.welfare_fund(year=self.kwargs["year"])),
-                       is_place=selectors.is_welfare_place(organisation=self.organisation))  # fmt: skip
+        context.update(
+            _fund_context(selectors.welfare_fund(year=self.kwargs["year"])),
+            is_place=selectors.is_welfare_place(organisation=self.organisation),
+        )
         return context
 
     def perform(self, form):
-        return services.welfare_project_propose(organisation=self.organisation, year=self.kwargs["year"],
-                                                user=self.request.user, **form.cleaned_data)  # fmt: skip
+        return services.welfare_project_propose(
+            organisation=self.organisation, year=self.kwargs["year"], user=self.request.user, **form.cleaned_data
+        )
 
     def get_success_url(self):
         return reverse("funding:welfare_project", args=[self.result.pk])

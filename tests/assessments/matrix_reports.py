@@ -21,9 +21,17 @@ def objects(zone) -> dict:
     """A report with its scan in V1 and in B3, stored as the service stores it."""
     found = []
     for organisation, reporter in ((zone.v1, zone.b1_members[0]), (zone.b3, zone.b3_members[0])):
-        found.append(AnnualReport.objects.create(
-            organisation=organisation, year=2024, reported_on=datetime.date(2025, 1, 15), reporter=reporter,
-            result=ReportResult.GOOD, published_on=datetime.date(2025, 1, 20), published_where="公开栏",
-            attachment=upload_check(pdf("述职报告.pdf")).file, attachment_name="述职报告.pdf",
-        ))  # fmt: skip
+        found.append(
+            AnnualReport.objects.create(
+                organisation=organisation,
+                year=2024,
+                reported_on=datetime.date(2025, 1, 15),
+                reporter=reporter,
+                result=ReportResult.GOOD,
+                published_on=datetime.date(2025, 1, 20),
+                published_where="公开栏",
+                attachment=upload_check(pdf("述职报告.pdf")).file,
+                attachment_name="述职报告.pdf",
+            )
+        )
     return {"report": tuple(found)}

@@ -18,8 +18,9 @@ def meeting(zone, kind, day, organisation=None, hours=None):
     data = {"kind": kind, "held_on": day, "place": "活动室", "topic": "学习"}
     if hours is not None:
         data.update(study_hours=Decimal(hours), lecturer_name="区委党校")
-    return services.meeting_record(organisation=organisation or zone.b1, data=data,
-                                   attendance={m.pk: ("present", "") for m in members})  # fmt: skip
+    return services.meeting_record(
+        organisation=organisation or zone.b1, data=data, attendance={m.pk: ("present", "") for m in members}
+    )
 
 
 def findings(**filters):
@@ -108,8 +109,13 @@ def test_a_run_failing_midway_keeps_the_previous_findings(zone, monkeypatch):
         yield engine.Check(zone.b1.pk, None, "2024", Decimal(0), Decimal(1), False, datetime.date(2024, 12, 31))
         raise RuntimeError("database went away")
 
-    monkeypatch.setitem(engine.RULES, "Q-BROKEN", engine.Rule(
-        clause="Q-BROKEN", title="", sentence="", parameters=(), applies_to="", measures="", evaluate=broken))  # fmt: skip
+    monkeypatch.setitem(
+        engine.RULES,
+        "Q-BROKEN",
+        engine.Rule(
+            clause="Q-BROKEN", title="", sentence="", parameters=(), applies_to="", measures="", evaluate=broken
+        ),
+    )
     failed = run(rules=("Q-THREE-MEETINGS", "Q-BROKEN"))
     assert failed.state == ComplianceRun.State.FAILED
     assert "database went away" in failed.error
@@ -142,14 +148,20 @@ def test_a_town_secretary_lecturing_a_branch_gives_the_towns_lecture(zone):
     from branches.services import post_assign
 
     town_secretary = zone.b1_members[2]
-    post_assign(organisation=zone.t1, member=town_secretary, kind=PostKind.SECRETARY,
-                started_on=datetime.date(2020, 1, 1))  # fmt: skip
+    post_assign(
+        organisation=zone.t1, member=town_secretary, kind=PostKind.SECRETARY, started_on=datetime.date(2020, 1, 1)
+    )
     services.meeting_record(
         organisation=zone.b1,
-        data={"kind": "lecture", "held_on": datetime.date(2024, 5, 8), "place": "活动室", "topic": "党课",
-              "lecturer": town_secretary},
+        data={
+            "kind": "lecture",
+            "held_on": datetime.date(2024, 5, 8),
+            "place": "活动室",
+            "topic": "党课",
+            "lecturer": town_secretary,
+        },
         attendance={m.pk: ("present", "") for m in zone.b1_members},
-    )  # fmt: skip
+    )
     engine.compliance_run(year=2024, today=AFTER_2024, rules=("Q-LECTURE-SECRETARY",), trigger="test")
     failing = set(Finding.objects.filter(rule="Q-LECTURE-SECRETARY").values_list("organisation__code", flat=True))
     assert "T1" not in failing  # the town's secretary lectured below the town

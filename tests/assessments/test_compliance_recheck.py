@@ -46,12 +46,16 @@ def meeting_post(zone, **fields):
     return data
 
 
-def test_the_meeting_form_from_the_home_page_resolves_the_finding_at_once(missed, users, client,
-                                                                         django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_meeting_form_from_the_home_page_resolves_the_finding_at_once(
+    missed, users, client, django_capture_on_commit_callbacks
+):
     zone = missed
     client.force_login(users.branch_admin)
-    item = next(i for i in client.get(reverse("home")).context["todo"].overdue
-                if i.title == "三会一课：支部党员大会" and i.period == "2025年第3季度")  # fmt: skip
+    item = next(
+        i
+        for i in client.get(reverse("home")).context["todo"].overdue
+        if i.title == "三会一课：支部党员大会" and i.period == "2025年第3季度"
+    )
     link = item.entries[0].url
     assert link == f"{reverse('assessments:meeting_create', args=[zone.b1.pk])}?kind=general&held_on=2025-09-30"
     form = client.get(link).context["form"]
@@ -85,8 +89,12 @@ def test_a_recheck_opens_what_a_corrected_record_no_longer_meets(missed, django_
         meeting = services.meeting_record(organisation=zone.b1, data=data, attendance=present)
     assert general_q3(zone.b1).status == "resolved"
     with django_capture_on_commit_callbacks(execute=True):  # moved to October: Q3 is missed again, Q4 is met
-        services.meeting_record(organisation=zone.b1, data={**data, "held_on": datetime.date(2025, 10, 20)},
-                                attendance=present, meeting=Meeting.objects.get(pk=meeting.pk))  # fmt: skip
+        services.meeting_record(
+            organisation=zone.b1,
+            data={**data, "held_on": datetime.date(2025, 10, 20)},
+            attendance=present,
+            meeting=Meeting.objects.get(pk=meeting.pk),
+        )
     assert general_q3(zone.b1).status == "open"
     assert Finding.objects.filter(organisation=zone.b1, period="2025-Q3", aspect="general").count() == 1
 
@@ -94,8 +102,16 @@ def test_a_recheck_opens_what_a_corrected_record_no_longer_meets(missed, django_
 def test_a_recheck_touches_only_the_subtree(missed):
     zone = missed
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b3_members}
-    services.meeting_record(organisation=zone.b3, attendance=present, data={  # no commit here: no recheck of B3
-        "kind": MeetingKind.GENERAL, "held_on": datetime.date(2025, 8, 20), "place": "活动室", "topic": "学习"})  # fmt: skip
+    services.meeting_record(
+        organisation=zone.b3,
+        attendance=present,
+        data={  # no commit here: no recheck of B3
+            "kind": MeetingKind.GENERAL,
+            "held_on": datetime.date(2025, 8, 20),
+            "place": "活动室",
+            "topic": "学习",
+        },
+    )
     result = engine.compliance_recheck(organisation=zone.b1, year=2025, rules=MEETING_RULES)
     assert general_q3(zone.b3).status == "open"  # met now, but B3 is not under B1: the nightly run resolves it
     assert result.resolved == 0
@@ -114,8 +130,11 @@ def test_a_recheck_runs_beside_a_run_holding_the_lease(missed):
     zone = missed
     running = ComplianceRun.objects.create(year=2025, as_of=TODAY, trigger="test")  # the year's lease is taken
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members}
-    services.meeting_record(organisation=zone.b1, attendance=present, data={
-        "kind": MeetingKind.GENERAL, "held_on": datetime.date(2025, 8, 20), "place": "活动室", "topic": "学习"})  # fmt: skip
+    services.meeting_record(
+        organisation=zone.b1,
+        attendance=present,
+        data={"kind": MeetingKind.GENERAL, "held_on": datetime.date(2025, 8, 20), "place": "活动室", "topic": "学习"},
+    )
     engine.compliance_recheck(organisation=zone.b1, year=2025, rules=MEETING_RULES)
     assert general_q3(zone.b1).status == "resolved"
     assert list(ComplianceRun.objects.filter(state="running").values_list("pk", flat=True)) == [running.pk]
@@ -128,13 +147,25 @@ def test_a_run_that_read_the_records_before_a_recheck_does_not_reopen_its_findin
     ComplianceRun.objects.filter(pk=run.pk).update(started_at=before)
     run.refresh_from_db()
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members}
-    services.meeting_record(organisation=zone.b1, attendance=present, data={
-        "kind": MeetingKind.GENERAL, "held_on": datetime.date(2025, 8, 20), "place": "活动室", "topic": "学习"})  # fmt: skip
+    services.meeting_record(
+        organisation=zone.b1,
+        attendance=present,
+        data={"kind": MeetingKind.GENERAL, "held_on": datetime.date(2025, 8, 20), "place": "活动室", "topic": "学习"},
+    )
     engine.compliance_recheck(organisation=zone.b1, year=2025, rules=MEETING_RULES)
     # The run read the meetings before that one was saved: it still has Q3 as missed, and merges now.
     finding = general_q3(zone.b1)
-    FindingStage.objects.create(run=run, rule=finding.rule, organisation_id=zone.b1.pk, year=2025, period="2025-Q3",
-                                aspect="general", measured=0, required=1, due_on=finding.due_on)  # fmt: skip
+    FindingStage.objects.create(
+        run=run,
+        rule=finding.rule,
+        organisation_id=zone.b1.pk,
+        year=2025,
+        period="2025-Q3",
+        aspect="general",
+        measured=0,
+        required=1,
+        due_on=finding.due_on,
+    )
     with transaction.atomic():
         engine._merge(run=run, rules=["Q-THREE-MEETINGS"], now=timezone.now())
     ComplianceRun.objects.filter(pk=run.pk).update(state="done")
@@ -149,43 +180,78 @@ def test_one_transaction_asks_for_one_recheck_of_an_organisation(zone, django_ca
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members}
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         for month in (3, 6):
-            services.meeting_record(organisation=zone.b1, attendance=present, data={
-                "kind": MeetingKind.LECTURE, "held_on": datetime.date(2025, month, 5), "place": "活动室",
-                "topic": "党课", "lecturer_name": "区委党校"})  # fmt: skip
-        services.training_batch_record(organisation=zone.b1, kind="course", title="冬训", hours=4,
-                                       held_on=datetime.date(2024, 12, 1), member_ids=[zone.b1_members[1].pk])  # fmt: skip
+            services.meeting_record(
+                organisation=zone.b1,
+                attendance=present,
+                data={
+                    "kind": MeetingKind.LECTURE,
+                    "held_on": datetime.date(2025, month, 5),
+                    "place": "活动室",
+                    "topic": "党课",
+                    "lecturer_name": "区委党校",
+                },
+            )
+        services.training_batch_record(
+            organisation=zone.b1,
+            kind="course",
+            title="冬训",
+            hours=4,
+            held_on=datetime.date(2024, 12, 1),
+            member_ids=[zone.b1_members[1].pk],
+        )
     assert [(c.organisation_id, c.years, c.rules) for c in callbacks] == [
-        (zone.b1.pk, [2024, 2025],
-         ["Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER"]),
-    ]  # fmt: skip
+        (
+            zone.b1.pk,
+            [2024, 2025],
+            ["Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER"],
+        ),
+    ]
 
 
 def test_the_training_form_from_the_home_page_ticks_the_members_short_and_resolves_them(
     zone, users, client, django_capture_on_commit_callbacks
 ):
     short = sorted(m.pk for m in zone.b1_members[1:])
-    TrainingRecord.objects.bulk_create(TrainingRecord(organisation=zone.b1, member_id=pk, kind="course", title="党课辅导",
-                                                      held_on=datetime.date(2025, 3, 1), hours=8) for pk in short)  # fmt: skip
+    TrainingRecord.objects.bulk_create(
+        TrainingRecord(
+            organisation=zone.b1,
+            member_id=pk,
+            kind="course",
+            title="党课辅导",
+            held_on=datetime.date(2025, 3, 1),
+            hours=8,
+        )
+        for pk in short
+    )
     engine.compliance_run(year=2025, today=TODAY, rules=("Q-TRAINING-MEMBER",), trigger="test")
     client.force_login(users.branch_admin)
     item = next(i for i in client.get(reverse("home")).context["todo"].due if i.clause == "Q-TRAINING-MEMBER")
-    assert item.entries[0].done == "、".join(f"{m.name} 8 学时" for m in sorted(
-        zone.b1_members[1:], key=lambda m: (m.name_pinyin, m.pk)))  # fmt: skip
+    assert item.entries[0].done == "、".join(
+        f"{m.name} 8 学时" for m in sorted(zone.b1_members[1:], key=lambda m: (m.name_pinyin, m.pk))
+    )
     form = client.get(item.entries[0].url).context["form"]
     assert sorted(form.initial["members"]) == short
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(item.entries[0].url, {"kind": "course", "title": "党员冬训班", "held_on": "2025-12-07",
-                                                      "hours": "24", "members": short})  # fmt: skip
+        response = client.post(
+            item.entries[0].url,
+            {"kind": "course", "title": "党员冬训班", "held_on": "2025-12-07", "hours": "24", "members": short},
+        )
     assert response.status_code == 302
-    assert sorted(Finding.objects.filter(rule="Q-TRAINING-MEMBER", organisation=zone.b1).values_list(
-        "member_id", "status")) == [(pk, "resolved") for pk in short]  # fmt: skip
+    assert sorted(
+        Finding.objects.filter(rule="Q-TRAINING-MEMBER", organisation=zone.b1).values_list("member_id", "status")
+    ) == [(pk, "resolved") for pk in short]
     todo = secretary_todo(organisation=zone.b1, today=TODAY)
     assert [i for i in todo.due if i.clause == "Q-TRAINING-MEMBER"] == []
 
 
 def test_the_talks_form_from_the_home_page_ticks_those_not_yet_talked_with(zone, users, client):
-    services.talks_record(organisation=zone.b1, held_on=datetime.date(2025, 3, 1), topic="谈心",
-                          member_ids=[zone.b1_members[0].pk], talker_name="书记")  # fmt: skip
+    services.talks_record(
+        organisation=zone.b1,
+        held_on=datetime.date(2025, 3, 1),
+        topic="谈心",
+        member_ids=[zone.b1_members[0].pk],
+        talker_name="书记",
+    )
     client.force_login(users.branch_admin)
     url = f"{reverse('assessments:talks_create', args=[zone.b1.pk])}?held_on=2025-12-07&pending=1"
     form = client.get(url).context["form"]

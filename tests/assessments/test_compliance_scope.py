@@ -36,9 +36,10 @@ def present(members):
 
 def meeting(organisation, kind, members, day, **data):
     return services.meeting_record(
-        organisation=organisation, attendance=present(members),
+        organisation=organisation,
+        attendance=present(members),
         data={"kind": kind, "held_on": day, "place": "党员活动室", "topic": "学习党章", **data},
-    )  # fmt: skip
+    )
 
 
 def grades():
@@ -52,27 +53,55 @@ def year_of_records(zone, groups):
     """Records of 2024 on both sides of the towns' border."""
     b1_all = [*groups.b1_members, *groups.g1_members, *groups.g2_members]
     v1_secretary = groups.b1_members[2]
-    branch_services.post_assign(organisation=zone.v1, member=v1_secretary, kind=PostKind.SECRETARY,
-                                started_on=datetime.date(2020, 1, 1))  # fmt: skip
+    branch_services.post_assign(
+        organisation=zone.v1, member=v1_secretary, kind=PostKind.SECRETARY, started_on=datetime.date(2020, 1, 1)
+    )
     meeting(zone.b1, MeetingKind.GENERAL, b1_all, datetime.date(2024, 3, 5))
-    meeting(zone.b1, MeetingKind.LECTURE, b1_all, datetime.date(2024, 4, 9), lecturer=v1_secretary,
-            study_hours=Decimal(20))  # fmt: skip
-    meeting(zone.b1, MeetingKind.THEMED_DAY, [m for m in b1_all if m != groups.g1_members[1]],
-            datetime.date(2024, 5, 10), study_hours=Decimal(16))  # fmt: skip
+    meeting(
+        zone.b1, MeetingKind.LECTURE, b1_all, datetime.date(2024, 4, 9), lecturer=v1_secretary, study_hours=Decimal(20)
+    )
+    meeting(
+        zone.b1,
+        MeetingKind.THEMED_DAY,
+        [m for m in b1_all if m != groups.g1_members[1]],
+        datetime.date(2024, 5, 10),
+        study_hours=Decimal(16),
+    )
     meeting(groups.g1, MeetingKind.GROUP, groups.g1_members, datetime.date(2024, 2, 8))
     meeting(zone.b3, MeetingKind.GENERAL, [*zone.b3_members, groups.mover], datetime.date(2024, 8, 5))
     meeting(zone.b3, MeetingKind.LECTURE, zone.b3_members, datetime.date(2024, 8, 20), lecturer=zone.b3_members[0])
     TrainingRecord.objects.bulk_create(
-        TrainingRecord(organisation=zone.b3, member=zone.b3_members[1], kind=TrainingKind.COURSE, title=title,
-                       held_on=datetime.date(2024, 9, 1), hours=Decimal(20)) for title in ("党校", "网校")
-    )  # fmt: skip
-    services.talks_record(organisation=zone.b1, held_on=datetime.date(2024, 3, 1), topic="谈心",
-                          member_ids=[m.pk for m in groups.g1_members + groups.g2_members], talker=groups.secretary)  # fmt: skip
-    services.talks_record(organisation=zone.b3, held_on=datetime.date(2024, 9, 2), topic="谈心",
-                          member_ids=[zone.b3_members[1].pk], talker=zone.b3_members[0])  # fmt: skip
+        TrainingRecord(
+            organisation=zone.b3,
+            member=zone.b3_members[1],
+            kind=TrainingKind.COURSE,
+            title=title,
+            held_on=datetime.date(2024, 9, 1),
+            hours=Decimal(20),
+        )
+        for title in ("党校", "网校")
+    )
+    services.talks_record(
+        organisation=zone.b1,
+        held_on=datetime.date(2024, 3, 1),
+        topic="谈心",
+        member_ids=[m.pk for m in groups.g1_members + groups.g2_members],
+        talker=groups.secretary,
+    )
+    services.talks_record(
+        organisation=zone.b3,
+        held_on=datetime.date(2024, 9, 2),
+        topic="谈心",
+        member_ids=[zone.b3_members[1].pk],
+        talker=zone.b3_members[0],
+    )
     on_the_day = [m for m in b1_all if m != groups.mover]
-    services.evaluation_record(organisation=zone.b1, year=2024, held_on=datetime.date(2024, 11, 20),
-                               results={m.pk: grades() for m in on_the_day})  # fmt: skip
+    services.evaluation_record(
+        organisation=zone.b1,
+        year=2024,
+        held_on=datetime.date(2024, 11, 20),
+        results={m.pk: grades() for m in on_the_day},
+    )
     return zone
 
 
@@ -106,8 +135,11 @@ def test_a_rule_narrowed_to_a_subtree_gives_the_full_runs_checks_of_it(year_of_r
 
 def test_the_moved_members_hours_earned_in_the_other_town_count_in_its_new_branchs_recheck(year_of_records, groups):
     context = RunContext(year=2024, today=AFTER_2024, values=policy_for_year(2024), within=year_of_records.b3.path)
-    mover = {(c.organisation_id, c.measured) for c in RULES["Q-TRAINING-MEMBER"].evaluate(context)
-             if c.member_id == groups.mover.pk}  # fmt: skip
+    mover = {
+        (c.organisation_id, c.measured)
+        for c in RULES["Q-TRAINING-MEMBER"].evaluate(context)
+        if c.member_id == groups.mover.pk
+    }
     assert mover == {(year_of_records.b3.pk, Decimal(36))}  # B1's lecture (20 h) and themed day (16 h)
 
 
@@ -133,9 +165,16 @@ def test_a_recheck_reads_the_same_whatever_the_size_of_the_other_town(year_of_re
     crowd = MemberFactory.create_batch(200, organisation=zone.b3)
     Membership.objects.bulk_create(Membership(member=m, organisation=zone.b3) for m in crowd)
     TrainingRecord.objects.bulk_create(
-        TrainingRecord(organisation=zone.b3, member=m, kind=TrainingKind.COURSE, title="党校",
-                       held_on=datetime.date(2024, 6, 1), hours=Decimal(8)) for m in crowd
-    )  # fmt: skip
+        TrainingRecord(
+            organisation=zone.b3,
+            member=m,
+            kind=TrainingKind.COURSE,
+            title="党校",
+            held_on=datetime.date(2024, 6, 1),
+            hours=Decimal(8),
+        )
+        for m in crowd
+    )
     meeting(zone.b3, MeetingKind.THEMED_DAY, crowd, datetime.date(2024, 6, 15), study_hours=Decimal(4))
 
     after, statements_after, _sql = recheck_reads(narrowed())

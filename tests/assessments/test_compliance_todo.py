@@ -23,8 +23,11 @@ RULES_2025 = ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-TRAINING-MEMBER", "Q-TRAINING
 
 def themed_day(zone, day):
     """A themed party day of B1 with all its members present (2 study hours each)."""
-    services.meeting_record(organisation=zone.b1, attendance={m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members},
-                            data={"kind": MeetingKind.THEMED_DAY, "held_on": day, "place": "党员活动室", "topic": "主题党日"})  # fmt: skip
+    services.meeting_record(
+        organisation=zone.b1,
+        attendance={m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members},
+        data={"kind": MeetingKind.THEMED_DAY, "held_on": day, "place": "党员活动室", "topic": "主题党日"},
+    )
 
 
 @pytest.fixture
@@ -42,8 +45,18 @@ def meeting_url(organisation, kind, day):
 
 
 def rows(items):
-    return [(i.state, i.title, i.clause, i.period, i.due_on, i.required,
-             [(e.organisation.code, e.done, e.url) for e in i.entries]) for i in items]  # fmt: skip
+    return [
+        (
+            i.state,
+            i.title,
+            i.clause,
+            i.period,
+            i.due_on,
+            i.required,
+            [(e.organisation.code, e.done, e.url) for e in i.entries],
+        )
+        for i in items
+    ]
 
 
 def test_this_months_duties_come_nearest_deadline_first_from_the_norms_and_the_findings(checked):
@@ -54,24 +67,85 @@ def test_this_months_duties_come_nearest_deadline_first_from_the_norms_and_the_f
     batch = reverse("assessments:training_batch", args=[zone.b1.pk])
     short = sorted([b, c], key=lambda m: (m.name_pinyin, m.pk))
     assert rows(todo.due) == [
-        ("due", "主题党日", "N-MEETINGS", "2025年12月", due, "应开 1 次",
-         [("B1", "已开 0 次", meeting_url(zone.b1, "themed_day", end))]),
-        ("due", "组织生活会", "N-MEETINGS", "2025年", due, "应开 1 次",
-         [("B1", "已开 0 次", meeting_url(zone.b1, "organisational_life", end))]),
-        ("due", "三会一课：党小组会", "Q-THREE-MEETINGS", "2025年12月", due, "应开 1 次",
-         [("G1", "已开 0 次", meeting_url(zone.g1, "group", end))]),
-        ("due", "三会一课：党课", "Q-THREE-MEETINGS", "2025年第4季度", due, "应开 1 次",
-         [("B1", "已开 0 次", meeting_url(zone.b1, "lecture", end))]),
-        ("due", "三会一课：支委会", "Q-THREE-MEETINGS", "2025年12月", due, "应开 1 次",
-         [("B1", "已开 0 次", meeting_url(zone.b1, "committee", end))]),
-        ("due", "三会一课：支部党员大会", "Q-THREE-MEETINGS", "2025年第4季度", due, "应开 1 次",
-         [("B1", "已开 0 次", meeting_url(zone.b1, "general", end))]),
-        ("due", "书记和班子成员学习培训学时", "Q-TRAINING-LEADER", "2025年", due, "截至今日应达 52.3 学时（全年 56 学时）",
-         [("B1", f"{a.name} 20 学时", f"{batch}?held_on={end}&members={a.pk}")]),
-        ("due", "党员学习培训学时", "Q-TRAINING-MEMBER", "2025年", due, "截至今日应达 29.9 学时（全年 32 学时）",
-         [("B1", "、".join(f"{m.name} 20 学时" for m in short),
-           f"{batch}?held_on={end}&" + "&".join(f"members={m.pk}" for m in short))]),
-    ]  # fmt: skip
+        (
+            "due",
+            "主题党日",
+            "N-MEETINGS",
+            "2025年12月",
+            due,
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "themed_day", end))],
+        ),
+        (
+            "due",
+            "组织生活会",
+            "N-MEETINGS",
+            "2025年",
+            due,
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "organisational_life", end))],
+        ),
+        (
+            "due",
+            "三会一课：党小组会",
+            "Q-THREE-MEETINGS",
+            "2025年12月",
+            due,
+            "应开 1 次",
+            [("G1", "已开 0 次", meeting_url(zone.g1, "group", end))],
+        ),
+        (
+            "due",
+            "三会一课：党课",
+            "Q-THREE-MEETINGS",
+            "2025年第4季度",
+            due,
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "lecture", end))],
+        ),
+        (
+            "due",
+            "三会一课：支委会",
+            "Q-THREE-MEETINGS",
+            "2025年12月",
+            due,
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "committee", end))],
+        ),
+        (
+            "due",
+            "三会一课：支部党员大会",
+            "Q-THREE-MEETINGS",
+            "2025年第4季度",
+            due,
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "general", end))],
+        ),
+        (
+            "due",
+            "书记和班子成员学习培训学时",
+            "Q-TRAINING-LEADER",
+            "2025年",
+            due,
+            "截至今日应达 52.3 学时（全年 56 学时）",
+            [("B1", f"{a.name} 20 学时", f"{batch}?held_on={end}&members={a.pk}")],
+        ),
+        (
+            "due",
+            "党员学习培训学时",
+            "Q-TRAINING-MEMBER",
+            "2025年",
+            due,
+            "截至今日应达 29.9 学时（全年 32 学时）",
+            [
+                (
+                    "B1",
+                    "、".join(f"{m.name} 20 学时" for m in short),
+                    f"{batch}?held_on={end}&" + "&".join(f"members={m.pk}" for m in short),
+                )
+            ],
+        ),
+    ]
 
 
 def test_missed_periods_come_latest_first_each_with_a_day_inside_the_period(checked):
@@ -81,22 +155,67 @@ def test_missed_periods_come_latest_first_each_with_a_day_inside_the_period(chec
     # the general meetings and lectures of the first three quarters.
     assert len(todo.overdue) == 1 + 11 + 11 + 3 + 3
     assert rows(todo.overdue[:6]) == [
-        ("overdue", "主题党日", "N-MEETINGS", "2025年11月", datetime.date(2025, 11, 30),
-         "应开 1 次", [("B1", "已开 0 次", meeting_url(zone.b1, "themed_day", "2025-11-30"))]),
-        ("overdue", "三会一课：党小组会", "Q-THREE-MEETINGS", "2025年11月", datetime.date(2025, 11, 30),
-         "应开 1 次", [("G1", "已开 0 次", meeting_url(zone.g1, "group", "2025-11-30"))]),
-        ("overdue", "三会一课：支委会", "Q-THREE-MEETINGS", "2025年11月", datetime.date(2025, 11, 30),
-         "应开 1 次", [("B1", "已开 0 次", meeting_url(zone.b1, "committee", "2025-11-30"))]),
-        ("overdue", "三会一课：党小组会", "Q-THREE-MEETINGS", "2025年10月", datetime.date(2025, 10, 31),
-         "应开 1 次", [("G1", "已开 0 次", meeting_url(zone.g1, "group", "2025-10-31"))]),
-        ("overdue", "三会一课：支委会", "Q-THREE-MEETINGS", "2025年10月", datetime.date(2025, 10, 31),
-         "应开 1 次", [("B1", "已开 0 次", meeting_url(zone.b1, "committee", "2025-10-31"))]),
-        ("overdue", "三会一课：党小组会", "Q-THREE-MEETINGS", "2025年9月", datetime.date(2025, 9, 30),
-         "应开 1 次", [("G1", "已开 0 次", meeting_url(zone.g1, "group", "2025-09-30"))]),
-    ]  # fmt: skip
+        (
+            "overdue",
+            "主题党日",
+            "N-MEETINGS",
+            "2025年11月",
+            datetime.date(2025, 11, 30),
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "themed_day", "2025-11-30"))],
+        ),
+        (
+            "overdue",
+            "三会一课：党小组会",
+            "Q-THREE-MEETINGS",
+            "2025年11月",
+            datetime.date(2025, 11, 30),
+            "应开 1 次",
+            [("G1", "已开 0 次", meeting_url(zone.g1, "group", "2025-11-30"))],
+        ),
+        (
+            "overdue",
+            "三会一课：支委会",
+            "Q-THREE-MEETINGS",
+            "2025年11月",
+            datetime.date(2025, 11, 30),
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "committee", "2025-11-30"))],
+        ),
+        (
+            "overdue",
+            "三会一课：党小组会",
+            "Q-THREE-MEETINGS",
+            "2025年10月",
+            datetime.date(2025, 10, 31),
+            "应开 1 次",
+            [("G1", "已开 0 次", meeting_url(zone.g1, "group", "2025-10-31"))],
+        ),
+        (
+            "overdue",
+            "三会一课：支委会",
+            "Q-THREE-MEETINGS",
+            "2025年10月",
+            datetime.date(2025, 10, 31),
+            "应开 1 次",
+            [("B1", "已开 0 次", meeting_url(zone.b1, "committee", "2025-10-31"))],
+        ),
+        (
+            "overdue",
+            "三会一课：党小组会",
+            "Q-THREE-MEETINGS",
+            "2025年9月",
+            datetime.date(2025, 9, 30),
+            "应开 1 次",
+            [("G1", "已开 0 次", meeting_url(zone.g1, "group", "2025-09-30"))],
+        ),
+    ]
     last = todo.overdue[-1]
     assert (last.title, last.period, last.entries[0].url) == (
-        "三会一课：支委会", "2025年1月", meeting_url(zone.b1, "committee", "2025-01-31"))  # fmt: skip
+        "三会一课：支委会",
+        "2025年1月",
+        meeting_url(zone.b1, "committee", "2025-01-31"),
+    )
     assert (len(todo.overdue_shown), len(todo.overdue_folded)) == (10, 19)
 
 
@@ -106,9 +225,14 @@ def test_earlier_years_are_counted_by_rule_not_listed(checked):
     # 2024: B1's committee meetings (12), general meetings and lectures (4 each), G1's group meetings (12).
     findings = reverse("assessments:findings")
     assert [(r.year, r.clause, r.title, r.count, r.url) for r in todo.backlog] == [
-        (2024, "Q-THREE-MEETINGS", "三会一课", 32,
-         f"{findings}?year=2024&rule=Q-THREE-MEETINGS&status=open&org={zone.b1.pk}"),
-    ]  # fmt: skip
+        (
+            2024,
+            "Q-THREE-MEETINGS",
+            "三会一课",
+            32,
+            f"{findings}?year=2024&rule=Q-THREE-MEETINGS&status=open&org={zone.b1.pk}",
+        ),
+    ]
     assert todo.backlog_total == 32
     assert all(item.period.startswith("2025") for item in todo.due + todo.overdue)
 
@@ -175,8 +299,14 @@ def test_a_meeting_finding_links_the_meeting_form_with_its_kind_and_the_periods_
 
 
 def test_a_themed_day_held_with_a_lecture_leaves_no_lecture_to_do_this_quarter(zone):
-    Meeting.objects.create(organisation=zone.b3, kind=MeetingKind.THEMED_DAY, held_on=datetime.date(2025, 11, 10),
-                           place="活动室", topic="主题党日暨党课", counts_as_lecture=True)  # fmt: skip
+    Meeting.objects.create(
+        organisation=zone.b3,
+        kind=MeetingKind.THEMED_DAY,
+        held_on=datetime.date(2025, 11, 10),
+        place="活动室",
+        topic="主题党日暨党课",
+        counts_as_lecture=True,
+    )
     todo = secretary_todo(organisation=zone.b3, today=TODAY)
     assert [(i.title, i.period) for i in todo.due] == [
         ("主题党日", "2025年12月"),

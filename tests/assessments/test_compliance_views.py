@@ -69,8 +69,9 @@ def test_a_running_run_shows_its_progress(users, client):
 
 def test_findings_drill_down_from_a_rule_to_organisations_to_a_finding(users, client, zone, findings_2024):
     client.force_login(users.bureau)
-    grouped = client.get(reverse("assessments:findings"),
-                         {"year": 2024, "rule": "Q-THREE-MEETINGS", "group": "organisation"})  # fmt: skip
+    grouped = client.get(
+        reverse("assessments:findings"), {"year": 2024, "rule": "Q-THREE-MEETINGS", "group": "organisation"}
+    )
     by_org = {row["organisation__code"]: row["n"] for row in grouped.context["page"]}
     assert by_org["B1"] == findings_2024.filter(organisation=zone.b1).count()
     listed = client.get(reverse("assessments:findings"), {"year": 2024, "rule": "Q-THREE-MEETINGS", "org": zone.b1.pk})

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def matter(zone, user=None):
-    return services.village_matter_create(organisation=zone.v1, title="村部道路硬化", amount=120000,
-                                          proposed_on=datetime.date(2024, 3, 1), user=user)  # fmt: skip
+    return services.village_matter_create(
+        organisation=zone.v1, title="村部道路硬化", amount=120000, proposed_on=datetime.date(2024, 3, 1), user=user
+    )
 
 
 def test_steps_in_order_each_dated(zone, users):

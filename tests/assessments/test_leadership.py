@@ -21,14 +21,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def town_leader(zone):
     leader = MemberFactory(organisation=zone.b1)
-    branch_services.post_assign(organisation=zone.t1, member=leader, kind=PostKind.DEPUTY_SECRETARY,
-                                started_on=datetime.date(2023, 1, 1))  # fmt: skip
+    branch_services.post_assign(
+        organisation=zone.t1, member=leader, kind=PostKind.DEPUTY_SECRETARY, started_on=datetime.date(2023, 1, 1)
+    )
     return leader
 
 
 def days(zone, leader, start, end, kind=LeadershipDayKind.CONTACT):
-    return services.leadership_days_record(organisation=zone.t1, member=leader, kind=kind, started_on=start,
-                                           ended_on=end, place="东村", purpose="走访群众")  # fmt: skip
+    return services.leadership_days_record(
+        organisation=zone.t1, member=leader, kind=kind, started_on=start, ended_on=end, place="东村", purpose="走访群众"
+    )
 
 
 def test_targets_by_kind_of_team(zone):
@@ -62,50 +64,96 @@ def test_only_leadership_members_and_sensible_ranges(zone, town_leader):
 
 def test_pledge_published_after_it_is_made(zone, town_leader):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.integrity_pledge_record(organisation=zone.t1, year=2024, pledged_on=datetime.date(2024, 2, 1),
-                                         published_on=datetime.date(2024, 1, 20), published_where="街道公示栏")  # fmt: skip
+        services.integrity_pledge_record(
+            organisation=zone.t1,
+            year=2024,
+            pledged_on=datetime.date(2024, 2, 1),
+            published_on=datetime.date(2024, 1, 20),
+            published_where="街道公示栏",
+        )
     assert exc.value.message_dict["published_on"] == ["承诺须在作出当天或之后公开。"]
-    services.integrity_pledge_record(organisation=zone.t1, year=2024, pledged_on=datetime.date(2024, 2, 1),
-                                     published_on=datetime.date(2024, 2, 3), published_where="街道公示栏",
-                                     member=town_leader)  # fmt: skip
+    services.integrity_pledge_record(
+        organisation=zone.t1,
+        year=2024,
+        pledged_on=datetime.date(2024, 2, 1),
+        published_on=datetime.date(2024, 2, 3),
+        published_where="街道公示栏",
+        member=town_leader,
+    )
     assert IntegrityPledge.objects.get().member == town_leader
 
 
 def test_major_decision_and_the_leadership_page(zone, town_leader, users, client_for):
-    services.major_decision_record(organisation=zone.t1, kind=MajorDecisionKind.INVESTMENT, subject="村部改造",
-                                   decided_on=datetime.date(2024, 4, 2), amount=500000)  # fmt: skip
+    services.major_decision_record(
+        organisation=zone.t1,
+        kind=MajorDecisionKind.INVESTMENT,
+        subject="村部改造",
+        decided_on=datetime.date(2024, 4, 2),
+        amount=500000,
+    )
     days(zone, town_leader, datetime.date(2024, 3, 1), datetime.date(2024, 3, 3))
     page = client_for(users.town_admin).get(reverse("assessments:leadership", args=[zone.t1.pk, 2024]))
     assert page.context["target"] == (120, "Q-CONTACT-TOWN")
     assert [(r.member, r.days) for r in page.context["leaders"]] == [(town_leader, 3)]
     assert [d.subject for d in page.context["decisions"]] == ["村部改造"]
-    response = client_for(users.town_admin).post(reverse("assessments:leadership_days", args=[zone.t1.pk]), {
-        "member": town_leader.pk, "kind": "contact", "started_on": "2024-05-01", "ended_on": "2024-05-02",
-        "place": "西村", "purpose": "调研"})  # fmt: skip
+    response = client_for(users.town_admin).post(
+        reverse("assessments:leadership_days", args=[zone.t1.pk]),
+        {
+            "member": town_leader.pk,
+            "kind": "contact",
+            "started_on": "2024-05-01",
+            "ended_on": "2024-05-02",
+            "place": "西村",
+            "purpose": "调研",
+        },
+    )
     assert response.status_code == 302
 
 
 def test_decision_meeting_must_be_that_days_and_the_amount_positive(zone):
     from assessments.models import Meeting
 
-    meeting = Meeting.objects.create(organisation=zone.b1, kind="committee", held_on=datetime.date(2024, 4, 1),
-                                     place="室", topic="议事")  # fmt: skip
+    meeting = Meeting.objects.create(
+        organisation=zone.b1, kind="committee", held_on=datetime.date(2024, 4, 1), place="室", topic="议事"
+    )
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.major_decision_record(organisation=zone.b1, kind=MajorDecisionKind.DECISION, subject="修路",
-                                       decided_on=datetime.date(2024, 4, 2), meeting=meeting)  # fmt: skip
+        services.major_decision_record(
+            organisation=zone.b1,
+            kind=MajorDecisionKind.DECISION,
+            subject="修路",
+            decided_on=datetime.date(2024, 4, 2),
+            meeting=meeting,
+        )
     assert exc.value.message_dict["meeting"] == ["请选择本组织当天召开的会议。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.major_decision_record(organisation=zone.b1, kind=MajorDecisionKind.LARGE_SUM, subject="修路",
-                                       decided_on=datetime.date(2024, 4, 1), meeting=meeting, amount=-5)  # fmt: skip
+        services.major_decision_record(
+            organisation=zone.b1,
+            kind=MajorDecisionKind.LARGE_SUM,
+            subject="修路",
+            decided_on=datetime.date(2024, 4, 1),
+            meeting=meeting,
+            amount=-5,
+        )
     assert exc.value.message_dict["amount"] == ["金额须大于0。"]
-    decision = services.major_decision_record(organisation=zone.b1, kind=MajorDecisionKind.DECISION, subject="修路",
-                                              decided_on=datetime.date(2024, 4, 1), meeting=meeting)  # fmt: skip
+    decision = services.major_decision_record(
+        organisation=zone.b1,
+        kind=MajorDecisionKind.DECISION,
+        subject="修路",
+        decided_on=datetime.date(2024, 4, 1),
+        meeting=meeting,
+    )
     assert decision.meeting == meeting
 
 
 def test_branches_have_no_days_target(zone):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.leadership_days_record(organisation=zone.b1, member=zone.b1_members[0], kind=LeadershipDayKind.RESEARCH,
-                                        started_on=datetime.date(2024, 3, 1), ended_on=datetime.date(2024, 3, 2),
-                                        place="东村", purpose="调研")  # fmt: skip
+        services.leadership_days_record(
+            organisation=zone.b1,
+            member=zone.b1_members[0],
+            kind=LeadershipDayKind.RESEARCH,
+            started_on=datetime.date(2024, 3, 1),
+            ended_on=datetime.date(2024, 3, 2),
+            place="东村",
+            purpose="调研",
+        )
     assert exc.value.messages == ["下基层天数只统计党工委、部门和镇（街道）的班子成员。"]

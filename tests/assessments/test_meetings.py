@@ -29,14 +29,19 @@ def record(zone, kind=MeetingKind.GENERAL, day=DAY, attendance=None, user=None, 
     return services.meeting_record(
         organisation=data.pop("organisation", zone.b1),
         data={"kind": kind, "held_on": day, "place": "党员活动室", "topic": "学习党章", **data},
-        attendance=attendance, user=user,
-    )  # fmt: skip
+        attendance=attendance,
+        user=user,
+    )
 
 
 def test_meeting_with_attendance_in_one_step(zone, users):
     a, b, c = zone.b1_members
-    meeting = record(zone, attendance={a.pk: (PRESENT, ""), b.pk: (EXCUSED, "出差"), c.pk: (ABSENT, "")},
-                     user=users.branch_admin, chaired_by=a)  # fmt: skip
+    meeting = record(
+        zone,
+        attendance={a.pk: (PRESENT, ""), b.pk: (EXCUSED, "出差"), c.pk: (ABSENT, "")},
+        user=users.branch_admin,
+        chaired_by=a,
+    )
     got = {x.member_id: (x.status, x.reason) for x in Attendance.objects.filter(meeting=meeting)}
     assert got == {a.pk: (PRESENT, ""), b.pk: (EXCUSED, "出差"), c.pk: (ABSENT, "")}
     assert (meeting.recorded_by, meeting.chaired_by, meeting.study_hours) == (users.branch_admin, a, None)
@@ -103,23 +108,33 @@ def test_attachments_checked_by_content_and_size(zone):
     photo = jpeg("签到表.jpg")
     fake = SimpleUploadedFile("病毒.jpg", b"MZ\x90\x00", content_type="image/jpeg")
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.meeting_record(organisation=zone.b1, data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室",
-                                "topic": "题"}, attendance={zone.b1_members[0].pk: (PRESENT, "")},
-                                attachments=[photo, fake])  # fmt: skip
+        services.meeting_record(
+            organisation=zone.b1,
+            data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室", "topic": "题"},
+            attendance={zone.b1_members[0].pk: (PRESENT, "")},
+            attachments=[photo, fake],
+        )
     assert exc.value.message_dict["attachments"] == ["病毒.jpg不是JPEG或PNG照片，也不是PDF扫描件。"]
     assert MeetingAttachment.objects.count() == 0
     photo.seek(0)
-    meeting = services.meeting_record(organisation=zone.b1, data={"kind": MeetingKind.GENERAL, "held_on": DAY,
-                                      "place": "室", "topic": "题"}, attendance={zone.b1_members[0].pk: (PRESENT, "")},
-                                      attachments=[photo])  # fmt: skip
+    meeting = services.meeting_record(
+        organisation=zone.b1,
+        data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室", "topic": "题"},
+        attendance={zone.b1_members[0].pk: (PRESENT, "")},
+        attachments=[photo],
+    )
     assert list(meeting.attachments.values_list("file_name", "content_type")) == [("签到表.jpg", "image/jpeg")]
 
 
 def test_correcting_a_meeting_replaces_its_attendance(zone):
     a, b, _c = zone.b1_members
     meeting = record(zone, attendance={a.pk: (PRESENT, ""), b.pk: (PRESENT, "")})
-    services.meeting_record(organisation=zone.b1, meeting=meeting, attendance={a.pk: (ABSENT, ""), b.pk: (PRESENT, "")},
-                            data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室", "topic": "改"})  # fmt: skip
+    services.meeting_record(
+        organisation=zone.b1,
+        meeting=meeting,
+        attendance={a.pk: (ABSENT, ""), b.pk: (PRESENT, "")},
+        data={"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "室", "topic": "改"},
+    )
     assert dict(meeting.attendances.values_list("member_id", "status")) == {a.pk: ABSENT, b.pk: PRESENT}
     assert Meeting.objects.get().topic == "改"
 
@@ -128,8 +143,12 @@ def test_norms_of_a_past_year_show_met_and_missed_periods(zone):
     for month in (1, 4, 7):  # general meetings in three quarters of four
         record(zone, day=datetime.date(2023, month, 10))
     for month in range(1, 13):  # the committee: the secretary
-        record(zone, kind=MeetingKind.COMMITTEE, day=datetime.date(2023, month, 5),
-               attendance={zone.b1_members[0].pk: (PRESENT, "")})  # fmt: skip
+        record(
+            zone,
+            kind=MeetingKind.COMMITTEE,
+            day=datetime.date(2023, month, 5),
+            attendance={zone.b1_members[0].pk: (PRESENT, "")},
+        )
     rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2023)}
     assert [state for _label, _n, state in rows[MeetingKind.GENERAL].cells] == ["met", "met", "met", "missed"]
     assert rows[MeetingKind.GENERAL].missed == 1
@@ -175,12 +194,21 @@ AFTER_2024 = datetime.date(2025, 1, 10)
 
 def test_themed_day_counted_as_a_lecture_meets_the_quarters_lecture_norm(zone):
     secretary = zone.b1_members[0]
-    meeting = record(zone, kind=MeetingKind.THEMED_DAY, day=datetime.date(2024, 2, 6),
-                     also_counts_as=[MeetingKind.LECTURE], lecturer=secretary)  # fmt: skip
+    meeting = record(
+        zone,
+        kind=MeetingKind.THEMED_DAY,
+        day=datetime.date(2024, 2, 6),
+        also_counts_as=[MeetingKind.LECTURE],
+        lecturer=secretary,
+    )
     assert (meeting.counts_as_lecture, meeting.counts_as_general, meeting.lecturer) == (True, False, secretary)
     rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2024, today=AFTER_2024)}
     assert [(n, state) for _label, n, state in rows[MeetingKind.LECTURE].cells] == [
-        (1, "met"), (0, "missed"), (0, "missed"), (0, "missed")]  # fmt: skip
+        (1, "met"),
+        (0, "missed"),
+        (0, "missed"),
+        (0, "missed"),
+    ]
     assert rows[MeetingKind.THEMED_DAY].cells[1][1:] == (1, "met")
     assert rows[MeetingKind.GENERAL].cells[0][1:] == (0, "missed")
     lectures = selectors.secretary_lectures(organisation=zone.b1, year=2024)
@@ -191,13 +219,21 @@ def test_themed_day_counted_as_a_lecture_and_general_meeting_satisfies_the_rules
     from assessments.compliance import engine
     from assessments.models import Finding
 
-    record(zone, kind=MeetingKind.THEMED_DAY, day=datetime.date(2024, 8, 6), lecturer=zone.b1_members[0],
-           also_counts_as=[MeetingKind.LECTURE, MeetingKind.GENERAL])  # fmt: skip
-    engine.compliance_run(year=2024, today=AFTER_2024, trigger="test",
-                          rules=("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY"))  # fmt: skip
+    record(
+        zone,
+        kind=MeetingKind.THEMED_DAY,
+        day=datetime.date(2024, 8, 6),
+        lecturer=zone.b1_members[0],
+        also_counts_as=[MeetingKind.LECTURE, MeetingKind.GENERAL],
+    )
+    engine.compliance_run(
+        year=2024, today=AFTER_2024, trigger="test", rules=("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY")
+    )
     open_ = Finding.objects.filter(organisation=zone.b1, status="open")
-    periods = {aspect: sorted(open_.filter(aspect=aspect).values_list("period", flat=True))
-               for aspect in ("lecture", "general", "themed_day")}  # fmt: skip
+    periods = {
+        aspect: sorted(open_.filter(aspect=aspect).values_list("period", flat=True))
+        for aspect in ("lecture", "general", "themed_day")
+    }
     assert periods["lecture"] == periods["general"] == ["2024-Q1", "2024-Q2", "2024-Q4"]  # Q3: the themed day
     assert "2024-08" not in periods["themed_day"] and len(periods["themed_day"]) == 11
     assert not open_.filter(rule="Q-LECTURE-SECRETARY").exists()
@@ -205,9 +241,15 @@ def test_themed_day_counted_as_a_lecture_and_general_meeting_satisfies_the_rules
 
 def test_themed_day_counted_as_a_lecture_credits_its_hours_once(zone):
     a, b, c = zone.b1_members
-    record(zone, kind=MeetingKind.THEMED_DAY, day=datetime.date(2024, 4, 9), lecturer_name="区委党校",
-           study_hours=Decimal(3), also_counts_as=[MeetingKind.LECTURE, MeetingKind.GENERAL],
-           attendance={a.pk: (PRESENT, ""), b.pk: (PRESENT, ""), c.pk: (ABSENT, "")})  # fmt: skip
+    record(
+        zone,
+        kind=MeetingKind.THEMED_DAY,
+        day=datetime.date(2024, 4, 9),
+        lecturer_name="区委党校",
+        study_hours=Decimal(3),
+        also_counts_as=[MeetingKind.LECTURE, MeetingKind.GENERAL],
+        attendance={a.pk: (PRESENT, ""), b.pk: (PRESENT, ""), c.pk: (ABSENT, "")},
+    )
     rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2024, today=AFTER_2024)}
     assert [rows[kind].cells[1][1] for kind in (MeetingKind.LECTURE, MeetingKind.GENERAL)] == [1, 1]  # counted thrice
     hours = selectors.study_hours(member_ids=[a.pk, c.pk], year=2024)
@@ -218,14 +260,23 @@ def test_themed_day_counted_as_a_lecture_credits_its_hours_once(zone):
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"kind": MeetingKind.THEMED_DAY, "also_counts_as": [MeetingKind.LECTURE]}, "lecturer",
-         "谁讲的党课？请选择讲课的党员，或填写区外讲课人的姓名。"),
-        ({"kind": MeetingKind.GENERAL, "also_counts_as": [MeetingKind.LECTURE], "lecturer_name": "区委党校"},
-         "also_counts_as", "只有主题党日可以同时计为其他会议。"),
-        ({"kind": MeetingKind.THEMED_DAY, "also_counts_as": [MeetingKind.COMMITTEE]}, "also_counts_as",
-         "主题党日只能同时计为党课或支部党员大会。"),
+        (
+            {"kind": MeetingKind.THEMED_DAY, "also_counts_as": [MeetingKind.LECTURE]},
+            "lecturer",
+            "谁讲的党课？请选择讲课的党员，或填写区外讲课人的姓名。",
+        ),
+        (
+            {"kind": MeetingKind.GENERAL, "also_counts_as": [MeetingKind.LECTURE], "lecturer_name": "区委党校"},
+            "also_counts_as",
+            "只有主题党日可以同时计为其他会议。",
+        ),
+        (
+            {"kind": MeetingKind.THEMED_DAY, "also_counts_as": [MeetingKind.COMMITTEE]},
+            "also_counts_as",
+            "主题党日只能同时计为党课或支部党员大会。",
+        ),
     ],
-)  # fmt: skip
+)
 def test_what_a_themed_day_may_also_count_as(zone, change, field, message):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         record(zone, **change)

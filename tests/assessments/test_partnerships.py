@@ -20,27 +20,42 @@ DAY = datetime.date(2024, 4, 1)
 
 def test_pairings_by_kind_of_organisation(zone, users):
     agency = make_org(zone.t2, OrganisationKind.BRANCH, sector=Sector.AGENCY, code="AG1", name="区财政局机关党支部")
-    pairing = services.pairing_record(organisation=agency, kind=PairingKind.AGENCY_VILLAGE, partner=zone.v1,
-                                      started_on=DAY, content="帮建村部")  # fmt: skip
+    pairing = services.pairing_record(
+        organisation=agency, kind=PairingKind.AGENCY_VILLAGE, partner=zone.v1, started_on=DAY, content="帮建村部"
+    )
     # The village's own administrators see the pairing too (it is in scope by its partner).
     assert list(scoping.for_user(Pairing.objects.all(), users.town_admin)) == [pairing]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.pairing_record(organisation=agency, kind=PairingKind.AGENCY_VILLAGE, partner=agency,
-                                started_on=DAY, content="x")  # fmt: skip
+        services.pairing_record(
+            organisation=agency, kind=PairingKind.AGENCY_VILLAGE, partner=agency, started_on=DAY, content="x"
+        )
     assert exc.value.message_dict["partner"] == ["请选择该类结对所需类型的对象。"]
     with pytest.raises(ValidationError):
-        services.pairing_record(organisation=zone.b1, kind=PairingKind.SCHOOLS, partner=zone.v1, started_on=DAY,
-                                content="x")  # fmt: skip
+        services.pairing_record(
+            organisation=zone.b1, kind=PairingKind.SCHOOLS, partner=zone.v1, started_on=DAY, content="x"
+        )
 
 
 def test_member_linked_with_households(zone):
     member = zone.b1_members[1]
-    pairing = services.pairing_record(organisation=zone.b1, kind=PairingKind.MEMBER_HOUSEHOLDS, member=member,
-                                      households=5, started_on=DAY, content="联系五户群众")  # fmt: skip
+    pairing = services.pairing_record(
+        organisation=zone.b1,
+        kind=PairingKind.MEMBER_HOUSEHOLDS,
+        member=member,
+        households=5,
+        started_on=DAY,
+        content="联系五户群众",
+    )
     assert (pairing.member, pairing.households, pairing.partner) == (member, 5, None)
     with pytest.raises(ValidationError):
-        services.pairing_record(organisation=zone.b1, kind=PairingKind.MEMBER_HOUSEHOLDS, member=zone.b3_members[0],
-                                households=5, started_on=DAY, content="x")  # fmt: skip
+        services.pairing_record(
+            organisation=zone.b1,
+            kind=PairingKind.MEMBER_HOUSEHOLDS,
+            member=zone.b3_members[0],
+            households=5,
+            started_on=DAY,
+            content="x",
+        )
 
 
 def test_grid_units_of_communities(zone):
@@ -74,11 +89,13 @@ def test_pairing_form_finds_the_partner_by_code(zone, users, client_for):
     client = client_for(users.town_admin)
     url = reverse("assessments:pairing_create", args=[agency.pk])
     with translation.override("zh-hans"):
-        response = client.post(url, {"kind": "agency_village", "partner_code": "NOPE", "started_on": "2024-04-01",
-                                     "content": "共建"})  # fmt: skip
+        response = client.post(
+            url, {"kind": "agency_village", "partner_code": "NOPE", "started_on": "2024-04-01", "content": "共建"}
+        )
     assert response.context["form"].errors["partner_code"] == ["没有该组织代码对应的组织。"]
-    response = client.post(url, {"kind": "agency_village", "partner_code": "B3", "started_on": "2024-04-01",
-                                 "content": "共建"})  # fmt: skip
+    response = client.post(
+        url, {"kind": "agency_village", "partner_code": "B3", "started_on": "2024-04-01", "content": "共建"}
+    )
     assert response.status_code == 302
     assert Pairing.objects.get().partner == zone.b3
 

@@ -40,9 +40,10 @@ def everyone(groups):
 
 def record(organisation, kind, attendance, day=DAY, **data):
     return services.meeting_record(
-        organisation=organisation, attendance=attendance,
+        organisation=organisation,
+        attendance=attendance,
         data={"kind": kind, "held_on": day, "place": "村党员活动室", "topic": "学习党章", **data},
-    )  # fmt: skip
+    )
 
 
 def present(members):
@@ -70,8 +71,7 @@ def test_a_member_transferred_mid_year_leaves_the_branch_roster_on_the_day(group
 
 def test_group_members_attend_the_branch_lecture_and_earn_its_hours(groups):
     g1a = groups.g1_members[1]
-    record(groups.b1, MeetingKind.LECTURE, present(everyone(groups)), lecturer=groups.secretary,
-           study_hours=Decimal(3))  # fmt: skip
+    record(groups.b1, MeetingKind.LECTURE, present(everyone(groups)), lecturer=groups.secretary, study_hours=Decimal(3))
     assert selectors.study_hours(member_ids=[g1a.pk], year=2024)[g1a.pk]["meetings"] == Decimal(3)
     assert Attendance.objects.count() == 7
 
@@ -104,8 +104,11 @@ def test_the_committee_meeting_lists_the_committee_on_that_day_and_the_others_as
     roster = selectors.attendance_roster(organisation=groups.b1, day=DAY, kind=MeetingKind.COMMITTEE)
     with translation.override("zh-hans"):
         committee = [(e.member, str(e.post)) for e in roster if not e.is_guest]
-    assert committee == [(groups.secretary, "书记"), (groups.deputy.member, "副书记"),
-                         (groups.organiser.member, "组织委员")]  # fmt: skip
+    assert committee == [
+        (groups.secretary, "书记"),
+        (groups.deputy.member, "副书记"),
+        (groups.organiser.member, "组织委员"),
+    ]
     on_it = {m for m, _post in committee}
     assert [e.member for e in roster if e.is_guest] == pinyin_order(m for m in everyone(groups) if m not in on_it)
     # A post ended before the day: its holder is no longer on the committee, only a guest.
@@ -117,12 +120,19 @@ def test_the_committee_meeting_lists_the_committee_on_that_day_and_the_others_as
 
 def test_a_committee_meeting_takes_the_committee_and_guests_sitting_in(groups):
     guest = groups.g2_members[0]
-    attendance = {groups.secretary.pk: (PRESENT, ""), groups.deputy.member_id: (EXCUSED, "出差"),
-                  groups.organiser.member_id: (PRESENT, ""), guest.pk: (NONVOTING, "")}  # fmt: skip
+    attendance = {
+        groups.secretary.pk: (PRESENT, ""),
+        groups.deputy.member_id: (EXCUSED, "出差"),
+        groups.organiser.member_id: (PRESENT, ""),
+        guest.pk: (NONVOTING, ""),
+    }
     meeting = record(groups.b1, MeetingKind.COMMITTEE, attendance, chaired_by=groups.secretary)
     assert dict(meeting.attendances.values_list("member_id", "status")) == {
-        groups.secretary.pk: PRESENT, groups.deputy.member_id: EXCUSED, groups.organiser.member_id: PRESENT,
-        guest.pk: NONVOTING}  # fmt: skip
+        groups.secretary.pk: PRESENT,
+        groups.deputy.member_id: EXCUSED,
+        groups.organiser.member_id: PRESENT,
+        guest.pk: NONVOTING,
+    }
     assert selectors.study_hours(member_ids=[guest.pk], year=2024)[guest.pk]["total"] == Decimal(0)
 
 
@@ -166,13 +176,21 @@ def test_the_committee_form_lists_the_committee_with_guests_to_tick(groups, user
     assert general.guest_rows() == []
 
     guest = groups.g1_members[1]
-    data = {"kind": "committee", "held_on": "2024-03-15", "place": "会议室", "topic": "研究发展党员",
-            "chaired_by": groups.secretary.pk, f"nonvoting_{guest.pk}": "on"}  # fmt: skip
+    data = {
+        "kind": "committee",
+        "held_on": "2024-03-15",
+        "place": "会议室",
+        "topic": "研究发展党员",
+        "chaired_by": groups.secretary.pk,
+        f"nonvoting_{guest.pk}": "on",
+    }
     data.update({f"attendance_{m.pk}": PRESENT for m in committee})
     assert client.post(url, data).status_code == 302
     meeting = Meeting.objects.get()
     assert dict(meeting.attendances.values_list("member_id", "status")) == {
-        **{m.pk: PRESENT for m in committee}, guest.pk: NONVOTING}  # fmt: skip
+        **{m.pk: PRESENT for m in committee},
+        guest.pk: NONVOTING,
+    }
     correct = client.get(reverse("assessments:meeting_update", args=[meeting.pk])).context["form"]
     assert correct[f"nonvoting_{guest.pk}"].value() is True
 
@@ -197,8 +215,14 @@ def test_a_party_groups_year_page_has_no_secretary_lecture_line(groups, users, c
 
 
 def grades(final=Grade.QUALIFIED):
-    return {"self_grade": Grade.QUALIFIED, "peer_grade": Grade.QUALIFIED, "public_grade": Grade.QUALIFIED,
-            "branch_grade": Grade.QUALIFIED, "grade": final, "disposal": ""}  # fmt: skip
+    return {
+        "self_grade": Grade.QUALIFIED,
+        "peer_grade": Grade.QUALIFIED,
+        "public_grade": Grade.QUALIFIED,
+        "branch_grade": Grade.QUALIFIED,
+        "grade": final,
+        "disposal": "",
+    }
 
 
 EVALUATED = datetime.date(2024, 6, 20)
@@ -211,26 +235,38 @@ def test_evaluation_rows_and_the_evaluation_include_the_party_groups_members(gro
     assert groups.mover not in [r["member"] for r in december]
     missing = groups.g2_members[0]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.evaluation_record(organisation=groups.b1, year=2024, held_on=EVALUATED,
-                                   results={m.pk: grades() for m in everyone(groups) if m != missing})  # fmt: skip
+        services.evaluation_record(
+            organisation=groups.b1,
+            year=2024,
+            held_on=EVALUATED,
+            results={m.pk: grades() for m in everyone(groups) if m != missing},
+        )
     assert exc.value.message_dict["results"] == [f"请为当天支部的每名党员评定等次；缺少：{missing.name}。"]
-    services.evaluation_record(organisation=groups.b1, year=2024, held_on=EVALUATED,
-                               results={m.pk: grades() for m in everyone(groups)})  # fmt: skip
+    services.evaluation_record(
+        organisation=groups.b1, year=2024, held_on=EVALUATED, results={m.pk: grades() for m in everyone(groups)}
+    )
     assert EvaluationResult.objects.count() == 7
 
 
 def evaluation_checks(organisation):
     context = RunContext(year=2024, today=AFTER_2024, values=policy_for_year(2024))
-    return [(c.aspect, c.measured, c.required, c.passed) for c in RULES["Q-EVALUATION"].evaluate(context)
-            if c.organisation_id == organisation.pk]  # fmt: skip
+    return [
+        (c.aspect, c.measured, c.required, c.passed)
+        for c in RULES["Q-EVALUATION"].evaluate(context)
+        if c.organisation_id == organisation.pk
+    ]
 
 
 def test_the_evaluation_rule_counts_the_party_groups_members_for_the_branch(groups):
-    evaluation = services.evaluation_record(organisation=groups.b1, year=2024, held_on=EVALUATED,
-                                            results={m.pk: grades() for m in everyone(groups)})  # fmt: skip
+    evaluation = services.evaluation_record(
+        organisation=groups.b1, year=2024, held_on=EVALUATED, results={m.pk: grades() for m in everyone(groups)}
+    )
     seven, one, none = Decimal(7), Decimal(1), Decimal(0)
-    assert evaluation_checks(groups.b1) == [("held", one, one, True), ("graded", seven, seven, True),
-                                            ("disposal", none, none, True)]  # fmt: skip
+    assert evaluation_checks(groups.b1) == [
+        ("held", one, one, True),
+        ("graded", seven, seven, True),
+        ("disposal", none, none, True),
+    ]
     assert evaluation_checks(groups.g1) == evaluation_checks(groups.g2) == []
     EvaluationResult.objects.filter(evaluation=evaluation, member=groups.g1_members[1]).delete()
     assert ("graded", Decimal(6), seven, False) in evaluation_checks(groups.b1)
@@ -240,9 +276,13 @@ def test_talks_coverage_includes_the_party_groups_members(groups):
     today = datetime.date(2024, 12, 1)
     left = selectors.members_not_talked_to(organisation=groups.b1, year=2024, today=today)
     assert list(left) == pinyin_order(m for m in everyone(groups) if m != groups.mover)
-    services.talks_record(organisation=groups.b1, held_on=datetime.date(2024, 3, 1), topic="谈心",
-                          member_ids=[m.pk for m in groups.g1_members + groups.g2_members[:1]],
-                          talker=groups.secretary)  # fmt: skip
+    services.talks_record(
+        organisation=groups.b1,
+        held_on=datetime.date(2024, 3, 1),
+        topic="谈心",
+        member_ids=[m.pk for m in groups.g1_members + groups.g2_members[:1]],
+        talker=groups.secretary,
+    )
     left = selectors.members_not_talked_to(organisation=groups.b1, year=2024, today=today)
     assert list(left) == pinyin_order(groups.b1_members)
 
@@ -254,8 +294,9 @@ def test_the_training_rule_judges_group_members_and_files_their_findings_on_the_
     complete, short = groups.g1_members[1], groups.g2_members[0]
     for month in (4, 5):  # the branch's themed days: 16 h each
         attendance = present(m for m in everyone(groups) if m != groups.mover and (m != short or month == 4))
-        record(groups.b1, MeetingKind.THEMED_DAY, attendance, day=datetime.date(2024, month, 10),
-               study_hours=Decimal(16))  # fmt: skip
+        record(
+            groups.b1, MeetingKind.THEMED_DAY, attendance, day=datetime.date(2024, month, 10), study_hours=Decimal(16)
+        )
     compliance_run(year=2024, today=AFTER_2024, rules=["Q-TRAINING-MEMBER"], trigger="test")
     found = Finding.objects.filter(rule="Q-TRAINING-MEMBER", member__in=[complete, short, groups.mover])
     assert sorted(found.values_list("member_id", "organisation__code", "measured")) == sorted(

@@ -19,21 +19,30 @@ AFTER_2024 = datetime.date(2025, 4, 10)
 
 def report(organisation, result):
     return services.annual_report_record(
-        organisation=organisation, year=2024, reported_on=datetime.date(2025, 1, 15), result=result,
-        published_on=datetime.date(2025, 1, 20), published_where="公开栏", text="述职报告",
-    )  # fmt: skip
+        organisation=organisation,
+        year=2024,
+        reported_on=datetime.date(2025, 1, 15),
+        result=result,
+        published_on=datetime.date(2025, 1, 20),
+        published_where="公开栏",
+        text="述职报告",
+    )
 
 
 def test_the_item_weighs_daily_work_and_the_report(zone):
     engine.compliance_run(year=2024, today=AFTER_2024, rules=("Q-THREE-MEETINGS", "N-MEETINGS"), trigger="test")
-    post_assign(organisation=zone.v1, member=zone.b1_members[1], kind=PostKind.SECRETARY,
-                started_on=datetime.date(2020, 1, 1))  # fmt: skip
+    post_assign(
+        organisation=zone.v1, member=zone.b1_members[1], kind=PostKind.SECRETARY, started_on=datetime.date(2020, 1, 1)
+    )
     report(zone.v1, ReportResult.GOOD)
     rows = {r.organisation.code: r for r in performance.party_building_assessment(year=2024, today=AFTER_2024)}
     village = rows["V1"]
     # Two clauses with open findings below the village: 100 - 2 x 10 = 80; report good: 100.
     assert (village.open_clauses, village.daily_work, village.report_points) == (
-        ["N-MEETINGS", "Q-THREE-MEETINGS"], Decimal(80), Decimal(100))  # fmt: skip
+        ["N-MEETINGS", "Q-THREE-MEETINGS"],
+        Decimal(80),
+        Decimal(100),
+    )
     assert village.total == Decimal("88.0")  # 80 x 0.6 + 100 x 0.4
     assert village.review == "三级联述联评联考"
     # The town sees the village's misses too, and has no report: 80 x 0.6 + 0.

@@ -15,9 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 def report(zone, reporter, **changes):
-    data = {"organisation": zone.b1, "year": 2023, "reported_on": datetime.date(2024, 1, 15), "reporter": reporter,
-            "result": ReportResult.GOOD, "published_on": datetime.date(2024, 1, 20), "published_where": "村务公开栏",
-            "text": "一年来，支部抓党建促发展……"}  # fmt: skip
+    data = {
+        "organisation": zone.b1,
+        "year": 2023,
+        "reported_on": datetime.date(2024, 1, 15),
+        "reporter": reporter,
+        "result": ReportResult.GOOD,
+        "published_on": datetime.date(2024, 1, 20),
+        "published_where": "村务公开栏",
+        "text": "一年来，支部抓党建促发展……",
+    }
     return services.annual_report_record(**{**data, **changes})
 
 
@@ -41,9 +48,16 @@ def test_report_by_the_secretary_of_the_day_published_after(zone):
 
 def test_report_page_asks_no_reporter(zone, users, client_for):
     client = client_for(users.branch_admin)
-    response = client.post(reverse("assessments:report_create", args=[zone.b1.pk, 2023]), {
-        "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏",
-        "text": "述职报告"})  # fmt: skip
+    response = client.post(
+        reverse("assessments:report_create", args=[zone.b1.pk, 2023]),
+        {
+            "reported_on": "2024-01-15",
+            "result": "good",
+            "published_on": "2024-01-16",
+            "published_where": "公开栏",
+            "text": "述职报告",
+        },
+    )
     assert response.status_code == 302
     assert AnnualReport.objects.get().reporter == zone.b1_members[0]  # the secretary, from the posts
     page = client.get(reverse("assessments:reports", args=[zone.b1.pk, 2023]))
@@ -51,26 +65,36 @@ def test_report_page_asks_no_reporter(zone, users, client_for):
 
 
 def test_congress_session_once_a_year_for_towns(zone):
-    services.congress_session_record(organisation=zone.t1, held_on=datetime.date(2024, 2, 1), deputies=80,
-                                     deputies_present=76, agenda="审议党委工作报告")  # fmt: skip
+    services.congress_session_record(
+        organisation=zone.t1,
+        held_on=datetime.date(2024, 2, 1),
+        deputies=80,
+        deputies_present=76,
+        agenda="审议党委工作报告",
+    )
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.congress_session_record(organisation=zone.t1, held_on=datetime.date(2024, 9, 1), deputies=80,
-                                         deputies_present=70, agenda="增补")  # fmt: skip
+        services.congress_session_record(
+            organisation=zone.t1, held_on=datetime.date(2024, 9, 1), deputies=80, deputies_present=70, agenda="增补"
+        )
     assert exc.value.messages == ["2024年的年会已有记录。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        services.congress_session_record(organisation=zone.t1, held_on=datetime.date(2025, 2, 1), deputies=80,
-                                         deputies_present=81, agenda="x")  # fmt: skip
+        services.congress_session_record(
+            organisation=zone.t1, held_on=datetime.date(2025, 2, 1), deputies=80, deputies_present=81, agenda="x"
+        )
     assert exc.value.message_dict["deputies_present"] == ["出席代表不能多于代表总数。"]
     with pytest.raises(ValidationError):
-        services.congress_session_record(organisation=zone.b1, held_on=datetime.date(2024, 2, 1), deputies=10,
-                                         deputies_present=9, agenda="x")  # fmt: skip
+        services.congress_session_record(
+            organisation=zone.b1, held_on=datetime.date(2024, 2, 1), deputies=10, deputies_present=9, agenda="x"
+        )
     assert CongressSession.objects.count() == 1
 
 
 def test_report_of_an_organisation_without_a_secretary_says_so(zone, users, client_for):
     with translation.override("zh-hans"):
-        response = client_for(users.town_admin).post(reverse("assessments:report_create", args=[zone.b2.pk, 2023]), {
-            "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"})  # fmt: skip
+        response = client_for(users.town_admin).post(
+            reverse("assessments:report_create", args=[zone.b2.pk, 2023]),
+            {"reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"},
+        )
     assert response.status_code == 200
     assert response.context["form"].errors["reported_on"] == ["2024年1月15日，东村第2党支部没有书记。"]
     assert AnnualReport.objects.count() == 0
@@ -83,8 +107,16 @@ def test_the_report_text_is_saved_and_shown(zone, users, client_for):
     client = client_for(users.branch_admin)
     url = reverse("assessments:report_create", args=[zone.b1.pk, 2023])
     assert 'name="text"' in client.get(url).content.decode()
-    response = client.post(url, {"reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16",
-                                 "published_where": "公开栏", "text": "一、基本情况\n二、存在问题"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "reported_on": "2024-01-15",
+            "result": "good",
+            "published_on": "2024-01-16",
+            "published_where": "公开栏",
+            "text": "一、基本情况\n二、存在问题",
+        },
+    )
     assert response.status_code == 302
     assert AnnualReport.objects.get().text == "一、基本情况\n二、存在问题"
     page = client.get(reverse("assessments:reports", args=[zone.b1.pk, 2023])).content.decode()
@@ -93,8 +125,10 @@ def test_the_report_text_is_saved_and_shown(zone, users, client_for):
 
 def test_a_report_without_text_or_file_is_refused(zone, users, client_for):
     with translation.override("zh-hans"):
-        response = client_for(users.branch_admin).post(reverse("assessments:report_create", args=[zone.b1.pk, 2023]), {
-            "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"})  # fmt: skip
+        response = client_for(users.branch_admin).post(
+            reverse("assessments:report_create", args=[zone.b1.pk, 2023]),
+            {"reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏"},
+        )
     assert response.status_code == 200
     assert response.context["form"].errors["text"] == ["请填写述职报告全文，或上传报告的扫描件。"]
     assert AnnualReport.objects.count() == 0
@@ -105,8 +139,16 @@ def test_the_report_file_is_checked_stored_and_served_in_scope(zone, users, clie
 
     client = client_for(users.branch_admin)
     url = reverse("assessments:report_create", args=[zone.b1.pk, 2023])
-    response = client.post(url, {"reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16",
-                                 "published_where": "公开栏", "attachment": pdf("述职报告.pdf")})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "reported_on": "2024-01-15",
+            "result": "good",
+            "published_on": "2024-01-16",
+            "published_where": "公开栏",
+            "attachment": pdf("述职报告.pdf"),
+        },
+    )
     assert response.status_code == 302
     report = AnnualReport.objects.get()
     assert (report.text, report.attachment_name, report.attachment.name.endswith(".pdf")) == ("", "述职报告.pdf", True)
@@ -114,7 +156,10 @@ def test_the_report_file_is_checked_stored_and_served_in_scope(zone, users, clie
     assert reverse("assessments:report_file", args=[report.pk]) in page
     served = client.get(reverse("assessments:report_file", args=[report.pk]))
     assert (served.status_code, served["Content-Type"], served["X-Content-Type-Options"]) == (
-        200, "application/pdf", "nosniff")  # fmt: skip
+        200,
+        "application/pdf",
+        "nosniff",
+    )
     assert b"".join(served.streaming_content) == pdf_bytes()
     assert client_for(users.other_admin).get(reverse("assessments:report_file", args=[report.pk])).status_code == 404
 
@@ -124,9 +169,16 @@ def test_a_report_file_that_is_not_a_scan_is_refused(zone, users, client_for):
 
     fake = SimpleUploadedFile("报告.pdf", b"<script>alert(1)</script>", content_type="application/pdf")
     with translation.override("zh-hans"):
-        response = client_for(users.branch_admin).post(reverse("assessments:report_create", args=[zone.b1.pk, 2023]), {
-            "reported_on": "2024-01-15", "result": "good", "published_on": "2024-01-16", "published_where": "公开栏",
-            "attachment": fake})  # fmt: skip
+        response = client_for(users.branch_admin).post(
+            reverse("assessments:report_create", args=[zone.b1.pk, 2023]),
+            {
+                "reported_on": "2024-01-15",
+                "result": "good",
+                "published_on": "2024-01-16",
+                "published_where": "公开栏",
+                "attachment": fake,
+            },
+        )
     assert response.status_code == 200
     assert response.context["form"].errors["attachment"]
     assert AnnualReport.objects.count() == 0

@@ -67,8 +67,9 @@ def joined(organisation, started_on=None, n=1):
 
 def talk(members, day=datetime.date(2024, 3, 1), organisation=None):
     organisation = organisation or Member.objects.get(pk=members[0].pk).organisation
-    return services.talks_record(organisation=organisation, held_on=day, topic="谈心", member_ids=[m.pk for m in members],
-                                 talker_name="支部书记")  # fmt: skip
+    return services.talks_record(
+        organisation=organisation, held_on=day, topic="谈心", member_ids=[m.pk for m in members], talker_name="支部书记"
+    )
 
 
 ONE, THREE = Decimal(1), Decimal(3)
@@ -84,7 +85,10 @@ def test_evaluation_is_judged_only_once_the_year_is_over(zone):
 def test_a_complete_evaluation_passes_and_a_branch_without_one_fails(zone):
     evaluate(zone, unqualified=[zone.b1_members[2]])
     assert checks("Q-EVALUATION", zone.b1) == [
-        ("held", ONE, ONE, True), ("graded", THREE, THREE, True), ("disposal", ONE, ONE, True)]  # fmt: skip
+        ("held", ONE, ONE, True),
+        ("graded", THREE, THREE, True),
+        ("disposal", ONE, ONE, True),
+    ]
     assert checks("Q-EVALUATION", zone.b3) == [("held", Decimal(0), ONE, False)]
     assert checks("Q-EVALUATION", zone.b2) == []  # no member to evaluate
     assert checks("Q-EVALUATION", zone.v1) == []  # a general branch does not evaluate
@@ -186,13 +190,16 @@ def test_once_the_year_is_over_service_must_be_on_record(zone):
     assert checks("Q-COMMUNITY-SERVICE", zone.b1, today=MID_2024) == [("", THREE, THREE, True)]
     assert checks("Q-COMMUNITY-SERVICE", zone.b1) == [("", Decimal(0), THREE, False)]
     for registration in registrations[:2]:
-        community.community_service_record(registration=registration, served_on=datetime.date(2024, 5, 1),
-                                           hours=Decimal(2), activity="环境整治")  # fmt: skip
-    community.community_service_record(registration=registrations[2], served_on=datetime.date(2025, 1, 2),
-                                       hours=Decimal(2), activity="走访")  # fmt: skip
+        community.community_service_record(
+            registration=registration, served_on=datetime.date(2024, 5, 1), hours=Decimal(2), activity="环境整治"
+        )
+    community.community_service_record(
+        registration=registrations[2], served_on=datetime.date(2025, 1, 2), hours=Decimal(2), activity="走访"
+    )
     assert checks("Q-COMMUNITY-SERVICE", zone.b1) == [("", Decimal(2), THREE, False)]
-    community.community_service_record(registration=registrations[2], served_on=datetime.date(2024, 12, 31),
-                                       hours=Decimal(1), activity="走访")  # fmt: skip
+    community.community_service_record(
+        registration=registrations[2], served_on=datetime.date(2024, 12, 31), hours=Decimal(1), activity="走访"
+    )
     assert checks("Q-COMMUNITY-SERVICE", zone.b1) == [("", THREE, THREE, True)]
 
 
@@ -213,8 +220,9 @@ def grow(zone, n):
         members = joined(branch, n=2)
         group_members = joined(make_org(branch, K.PARTY_GROUP, sector=Sector.COMMUNITY, code=f"XG{i}"))
         talk(members[:1], organisation=branch)
-        services.evaluation_record(organisation=branch, year=2024, held_on=EVALUATED,
-                                   results={m.pk: grades() for m in members + group_members})  # fmt: skip
+        services.evaluation_record(
+            organisation=branch, year=2024, held_on=EVALUATED, results={m.pk: grades() for m in members + group_members}
+        )
         register(members[:1], community_org=zone.b3)
 
 

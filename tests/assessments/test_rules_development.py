@@ -40,9 +40,11 @@ def checks(candidate, **kwargs):
 
 def applicant(zone, applied_on, born=None, organisation=None):
     return development.candidate_apply(
-        organisation=organisation or zone.b1, name="申请人", applied_on=applied_on,
+        organisation=organisation or zone.b1,
+        name="申请人",
+        applied_on=applied_on,
         id_number=id_make(area="430104", born=born or D(1999, 3, 3), sequence=next(SEQUENCE), male=True),
-    )  # fmt: skip
+    )
 
 
 def activist(candidate, talked_on, activist_on):
@@ -80,10 +82,18 @@ def test_a_development_target_after_a_full_year_passes_a_day_earlier_fails(zone)
     candidate = activist(zone.b1_candidate, D(2024, 1, 10), D(2024, 1, 25))
     development.candidate_make_target(candidate=candidate, on=D(2025, 1, 25))
     assert checks(candidate, year=2025, today=D(2026, 1, 5))["target"] == (
-        Decimal(366), Decimal(366), True, D(2025, 1, 25))  # fmt: skip
+        Decimal(366),
+        Decimal(366),
+        True,
+        D(2025, 1, 25),
+    )
     Candidate.objects.filter(pk=candidate.pk).update(target_on=D(2025, 1, 24))
     assert checks(candidate, year=2025, today=D(2026, 1, 5))["target"] == (
-        Decimal(365), Decimal(366), False, D(2025, 1, 24))  # fmt: skip
+        Decimal(365),
+        Decimal(366),
+        False,
+        D(2025, 1, 24),
+    )
     assert "review" not in checks(candidate, year=2025, today=D(2026, 1, 5))  # no longer an activist
 
 

@@ -41,8 +41,9 @@ def leader(organisation, kind=PostKind.DEPUTY_SECRETARY, since=SINCE, home=None)
 
 
 def days(team, member, start, end, kind=LeadershipDayKind.CONTACT):
-    return services.leadership_days_record(organisation=team, member=member, kind=kind, started_on=start,
-                                           ended_on=end, place="东村", purpose="走访群众")  # fmt: skip
+    return services.leadership_days_record(
+        organisation=team, member=member, kind=kind, started_on=start, ended_on=end, place="东村", purpose="走访群众"
+    )
 
 
 def days_from(team, member, start, count):
@@ -54,8 +55,14 @@ def days_from(team, member, start, count):
 
 
 def pledge(team, day, member=None, year=None):
-    return services.integrity_pledge_record(organisation=team, year=year or day.year, pledged_on=day,
-                                            published_on=day, published_where="公示栏", member=member)  # fmt: skip
+    return services.integrity_pledge_record(
+        organisation=team,
+        year=year or day.year,
+        pledged_on=day,
+        published_on=day,
+        published_where="公示栏",
+        member=member,
+    )
 
 
 # Days at the grassroots
@@ -84,19 +91,24 @@ def test_days_are_due_pro_rata_and_counted_up_to_the_day(zone):
     }
     # On 30 June: 59.7 due, 60 counted; on 29 June 59.3 due, 59 counted.
     assert by_subject(evaluate("Q-CONTACT-TOWN", today=D(2024, 6, 30)))[(zone.t1.pk, member.pk, "")] == (
-        Decimal(60), Decimal("59.7"), True,
-    )  # fmt: skip
+        Decimal(60),
+        Decimal("59.7"),
+        True,
+    )
     assert by_subject(evaluate("Q-CONTACT-TOWN", today=D(2024, 6, 29)))[(zone.t1.pk, member.pk, "")] == (
-        Decimal(59), Decimal("59.3"), False,
-    )  # fmt: skip
+        Decimal(59),
+        Decimal("59.3"),
+        False,
+    )
     # The whole year: the July entry counts in full.
     assert by_subject(evaluate("Q-CONTACT-TOWN"))[(zone.t1.pk, member.pk, "")] == (Decimal(70), Decimal(120), False)
 
 
 def test_days_of_another_team_do_not_count(zone):
     member = leader(zone.t1, home=zone.b1)
-    branch_services.post_assign(organisation=zone.t2, member=member, kind=PostKind.COMMITTEE_MEMBER,
-                                started_on=D(2023, 1, 1))  # fmt: skip
+    branch_services.post_assign(
+        organisation=zone.t2, member=member, kind=PostKind.COMMITTEE_MEMBER, started_on=D(2023, 1, 1)
+    )
     days_from(zone.t2, member, D(2024, 1, 1), 120)
     checks = by_subject(evaluate("Q-CONTACT-TOWN"))
     assert checks[(zone.t1.pk, member.pk, "")] == (Decimal(0), Decimal(120), False)
@@ -118,9 +130,13 @@ def test_the_teams_are_those_of_leadership_target(zone):
         if target is not None:
             expected[organisation.pk] = target[1]
     assert checked == expected
-    assert expected == {zone.wc.pk: "Q-RESEARCH-WORKCOMMITTEE", zone.t1.pk: "Q-CONTACT-TOWN",
-                        agency.pk: "Q-RESEARCH-DEPT", institute.pk: "Q-RESEARCH-DEPT",
-                        street.pk: "Q-CONTACT-TOWN"}  # fmt: skip
+    assert expected == {
+        zone.wc.pk: "Q-RESEARCH-WORKCOMMITTEE",
+        zone.t1.pk: "Q-CONTACT-TOWN",
+        agency.pk: "Q-RESEARCH-DEPT",
+        institute.pk: "Q-RESEARCH-DEPT",
+        street.pk: "Q-CONTACT-TOWN",
+    }
 
 
 def test_work_committee_and_department_targets(zone):
@@ -155,8 +171,11 @@ def test_a_days_finding_cites_its_clause(zone):
     engine.compliance_run(year=2024, today=FINAL, rules=DAYS_RULES, trigger="test")
     finding = Finding.objects.get()
     assert (finding.rule, finding.organisation_id, finding.member_id, finding.period) == (
-        "Q-CONTACT-TOWN", zone.t1.pk, member.pk, "2024",
-    )  # fmt: skip
+        "Q-CONTACT-TOWN",
+        zone.t1.pk,
+        member.pk,
+        "2024",
+    )
     assert (finding.measured, finding.required, finding.due_on) == (Decimal(10), Decimal(120), D(2024, 12, 31))
 
 

@@ -31,8 +31,7 @@ POST_RULES = (
 
 def evaluate(clause, today=FINAL, year=2024, **values):
     policy = policy_for_year(year)
-    context = engine.RunContext(year=year, today=today,
-                                values=PolicyValues({**policy, **values}, on=policy.on))  # fmt: skip
+    context = engine.RunContext(year=year, today=today, values=PolicyValues({**policy, **values}, on=policy.on))
     return list(RULES[clause].evaluate(context))
 
 
@@ -42,8 +41,9 @@ def by_subject(checks):
 
 def post(organisation, kind, member=None, since=SINCE, full_time=False, home=None):
     member = member or MemberFactory(organisation=home or organisation)
-    return branch_services.post_assign(organisation=organisation, member=member, kind=kind, started_on=since,
-                                       is_full_time=full_time)  # fmt: skip
+    return branch_services.post_assign(
+        organisation=organisation, member=member, kind=kind, started_on=since, is_full_time=full_time
+    )
 
 
 def result(measured, required):
@@ -182,8 +182,14 @@ def test_dissolved_units_are_not_checked(zone):
 def test_findings_cite_their_clauses(zone):
     make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.AGENCY, code="A1", cadre_count=10)
     make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.SOE, code="S1", employee_count=10)
-    make_org(zone.t2, K.PARTY_COMMITTEE, sector=Sector.NON_PUBLIC, code="E1", is_large_enterprise=True,
-             main_investor_is_secretary=True)  # fmt: skip
+    make_org(
+        zone.t2,
+        K.PARTY_COMMITTEE,
+        sector=Sector.NON_PUBLIC,
+        code="E1",
+        is_large_enterprise=True,
+        main_investor_is_secretary=True,
+    )
     post(zone.t1, PostKind.PARTY_BUILDING_LEAD, home=zone.b1)
     engine.compliance_run(year=2024, today=FINAL, rules=POST_RULES, trigger="test")
     assert sorted(Finding.objects.values_list("rule", "organisation__code", "aspect", "period")) == [
@@ -209,8 +215,14 @@ def grow(zone, n):
         branch = make_org(village, K.BRANCH, sector=Sector.VILLAGE, code=f"GB{i}")
         agency = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.AGENCY, code=f"GA{i}", cadre_count=120)
         soe = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.SOE, code=f"GS{i}", employee_count=80)
-        enterprise = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.NON_PUBLIC, code=f"GE{i}",
-                              is_large_enterprise=True, main_investor_is_secretary=True)  # fmt: skip
+        enterprise = make_org(
+            zone.wc,
+            K.PARTY_COMMITTEE,
+            sector=Sector.NON_PUBLIC,
+            code=f"GE{i}",
+            is_large_enterprise=True,
+            main_investor_is_secretary=True,
+        )
         post(branch, PostKind.RESERVE_CADRE)
         post(town, PostKind.PARTY_BUILDING_LEAD, home=branch)
         post(town, PostKind.PARTY_AFFAIRS_STAFF, full_time=True, home=branch)

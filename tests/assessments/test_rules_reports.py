@@ -37,21 +37,29 @@ def checks(clause, organisation=None, **kwargs):
 
 
 def session(town, held_on=datetime.date(2024, 3, 1)):
-    return services.congress_session_record(organisation=town, held_on=held_on, deputies=80, deputies_present=76,
-                                            agenda="审议党委工作报告")  # fmt: skip
+    return services.congress_session_record(
+        organisation=town, held_on=held_on, deputies=80, deputies_present=76, agenda="审议党委工作报告"
+    )
 
 
 def secretary(zone, organisation, member=None):
     member = member or zone.b1_members[1]
-    branch_services.post_assign(organisation=organisation, member=member, kind=PostKind.SECRETARY,
-                                started_on=datetime.date(2020, 1, 1))  # fmt: skip
+    branch_services.post_assign(
+        organisation=organisation, member=member, kind=PostKind.SECRETARY, started_on=datetime.date(2020, 1, 1)
+    )
     return member
 
 
 def report(organisation, reported_on=datetime.date(2025, 1, 15), year=2024):
-    return services.annual_report_record(organisation=organisation, year=year, reported_on=reported_on,
-                                         result=ReportResult.GOOD, published_on=reported_on, published_where="公开栏",
-                                         text="述职报告")  # fmt: skip
+    return services.annual_report_record(
+        organisation=organisation,
+        year=year,
+        reported_on=reported_on,
+        result=ReportResult.GOOD,
+        published_on=reported_on,
+        published_where="公开栏",
+        text="述职报告",
+    )
 
 
 END_2024 = datetime.date(2024, 12, 31)
@@ -75,7 +83,8 @@ def test_a_session_early_next_year_does_not_count_for_the_year(zone):
     session(zone.t2, held_on=datetime.date(2025, 1, 5))
     assert checks("Q-TOWN-CONGRESS", zone.t2) == [(NONE, ONE, False, END_2024)]
     assert checks("Q-TOWN-CONGRESS", zone.t2, year=2025, today=datetime.date(2026, 1, 2)) == [
-        (ONE, ONE, True, datetime.date(2025, 12, 31))]  # fmt: skip
+        (ONE, ONE, True, datetime.date(2025, 12, 31))
+    ]
 
 
 def test_congress_findings_cite_the_clause(zone):
@@ -126,8 +135,10 @@ def test_annual_report_findings_cite_the_clause(zone):
     report(zone.b3)
     compliance_run(year=2024, today=AFTER_REPORTS, rules=["Q-ANNUAL-REPORT"], trigger="test")
     assert sorted(Finding.objects.values_list("rule", "organisation__code", "due_on")) == [
-        ("Q-ANNUAL-REPORT", "T1", REPORT_DUE), ("Q-ANNUAL-REPORT", "T2", REPORT_DUE),
-        ("Q-ANNUAL-REPORT", "V1", REPORT_DUE)]  # fmt: skip
+        ("Q-ANNUAL-REPORT", "T1", REPORT_DUE),
+        ("Q-ANNUAL-REPORT", "T2", REPORT_DUE),
+        ("Q-ANNUAL-REPORT", "V1", REPORT_DUE),
+    ]
 
 
 # Set-based: the same number of queries whatever the size of the zone.

@@ -37,8 +37,10 @@ def checks(clause, organisation=None, **kwargs):
 
 
 def venue(organisation, kind=VenueKind.ACTIVITY_VENUE, met=6, opened_on=None):
-    v = services.venue_create(organisation=organisation, data={"kind": kind, "name": "党员活动室", "address": "村部二楼",
-                                                               "opened_on": opened_on})  # fmt: skip
+    v = services.venue_create(
+        organisation=organisation,
+        data={"kind": kind, "name": "党员活动室", "address": "村部二楼", "opened_on": opened_on},
+    )
     standards = list(SixStandard)
     checks_ = {s: (i < met, "现场核实" if i < met else "", None) for i, s in enumerate(standards)}
     services.venue_checks_record(venue=v, checked_on=CHECKED, checks=checks_)
@@ -75,7 +77,8 @@ def test_only_activity_venues_in_use_on_the_day_count(zone):
 def test_a_sub_standard_venue_is_due_by_the_deadline_then_each_year(zone):
     deadline = datetime.date(2017, 12, 31)
     assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2016, today=datetime.date(2016, 6, 1)) == [
-        (Decimal(0), SIX, False, deadline)]  # fmt: skip
+        (Decimal(0), SIX, False, deadline)
+    ]
     assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2017)[0][3] == deadline
     assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2018)[0][3] == datetime.date(2018, 12, 31)
     later = {"venue.six_standard_deadline": Decimal(2025)}
@@ -87,7 +90,8 @@ def test_a_dissolved_village_is_not_checked_and_its_sub_organisation_becomes_the
     zone.v1.save()
     assert sorted(c.organisation_id for c in checks("Q-VENUE-SIXHAVE")) == sorted([zone.b1.pk, zone.b2.pk, zone.b3.pk])
     assert sorted(c.organisation_id for c in checks("Q-VENUE-SIXHAVE", year=2023, today=datetime.date(2024, 1, 5))) == (
-        sorted([zone.v1.pk, zone.b3.pk]))  # fmt: skip
+        sorted([zone.v1.pk, zone.b3.pk])
+    )
 
 
 def test_six_standard_findings_cite_the_clause(zone):
@@ -130,7 +134,9 @@ def test_non_public_findings_cite_the_clause(zone):
     non_public(zone)
     compliance_run(year=2024, today=MID_2024, rules=["Q-VENUE-NONPUBLIC"], trigger="test")
     assert sorted(Finding.objects.values_list("rule", "organisation__code")) == [
-        ("Q-VENUE-NONPUBLIC", "NP"), ("Q-VENUE-NONPUBLIC", "SO")]  # fmt: skip
+        ("Q-VENUE-NONPUBLIC", "NP"),
+        ("Q-VENUE-NONPUBLIC", "SO"),
+    ]
 
 
 # Set-based: the same number of queries whatever the size of the zone.

@@ -34,8 +34,9 @@ def grades(final=Q, disposal=""):
 
 def test_talks_of_a_day_one_record_each_and_who_is_left(zone, users):
     a, b, c = zone.b1_members
-    services.talks_record(organisation=zone.b1, held_on=DAY, topic="思想动态", member_ids=[b.pk, c.pk], talker=a,
-                          user=users.branch_admin)  # fmt: skip
+    services.talks_record(
+        organisation=zone.b1, held_on=DAY, topic="思想动态", member_ids=[b.pk, c.pk], talker=a, user=users.branch_admin
+    )
     assert Talk.objects.count() == 2
     left = selectors.members_not_talked_to(organisation=zone.b1, year=2024, today=datetime.date(2024, 12, 1))
     assert list(left) == [a]
@@ -59,9 +60,12 @@ def test_talks_need_a_talker_and_members_of_the_organisation(zone):
 def test_evaluation_grades_every_member_in_one_step(zone, users):
     a, b, c = zone.b1_members
     evaluation = services.evaluation_record(
-        organisation=zone.b1, year=2024, held_on=DAY, user=users.branch_admin,
+        organisation=zone.b1,
+        year=2024,
+        held_on=DAY,
+        user=users.branch_admin,
         results={a.pk: grades(E), b.pk: grades(Q), c.pk: grades(U, Disposal.CORRECTION)},
-    )  # fmt: skip
+    )
     got = dict(EvaluationResult.objects.values_list("member_id", "grade"))
     assert got == {a.pk: E, b.pk: Q, c.pk: U}
     assert evaluation.recorded_by == users.branch_admin
@@ -118,8 +122,9 @@ def test_evaluation_page_shows_community_service_hours_beside_the_member(zone, u
     member.save()
     estate = make_org(zone.v1, "branch", sector="community", code="C9")
     registration = community.community_register(member=member, community=estate, on=datetime.date(2024, 1, 2))
-    community.community_service_record(registration=registration, served_on=datetime.date(2024, 3, 3), hours=Decimal(5),
-                                       activity="社区值守")  # fmt: skip
+    community.community_service_record(
+        registration=registration, served_on=datetime.date(2024, 3, 3), hours=Decimal(5), activity="社区值守"
+    )
     page = client_for(users.branch_admin).get(reverse("assessments:evaluation", args=[zone.b1.pk, 2024]))
     rows = {row["member"]: row for row in page.context["rows"]}
     assert rows[member]["service_hours"] == Decimal(5)
@@ -152,8 +157,10 @@ def test_talks_form_marks_who_is_still_due(zone, users, client_for):
     labels = dict(form.fields["members"].choices)
     assert labels[a.pk].endswith("（本年度尚未谈话）") and labels[b.pk] == b.name
     assert form.fields["talker"].initial == a.pk  # the secretary, from the posts
-    response = client.post(reverse("assessments:talks_create", args=[zone.b1.pk]),
-                           {"held_on": "2024-07-01", "talker": a.pk, "topic": "谈心", "members": [zone.b1_members[2].pk]})  # fmt: skip
+    response = client.post(
+        reverse("assessments:talks_create", args=[zone.b1.pk]),
+        {"held_on": "2024-07-01", "talker": a.pk, "topic": "谈心", "members": [zone.b1_members[2].pk]},
+    )
     assert response.status_code == 302
     assert Talk.objects.count() == 2
 
@@ -173,8 +180,12 @@ def test_all_qualified_records_every_member_but_the_exceptions(zone, users, clie
     a, b, c = zone.b1_members
     client, url = client_for(users.branch_admin), reverse("assessments:evaluation_edit", args=[zone.b1.pk, 2024])
     # Only the exception is on the page's post; everything else left at — (or not sent).
-    data = {"held_on": "2024-06-20", f"grade_{c.pk}": "unqualified", f"disposal_{c.pk}": "correction",
-            f"self_grade_{b.pk}": ""}  # fmt: skip
+    data = {
+        "held_on": "2024-06-20",
+        f"grade_{c.pk}": "unqualified",
+        f"disposal_{c.pk}": "correction",
+        f"self_grade_{b.pk}": "",
+    }
     with translation.override("zh-hans"):
         refused = client.post(url, opened(client, url, data))  # saving as it is: blanks are still refused
     assert refused.status_code == 200 and EvaluationResult.objects.count() == 0
@@ -188,10 +199,16 @@ def test_talks_form_lists_those_not_yet_talked_with_first(zone, users, client_fo
     a, b, c = sorted(zone.b1_members, key=lambda m: (m.name_pinyin, m.pk))
     services.talks_record(organisation=zone.b1, held_on=DAY, topic="谈心", member_ids=[a.pk], talker=a)
     with translation.override("zh-hans"):
-        form = client_for(users.branch_admin).get(reverse("assessments:talks_create", args=[zone.b1.pk]),
-                                                  {"date": "2024-07-01"}).context["form"]  # fmt: skip
+        form = (
+            client_for(users.branch_admin)
+            .get(reverse("assessments:talks_create", args=[zone.b1.pk]), {"date": "2024-07-01"})
+            .context["form"]
+        )
     assert form.fields["members"].choices == [
-        (b.pk, f"{b.name}（本年度尚未谈话）"), (c.pk, f"{c.name}（本年度尚未谈话）"), (a.pk, a.name)]  # fmt: skip
+        (b.pk, f"{b.name}（本年度尚未谈话）"),
+        (c.pk, f"{c.name}（本年度尚未谈话）"),
+        (a.pk, a.name),
+    ]
 
 
 def test_one_post_records_a_talk_with_each_member_chosen(zone, users, client_for):
@@ -199,8 +216,9 @@ def test_one_post_records_a_talk_with_each_member_chosen(zone, users, client_for
     client = client_for(users.branch_admin)
     url = reverse("assessments:talks_create", args=[zone.b1.pk])
     assert client.get(url, {"members": [b.pk]}).context["form"]["members"].value() == [b.pk]  # one member: one talk
-    response = client.post(url, {"held_on": "2024-07-01", "talker": a.pk, "topic": "思想动态",
-                                 "members": [a.pk, b.pk, c.pk]})  # fmt: skip
+    response = client.post(
+        url, {"held_on": "2024-07-01", "talker": a.pk, "topic": "思想动态", "members": [a.pk, b.pk, c.pk]}
+    )
     assert response.status_code == 302
     talks = Talk.objects.order_by("member_id").values_list("member_id", "talker_id", "held_on", "topic")
     day = datetime.date(2024, 7, 1)

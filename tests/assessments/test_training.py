@@ -18,9 +18,14 @@ DAY = datetime.date(2024, 3, 15)
 
 def batch(zone, members, hours=Decimal(8), title="党的二十大精神专题培训", day=DAY, user=None, organisation=None):
     return services.training_batch_record(
-        organisation=organisation or zone.b1, kind=TrainingKind.COURSE, title=title, held_on=day, hours=hours,
-        member_ids=[m.pk for m in members], user=user,
-    )  # fmt: skip
+        organisation=organisation or zone.b1,
+        kind=TrainingKind.COURSE,
+        title=title,
+        held_on=day,
+        hours=hours,
+        member_ids=[m.pk for m in members],
+        user=user,
+    )
 
 
 def test_batch_entry_for_a_whole_class_in_one_step(zone, users):
@@ -64,11 +69,20 @@ def test_lecture_attendance_adds_hours_without_a_second_entry(zone):
     a, b, c = zone.b1_members
     services.meeting_record(
         organisation=zone.b1,
-        data={"kind": MeetingKind.LECTURE, "held_on": DAY, "place": "室", "topic": "党课", "lecturer": a,
-              "study_hours": Decimal(3)},
-        attendance={a.pk: (AttendanceStatus.PRESENT, ""), b.pk: (AttendanceStatus.ABSENT, ""),
-                    c.pk: (AttendanceStatus.EXCUSED, "病假")},
-    )  # fmt: skip
+        data={
+            "kind": MeetingKind.LECTURE,
+            "held_on": DAY,
+            "place": "室",
+            "topic": "党课",
+            "lecturer": a,
+            "study_hours": Decimal(3),
+        },
+        attendance={
+            a.pk: (AttendanceStatus.PRESENT, ""),
+            b.pk: (AttendanceStatus.ABSENT, ""),
+            c.pk: (AttendanceStatus.EXCUSED, "病假"),
+        },
+    )
     batch(zone, [a, b], hours=Decimal(8))
     hours = selectors.study_hours(member_ids=[a.pk, b.pk, c.pk], year=2024)
     assert {pk: h["total"] for pk, h in hours.items()} == {a.pk: Decimal(11), b.pk: Decimal(8), c.pk: Decimal(0)}

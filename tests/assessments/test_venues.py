@@ -26,8 +26,9 @@ def photo(name="照片.jpg"):
 
 
 def venue(zone, organisation=None, kind=VenueKind.ACTIVITY_VENUE):
-    return services.venue_create(organisation=organisation or zone.v1, data={"kind": kind, "name": "东村党员活动室",
-                                 "address": "东村村部二楼"})  # fmt: skip
+    return services.venue_create(
+        organisation=organisation or zone.v1, data={"kind": kind, "name": "东村党员活动室", "address": "东村村部二楼"}
+    )
 
 
 def all_met(v):
@@ -45,7 +46,10 @@ def test_a_standard_is_met_only_with_evidence(zone):
     checks[SixStandard.FLAG] = (True, "会议室正面墙悬挂党旗", None)
     services.venue_checks_record(venue=v, checked_on=DAY, checks=checks)
     assert dict(VenueCheck.objects.values_list("standard", "is_met")) == {
-        **{s.value: False for s in SixStandard}, "place": True, "flag": True}  # fmt: skip
+        **{s.value: False for s in SixStandard},
+        "place": True,
+        "flag": True,
+    }
     # The photo on record still counts at the next check.
     services.venue_checks_record(venue=v, checked_on=DAY, checks={SixStandard.PLACE: (True, "", None)})
     assert VenueCheck.objects.get(standard="place").is_met is True
@@ -89,8 +93,13 @@ def test_villages_and_communities_below_standard(zone):
 def test_six_standards_form_and_photo_served_in_scope(zone, users, client_for):
     v = venue(zone)
     client = client_for(users.town_admin)
-    data = {"checked_on": "2024-05-06", "met_place": "on", f"photo_{SixStandard.PLACE}": photo(), "met_sign": "on",
-            "note_sign": "门口挂牌"}  # fmt: skip
+    data = {
+        "checked_on": "2024-05-06",
+        "met_place": "on",
+        f"photo_{SixStandard.PLACE}": photo(),
+        "met_sign": "on",
+        "note_sign": "门口挂牌",
+    }
     url = reverse("assessments:venue_checks", args=[v.pk])
     response = client.post(url, opened(client, url, data))
     assert response.status_code == 302
@@ -100,14 +109,19 @@ def test_six_standards_form_and_photo_served_in_scope(zone, users, client_for):
     assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"\xff\xd8")
     page = client.get(reverse("assessments:venue", args=[v.pk]))
     assert [(s.value, bool(c and c.is_met)) for s, c in page.context["standards"]][:3] == [
-        ("place", True), ("facilities", False), ("sign", True)]  # fmt: skip
+        ("place", True),
+        ("facilities", False),
+        ("sign", True),
+    ]
     assert client_for(users.other_admin).get(url).status_code == 404  # the same client, logged in as T2's admin
 
 
 def test_venue_form_bad_area_in_chinese(zone, users, client_for):
     with translation.override("zh-hans"):
-        response = client_for(users.town_admin).post(reverse("assessments:venue_create", args=[zone.v1.pk]), {
-            "kind": "activity_venue", "name": "活动室", "address": "村部", "area": "0"})  # fmt: skip
+        response = client_for(users.town_admin).post(
+            reverse("assessments:venue_create", args=[zone.v1.pk]),
+            {"kind": "activity_venue", "name": "活动室", "address": "村部", "area": "0"},
+        )
     assert response.status_code == 200
     assert response.context["form"].errors["area"] == ["面积须大于0。"]
 
@@ -115,8 +129,12 @@ def test_venue_form_bad_area_in_chinese(zone, users, client_for):
 def test_six_standards_post_with_an_error_keeps_the_photo_and_marks_the_row(zone, users, client_for):
     v = venue(zone)
     client, url = client_for(users.town_admin), reverse("assessments:venue_checks", args=[v.pk])
-    data = {"checked_on": "2024-05-06", "met_place": "on", f"photo_{SixStandard.PLACE}": photo("活动室.jpg"),
-            "met_flag": "on"}  # fmt: skip
+    data = {
+        "checked_on": "2024-05-06",
+        "met_place": "on",
+        f"photo_{SixStandard.PLACE}": photo("活动室.jpg"),
+        "met_flag": "on",
+    }
     with translation.override("zh-hans"):
         response = client.post(url, opened(client, url, data))
     assert (response.status_code, VenueCheck.objects.count()) == (200, 0)
@@ -124,8 +142,13 @@ def test_six_standards_post_with_an_error_keeps_the_photo_and_marks_the_row(zone
     content = response.content.decode()
     assert '<tr id="standard-flag" class="table-danger" data-error-row>' in content
     assert f'name="kept_photo_place" value="{kept.token}" checked> 活动室.jpg（已上传，已保留）' in content
-    data = {"checked_on": "2024-05-06", "met_place": "on", "kept_photo_place": kept.token, "met_flag": "on",
-            "note_flag": "会议室悬挂党旗"}  # fmt: skip
+    data = {
+        "checked_on": "2024-05-06",
+        "met_place": "on",
+        "kept_photo_place": kept.token,
+        "met_flag": "on",
+        "note_flag": "会议室悬挂党旗",
+    }
     response = client.post(url, opened(client, url, data))
     assert response.status_code == 302
     assert VenueCheck.objects.get(standard=SixStandard.PLACE).photo.name.endswith(".jpg")

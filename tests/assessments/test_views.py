@@ -19,8 +19,15 @@ DAY = "2024-03-15"
 
 
 def meeting_post(zone, **changes):
-    data = {"kind": MeetingKind.LECTURE, "held_on": DAY, "place": "党员活动室", "topic": "学习新党章",
-            "chaired_by": zone.b1_members[0].pk, "lecturer": zone.b1_members[0].pk, "study_hours": "2.5"}  # fmt: skip
+    data = {
+        "kind": MeetingKind.LECTURE,
+        "held_on": DAY,
+        "place": "党员活动室",
+        "topic": "学习新党章",
+        "chaired_by": zone.b1_members[0].pk,
+        "lecturer": zone.b1_members[0].pk,
+        "study_hours": "2.5",
+    }
     for member in zone.b1_members:
         data[f"attendance_{member.pk}"] = AttendanceStatus.PRESENT
     data.update(changes)
@@ -91,8 +98,10 @@ def test_training_batch_for_forty_people_is_one_form(zone, users, client_for):
     client = client_for(users.branch_admin)
     page = client.get(reverse("assessments:training_batch", args=[zone.b1.pk]), {"date": DAY})
     assert len(page.context["form"].fields["members"].choices) == 40
-    response = client.post(reverse("assessments:training_batch", args=[zone.b1.pk]), {
-        "kind": "course", "title": "专题培训班", "held_on": DAY, "hours": "6", "members": [m.pk for m in people]})  # fmt: skip
+    response = client.post(
+        reverse("assessments:training_batch", args=[zone.b1.pk]),
+        {"kind": "course", "title": "专题培训班", "held_on": DAY, "hours": "6", "members": [m.pk for m in people]},
+    )
     assert response.status_code == 302
     assert TrainingRecord.objects.filter(title="专题培训班").count() == 40
 
@@ -141,8 +150,11 @@ def test_meeting_post_with_an_error_keeps_the_upload_for_the_next_post(zone, use
     assert f'<tr id="attendance-{b.pk}" class="table-danger" data-error-row>' in content  # the row in error
     assert response.context["form"].rows_in_error() == {b.pk}
     # The reason given, the file not chosen again: the meeting is saved with it.
-    data = meeting_post(zone, **{f"attendance_{b.pk}": AttendanceStatus.EXCUSED, f"reason_{b.pk}": "出差"},
-                        kept_attachments=[kept.token])  # fmt: skip
+    data = meeting_post(
+        zone,
+        **{f"attendance_{b.pk}": AttendanceStatus.EXCUSED, f"reason_{b.pk}": "出差"},
+        kept_attachments=[kept.token],
+    )
     response = client.post(url, data)
     assert response.status_code == 302
     attachment = Meeting.objects.get().attachments.get()
@@ -165,10 +177,15 @@ def test_attendance_list_reloaded_keeps_the_choices_already_made(zone, users, cl
     a, b, c = zone.b1_members
     page = client_for(users.branch_admin).get(
         reverse("assessments:meeting_create", args=[zone.b1.pk]),
-        {"kind": "lecture", "held_on": "2024-05-10", f"attendance_{b.pk}": "excused", f"reason_{b.pk}": "出差",
-         f"attendance_{c.pk}": "absent"},
+        {
+            "kind": "lecture",
+            "held_on": "2024-05-10",
+            f"attendance_{b.pk}": "excused",
+            f"reason_{b.pk}": "出差",
+            f"attendance_{c.pk}": "absent",
+        },
         headers={"HX-Request": "true"},
-    )  # fmt: skip
+    )
     form = page.context["form"]
     assert [form[f"attendance_{m.pk}"].value() for m in (a, b, c)] == ["present", "excused", "absent"]
     assert form[f"reason_{b.pk}"].value() == "出差"

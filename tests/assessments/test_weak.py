@@ -33,9 +33,18 @@ def communities(zone, n, prefix="CX"):
 
 
 def finding(organisation, rule="Q-THREE-MEETINGS", status="open", period="2024-Q4", aspect="general", year=YEAR):
-    return Finding.objects.create(rule=rule, organisation=organisation, year=year, period=period, aspect=aspect,
-                                  measured=0, required=1, due_on=datetime.date(year, 12, 31), status=status,
-                                  opened_at=timezone.now())  # fmt: skip
+    return Finding.objects.create(
+        rule=rule,
+        organisation=organisation,
+        year=year,
+        period=period,
+        aspect=aspect,
+        measured=0,
+        required=1,
+        due_on=datetime.date(year, 12, 31),
+        status=status,
+        opened_at=timezone.now(),
+    )
 
 
 def selection(organisation, year=YEAR):
@@ -62,9 +71,17 @@ def named(users, *organisations, year=YEAR):
 
 @pytest.mark.parametrize(
     ("n", "share", "expected"),
-    [(10, "0.10", 1), (11, "0.10", 2), (20, "0.05", 1), (21, "0.05", 2), (1, "0.05", 1), (0, "0.10", 0),
-     (40, "0.05", 2), (41, "0.05", 3)],
-)  # fmt: skip
+    [
+        (10, "0.10", 1),
+        (11, "0.10", 2),
+        (20, "0.05", 1),
+        (21, "0.05", 2),
+        (1, "0.05", 1),
+        (0, "0.10", 0),
+        (40, "0.05", 2),
+        (41, "0.05", 3),
+    ],
+)
 def test_required_count_rounds_up_and_is_at_least_one(n, share, expected):
     assert weak.required_count(n=n, share=Decimal(share)) == expected
 
@@ -116,9 +133,16 @@ def test_population_tops_of_villages_and_unit_level_organisations_of_other_types
     Organisation.objects.filter(pk=gone.pk).update(dissolved_on=datetime.date(2024, 6, 1))
     ranked = weak.weak_population(as_of=datetime.date(2024, 12, 31))
     assert sorted((r.type, r.code) for r in ranked) == [
-        ("agency", "AG1"), ("agency", "AG2"), ("community", "B3"), ("incubator", "INC"), ("non_public", "NP1"),
-        ("non_public", "NP2"), ("social_organisation", "SOC1"), ("soe", "SOE"), ("village", "V1"),
-    ]  # fmt: skip
+        ("agency", "AG1"),
+        ("agency", "AG2"),
+        ("community", "B3"),
+        ("incubator", "INC"),
+        ("non_public", "NP1"),
+        ("non_public", "NP2"),
+        ("social_organisation", "SOC1"),
+        ("soe", "SOE"),
+        ("village", "V1"),
+    ]
     # Dissolved before the day counted: not ranked; still ranked for a day before it.
     assert "VGONE" in {r.code for r in weak.weak_population(as_of=datetime.date(2024, 5, 31))}
     assert gone.pk not in {r.organisation_id for r in ranked}
@@ -147,19 +171,28 @@ def test_score_from_findings_and_records(zone):
     finding(zone.b1, "Q-TALKS", "open", period="2023", aspect="", year=2023)  # another year
     scores = {r.code: r for r in weak.weak_scores(year=YEAR)}
     v1 = scores["V1"]
-    assert v1.deductions == {"open_clause": "10", "waived_clause": "10", "no_meetings": "20", "no_evaluation": "10",
-                             "no_secretary": "20", "clauses": ["Q-TALKS", "Q-THREE-MEETINGS"]}  # fmt: skip
+    assert v1.deductions == {
+        "open_clause": "10",
+        "waived_clause": "10",
+        "no_meetings": "20",
+        "no_evaluation": "10",
+        "no_secretary": "20",
+        "clauses": ["Q-TALKS", "Q-THREE-MEETINGS"],
+    }
     assert v1.score == Decimal(30)
     # B3 has a secretary of its own.
     assert scores["B3"].score == Decimal(70)
 
 
 def test_meetings_evaluation_and_secretary_lift_the_score(zone):
-    services.meeting_record(organisation=zone.b1, data={"kind": "general", "held_on": datetime.date(2024, 3, 1),
-                            "place": "村部", "topic": "学习"},
-                            attendance={m.pk: ("present", "") for m in zone.b1_members})  # fmt: skip
-    branch_services.post_assign(organisation=zone.v1, member=zone.b1_members[1], kind=PostKind.SECRETARY,
-                                started_on=datetime.date(2020, 1, 1))  # fmt: skip
+    services.meeting_record(
+        organisation=zone.b1,
+        data={"kind": "general", "held_on": datetime.date(2024, 3, 1), "place": "村部", "topic": "学习"},
+        attendance={m.pk: ("present", "") for m in zone.b1_members},
+    )
+    branch_services.post_assign(
+        organisation=zone.v1, member=zone.b1_members[1], kind=PostKind.SECRETARY, started_on=datetime.date(2020, 1, 1)
+    )
     scores = {r.code: r for r in weak.weak_scores(year=YEAR)}
     assert (scores["V1"].score, scores["V1"].deductions) == (Decimal(90), {"no_evaluation": "10"})
 
@@ -193,8 +226,11 @@ def test_ties_go_to_fewer_members_then_the_code(zone):
     Organisation.objects.filter(pk=a.pk).update(member_count=5)
     Organisation.objects.filter(pk__in=[b.pk, c.pk]).update(member_count=1)
     weak.weak_proposal_make(year=YEAR)
-    order = list(WeakSelection.objects.filter(year=YEAR, type="village").order_by("rank")
-                 .values_list("organisation__code", flat=True))  # fmt: skip
+    order = list(
+        WeakSelection.objects.filter(year=YEAR, type="village")
+        .order_by("rank")
+        .values_list("organisation__code", flat=True)
+    )
     assert order == ["VX01", "VX02", "V1", "VX00"]  # 1, 1 (by code), 3, 5 members
 
 
@@ -279,68 +315,98 @@ def named_v1(zone, users):
 
 
 def test_remedies_pick_the_post(zone, users, named_v1):
-    instructor = branch_services.post_assign(organisation=zone.v1, member=zone.b1_members[2], kind=PostKind.INSTRUCTOR,
-                                             started_on=datetime.date(2024, 6, 1))  # fmt: skip
+    instructor = branch_services.post_assign(
+        organisation=zone.v1, member=zone.b1_members[2], kind=PostKind.INSTRUCTOR, started_on=datetime.date(2024, 6, 1)
+    )
     leader = MemberFactory(organisation=zone.b3)
-    leader_post = branch_services.post_assign(organisation=zone.t1, member=leader, kind=PostKind.DEPUTY_SECRETARY,
-                                              started_on=datetime.date(2020, 1, 1))  # fmt: skip
+    leader_post = branch_services.post_assign(
+        organisation=zone.t1, member=leader, kind=PostKind.DEPUTY_SECRETARY, started_on=datetime.date(2020, 1, 1)
+    )
     department = make_org(zone.wc, K.BRANCH, sector=Sector.AGENCY, code="AG1", unit_name="区财政局")
-    a = weak.rectification_remedy_add(selection=named_v1, kind="instructor", post=instructor, started_on=AFTER,
-                                      user=users.bureau)  # fmt: skip
-    b = weak.rectification_remedy_add(selection=named_v1, kind="leader_liaison", post=leader_post, started_on=AFTER,
-                                      note="每月到村一次", user=users.bureau)  # fmt: skip
-    c = weak.rectification_remedy_add(selection=named_v1, kind="department_support", department=department,
-                                      post=instructor, started_on=AFTER, user=users.bureau)  # fmt: skip
+    a = weak.rectification_remedy_add(
+        selection=named_v1, kind="instructor", post=instructor, started_on=AFTER, user=users.bureau
+    )
+    b = weak.rectification_remedy_add(
+        selection=named_v1,
+        kind="leader_liaison",
+        post=leader_post,
+        started_on=AFTER,
+        note="每月到村一次",
+        user=users.bureau,
+    )
+    c = weak.rectification_remedy_add(
+        selection=named_v1,
+        kind="department_support",
+        department=department,
+        post=instructor,
+        started_on=AFTER,
+        user=users.bureau,
+    )
     assert [(r.kind, r.post, r.department, r.recorded_by) for r in (a, b, c)] == [
-        ("instructor", instructor, None, users.bureau), ("leader_liaison", leader_post, None, users.bureau),
+        ("instructor", instructor, None, users.bureau),
+        ("leader_liaison", leader_post, None, users.bureau),
         ("department_support", None, department, users.bureau),
-    ]  # fmt: skip
+    ]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        weak.rectification_remedy_add(selection=named_v1, kind="instructor", post=instructor, started_on=AFTER,
-                                      user=users.bureau)  # fmt: skip
+        weak.rectification_remedy_add(
+            selection=named_v1, kind="instructor", post=instructor, started_on=AFTER, user=users.bureau
+        )
     assert exc.value.messages == [f"{zone.v1.name}的这项整顿措施已有记录。"]
 
 
 def test_remedy_refusals(zone, users, named_v1):
-    instructor = branch_services.post_assign(organisation=zone.v1, member=zone.b1_members[2], kind=PostKind.INSTRUCTOR,
-                                             started_on=datetime.date(2024, 6, 1))  # fmt: skip
-    elsewhere = branch_services.post_assign(organisation=zone.b3, member=zone.b3_members[1], kind=PostKind.INSTRUCTOR,
-                                            started_on=datetime.date(2024, 6, 1))  # fmt: skip
+    instructor = branch_services.post_assign(
+        organisation=zone.v1, member=zone.b1_members[2], kind=PostKind.INSTRUCTOR, started_on=datetime.date(2024, 6, 1)
+    )
+    elsewhere = branch_services.post_assign(
+        organisation=zone.b3, member=zone.b3_members[1], kind=PostKind.INSTRUCTOR, started_on=datetime.date(2024, 6, 1)
+    )
     with translation.override("zh-hans"):
         with pytest.raises(ValidationError) as exc:  # an instructor of another organisation
-            weak.rectification_remedy_add(selection=named_v1, kind="instructor", post=elsewhere, started_on=AFTER,
-                                          user=users.bureau)  # fmt: skip
+            weak.rectification_remedy_add(
+                selection=named_v1, kind="instructor", post=elsewhere, started_on=AFTER, user=users.bureau
+            )
         assert exc.value.message_dict["post"] == [
             f"请选择2025年1月10日在{zone.v1.name}任职的党建指导员（先在组织页面登记该职务）。"
         ]
         with pytest.raises(ValidationError) as exc:  # the instructor's post is not a first secretary's
-            weak.rectification_remedy_add(selection=named_v1, kind="first_secretary", post=instructor,
-                                          started_on=AFTER, user=users.bureau)  # fmt: skip
+            weak.rectification_remedy_add(
+                selection=named_v1, kind="first_secretary", post=instructor, started_on=AFTER, user=users.bureau
+            )
         assert exc.value.message_dict["post"] == [
             f"请选择2025年1月10日在{zone.v1.name}任职的第一书记（先在组织页面登记该职务）。"
         ]
         with pytest.raises(ValidationError) as exc:  # a branch secretary is no leadership member
-            weak.rectification_remedy_add(selection=named_v1, kind="leader_liaison", post=zone.secretary,
-                                          started_on=AFTER, user=users.bureau)  # fmt: skip
+            weak.rectification_remedy_add(
+                selection=named_v1, kind="leader_liaison", post=zone.secretary, started_on=AFTER, user=users.bureau
+            )
         assert exc.value.message_dict["post"] == [
             f"请选择挂点联系{zone.v1.name}的领导：2025年1月10日在党工委或街道（镇）、系统党组织担任班子职务的成员。"
         ]
         with pytest.raises(ValidationError) as exc:
-            weak.rectification_remedy_add(selection=named_v1, kind="department_support", department=zone.b1,
-                                          started_on=AFTER, user=users.bureau)  # fmt: skip
+            weak.rectification_remedy_add(
+                selection=named_v1, kind="department_support", department=zone.b1, started_on=AFTER, user=users.bureau
+            )
         assert exc.value.message_dict["department"] == [f"{zone.b1.name}属于{zone.v1.name}，帮扶须来自其他组织。"]
         with pytest.raises(ValidationError) as exc:
-            weak.rectification_remedy_add(selection=named_v1, kind="instructor", post=instructor,
-                                          started_on=datetime.date(2023, 12, 31), user=users.bureau)  # fmt: skip
+            weak.rectification_remedy_add(
+                selection=named_v1,
+                kind="instructor",
+                post=instructor,
+                started_on=datetime.date(2023, 12, 31),
+                user=users.bureau,
+            )
         assert exc.value.message_dict["started_on"] == ["日期早于2024年，即该组织被确定为整顿对象的年度。"]
         with pytest.raises(ValidationError) as exc:
-            weak.rectification_remedy_add(selection=named_v1, kind="instructor", post=instructor, started_on=AFTER,
-                                          user=users.town_admin)  # fmt: skip
+            weak.rectification_remedy_add(
+                selection=named_v1, kind="instructor", post=instructor, started_on=AFTER, user=users.town_admin
+            )
         assert exc.value.messages == ["只有组织人事局可以确定整顿措施。"]
         b3 = selection(zone.b3)  # proposed, not decided
         with pytest.raises(ValidationError) as exc:
-            weak.rectification_remedy_add(selection=b3, kind="instructor", post=elsewhere, started_on=AFTER,
-                                          user=users.bureau)  # fmt: skip
+            weak.rectification_remedy_add(
+                selection=b3, kind="instructor", post=elsewhere, started_on=AFTER, user=users.bureau
+            )
         assert exc.value.messages == [f"{zone.b3.name}未被确定为2024年软弱涣散党组织；整顿只针对已确定的整顿对象。"]
     assert RectificationRemedy.objects.count() == 0
 
@@ -370,13 +436,19 @@ def test_the_verdict_after_a_note_and_once(zone, users, named_v1):
         weak.rectification_verdict(selection=named_v1, verdict="rectified", decided_on=AFTER, user=users.town_admin)
     assert exc.value.messages == ["只有组织人事局可以作出整顿结论。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        weak.rectification_verdict(selection=named_v1, verdict="rectified", decided_on=datetime.date(2025, 1, 9),
-                                   user=users.bureau)  # fmt: skip
+        weak.rectification_verdict(
+            selection=named_v1, verdict="rectified", decided_on=datetime.date(2025, 1, 9), user=users.bureau
+        )
     assert exc.value.message_dict["decided_on"] == ["整顿结论日期不能早于最后一条进展记录的日期（2025年1月10日）。"]
-    done = weak.rectification_verdict(selection=named_v1, verdict="rectified", decided_on=AFTER, note="转化提升",
-                                      user=users.bureau)  # fmt: skip
+    done = weak.rectification_verdict(
+        selection=named_v1, verdict="rectified", decided_on=AFTER, note="转化提升", user=users.bureau
+    )
     assert (done.verdict, done.verdict_on, done.verdict_by, done.verdict_note) == (
-        "rectified", AFTER, users.bureau, "转化提升")  # fmt: skip
+        "rectified",
+        AFTER,
+        users.bureau,
+        "转化提升",
+    )
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         weak.rectification_verdict(selection=named_v1, verdict="not_rectified", decided_on=AFTER, user=users.bureau)
     assert exc.value.messages == [f"{zone.v1.name}的整顿已于2025年1月10日结束。"]
@@ -425,8 +497,9 @@ def test_quota_community_boundary_and_going_below_is_flagged(zone, users):
     first, second = proposed(Sector.COMMUNITY)
     named(users, zone.v1, Organisation.objects.get(code=first))
     # The bureau may leave one proposed off (with a reason); the rule then flags the shortfall.
-    weak.weak_selection_decide(selection=selection(Organisation.objects.get(code=second)), named=False,
-                               reason="复核后达标", user=users.bureau)  # fmt: skip
+    weak.weak_selection_decide(
+        selection=selection(Organisation.objects.get(code=second)), named=False, reason="复核后达标", user=users.bureau
+    )
     assert checks("Q-WEAK-COMMUNITY", context(today=datetime.date(2024, 11, 1))) == [(zone.wc.pk, "", 1, 2, False)]
 
 
@@ -442,11 +515,15 @@ def test_quota_other_once_per_type_with_organisations(zone, users):
 def test_remedy_rule_each_named_organisation(zone, users, named_v1):
     named(users, zone.b3)
     assert checks("Q-WEAK-REMEDY", context(today=datetime.date(2024, 12, 1))) == [
-        (zone.v1.pk, "", 0, 1, False), (zone.b3.pk, "", 0, 1, False)]  # fmt: skip
-    instructor = branch_services.post_assign(organisation=zone.v1, member=zone.b1_members[2], kind=PostKind.INSTRUCTOR,
-                                             started_on=datetime.date(2024, 6, 1))  # fmt: skip
-    weak.rectification_remedy_add(selection=named_v1, kind="instructor", post=instructor, started_on=AFTER,
-                                  user=users.bureau)  # fmt: skip
+        (zone.v1.pk, "", 0, 1, False),
+        (zone.b3.pk, "", 0, 1, False),
+    ]
+    instructor = branch_services.post_assign(
+        organisation=zone.v1, member=zone.b1_members[2], kind=PostKind.INSTRUCTOR, started_on=datetime.date(2024, 6, 1)
+    )
+    weak.rectification_remedy_add(
+        selection=named_v1, kind="instructor", post=instructor, started_on=AFTER, user=users.bureau
+    )
     assert checks("Q-WEAK-REMEDY") == [(zone.v1.pk, "", 1, 1, True), (zone.b3.pk, "", 0, 1, False)]
     # Counted by the day of the run: not yet in place on 31 December 2024.
     assert checks("Q-WEAK-REMEDY", context(today=datetime.date(2024, 12, 31)))[0] == (zone.v1.pk, "", 0, 1, False)
@@ -456,8 +533,12 @@ def test_findings_cite_the_clauses(zone, users):
     villages(zone, 10)
     weak.weak_proposal_make(year=YEAR)
     named(users, zone.b3)
-    run = engine.compliance_run(year=YEAR, today=AFTER, trigger="test",
-                                rules=["Q-WEAK-VILLAGE", "Q-WEAK-COMMUNITY", "Q-WEAK-OTHER", "Q-WEAK-REMEDY"])  # fmt: skip
+    run = engine.compliance_run(
+        year=YEAR,
+        today=AFTER,
+        trigger="test",
+        rules=["Q-WEAK-VILLAGE", "Q-WEAK-COMMUNITY", "Q-WEAK-OTHER", "Q-WEAK-REMEDY"],
+    )
     assert run.state == "done"
     assert sorted(Finding.objects.values_list("rule", "organisation__code", "period", "measured", "required")) == [
         ("Q-WEAK-REMEDY", "B3", "2024", Decimal(0), Decimal(1)),
@@ -519,8 +600,11 @@ def test_the_score_points_are_the_policy_of_the_year():
 
     assert weak.weights_for_year(2016) == weak.DEFAULT_WEIGHTS
     portal_services.policy_revision_save(
-        name="2018年调整", effective_from=datetime.date(2018, 1, 1), source="组织人事局通知",
-        values={"weak.points_no_secretary": Decimal(30)}, today=datetime.date(2017, 12, 1),
-    )  # fmt: skip
+        name="2018年调整",
+        effective_from=datetime.date(2018, 1, 1),
+        source="组织人事局通知",
+        values={"weak.points_no_secretary": Decimal(30)},
+        today=datetime.date(2017, 12, 1),
+    )
     assert weak.weights_for_year(2018)["no_secretary"] == Decimal(30)
     assert weak.weights_for_year(2017)["no_secretary"] == Decimal(20)

@@ -35,12 +35,19 @@ def test_the_bureau_ranks_and_proposes_from_the_year_page(zone, users, client_fo
     assert response.status_code == 302
     assert response["Location"] == year_url(zone.wc)
     assert sorted(WeakSelection.objects.values_list("organisation__code", "proposed", "recorded_by")) == [
-        ("B3", True, users.bureau.pk), ("V1", True, users.bureau.pk)]  # fmt: skip
+        ("B3", True, users.bureau.pk),
+        ("V1", True, users.bureau.pk),
+    ]
     with translation.override("zh-hans"):
         page = client.get(year_url(zone.wc), HTTP_ACCEPT_LANGUAGE="zh-hans")
     village = page.context["sections"][0]
     assert (village["type"], village["n"], village["required"], village["proposed"], village["named"]) == (
-        "village", 1, 1, 1, 0)  # fmt: skip
+        "village",
+        1,
+        1,
+        1,
+        0,
+    )
     assert village["share"] == "10%"
     text = page.content.decode()
     assert "Q-WEAK-VILLAGE" in text and "Q-WEAK-COMMUNITY" in text and "Q-WEAK-REMEDY" in text
@@ -52,8 +59,9 @@ def test_the_proposal_needs_confirming(zone, users, client_for):
     assert response.status_code == 200
     assert WeakSelection.objects.count() == 0
     with translation.override("zh-hans"):
-        response = client.post(reverse("assessments:weak_propose", args=[2014]), {"confirm": "on"},
-                               HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
+        response = client.post(
+            reverse("assessments:weak_propose", args=[2014]), {"confirm": "on"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
     assert response.context["form"].non_field_errors() == ["软弱涣散党组织排名的年度为2015年至今年，不能是2014年。"]
 
 
@@ -75,8 +83,12 @@ def test_the_rectification_pages(zone, users, client_for):
     weak.weak_proposal_make(year=YEAR)
     weak.weak_selection_decide(selection=selection(zone.v1), named=True, user=users.bureau)
     chosen = selection(zone.v1)
-    post = branch_services.post_assign(organisation=zone.v1, member=zone.b1_members[2], kind=PostKind.FIRST_SECRETARY,
-                                       started_on=datetime.date(2024, 6, 1))  # fmt: skip
+    post = branch_services.post_assign(
+        organisation=zone.v1,
+        member=zone.b1_members[2],
+        kind=PostKind.FIRST_SECRETARY,
+        started_on=datetime.date(2024, 6, 1),
+    )
     department = make_org(zone.wc, K.BRANCH, sector=Sector.AGENCY, code="AG1", unit_name="区财政局")
     client = client_for(users.bureau)
     day = timezone.localdate().isoformat()
@@ -91,12 +103,17 @@ def test_the_rectification_pages(zone, users, client_for):
     assert response.status_code == 302
     assert response["Location"] == reverse("assessments:weak_rectification", args=[chosen.pk])
     with translation.override("zh-hans"):
-        response = client.post(remedy_url, {"kind": "department_support", "department_code": "NOPE", "started_on": day},
-                               HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
+        response = client.post(
+            remedy_url,
+            {"kind": "department_support", "department_code": "NOPE", "started_on": day},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
     assert response.context["form"].errors["department_code"] == ["没有组织代码为NOPE的党组织。"]
     client.post(remedy_url, {"kind": "department_support", "department_code": "AG1", "started_on": day})
     assert list(RectificationRemedy.objects.values_list("kind", "post", "department")) == [
-        ("first_secretary", post.pk, None), ("department_support", None, department.pk)]  # fmt: skip
+        ("first_secretary", post.pk, None),
+        ("department_support", None, department.pk),
+    ]
     # The town's administrator writes progress; the bureau gives the verdict.
     town = client_for(users.town_admin)
     note_url = reverse("assessments:weak_note", args=[chosen.pk])
@@ -104,8 +121,9 @@ def test_the_rectification_pages(zone, users, client_for):
     assert list(RectificationNote.objects.values_list("text", "recorded_by")) == [("调整班子", users.town_admin.pk)]
     assert town.get(reverse("assessments:weak_verdict", args=[chosen.pk])).status_code == 403
     client = client_for(users.bureau)
-    response = client.post(reverse("assessments:weak_verdict", args=[chosen.pk]),
-                           {"verdict": "rectified", "decided_on": day})  # fmt: skip
+    response = client.post(
+        reverse("assessments:weak_verdict", args=[chosen.pk]), {"verdict": "rectified", "decided_on": day}
+    )
     assert response.status_code == 302
     assert Rectification.objects.get().verdict == "rectified"
     page = client.get(reverse("assessments:weak_rectification", args=[chosen.pk]))
@@ -165,5 +183,10 @@ def test_year_page_shows_the_chosen_and_the_lowest_others(zone, users, client_fo
     page = client_for(users.bureau).get(year_url(zone.wc))
     village = page.context["sections"][0]
     assert [(r.rank, r.proposed, r.named) for r in village["rows"]] == [
-        (1, True, False), (2, True, False), (3, False, False), (4, False, False), (12, False, True)]  # fmt: skip
+        (1, True, False),
+        (2, True, False),
+        (3, False, False),
+        (4, False, False),
+        (12, False, True),
+    ]
     assert "仅显示12个中排名最后的5个" in page.content.decode()

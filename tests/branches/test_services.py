@@ -64,8 +64,13 @@ def test_organisation_move_moves_whole_subtree(zone):
     zone.t2.refresh_from_db()
     assert zone.g1.path.startswith(zone.t2.path)
     assert set(selectors.organisation_subtree(organisation=zone.t2).values_list("code", flat=True)) == {
-        "T2", "B3", "V1", "B1", "G1", "B2",
-    }  # fmt: skip
+        "T2",
+        "B3",
+        "V1",
+        "B1",
+        "G1",
+        "B2",
+    }
     assert Organisation.objects.find_problems() == ([], [], [], [], [])
 
 
@@ -176,6 +181,9 @@ def test_post_end_before_start_refused(zone):
 def test_post_assign_outside_user_scope_refused(zone, users):
     with pytest.raises(ValidationError):
         services.post_assign(
-            organisation=zone.b3, member=zone.b3_members[1], kind=PostKind.RESERVE_CADRE,
-            started_on=datetime.date(2022, 1, 1), user=users.town_admin,
-        )  # fmt: skip
+            organisation=zone.b3,
+            member=zone.b3_members[1],
+            kind=PostKind.RESERVE_CADRE,
+            started_on=datetime.date(2022, 1, 1),
+            user=users.town_admin,
+        )

@@ -45,10 +45,15 @@ def test_bureau_drills_down_from_a_bar_to_a_finding_and_waives_it(zone, users, l
     for month in (3, 6, 9, 12):  # B1's secretary lectures every quarter; B3's secretary never does
         meeting_record(
             organisation=zone.b1,
-            data={"kind": MeetingKind.LECTURE, "held_on": datetime.date(year, month, 10), "place": "党员活动室",
-                  "topic": "学习新党章", "lecturer": secretary},
+            data={
+                "kind": MeetingKind.LECTURE,
+                "held_on": datetime.date(year, month, 10),
+                "place": "党员活动室",
+                "topic": "学习新党章",
+                "lecturer": secretary,
+            },
             attendance=present,
-        )  # fmt: skip
+        )
     run = compliance_run(year=year, today=datetime.date(year + 1, 1, 10), trigger="test")
     assert run.state == "done"
 

@@ -22,8 +22,14 @@ PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 @pytest.fixture
 def enterprise_admin(zone):
     """Like the demo's enterprise1: a non-public branch with a long name, its secretary's login."""
-    branch = make_org(zone.t1, OrganisationKind.BRANCH, sector=Sector.NON_PUBLIC, code="NPB",
-                      name="中共长沙某某电子科技有限公司第一支部委员会", unit_name="长沙某某电子科技有限公司")  # fmt: skip
+    branch = make_org(
+        zone.t1,
+        OrganisationKind.BRANCH,
+        sector=Sector.NON_PUBLIC,
+        code="NPB",
+        name="中共长沙某某电子科技有限公司第一支部委员会",
+        unit_name="长沙某某电子科技有限公司",
+    )
     return UserFactory(role=Role.ORG_ADMIN, organisation=branch, first_name="企业支部书记 陈静")
 
 

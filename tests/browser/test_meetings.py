@@ -60,8 +60,10 @@ def test_choices_made_on_a_slow_connection_survive_the_list_reloading(zone, user
     page.locator(f"input[name=attendance_{absent.pk}][value=absent]").check()  # before the reload: sent along
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions",
-             {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})  # fmt: skip
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     page.get_by_label("召开日期").fill(f"{year}-03-10")
     page.get_by_label("召开日期").dispatch_event("change")
     expect(page.locator(f"input[name=attendance_{excused.pk}][value=excused]")).to_be_disabled()  # reloading

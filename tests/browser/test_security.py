@@ -35,10 +35,15 @@ def test_pages_work_under_the_content_security_policy(zone, users, login, page, 
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members}
     meeting_record(
         organisation=zone.b1,
-        data={"kind": MeetingKind.LECTURE, "held_on": datetime.date(year, 3, 10), "place": "党员活动室",
-              "topic": "学习新党章", "lecturer": zone.secretary.member},
+        data={
+            "kind": MeetingKind.LECTURE,
+            "held_on": datetime.date(year, 3, 10),
+            "place": "党员活动室",
+            "topic": "学习新党章",
+            "lecturer": zone.secretary.member,
+        },
         attendance=present,
-    )  # fmt: skip
+    )
     assert compliance_run(year=year, today=datetime.date(year + 1, 1, 10), trigger="test").state == "done"
 
     page.goto("/login/")

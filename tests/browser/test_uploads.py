@@ -35,8 +35,9 @@ def dialogs(page):
 
 
 def test_bureau_opening_venue_photos_runs_no_script(zone, users, login, page, dialogs):
-    venue = assessment_services.venue_create(organisation=zone.b1, data={"kind": VenueKind.ACTIVITY_VENUE,
-                                             "name": "东村党员活动室", "address": "村部"})  # fmt: skip
+    venue = assessment_services.venue_create(
+        organisation=zone.b1, data={"kind": VenueKind.ACTIVITY_VENUE, "name": "东村党员活动室", "address": "村部"}
+    )
     # Stored before the fix under the uploader's names: a script and the page that loads it.
     day = datetime.date(2024, 5, 6)
     script = VenueCheck(venue=venue, standard=SixStandard.SIGN, is_met=True, checked_on=day)
@@ -54,9 +55,8 @@ def test_bureau_opening_venue_photos_runs_no_script(zone, users, login, page, di
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".alert-danger")).to_have_text("photo.html不是JPEG或PNG照片。")
     page.locator(f"input[name=photo_{SixStandard.PLACE}]").set_input_files(
-        files=[{"name": "photo.html", "mimeType": "text/html",
-                "buffer": image_bytes("PNG", size=(40, 30)) + attack}]
-    )  # fmt: skip
+        files=[{"name": "photo.html", "mimeType": "text/html", "buffer": image_bytes("PNG", size=(40, 30)) + attack}]
+    )
     page.locator(f"input[name=met_{SixStandard.PLACE}]").check()
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"**/assessments/venues/v/{venue.pk}/")

@@ -23,11 +23,24 @@ POST_PERMISSION = {}
 
 def objects(zone) -> dict:
     """Object kind -> (inside B1's scope, under T2): a funded unit with its 2024 budget recorded."""
-    inside = make_org(zone.b1, OrganisationKind.PARTY_GROUP, sector=Sector.NON_PUBLIC, code="AF1",
-                      name="东村合作社党小组", unit_name="东村农业合作社", wage_bill=Decimal("800000"))  # fmt: skip
-    outside = make_org(zone.t2, OrganisationKind.BRANCH, sector=Sector.NON_PUBLIC, code="AF3",
-                       name="中共长沙某科技有限公司支部委员会", unit_name="长沙某科技有限公司",
-                       wage_bill=Decimal("1200000"))  # fmt: skip
+    inside = make_org(
+        zone.b1,
+        OrganisationKind.PARTY_GROUP,
+        sector=Sector.NON_PUBLIC,
+        code="AF1",
+        name="东村合作社党小组",
+        unit_name="东村农业合作社",
+        wage_bill=Decimal("800000"),
+    )
+    outside = make_org(
+        zone.t2,
+        OrganisationKind.BRANCH,
+        sector=Sector.NON_PUBLIC,
+        code="AF3",
+        name="中共长沙某科技有限公司支部委员会",
+        unit_name="长沙某科技有限公司",
+        wage_bill=Decimal("1200000"),
+    )
     for unit in (inside, outside):
         activity.activity_budget_record(organisation=unit, year=2024, wage_bill=unit.wage_bill, budget=Decimal("3000"))
     return {"activity_unit": (inside, outside)}

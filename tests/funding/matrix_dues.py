@@ -32,8 +32,12 @@ def _collected(organisation, members):
     """A base of 6000 a month and January's dues for each member, through the services."""
     rows = {m.pk: {"monthly_income": Decimal(6000)} for m in members}
     services.dues_bases_record(organisation=organisation, year=YEAR, rows=rows)
-    services.dues_collect(organisation=organisation, months=[datetime.date(YEAR, 1, 1)],
-                          member_ids=[m.pk for m in members], paid_on=datetime.date(YEAR, 1, 31))  # fmt: skip
+    services.dues_collect(
+        organisation=organisation,
+        months=[datetime.date(YEAR, 1, 1)],
+        member_ids=[m.pk for m in members],
+        paid_on=datetime.date(YEAR, 1, 31),
+    )
 
 
 def objects(zone) -> dict:
@@ -42,8 +46,10 @@ def objects(zone) -> dict:
     _collected(zone.b1, zone.b1_members)
     _collected(zone.b3, zone.b3_members)
     found = {}
-    for where, parent, kind, code in (("inside", zone.b1, OrganisationKind.PARTY_GROUP, "DNP1"),
-                                      ("outside", zone.t2, OrganisationKind.BRANCH, "DNP3")):  # fmt: skip
+    for where, parent, kind, code in (
+        ("inside", zone.b1, OrganisationKind.PARTY_GROUP, "DNP1"),
+        ("outside", zone.t2, OrganisationKind.BRANCH, "DNP3"),
+    ):
         branch = make_org(parent, kind, sector=Sector.NON_PUBLIC, code=code, name=f"{code}公司党组织")
         member = MemberFactory(organisation=branch)
         Membership.objects.create(member=member, organisation=branch)

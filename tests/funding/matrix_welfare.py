@@ -25,9 +25,12 @@ VIEWS = {
     "funding:venue_reward_pay": ("bureau", "venue_inspection"),
 }
 READ_ONLY = {
-    "funding:welfare", "funding:welfare_project", "funding:welfare_receipt", "funding:welfare_overview",
+    "funding:welfare",
+    "funding:welfare_project",
+    "funding:welfare_receipt",
+    "funding:welfare_overview",
     "funding:venue_rewards",
-}  # fmt: skip
+}
 POST_ONLY = set()
 EXTRA_KWARGS = {
     "funding:welfare": {"year": 2016},
@@ -51,15 +54,27 @@ def objects(zone) -> dict:
             project=project, approved=True, decided_on=datetime.date(2016, 3, 1), user=bureau
         )
         payment = welfare.welfare_payment_record(
-            project=project, paid_on=datetime.date(2016, 4, 1), amount=5000, payee="施工队", receipt_number="R1",
-            receipt=pdf("收据.pdf"), user=bureau,
-        )  # fmt: skip
-        venue = assessment_services.venue_create(organisation=branch, data={"kind": VenueKind.ACTIVITY_VENUE,
-                                                                            "name": "活动室", "address": "村部"})  # fmt: skip
-        assessment_services.venue_checks_record(venue=venue, checked_on=datetime.date(2024, 3, 3),
-                                                checks={s: (True, "已具备", None) for s in SixStandard})  # fmt: skip
-        inspection = assessment_services.venue_inspect(venue=venue, inspected_on=datetime.date(2024, 3, 4),
-                                                       grade=VenueGrade.CLASS_3, user=bureau)  # fmt: skip
-        found[where] = {"village": village, "welfare_project": project, "welfare_payment": payment,
-                        "venue_inspection": inspection}  # fmt: skip
+            project=project,
+            paid_on=datetime.date(2016, 4, 1),
+            amount=5000,
+            payee="施工队",
+            receipt_number="R1",
+            receipt=pdf("收据.pdf"),
+            user=bureau,
+        )
+        venue = assessment_services.venue_create(
+            organisation=branch, data={"kind": VenueKind.ACTIVITY_VENUE, "name": "活动室", "address": "村部"}
+        )
+        assessment_services.venue_checks_record(
+            venue=venue, checked_on=datetime.date(2024, 3, 3), checks={s: (True, "已具备", None) for s in SixStandard}
+        )
+        inspection = assessment_services.venue_inspect(
+            venue=venue, inspected_on=datetime.date(2024, 3, 4), grade=VenueGrade.CLASS_3, user=bureau
+        )
+        found[where] = {
+            "village": village,
+            "welfare_project": project,
+            "welfare_payment": payment,
+            "venue_inspection": inspection,
+        }
     return {kind: (found["inside"][kind], found["outside"][kind]) for kind in found["inside"]}

@@ -28,21 +28,70 @@ def build_units(zone):
     T2 ── S1 school (within) · not funded: a community with a unit, a dissolved agency, the zone's own branches
     """
     agencies = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.AGENCY, code="AGC", name="中共高新区机关委员会")
-    a1 = make_org(agencies, K.BRANCH, sector=Sector.AGENCY, code="A1", name="机关第1党支部", unit_name="管委会办公室",
-                  wage_bill=D("100000"))  # fmt: skip
-    a2 = make_org(agencies, K.BRANCH, sector=Sector.PUBLIC_INSTITUTION, code="A2", name="事业单位第1党支部",
-                  unit_name="政务服务中心", wage_bill=D("12345.25"))  # fmt: skip
-    soe = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.SOE, code="SOE", name="中共国投集团委员会", unit_name="国投集团",
-                   wage_bill=D("900000"), standard_wage_bill=D("100000"))  # fmt: skip
-    np1 = make_org(zone.t1, K.BRANCH, sector=Sector.NON_PUBLIC, code="NP1", name="中共甲科技公司支部委员会",
-                   unit_name="甲科技有限公司", wage_bill=D("100000"))  # fmt: skip
-    np2 = make_org(zone.t1, K.BRANCH, sector=Sector.NON_PUBLIC, code="NP2", name="中共乙科技公司支部委员会",
-                   unit_name="乙科技有限公司")  # fmt: skip
-    s1 = make_org(zone.t2, K.GENERAL_BRANCH, sector=Sector.SCHOOL, code="S1", name="中共第1学校总支部委员会",
-                  unit_name="高新区第1学校", wage_bill=D("200000"))  # fmt: skip
+    a1 = make_org(
+        agencies,
+        K.BRANCH,
+        sector=Sector.AGENCY,
+        code="A1",
+        name="机关第1党支部",
+        unit_name="管委会办公室",
+        wage_bill=D("100000"),
+    )
+    a2 = make_org(
+        agencies,
+        K.BRANCH,
+        sector=Sector.PUBLIC_INSTITUTION,
+        code="A2",
+        name="事业单位第1党支部",
+        unit_name="政务服务中心",
+        wage_bill=D("12345.25"),
+    )
+    soe = make_org(
+        zone.wc,
+        K.PARTY_COMMITTEE,
+        sector=Sector.SOE,
+        code="SOE",
+        name="中共国投集团委员会",
+        unit_name="国投集团",
+        wage_bill=D("900000"),
+        standard_wage_bill=D("100000"),
+    )
+    np1 = make_org(
+        zone.t1,
+        K.BRANCH,
+        sector=Sector.NON_PUBLIC,
+        code="NP1",
+        name="中共甲科技公司支部委员会",
+        unit_name="甲科技有限公司",
+        wage_bill=D("100000"),
+    )
+    np2 = make_org(
+        zone.t1,
+        K.BRANCH,
+        sector=Sector.NON_PUBLIC,
+        code="NP2",
+        name="中共乙科技公司支部委员会",
+        unit_name="乙科技有限公司",
+    )
+    s1 = make_org(
+        zone.t2,
+        K.GENERAL_BRANCH,
+        sector=Sector.SCHOOL,
+        code="S1",
+        name="中共第1学校总支部委员会",
+        unit_name="高新区第1学校",
+        wage_bill=D("200000"),
+    )
     make_org(zone.t2, K.BRANCH, sector=Sector.COMMUNITY, code="C1", name="新城社区党支部", unit_name="新城社区")
-    gone = make_org(agencies, K.BRANCH, sector=Sector.AGENCY, code="A9", name="机关第9党支部", unit_name="已撤销部门",
-                    wage_bill=D("100000"))  # fmt: skip
+    gone = make_org(
+        agencies,
+        K.BRANCH,
+        sector=Sector.AGENCY,
+        code="A9",
+        name="机关第9党支部",
+        unit_name="已撤销部门",
+        wage_bill=D("100000"),
+    )
     gone.dissolved_on = datetime.date(2015, 6, 30)
     gone.save()
     activity_budget_record(organisation=a1, year=2016, wage_bill=D("100000"), budget=D("2000"))
@@ -72,10 +121,13 @@ def test_rows_of_the_zone_with_status_and_the_organisations_figure_when_no_budge
         ("SOE", ActivityStatus.ABOVE, D("100000.00"), True, D("500.00"), D("1000.00"), D("1000.01"), D("0.01")),
     ]
     assert [(r.town_name, r.clause, r.flagged) for r in rows] == [
-        ("中共麓谷街道工作委员会", "F-ACTIVITY-NONPUBLIC", True), ("中共麓谷街道工作委员会", "F-ACTIVITY-NONPUBLIC", True),
-        ("中共东方红街道工作委员会", "F-ACTIVITY-AGENCY", False), ("中共高新区机关委员会", "F-ACTIVITY-AGENCY", False),
-        ("中共高新区机关委员会", "F-ACTIVITY-AGENCY", True), ("中共国投集团委员会", "F-ACTIVITY-SOE", False),
-    ]  # fmt: skip
+        ("中共麓谷街道工作委员会", "F-ACTIVITY-NONPUBLIC", True),
+        ("中共麓谷街道工作委员会", "F-ACTIVITY-NONPUBLIC", True),
+        ("中共东方红街道工作委员会", "F-ACTIVITY-AGENCY", False),
+        ("中共高新区机关委员会", "F-ACTIVITY-AGENCY", False),
+        ("中共高新区机关委员会", "F-ACTIVITY-AGENCY", True),
+        ("中共国投集团委员会", "F-ACTIVITY-SOE", False),
+    ]
 
 
 def test_flagged_rows_are_those_without_a_budget_or_under_the_minimum(zone, units):
@@ -84,15 +136,20 @@ def test_flagged_rows_are_those_without_a_budget_or_under_the_minimum(zone, unit
     # A year without budgets: every unit is flagged, measured against its organisation's figure.
     rows = list(selectors.activity_rows(units=selectors.activity_units(within=zone.wc), year=2017, flagged=True))
     assert [(r.code, r.minimum, r.status) for r in rows] == [
-        ("NP1", D("300.00"), ActivityStatus.NO_BUDGET), ("NP2", None, ActivityStatus.WAGE_UNKNOWN),
-        ("S1", D("4000.00"), ActivityStatus.NO_BUDGET), ("A1", D("2000.00"), ActivityStatus.NO_BUDGET),
-        ("A2", D("246.91"), ActivityStatus.NO_BUDGET), ("SOE", D("500.00"), ActivityStatus.NO_BUDGET),
-    ]  # fmt: skip
+        ("NP1", D("300.00"), ActivityStatus.NO_BUDGET),
+        ("NP2", None, ActivityStatus.WAGE_UNKNOWN),
+        ("S1", D("4000.00"), ActivityStatus.NO_BUDGET),
+        ("A1", D("2000.00"), ActivityStatus.NO_BUDGET),
+        ("A2", D("246.91"), ActivityStatus.NO_BUDGET),
+        ("SOE", D("500.00"), ActivityStatus.NO_BUDGET),
+    ]
 
 
 def test_subtree_and_a_unit_itself(zone, units):
     assert [r.code for r in selectors.activity_rows(units=selectors.activity_units(within=zone.t1), year=2016)] == [
-        "NP1", "NP2"]  # fmt: skip
+        "NP1",
+        "NP2",
+    ]
     row = selectors.activity_unit_row(organisation=units.soe, year=2016)
     assert (row.code, row.status, row.gap) == ("SOE", ActivityStatus.ABOVE, D("0.01"))
     assert selectors.activity_unit_row(organisation=zone.b1, year=2016) is None

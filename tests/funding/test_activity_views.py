@@ -51,7 +51,7 @@ def test_units_page_lists_the_subtrees_units_with_their_figures(zone, units, use
         "适用单位：6个",
         reverse("funding:activity_budget", args=[units.a2.pk, 2016]),
     ):
-        assert shown in body, shown  # fmt: skip
+        assert shown in body, shown
     flagged = client_for(users.bureau).get(reverse("funding:activity", args=[zone.wc.pk, 2016]), {"flagged": "1"})
     assert [r.code for r in flagged.context["page"]] == ["NP1", "NP2", "A2"]
     schools = client_for(users.bureau).get(reverse("funding:activity", args=[zone.wc.pk, 2016]), {"sector": "school"})
@@ -124,7 +124,8 @@ def test_budget_form_of_an_organisation_that_is_no_unit(zone, units, users, clie
     assert "不适用党建活动经费标准" in text(response)
     response = client.post(url, opened(client, url, {"wage_bill": "100000", "budget": "3000"}))
     assert response.context["form"].non_field_errors() == [
-        "中共东村总支部委员会未登记所在单位：党建活动经费按单位列入预算（请先填写单位名称）。"]  # fmt: skip
+        "中共东村总支部委员会未登记所在单位：党建活动经费按单位列入预算（请先填写单位名称）。"
+    ]
     assert ActivityFundBudget.objects.filter(organisation=zone.v1).exists() is False
 
 
@@ -153,7 +154,7 @@ def test_report_tables_and_drill_down(zone, units, users, client_for):
         f'href="?town={units.agencies.pk}&amp;flagged=1"',
         'href="?sector=non_public"',
     ):
-        assert shown in body, shown  # fmt: skip
+        assert shown in body, shown
     by_sector = client.get(url, {"sector": "non_public"})
     assert [r.code for r in by_sector.context["page"]] == ["NP1", "NP2"]
     by_town = client.get(url, {"town": units.agencies.pk, "flagged": "1"})
@@ -205,13 +206,21 @@ def test_report_query_count_constant(zone, units, users, client_for, extra, djan
 
 
 def test_export_respects_filters_and_neutralises_formulas(zone, units, users, client_for):
-    make_org(zone.t1, K.BRANCH, sector=Sector.NON_PUBLIC, code="EVIL", name="=HYPERLINK(\"http://x\")",
-             unit_name="+cmd", wage_bill=D("1000"))  # fmt: skip
+    make_org(
+        zone.t1,
+        K.BRANCH,
+        sector=Sector.NON_PUBLIC,
+        code="EVIL",
+        name='=HYPERLINK("http://x")',
+        unit_name="+cmd",
+        wage_bill=D("1000"),
+    )
     response = client_for(users.town_admin).get(reverse("funding:activity_export", args=[2016]), {"flagged": "1"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == (
-        "attachment; filename*=UTF-8''%E5%85%9A%E5%BB%BA%E6%B4%BB%E5%8A%A8%E7%BB%8F%E8%B4%B92016.xlsx")  # fmt: skip
+        "attachment; filename*=UTF-8''%E5%85%9A%E5%BB%BA%E6%B4%BB%E5%8A%A8%E7%BB%8F%E8%B4%B92016.xlsx"
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0] == ["2016年党建活动经费（F-ACTIVITY-AGENCY, F-ACTIVITY-SOE, F-ACTIVITY-NONPUBLIC）"] + [None] * 11

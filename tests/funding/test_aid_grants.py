@@ -27,8 +27,14 @@ def flag(member, **fields):
 
 
 def grant(member, user, **changes):
-    data = {"member": member, "group": AidGroup.HARDSHIP, "amount": Decimal("800"), "granted_on": DAY,
-            "reason": "因病致困", "user": user}  # fmt: skip
+    data = {
+        "member": member,
+        "group": AidGroup.HARDSHIP,
+        "amount": Decimal("800"),
+        "granted_on": DAY,
+        "reason": "因病致困",
+        "user": user,
+    }
     return aid_grant_record(**{**data, **changes})
 
 
@@ -48,10 +54,19 @@ def test_joined_before_the_prc_boundary(zone, joined_on, groups):
 
 
 def test_a_member_may_be_in_several_groups(zone):
-    member = flag(zone.b1_members[0], joined_on=datetime.date(1945, 5, 1), has_district_honours=True,
-                  disabled_or_killed_bravely=True, in_hardship=True)  # fmt: skip
-    assert member_aid_groups(member=member) == [AidGroup.PRE_1949, AidGroup.HONOURS, AidGroup.BRAVERY,
-                                                 AidGroup.HARDSHIP]  # fmt: skip
+    member = flag(
+        zone.b1_members[0],
+        joined_on=datetime.date(1945, 5, 1),
+        has_district_honours=True,
+        disabled_or_killed_bravely=True,
+        in_hardship=True,
+    )
+    assert member_aid_groups(member=member) == [
+        AidGroup.PRE_1949,
+        AidGroup.HONOURS,
+        AidGroup.BRAVERY,
+        AidGroup.HARDSHIP,
+    ]
     assert member_aid_groups(member=zone.b1_members[1]) == []
 
 
@@ -109,18 +124,26 @@ def test_grant_refusals_name_the_member_and_the_group(zone, users):
     assert refusal(member=member, user=users.bureau) == {"group": [f"{name}不属于“生活困难”：党员档案中没有此项记录。"]}
     assert refusal(member=member, user=users.bureau, group="other") == {"group": [f"请选择{name}的帮扶类别。"]}
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    refused = refusal(member=member, user=users.bureau, group=AidGroup.HONOURS, amount=Decimal("0.004"),
-                      granted_on=tomorrow, reason="  ")  # fmt: skip
+    refused = refusal(
+        member=member,
+        user=users.bureau,
+        group=AidGroup.HONOURS,
+        amount=Decimal("0.004"),
+        granted_on=tomorrow,
+        reason="  ",
+    )
     assert refused == {
         "amount": ["金额须大于0元。"],
         "granted_on": [f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日晚于今天，不能登记。"],
         "reason": [f"请填写给予{name}慰问帮扶的事由。"],
     }
     assert refusal(member=member, user=users.bureau, group=AidGroup.HONOURS, amount=Decimal(0)) == {
-        "amount": ["金额须大于0元。"]}  # fmt: skip
+        "amount": ["金额须大于0元。"]
+    }
     flag(member, status="deceased")
     assert refusal(member=member, user=users.bureau, group=AidGroup.HONOURS) == [
-        f"{name}不是在册党员（去世），慰问帮扶只发给在册党员。"]  # fmt: skip
+        f"{name}不是在册党员（去世），慰问帮扶只发给在册党员。"
+    ]
     assert AidGrant.objects.count() == 0
     today = grant(flag(member, status="active"), users.bureau, group=AidGroup.HONOURS, granted_on=timezone.localdate())
     assert today.granted_on == timezone.localdate()
@@ -133,14 +156,18 @@ def test_aid_page_shows_groups_grants_and_totals(zone, users, client_for):
     response = client.get(reverse("funding:aid", args=[zone.t1.pk]), {"year": 2024})
     assert response.status_code == 200
     assert (response.context["year"], response.context["amount"], response.context["grants"]) == (
-        2024, Decimal("1234.50"), 1)  # fmt: skip
-    assert [(r.member, r.groups) for r in response.context["rows"]] == [
-        (member, [AidGroup.HONOURS, AidGroup.HARDSHIP])]  # fmt: skip
+        2024,
+        Decimal("1234.50"),
+        1,
+    )
+    assert [(r.member, r.groups) for r in response.context["rows"]] == [(member, [AidGroup.HONOURS, AidGroup.HARDSHIP])]
     content = response.content.decode()
     assert content.count("¥1,234.50") == 4  # the member's grant and total, the group's total, the grand total
     assert reverse("funding:aid_grant", args=[member.pk]) not in content  # an org admin does not grant
-    assert reverse("funding:aid_grant", args=[member.pk]) in client_for(users.bureau).get(
-        reverse("funding:aid", args=[zone.t1.pk])).content.decode()  # fmt: skip
+    assert (
+        reverse("funding:aid_grant", args=[member.pk])
+        in client_for(users.bureau).get(reverse("funding:aid", args=[zone.t1.pk])).content.decode()
+    )
     assert client_for(users.other_admin).get(reverse("funding:aid", args=[zone.t1.pk])).status_code == 404
 
 
@@ -167,24 +194,35 @@ def test_grant_form_offers_the_members_groups_and_records(zone, users, client_fo
     url = reverse("funding:aid_grant", args=[member.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert list(page.context["form"].fields["group"].choices) == [("pre_1949", "建国前老党员"),
-                                                                  ("hardship", "生活困难")]  # fmt: skip
-    response = client.post(url, {"group": "pre_1949", "amount": "2000", "granted_on": "2024-09-30",
-                                 "reason": "重阳节慰问"})  # fmt: skip
+    assert list(page.context["form"].fields["group"].choices) == [
+        ("pre_1949", "建国前老党员"),
+        ("hardship", "生活困难"),
+    ]
+    response = client.post(
+        url, {"group": "pre_1949", "amount": "2000", "granted_on": "2024-09-30", "reason": "重阳节慰问"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("funding:aid", args=[zone.b1.pk]) + "?year=2024"
     made = AidGrant.objects.get()
-    assert (made.member, made.group, made.amount, made.approved_by) == (member, "pre_1949", Decimal("2000.00"),
-                                                                        users.bureau)  # fmt: skip
+    assert (made.member, made.group, made.amount, made.approved_by) == (
+        member,
+        "pre_1949",
+        Decimal("2000.00"),
+        users.bureau,
+    )
 
 
 def test_grant_form_shows_the_services_refusal(zone, users, client_for):
     member = flag(zone.b1_members[0], in_hardship=True)
     with translation.override("zh-hans"):
-        response = client_for(users.bureau).post(reverse("funding:aid_grant", args=[member.pk]), {
-            "group": "hardship", "amount": "0", "granted_on": "2024-09-30", "reason": "慰问"})  # fmt: skip
-        honours = client_for(users.bureau).post(reverse("funding:aid_grant", args=[member.pk]), {
-            "group": "honours", "amount": "10", "granted_on": "2024-09-30", "reason": "慰问"})  # fmt: skip
+        response = client_for(users.bureau).post(
+            reverse("funding:aid_grant", args=[member.pk]),
+            {"group": "hardship", "amount": "0", "granted_on": "2024-09-30", "reason": "慰问"},
+        )
+        honours = client_for(users.bureau).post(
+            reverse("funding:aid_grant", args=[member.pk]),
+            {"group": "honours", "amount": "10", "granted_on": "2024-09-30", "reason": "慰问"},
+        )
     assert response.status_code == 200
     assert response.context["form"].errors["amount"] == ["金额须大于0元。"]
     assert list(honours.context["form"].errors) == ["group"]  # not a group the record shows: not offered

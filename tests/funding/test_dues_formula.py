@@ -85,10 +85,20 @@ def test_basis_follows_the_life_status(life_status, basis):
 
 
 def test_a_revision_applies_from_its_month_only(db):
-    policy_revision_save(name="2024年7月调整", effective_from=datetime.date(2024, 7, 1), source="测试文件",
-                         values={"dues.salary_rate_2": Decimal("0.012")}, today=datetime.date(2024, 1, 1))  # fmt: skip
-    policy_revision_save(name="2024年8月中调整", effective_from=datetime.date(2024, 8, 15), source="测试文件",
-                         values={"dues.farmer_min": Decimal("0.3")}, today=datetime.date(2024, 1, 1))  # fmt: skip
+    policy_revision_save(
+        name="2024年7月调整",
+        effective_from=datetime.date(2024, 7, 1),
+        source="测试文件",
+        values={"dues.salary_rate_2": Decimal("0.012")},
+        today=datetime.date(2024, 1, 1),
+    )
+    policy_revision_save(
+        name="2024年8月中调整",
+        effective_from=datetime.date(2024, 8, 15),
+        source="测试文件",
+        values={"dues.farmer_min": Decimal("0.3")},
+        today=datetime.date(2024, 1, 1),
+    )
     by_month = dues_values_by_month(year=2024)
     income = Decimal(4000)
     dues = [dues_monthly(basis=DuesBasis.SALARY, values=by_month[m], monthly_income=income) for m in range(1, 13)]

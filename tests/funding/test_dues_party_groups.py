@@ -40,8 +40,12 @@ def test_the_branch_records_a_group_members_base_and_collects_the_dues(groups):
     rows = selectors.dues_base_rows(organisation=groups.b1, year=YEAR, day=datetime.date(YEAR, 12, 31))
     assert [r.member for r in rows] == pinyin_order(m for m in everyone(groups) if m != groups.mover)
     services.dues_bases_record(organisation=groups.b1, year=YEAR, rows={member.pk: {"monthly_income": Decimal(4000)}})
-    services.dues_collect(organisation=groups.b1, months=[datetime.date(YEAR, 1, 1)], member_ids=[member.pk],
-                          paid_on=datetime.date(YEAR, 1, 31))  # fmt: skip
+    services.dues_collect(
+        organisation=groups.b1,
+        months=[datetime.date(YEAR, 1, 1)],
+        member_ids=[member.pk],
+        paid_on=datetime.date(YEAR, 1, 31),
+    )
     assert list(DuesPayment.objects.values_list("member_id", "organisation__code", "amount")) == [
         (member.pk, "B1", Decimal("40.00"))
     ]

@@ -90,14 +90,16 @@ def test_bases_refusals_name_the_member(zone):
         outsider.pk: {"monthly_income": Decimal(3000)},
     }
     errors = refusal(services.dues_bases_record, organisation=zone.b1, year=YEAR, rows=rows)
-    assert errors == {"rows": [
-        f"{first.name}：请填写税后月收入（须大于0元）。",
-        f"{second.name}：请填写税后月收入（须大于0元）。",
-        f"{third.name}：党费交纳依据由人员类别（在岗职工）决定，只可改为固定金额（享受低保）。",
-        "退休甲：请填写税后月收入（须大于0元）。",
-        "农民丙：农民党员每月党费须在0.20元至1.00元之间。",
-        f"{outsider.name}在{YEAR}年12月31日不是东村第1党支部的党员。",
-    ]}  # fmt: skip
+    assert errors == {
+        "rows": [
+            f"{first.name}：请填写税后月收入（须大于0元）。",
+            f"{second.name}：请填写税后月收入（须大于0元）。",
+            f"{third.name}：党费交纳依据由人员类别（在岗职工）决定，只可改为固定金额（享受低保）。",
+            "退休甲：请填写税后月收入（须大于0元）。",
+            "农民丙：农民党员每月党费须在0.20元至1.00元之间。",
+            f"{outsider.name}在{YEAR}年12月31日不是东村第1党支部的党员。",
+        ]
+    }
     assert DuesBase.objects.count() == 0
     errors = refusal(
         services.dues_bases_record,
@@ -125,8 +127,14 @@ def test_bases_refused_outside_the_scope_and_out_of_range_years(zone, users):
 def test_collect_a_quarter_at_each_members_dues(zone, users):
     salary_bases(zone)
     first, second, third = zone.b1_members
-    payments = services.dues_collect(organisation=zone.b1, months=[JAN, FEB, MAR], member_ids=[first.pk, second.pk, third.pk],
-                                     paid_on=PAID_ON, user=users.branch_admin, amounts={second.pk: Decimal("100")})  # fmt: skip
+    payments = services.dues_collect(
+        organisation=zone.b1,
+        months=[JAN, FEB, MAR],
+        member_ids=[first.pk, second.pk, third.pk],
+        paid_on=PAID_ON,
+        user=users.branch_admin,
+        amounts={second.pk: Decimal("100")},
+    )
     assert len(payments) == 9
     got = sorted((p.member_id, p.month.month, p.amount) for p in DuesPayment.objects.all())
     assert got == sorted(
@@ -147,15 +155,21 @@ def test_collect_refusals_name_member_and_month(zone):
     services.dues_bases_record(organisation=zone.b1, year=YEAR, rows={newcomer.pk: {"monthly_income": Decimal(2000)}})
     no_base = member_in(zone.b1, name="无基数")
     errors = refusal(
-        services.dues_collect, organisation=zone.b1, months=[datetime.date(YEAR, 2, 15)], paid_on=PAID_ON,
-        member_ids=[first.pk, second.pk, newcomer.pk, no_base.pk], amounts={second.pk: Decimal("59.99")},
-    )  # fmt: skip
-    assert errors == {"members": [
-        f"{first.name}已交纳2024年2月的党费。",
-        f"{second.name}：59.99元少于2024年2月应交党费（90.00元）。",
-        "新转入在2024年2月不是东村第1党支部的党员。",
-        "无基数没有2024年的党费基数，请先核定基数。",
-    ]}  # fmt: skip
+        services.dues_collect,
+        organisation=zone.b1,
+        months=[datetime.date(YEAR, 2, 15)],
+        paid_on=PAID_ON,
+        member_ids=[first.pk, second.pk, newcomer.pk, no_base.pk],
+        amounts={second.pk: Decimal("59.99")},
+    )
+    assert errors == {
+        "members": [
+            f"{first.name}已交纳2024年2月的党费。",
+            f"{second.name}：59.99元少于2024年2月应交党费（90.00元）。",
+            "新转入在2024年2月不是东村第1党支部的党员。",
+            "无基数没有2024年的党费基数，请先核定基数。",
+        ]
+    }
     assert DuesPayment.objects.count() == 1
     # The newcomer pays from the month of joining.
     services.dues_collect(organisation=zone.b1, months=[MAR], member_ids=[newcomer.pk], paid_on=PAID_ON)
@@ -169,12 +183,26 @@ def test_collect_refuses_months_ahead_empty_choices_and_outside_the_scope(zone, 
     member = zone.b1_members[0]
     errors = refusal(services.dues_collect, organisation=zone.b1, months=[ahead], member_ids=[member.pk], paid_on=today)
     assert errors == {"months": [f"{ahead.year}年{ahead.month}月尚未到来：党费只收缴到本月。"]}
-    errors = refusal(services.dues_collect, organisation=zone.b1, months=[], member_ids=[],
-                     paid_on=today + datetime.timedelta(days=1))  # fmt: skip
-    assert errors == {"months": ["请至少选择一个月份。"], "members": ["请至少选择一名党员。"],
-                      "paid_on": ["该日期不能晚于今天。"]}  # fmt: skip
-    assert refusal(services.dues_collect, organisation=zone.b1, months=[JAN], member_ids=[member.pk], paid_on=PAID_ON,
-                   user=users.other_admin) == ["该组织不在您的管辖范围内。"]  # fmt: skip
+    errors = refusal(
+        services.dues_collect,
+        organisation=zone.b1,
+        months=[],
+        member_ids=[],
+        paid_on=today + datetime.timedelta(days=1),
+    )
+    assert errors == {
+        "months": ["请至少选择一个月份。"],
+        "members": ["请至少选择一名党员。"],
+        "paid_on": ["该日期不能晚于今天。"],
+    }
+    assert refusal(
+        services.dues_collect,
+        organisation=zone.b1,
+        months=[JAN],
+        member_ids=[member.pk],
+        paid_on=PAID_ON,
+        user=users.other_admin,
+    ) == ["该组织不在您的管辖范围内。"]
     assert DuesPayment.objects.count() == 0
 
 
@@ -182,8 +210,13 @@ def test_a_revision_changes_the_dues_from_its_month(zone):
     from portal.services import policy_revision_save
 
     salary_bases(zone)
-    policy_revision_save(name="调整", effective_from=datetime.date(YEAR, 3, 1), source="测试",
-                         values={"dues.salary_rate_2": Decimal("0.012")}, today=datetime.date(YEAR, 1, 1))  # fmt: skip
+    policy_revision_save(
+        name="调整",
+        effective_from=datetime.date(YEAR, 3, 1),
+        source="测试",
+        values={"dues.salary_rate_2": Decimal("0.012")},
+        today=datetime.date(YEAR, 1, 1),
+    )
     member = zone.b1_members[0]  # 4000 a month
     services.dues_collect(organisation=zone.b1, months=[FEB, MAR], member_ids=[member.pk], paid_on=PAID_ON)
     assert list(DuesPayment.objects.order_by("month").values_list("amount", flat=True)) == [
@@ -229,8 +262,12 @@ def test_grid_shows_paid_due_and_not_due(zone):
 def test_zone_arrears_in_the_users_scope(zone, users):
     salary_bases(zone)
     first, second, third = zone.b1_members
-    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, m, 1) for m in range(1, 13)],
-                          member_ids=[first.pk, second.pk], paid_on=datetime.date(YEAR, 12, 31))  # fmt: skip
+    services.dues_collect(
+        organisation=zone.b1,
+        months=[datetime.date(YEAR, m, 1) for m in range(1, 13)],
+        member_ids=[first.pk, second.pk],
+        paid_on=datetime.date(YEAR, 12, 31),
+    )
     got = [
         (r.organisation, r.members, r.months, r.owed, r.without_base)
         for r in selectors.dues_arrears(user=users.bureau, year=YEAR)
@@ -239,8 +276,12 @@ def test_zone_arrears_in_the_users_scope(zone, users):
     got = [(r.organisation, r.members) for r in selectors.dues_arrears(user=users.town_admin, year=YEAR)]
     assert got == [(zone.b1, 1)]
     assert [r.organisation for r in selectors.dues_arrears(user=users.other_admin, year=YEAR)] == [zone.b3]
-    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, m, 1) for m in range(1, 13)],
-                          member_ids=[third.pk], paid_on=datetime.date(YEAR, 12, 31))  # fmt: skip
+    services.dues_collect(
+        organisation=zone.b1,
+        months=[datetime.date(YEAR, m, 1) for m in range(1, 13)],
+        member_ids=[third.pk],
+        paid_on=datetime.date(YEAR, 12, 31),
+    )
     assert selectors.dues_arrears(user=users.town_admin, year=YEAR) == []
 
 
@@ -248,8 +289,12 @@ def test_a_month_is_owed_once_its_collection_day_has_passed(zone):
     """On 7 December nobody owes December yet: the month is owed from the day after the 25th."""
     salary_bases(zone)
     first = zone.b1_members[0]
-    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, m, 1) for m in range(1, 12)],
-                          member_ids=[first.pk], paid_on=datetime.date(YEAR, 11, 30))  # fmt: skip
+    services.dues_collect(
+        organisation=zone.b1,
+        months=[datetime.date(YEAR, m, 1) for m in range(1, 12)],
+        member_ids=[first.pk],
+        paid_on=datetime.date(YEAR, 11, 30),
+    )
 
     def owed(day):
         rows = {r.member.pk: r for r in selectors.dues_grid(organisation=zone.b1, year=YEAR, today=day)}
@@ -263,8 +308,12 @@ def test_a_month_is_owed_once_its_collection_day_has_passed(zone):
 def test_the_zone_arrears_wait_for_the_collection_day(zone, users):
     salary_bases(zone)
     months = [datetime.date(YEAR, m, 1) for m in range(1, 12)]
-    services.dues_collect(organisation=zone.b1, months=months, member_ids=[m.pk for m in zone.b1_members],
-                          paid_on=datetime.date(YEAR, 11, 30))  # fmt: skip
+    services.dues_collect(
+        organisation=zone.b1,
+        months=months,
+        member_ids=[m.pk for m in zone.b1_members],
+        paid_on=datetime.date(YEAR, 11, 30),
+    )
     before = selectors.dues_arrears(user=users.town_admin, year=YEAR, today=datetime.date(YEAR, 12, 7))
     after = selectors.dues_arrears(user=users.town_admin, year=YEAR, today=datetime.date(YEAR, 12, 26))
     assert before == []
@@ -274,14 +323,26 @@ def test_the_zone_arrears_wait_for_the_collection_day(zone, users):
 def test_a_revision_moves_the_collection_day(zone):
     from portal.services import policy_revision_save
 
-    policy_revision_save(name="调整", effective_from=datetime.date(YEAR, 12, 1), source="测试",
-                         values={"dues.collection_day": Decimal(5)}, today=datetime.date(YEAR, 1, 1))  # fmt: skip
+    policy_revision_save(
+        name="调整",
+        effective_from=datetime.date(YEAR, 12, 1),
+        source="测试",
+        values={"dues.collection_day": Decimal(5)},
+        today=datetime.date(YEAR, 1, 1),
+    )
     salary_bases(zone)
     first = zone.b1_members[0]
-    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, m, 1) for m in range(1, 12)],
-                          member_ids=[first.pk], paid_on=datetime.date(YEAR, 11, 30))  # fmt: skip
-    row = next(r for r in selectors.dues_grid(organisation=zone.b1, year=YEAR, today=datetime.date(YEAR, 12, 7))
-               if r.member == first)  # fmt: skip
+    services.dues_collect(
+        organisation=zone.b1,
+        months=[datetime.date(YEAR, m, 1) for m in range(1, 12)],
+        member_ids=[first.pk],
+        paid_on=datetime.date(YEAR, 11, 30),
+    )
+    row = next(
+        r
+        for r in selectors.dues_grid(organisation=zone.b1, year=YEAR, today=datetime.date(YEAR, 12, 7))
+        if r.member == first
+    )
     assert (row.months_owed, row.cells[11][1]) == (1, "due")
 
 
@@ -321,21 +382,51 @@ def test_refunds_up_to_what_was_collected(zone, users, enterprise):
     committee, branch = enterprise
     figures = selectors.dues_reconciliation(organisation=committee, year=YEAR)
     assert (figures.collected, figures.refunded, figures.outstanding, figures.reconciled) == (
-        Decimal("420.00"), Decimal(0), Decimal("420.00"), False)  # fmt: skip
-    services.dues_refund_record(organisation=branch, year=YEAR, amount=Decimal("400"), refunded_on=datetime.date(YEAR, 4, 1),
-                                voucher_number=" 记-012 ", user=users.bureau)  # fmt: skip
+        Decimal("420.00"),
+        Decimal(0),
+        Decimal("420.00"),
+        False,
+    )
+    services.dues_refund_record(
+        organisation=branch,
+        year=YEAR,
+        amount=Decimal("400"),
+        refunded_on=datetime.date(YEAR, 4, 1),
+        voucher_number=" 记-012 ",
+        user=users.bureau,
+    )
     refund = DuesRefund.objects.get()
     assert (refund.voucher_number, refund.recorded_by, refund.amount) == ("记-012", users.bureau, Decimal("400.00"))
-    errors = refusal(services.dues_refund_record, organisation=committee, year=YEAR, amount=Decimal("20.01"),
-                     refunded_on=datetime.date(YEAR, 4, 2), voucher_number="记-013", user=users.bureau)  # fmt: skip
+    errors = refusal(
+        services.dues_refund_record,
+        organisation=committee,
+        year=YEAR,
+        amount=Decimal("20.01"),
+        refunded_on=datetime.date(YEAR, 4, 2),
+        voucher_number="记-013",
+        user=users.bureau,
+    )
     assert errors == {"amount": ["中共某科技公司委员会的2024年党费返还合计将达420.01元，超过已收缴的420.00元。"]}
-    services.dues_refund_record(organisation=committee, year=YEAR, amount=Decimal("20"), refunded_on=datetime.date(YEAR, 4, 2),
-                                voucher_number="记-013", user=users.bureau)  # fmt: skip
+    services.dues_refund_record(
+        organisation=committee,
+        year=YEAR,
+        amount=Decimal("20"),
+        refunded_on=datetime.date(YEAR, 4, 2),
+        voucher_number="记-013",
+        user=users.bureau,
+    )
     figures = selectors.dues_reconciliation(organisation=committee, year=YEAR)
     assert (figures.refunded, figures.outstanding, figures.reconciled) == (Decimal("420.00"), Decimal(0), True)
     # The branch has 20 left of its own, but the committee above it has nothing left.
-    errors = refusal(services.dues_refund_record, organisation=branch, year=YEAR, amount=Decimal("1"),
-                     refunded_on=datetime.date(YEAR, 4, 3), voucher_number="记-014", user=users.bureau)  # fmt: skip
+    errors = refusal(
+        services.dues_refund_record,
+        organisation=branch,
+        year=YEAR,
+        amount=Decimal("1"),
+        refunded_on=datetime.date(YEAR, 4, 3),
+        voucher_number="记-014",
+        user=users.bureau,
+    )
     assert errors == {"amount": ["中共某科技公司委员会的2024年党费返还合计将达421.00元，超过已收缴的420.00元。"]}
 
 
@@ -348,18 +439,34 @@ def test_refund_refusals(zone, users, enterprise):
     assert refusal(services.dues_refund_record, organisation=committee, user=users.town_admin, **kwargs) == [
         "党费返还只能由组织人事局登记。"
     ]
-    errors = refusal(services.dues_refund_record, organisation=committee, user=users.bureau, year=YEAR,
-                     amount=Decimal(0), refunded_on=datetime.date(YEAR - 1, 12, 31), voucher_number=" ")  # fmt: skip
-    assert errors == {"amount": ["返还金额须大于0元。"], "refunded_on": ["2024年的党费须在2024年或以后返还。"],
-                      "voucher_number": ["请填写凭证号。"]}  # fmt: skip
+    errors = refusal(
+        services.dues_refund_record,
+        organisation=committee,
+        user=users.bureau,
+        year=YEAR,
+        amount=Decimal(0),
+        refunded_on=datetime.date(YEAR - 1, 12, 31),
+        voucher_number=" ",
+    )
+    assert errors == {
+        "amount": ["返还金额须大于0元。"],
+        "refunded_on": ["2024年的党费须在2024年或以后返还。"],
+        "voucher_number": ["请填写凭证号。"],
+    }
     assert DuesRefund.objects.count() == 0
 
 
 def test_reconciliations_list_each_enterprise_once(zone, users, enterprise):
     committee, branch = enterprise
     other = make_org(zone.t2, OrganisationKind.BRANCH, sector=Sector.NON_PUBLIC, code="NP3", name="另一公司党支部")
-    services.dues_refund_record(organisation=committee, year=YEAR, amount=Decimal("420"), refunded_on=datetime.date(YEAR, 5, 1),
-                                voucher_number="记-2", user=users.bureau)  # fmt: skip
+    services.dues_refund_record(
+        organisation=committee,
+        year=YEAR,
+        amount=Decimal("420"),
+        refunded_on=datetime.date(YEAR, 5, 1),
+        voucher_number="记-2",
+        user=users.bureau,
+    )
     tops = selectors.non_public_tops(organisation=zone.wc)
     assert tops == [committee, other]
     got = [

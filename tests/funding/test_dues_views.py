@@ -39,17 +39,26 @@ def collect_data(members, months=(1, 2, 3)):
 
 def test_grid_shows_bases_states_and_arrears(zone, users, client_for):
     bases_for(zone.b1, zone.b1_members[:2])
-    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, 1, 1)], member_ids=[zone.b1_members[0].pk],
-                          paid_on=datetime.date(YEAR, 1, 31))  # fmt: skip
+    services.dues_collect(
+        organisation=zone.b1,
+        months=[datetime.date(YEAR, 1, 1)],
+        member_ids=[zone.b1_members[0].pk],
+        paid_on=datetime.date(YEAR, 1, 31),
+    )
     with translation.override("zh-hans"):
         response = client_for(users.auditor).get(reverse("funding:dues", args=[zone.b1.pk, YEAR]))
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [(r.member, r.months_owed, r.owed) for r in rows] == [
-        (zone.b1_members[0], 11, Decimal("440.00")), (zone.b1_members[1], 12, Decimal("480.00")),
-        (zone.b1_members[2], 12, None)]  # fmt: skip
+        (zone.b1_members[0], 11, Decimal("440.00")),
+        (zone.b1_members[1], 12, Decimal("480.00")),
+        (zone.b1_members[2], 12, None),
+    ]
     assert (response.context["paid_total"], response.context["owed_total"], response.context["without_base"]) == (
-        Decimal("40.00"), Decimal("920.00"), 1)  # fmt: skip
+        Decimal("40.00"),
+        Decimal("920.00"),
+        1,
+    )
     page = response.content.decode()
     for text in ("N-DUES", "中组发〔2008〕3号", "¥40.00", "¥920.00", "未核定基数的党员：1名", "本年度未核定党费基数"):
         assert text in page
@@ -62,12 +71,20 @@ def test_bases_form_records_every_member(zone, users, client_for):
     first, second, third = zone.b1_members
     response = client.get(url)
     assert response.status_code == 200 and "中组发〔2008〕3号" in response.content.decode()
-    data = {f"basis_{first.pk}": "salary", f"income_{first.pk}": "5000", f"basis_{second.pk}": "salary",
-            f"income_{second.pk}": "5000.01", f"basis_{third.pk}": "flat"}  # fmt: skip
+    data = {
+        f"basis_{first.pk}": "salary",
+        f"income_{first.pk}": "5000",
+        f"basis_{second.pk}": "salary",
+        f"income_{second.pk}": "5000.01",
+        f"basis_{third.pk}": "flat",
+    }
     response = client.post(url, opened(client, url, data))
     assert response.status_code == 302 and response["Location"] == reverse("funding:dues", args=[zone.b1.pk, YEAR])
     assert dict(DuesBase.objects.values_list("member_id", "monthly_dues")) == {
-        first.pk: Decimal("50.00"), second.pk: Decimal("75.00"), third.pk: Decimal("0.20")}  # fmt: skip
+        first.pk: Decimal("50.00"),
+        second.pk: Decimal("75.00"),
+        third.pk: Decimal("0.20"),
+    }
     assert set(DuesBase.objects.values_list("recorded_by", flat=True)) == {users.branch_admin.pk}
 
 
@@ -114,11 +131,16 @@ def test_a_40_member_branch_collected_in_one_post(zone, users, client_for):
 def test_collect_form_shows_the_refusal_naming_member_and_month(zone, users, client_for):
     bases_for(zone.b1, zone.b1_members)
     first = zone.b1_members[0]
-    services.dues_collect(organisation=zone.b1, months=[datetime.date(YEAR, 2, 1)], member_ids=[first.pk],
-                          paid_on=datetime.date(YEAR, 2, 2))  # fmt: skip
+    services.dues_collect(
+        organisation=zone.b1,
+        months=[datetime.date(YEAR, 2, 1)],
+        member_ids=[first.pk],
+        paid_on=datetime.date(YEAR, 2, 2),
+    )
     with translation.override("zh-hans"):
-        response = client_for(users.branch_admin).post(reverse("funding:dues_collect", args=[zone.b1.pk, YEAR]),
-                                                      collect_data(zone.b1_members))  # fmt: skip
+        response = client_for(users.branch_admin).post(
+            reverse("funding:dues_collect", args=[zone.b1.pk, YEAR]), collect_data(zone.b1_members)
+        )
     assert response.status_code == 200
     assert response.context["form"].errors["members"] == [f"{first.name}已交纳2024年2月的党费。"]
     assert f"{first.name}已交纳2024年2月的党费。" in response.content.decode()
@@ -150,7 +172,9 @@ def test_zone_arrears_list_is_set_based(zone, users, client_for, django_assert_n
     # B1 (no base: months only) and the new branches, never B3 (under T2).
     assert [r.organisation.code for r in rows] == ["B1", *(f"A{i}" for i in range(size))]
     assert [(r.members, r.months, r.owed, r.without_base) for r in rows[:2]] == [
-        (3, 36, Decimal(0), 3), (3, 36, Decimal("1440.00"), 0)]  # fmt: skip
+        (3, 36, Decimal(0), 3),
+        (3, 36, Decimal("1440.00"), 0),
+    ]
     assert response.context["owed_total"] == Decimal(1440 * size)
     assert "N-DUES" in response.content.decode()
 
@@ -169,8 +193,13 @@ def test_the_arrears_list_pages_with_its_count_and_a_jump(zone, users, client_fo
     assert [r.organisation.code for r in last.context["page"]] == ["P1", "P2"]
     assert first.context["members_total"] == last.context["members_total"] == 6
     text = first.content.decode()
-    for shown in ("第1页，共2页", "有欠缴党费的组织共4个", 'name="page" min="1" max="2" value="1"', "全部合计",
-                  'href="?page=2"'):  # fmt: skip
+    for shown in (
+        "第1页，共2页",
+        "有欠缴党费的组织共4个",
+        'name="page" min="1" max="2" value="1"',
+        "全部合计",
+        'href="?page=2"',
+    ):
         assert shown in text, shown
 
 
@@ -182,8 +211,12 @@ def enterprise(zone):
     members = MemberFactory.create_batch(2, organisation=branch)
     Membership.objects.bulk_create(Membership(member=m, organisation=branch) for m in members)
     bases_for(branch, members, income="6000")
-    services.dues_collect(organisation=branch, months=[datetime.date(YEAR, 1, 1)], member_ids=[m.pk for m in members],
-                          paid_on=datetime.date(YEAR, 1, 31))  # fmt: skip
+    services.dues_collect(
+        organisation=branch,
+        months=[datetime.date(YEAR, 1, 1)],
+        member_ids=[m.pk for m in members],
+        paid_on=datetime.date(YEAR, 1, 31),
+    )
     committee.refresh_from_db()
     return committee, branch
 
@@ -208,7 +241,11 @@ def test_refund_pages(zone, users, client_for):
         page = client_for(users.town_admin).get(reverse("funding:dues_refunds", args=[committee.pk, YEAR]))
     figures = page.context["reconciliation"]
     assert (figures.collected, figures.refunded, figures.outstanding, figures.reconciled) == (
-        Decimal("180.00"), Decimal("180.00"), Decimal(0), True)  # fmt: skip
+        Decimal("180.00"),
+        Decimal("180.00"),
+        Decimal(0),
+        True,
+    )
     text = page.content.decode()
     assert "F-DUES-REFUND" in text and "记-7" in text and "已对账" in text
     assert "返还党费" not in text  # only the bureau refunds
@@ -225,8 +262,12 @@ def test_refund_listing_queries_do_not_grow(zone, users, client_for, django_asse
         members = MemberFactory.create_batch(2, organisation=branch)
         Membership.objects.bulk_create(Membership(member=m, organisation=branch) for m in members)
         bases_for(branch, members)
-        services.dues_collect(organisation=branch, months=[datetime.date(YEAR, 1, 1)], member_ids=[m.pk for m in members],
-                              paid_on=datetime.date(YEAR, 1, 31))  # fmt: skip
+        services.dues_collect(
+            organisation=branch,
+            months=[datetime.date(YEAR, 1, 1)],
+            member_ids=[m.pk for m in members],
+            paid_on=datetime.date(YEAR, 1, 31),
+        )
     client = client_for(users.town_admin)
     with django_assert_num_queries(8):
         response = client.get(reverse("funding:dues_refunds", args=[zone.t1.pk, YEAR]))

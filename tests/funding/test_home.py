@@ -12,8 +12,11 @@ def test_the_bureau_sees_every_ledger_from_the_work_committee(users, client, zon
     text = page.content.decode()
     assert page.context["root"] == zone.wc
     assert list(page.context["welfare_years"]) == [2015, 2016, 2017]
-    for url in (reverse("funding:venue_rewards"), reverse("funding:welfare_overview", args=[2016]),
-                reverse("funding:aid", args=[zone.wc.pk])):  # fmt: skip
+    for url in (
+        reverse("funding:venue_rewards"),
+        reverse("funding:welfare_overview", args=[2016]),
+        reverse("funding:aid", args=[zone.wc.pk]),
+    ):
         assert url in text
 
 
@@ -50,8 +53,14 @@ def test_a_non_public_secretary_is_offered_the_refunds_and_the_activity_fund(cli
     from portal.enums import Role
     from tests.factories import UserFactory, make_org
 
-    branch = make_org(zone.t1, OrganisationKind.BRANCH, sector=Sector.NON_PUBLIC, code="NPB", name="某科技公司党支部",
-                      unit_name="某科技公司")  # fmt: skip
+    branch = make_org(
+        zone.t1,
+        OrganisationKind.BRANCH,
+        sector=Sector.NON_PUBLIC,
+        code="NPB",
+        name="某科技公司党支部",
+        unit_name="某科技公司",
+    )
     client.force_login(UserFactory(role=Role.ORG_ADMIN, organisation=branch))
     page = client.get(reverse("funding:home"))
     assert page.context["applies"] == {"activity": True, "dues_refund": True, "liaison": False, "welfare": False}

@@ -45,11 +45,13 @@ def test_payments_never_overdraw_a_budget_or_the_allocation(zone, users):
         with transaction.atomic():
             projects = []
             for n, budget in enumerate(budgets):
-                project = services.welfare_project_propose(organisation=village, year=YEAR, name=f"项目{n}",
-                                                           budget=yuan(budget), user=bureau)  # fmt: skip
+                project = services.welfare_project_propose(
+                    organisation=village, year=YEAR, name=f"项目{n}", budget=yuan(budget), user=bureau
+                )
                 try:
-                    services.welfare_project_decide(project=project, approved=True,
-                                                    decided_on=datetime.date(YEAR, 2, 1), user=bureau)  # fmt: skip
+                    services.welfare_project_decide(
+                        project=project, approved=True, decided_on=datetime.date(YEAR, 2, 1), user=bureau
+                    )
                 except ValidationError:
                     continue  # over what the allocation leaves: stays proposed
                 projects.append(project)
@@ -61,12 +63,19 @@ def test_payments_never_overdraw_a_budget_or_the_allocation(zone, users):
                     break
                 project = projects[index % len(projects)]
                 before = selectors.welfare_balance(organisation=village, year=YEAR)
-                fits = (selectors.project_paid(project=project) + yuan(amount) <= project.budget
-                        and before.paid + yuan(amount) <= before.allocation)  # fmt: skip
+                fits = (
+                    selectors.project_paid(project=project) + yuan(amount) <= project.budget
+                    and before.paid + yuan(amount) <= before.allocation
+                )
                 try:
-                    services.welfare_payment_record(project=project, paid_on=datetime.date(YEAR, 6, 1),
-                                                    amount=yuan(amount), payee="施工队", receipt_number=f"R{step}",
-                                                    user=bureau)  # fmt: skip
+                    services.welfare_payment_record(
+                        project=project,
+                        paid_on=datetime.date(YEAR, 6, 1),
+                        amount=yuan(amount),
+                        payee="施工队",
+                        receipt_number=f"R{step}",
+                        user=bureau,
+                    )
                     accepted += yuan(amount)
                     seen["accepted"] += 1
                     assert fits

@@ -46,9 +46,14 @@ def approved(village, budget, bureau, *, year=2016, name="村道硬化"):
 
 def pay(project, amount, bureau, *, paid_on=None, number="R1", receipt=None):
     return services.welfare_payment_record(
-        project=project, paid_on=paid_on or datetime.date(project.year, 6, 1), amount=amount, payee="东村村民委员会",
-        receipt_number=number, receipt=receipt, user=bureau,
-    )  # fmt: skip
+        project=project,
+        paid_on=paid_on or datetime.date(project.year, 6, 1),
+        amount=amount,
+        payee="东村村民委员会",
+        receipt_number=number,
+        receipt=receipt,
+        user=bureau,
+    )
 
 
 def refusal(call, **kwargs):
@@ -102,7 +107,11 @@ def test_allocation_reads_the_revision_in_force_on_1_january(db):
 def test_project_proposed_by_the_village(zone, users):
     project = propose(zone.v1, Decimal("50000.005"), user=users.town_admin)
     assert (project.state, project.budget, project.year, project.recorded_by) == (
-        ProjectState.PROPOSED, Decimal("50000.01"), 2016, users.town_admin)  # fmt: skip
+        ProjectState.PROPOSED,
+        Decimal("50000.01"),
+        2016,
+        users.town_admin,
+    )
 
 
 def test_project_of_another_organisation_is_refused(zone):
@@ -147,7 +156,10 @@ def test_project_outside_the_scope_or_by_an_auditor_is_refused(zone, users):
 def test_approval_within_the_allocation(zone, users):
     first = approved(zone.v1, Decimal("150000"), users.bureau, name="文化广场")
     assert (first.state, first.decided_on, first.decided_by) == (
-        ProjectState.APPROVED, datetime.date(2016, 3, 1), users.bureau)  # fmt: skip
+        ProjectState.APPROVED,
+        datetime.date(2016, 3, 1),
+        users.bureau,
+    )
     exact = approved(zone.v1, Decimal("50000"), users.bureau, name="路灯")  # exactly the allocation: allowed
     assert exact.state == ProjectState.APPROVED
     over = propose(zone.v1, Decimal("0.01"), name="垃圾桶")
@@ -179,8 +191,9 @@ def test_rejection_needs_a_note_and_decides_once(zone, users):
 def test_decision_is_the_bureaus_and_not_in_the_future(zone, users):
     project = propose(zone.v1, 1000)
     decide = services.welfare_project_decide
-    assert refusal(decide, project=project, approved=True, decided_on=datetime.date(2016, 3, 1),
-                   user=users.town_admin) == {"__all__": ["惠民项目由组织人事局审批。"]}  # fmt: skip
+    assert refusal(
+        decide, project=project, approved=True, decided_on=datetime.date(2016, 3, 1), user=users.town_admin
+    ) == {"__all__": ["惠民项目由组织人事局审批。"]}
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert refusal(decide, project=project, approved=True, decided_on=tomorrow, user=users.bureau) == {
         "decided_on": ["该日期不能晚于今天。"]
@@ -196,7 +209,11 @@ def test_payment_recorded_with_who_and_the_balance(zone, users):
     assert (payment.amount, payment.recorded_by, payment.payee) == (Decimal("30000.50"), users.bureau, "东村村民委员会")
     balance = selectors.welfare_balance(organisation=zone.v1, year=2016)
     assert (balance.allocation, balance.approved, balance.paid, balance.remaining) == (
-        ALLOCATION, Decimal("80000.00"), Decimal("30000.50"), Decimal("169999.50"))  # fmt: skip
+        ALLOCATION,
+        Decimal("80000.00"),
+        Decimal("30000.50"),
+        Decimal("169999.50"),
+    )
 
 
 def test_payment_up_to_the_budget(zone, users):

@@ -21,8 +21,9 @@ DAY = datetime.date(2024, 5, 6)
 
 
 def venue(organisation, name="东村党员活动室"):
-    v = assessment_services.venue_create(organisation=organisation, data={"kind": VenueKind.ACTIVITY_VENUE,
-                                                                          "name": name, "address": "村部"})  # fmt: skip
+    v = assessment_services.venue_create(
+        organisation=organisation, data={"kind": VenueKind.ACTIVITY_VENUE, "name": name, "address": "村部"}
+    )
     assessment_services.venue_checks_record(
         venue=v, checked_on=DAY, checks={s: (True, "已具备", None) for s in SixStandard}
     )

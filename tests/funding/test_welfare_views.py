@@ -29,18 +29,27 @@ def chinese():
 
 def approved(village, budget, bureau, *, year=2016, name="村道硬化"):
     project = services.welfare_project_propose(organisation=village, year=year, name=name, budget=budget)
-    return services.welfare_project_decide(project=project, approved=True, decided_on=datetime.date(year, 3, 1),
-                                           user=bureau)  # fmt: skip
+    return services.welfare_project_decide(
+        project=project, approved=True, decided_on=datetime.date(year, 3, 1), user=bureau
+    )
 
 
 def pay(project, amount, bureau, number="R1", receipt=None):
-    return services.welfare_payment_record(project=project, paid_on=datetime.date(project.year, 6, 1), amount=amount,
-                                           payee="施工队", receipt_number=number, receipt=receipt, user=bureau)  # fmt: skip
+    return services.welfare_payment_record(
+        project=project,
+        paid_on=datetime.date(project.year, 6, 1),
+        amount=amount,
+        payee="施工队",
+        receipt_number=number,
+        receipt=receipt,
+        user=bureau,
+    )
 
 
 def inspection(organisation, grade, bureau, name="活动室", day=datetime.date(2024, 5, 6)):
-    venue = assessment_services.venue_create(organisation=organisation, data={"kind": VenueKind.ACTIVITY_VENUE,
-                                                                              "name": name, "address": "村部"})  # fmt: skip
+    venue = assessment_services.venue_create(
+        organisation=organisation, data={"kind": VenueKind.ACTIVITY_VENUE, "name": name, "address": "村部"}
+    )
     assessment_services.venue_checks_record(
         venue=venue, checked_on=day, checks={s: (True, "有", None) for s in SixStandard}
     )
@@ -62,7 +71,11 @@ def test_village_page_shows_the_balance(zone, users, client_for):
     assert response.status_code == 200
     balance = response.context["balance"]
     assert (balance.allocation, balance.approved, balance.paid, balance.remaining) == (
-        Decimal("200000.00"), Decimal("80000.00"), Decimal("30000.50"), Decimal("169999.50"))  # fmt: skip
+        Decimal("200000.00"),
+        Decimal("80000.00"),
+        Decimal("30000.50"),
+        Decimal("169999.50"),
+    )
     text = response.content.decode()
     assert "¥200,000.00" in text and "¥169,999.50" in text and "¥30,000.50" in text
     assert reverse("funding:welfare_receipt", args=[WelfarePayment.objects.get().pk]) in text
@@ -97,19 +110,26 @@ def test_propose_a_project(zone, users, client_for):
     assert response.status_code == 302
     assert response["Location"] == reverse("funding:welfare_project", args=[project.pk])
     assert (project.organisation, project.year, project.budget, project.recorded_by) == (
-        zone.v1, 2016, Decimal("50000.00"), users.town_admin)  # fmt: skip
+        zone.v1,
+        2016,
+        Decimal("50000.00"),
+        users.town_admin,
+    )
 
 
 def test_propose_refusals_show_on_the_form(zone, users, client_for):
     client = client_for(users.town_admin)
-    response = client.post(reverse("funding:welfare_project_create", args=[zone.v1.pk, 2016]),
-                           {"name": "村道硬化", "budget": "0"})  # fmt: skip
+    response = client.post(
+        reverse("funding:welfare_project_create", args=[zone.v1.pk, 2016]), {"name": "村道硬化", "budget": "0"}
+    )
     assert (response.status_code, errors(response)) == (200, ["项目预算须大于0元。"])
-    response = client.post(reverse("funding:welfare_project_create", args=[zone.b1.pk, 2016]),
-                           {"name": "村道硬化", "budget": "10"})  # fmt: skip
+    response = client.post(
+        reverse("funding:welfare_project_create", args=[zone.b1.pk, 2016]), {"name": "村道硬化", "budget": "10"}
+    )
     assert errors(response) == ["东村第1党支部不是村或社区的党组织；惠民项目专项资金只拨给村和社区。"]
-    response = client.post(reverse("funding:welfare_project_create", args=[zone.v1.pk, 2018]),
-                           {"name": "村道硬化", "budget": "10"})  # fmt: skip
+    response = client.post(
+        reverse("funding:welfare_project_create", args=[zone.v1.pk, 2018]), {"name": "村道硬化", "budget": "10"}
+    )
     assert errors(response) == ["惠民项目专项资金在2018年没有拨款：资金的年份为2015年至2017年。"]
     assert WelfareProject.objects.count() == 0
 
@@ -125,8 +145,9 @@ def test_decide_a_project(zone, users, client_for):
     project.refresh_from_db()
     assert (project.state, project.decided_by, project.decision_note) == (ProjectState.APPROVED, users.bureau, "同意")
     other = services.welfare_project_propose(organisation=zone.v1, year=2016, name="路灯", budget=60000)
-    response = client.post(reverse("funding:welfare_decide", args=[other.pk]),
-                           {"approved": "yes", "decided_on": "2016-03-02"})  # fmt: skip
+    response = client.post(
+        reverse("funding:welfare_decide", args=[other.pk]), {"approved": "yes", "decided_on": "2016-03-02"}
+    )
     assert errors(response) == [
         "批准路灯（60,000.00元）将使中共东村总支部委员会2016年已批准的预算超过拨款200,000.00元：尚可批准50,000.00元。"
     ]
@@ -142,8 +163,13 @@ def test_pay_a_project_with_a_receipt(zone, users, client_for):
     page = client.get(url)
     assert 'enctype="multipart/form-data"' in page.content.decode()
     assert page.context["unpaid"] == Decimal("10000.00")
-    data = {"paid_on": "2016-06-01", "amount": "2500.50", "payee": "施工队", "receipt_number": "SJ-001",
-            "receipt": pdf("收据.pdf")}  # fmt: skip
+    data = {
+        "paid_on": "2016-06-01",
+        "amount": "2500.50",
+        "payee": "施工队",
+        "receipt_number": "SJ-001",
+        "receipt": pdf("收据.pdf"),
+    }
     response = client.post(url, data)
     assert (response.status_code, response["Location"]) == (302, reverse("funding:welfare_project", args=[project.pk]))
     payment = WelfarePayment.objects.get()
@@ -190,7 +216,9 @@ def test_overview_shows_every_place_in_scope(zone, users, client_for):
         (group, Decimal("200000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("200000.00")),
     ]
     assert (response.context["total_paid"], response.context["total_remaining"]) == (
-        Decimal("12345.67"), Decimal("387654.33"))  # fmt: skip
+        Decimal("12345.67"),
+        Decimal("387654.33"),
+    )
     assert "¥187,654.33" in response.content.decode()
     bureau_rows = client_for(users.bureau).get(reverse("funding:welfare_overview", args=[2016])).context["rows"]
     assert [r.organisation for r in bureau_rows] == [zone.v1, group, zone.b3]
@@ -240,8 +268,9 @@ def test_venue_reward_pay_form_shows_the_entitlement(zone, users, client_for):
 def test_venue_rewards_queries_do_not_grow(zone, users, client_for, django_assert_num_queries, size):
     for n in range(size):
         done = inspection(zone.v1, VenueGrade.CLASS_3, users.bureau, name=f"场所{n}")
-        services.venue_reward_pay(inspection=done, paid_on=datetime.date(2024, 5, 7), voucher_number=f"PZ{n}",
-                                  user=users.bureau)  # fmt: skip
+        services.venue_reward_pay(
+            inspection=done, paid_on=datetime.date(2024, 5, 7), voucher_number=f"PZ{n}", user=users.bureau
+        )
         inspection(zone.b3, VenueGrade.CLASS_2, users.bureau, name=f"社区场所{n}")
     client = client_for(users.bureau)
     with django_assert_num_queries(4):  # session, user, count, the page

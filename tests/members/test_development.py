@@ -51,8 +51,10 @@ def test_full_path_from_application_to_full_membership(zone):
         candidate=candidate, on=datetime.date(2021, 7, 1), introducers=zone.b1_members[:2]
     )
     assert (member.category, member.joined_on, member.probation_ends_on) == (
-        MemberCategory.PROBATIONARY, datetime.date(2021, 7, 1), datetime.date(2022, 7, 1)
-    )  # fmt: skip
+        MemberCategory.PROBATIONARY,
+        datetime.date(2021, 7, 1),
+        datetime.date(2022, 7, 1),
+    )
     candidate.refresh_from_db()
     assert (candidate.stage, candidate.member_id) == (DevelopmentStage.ADMITTED, member.pk)
     with pytest.raises(ValidationError):
@@ -127,13 +129,23 @@ def test_application_for_a_person_on_record_outside_scope_does_not_say_where(zon
     with translation.override("zh-hans"):
         for number in (zone.b3_candidate.id_number, zone.b3_members[0].id_number):
             with pytest.raises(ValidationError) as exc:
-                development.candidate_apply(organisation=zone.b1, name="李华", id_number=number,
-                                            applied_on=datetime.date(2024, 3, 1), user=users.branch_admin)  # fmt: skip
+                development.candidate_apply(
+                    organisation=zone.b1,
+                    name="李华",
+                    id_number=number,
+                    applied_on=datetime.date(2024, 3, 1),
+                    user=users.branch_admin,
+                )
             assert exc.value.message_dict == {"id_number": [elsewhere]}
 
 
 def test_application_already_on_record_inside_scope_names_the_organisation(zone, users):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        development.candidate_apply(organisation=zone.b2, name="申请人甲", id_number=zone.b1_candidate.id_number,
-                                    applied_on=datetime.date(2024, 3, 1), user=users.town_admin)  # fmt: skip
+        development.candidate_apply(
+            organisation=zone.b2,
+            name="申请人甲",
+            id_number=zone.b1_candidate.id_number,
+            applied_on=datetime.date(2024, 3, 1),
+            user=users.town_admin,
+        )
     assert exc.value.message_dict == {"id_number": ["此人的入党申请已有记录，所在组织：东村第1党支部。"]}

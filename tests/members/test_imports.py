@@ -41,8 +41,23 @@ def person(n, born=datetime.date(1980, 1, 1)):
 def sheet_rows(count=3, org="B2"):
     rows = [["东村第2党支部党员花名册"], [], HEADER]
     for n in range(count):
-        rows.append([n + 1, f"党员{n}", "男" if n % 2 else "女", person(n), "汉族", "大学本科", "正式党员",
-                     "2005.7", "2006年7月1日", "在岗职工", "13800138000", org, ""])  # fmt: skip
+        rows.append(
+            [
+                n + 1,
+                f"党员{n}",
+                "男" if n % 2 else "女",
+                person(n),
+                "汉族",
+                "大学本科",
+                "正式党员",
+                "2005.7",
+                "2006年7月1日",
+                "在岗职工",
+                "13800138000",
+                org,
+                "",
+            ]
+        )
     return rows
 
 
@@ -67,8 +82,10 @@ def test_import_new_rows_then_reimport_changes_nothing(zone, users):
     assert imports.roster_import(plan=plan, user=users.town_admin) == {"created": 3, "updated": 0}
     created = Member.objects.filter(organisation=zone.b2).order_by("name")
     assert [(m.name, str(m.joined_on), str(m.full_member_on)) for m in created] == [
-        ("党员0", "2005-07-01", "2006-07-01"), ("党员1", "2005-07-01", "2006-07-01"), ("党员2", "2005-07-01", "2006-07-01"),
-    ]  # fmt: skip
+        ("党员0", "2005-07-01", "2006-07-01"),
+        ("党员1", "2005-07-01", "2006-07-01"),
+        ("党员2", "2005-07-01", "2006-07-01"),
+    ]
     assert Membership.objects.filter(member__in=created, ended_on__isnull=True).count() == 3
     zone.b2.refresh_from_db()
     assert zone.b2.member_count == 3
@@ -175,8 +192,10 @@ def test_import_roster_command_json_and_exit_code(zone, tmp_path, capsys):
     assert exc.value.code == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["counts"], report["written"], [e["row"] for e in report["errors"]]) == (
-        {"new": 1, "changed": 0, "unchanged": 0, "rejected": 1}, {"created": 0, "updated": 0}, [5],
-    )  # fmt: skip
+        {"new": 1, "changed": 0, "unchanged": 0, "rejected": 1},
+        {"created": 0, "updated": 0},
+        [5],
+    )
     assert Member.objects.filter(organisation=zone.b2).count() == 0
 
 
@@ -263,7 +282,7 @@ def test_preview_of_a_member_outside_scope_does_not_say_where(zone, users):
         plan = preview(zone, rows, users.branch_admin)
     assert [(e.row, e.column, e.message) for e in plan.errors] == [
         (4, "公民身份号码", "此人已在其他党组织登记在册；请向组织人事局咨询。"),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize(
@@ -283,5 +302,7 @@ def test_import_roster_command_json_refusal_is_json_with_the_reason(db, tmp_path
         call_command("import_roster", str(path), "--json")
     assert exc.value.code == 2
     assert json.loads(capsys.readouterr().out) == {
-        "file": path.name, "refused": True, "reason": reason.format(path=path),
-    }  # fmt: skip
+        "file": path.name,
+        "refused": True,
+        "reason": reason.format(path=path),
+    }

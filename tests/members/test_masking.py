@@ -29,8 +29,9 @@ def test_history_masks_phone_changes_for_the_auditor_and_not_for_the_secretary(z
     assert "17751337547" not in page and "13912345678" not in page
     secretary = client_for(users.branch_admin).get(url)
     assert [row[1:] for event in secretary.context["events"] for row in event.rows] == [
-        ("17751337547", "13912345678"), ("", "17751337547"),
-    ]  # fmt: skip
+        ("17751337547", "13912345678"),
+        ("", "17751337547"),
+    ]
 
 
 def test_history_masks_an_id_number_correction_for_the_auditor(zone, users, client_for):
@@ -53,8 +54,9 @@ def test_preview_masks_rejected_id_and_phone_cells_for_the_auditor_only(zone, us
     wrong = rows[3][3][:-1] + ("0" if rows[3][3][-1] != "0" else "1")  # a wrong check digit
     rows[3][3] = wrong
     rows[4][10] = "1775133754"  # ten digits: not a phone
-    upload = imports.roster_upload_preview(content=xlsx(rows), file_name="花名册.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
+    upload = imports.roster_upload_preview(
+        content=xlsx(rows), file_name="花名册.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     url = reverse("members:roster_upload", args=[upload.pk])
 
     audited = client_for(users.auditor).get(url).content.decode()
@@ -67,8 +69,9 @@ def test_preview_masks_rejected_id_and_phone_cells_for_the_auditor_only(zone, us
 
 
 def test_a_failure_text_holding_personal_data_is_shown_masked(zone, users, client_for):
-    upload = imports.roster_upload_preview(content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
+    upload = imports.roster_upload_preview(
+        content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     # A failure stored by an earlier version quoted the database's words in full.
     raw = f"duplicate key value violates unique constraint DETAIL: Key (id_number)=({person(0)}) 13800138000"
     RosterUpload.objects.filter(pk=upload.pk).update(failure=raw)

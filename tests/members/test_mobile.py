@@ -29,8 +29,14 @@ def test_outflow_to_zone_branch_is_seen_by_both_branches(zone, users):
 
 def test_inflow_from_outside_zone_is_seen_by_receiving_branch_only(zone, users):
     number = id_make(area="440305", born=datetime.date(1990, 2, 2), sequence=3, male=True)
-    record = mobile.mobile_inflow_record(receiving_organisation=zone.b3, name="外来党员", id_number=number,
-                                         home_organisation_name="中共深圳市某支部", since=datetime.date(2025, 2, 1), place="")  # fmt: skip
+    record = mobile.mobile_inflow_record(
+        receiving_organisation=zone.b3,
+        name="外来党员",
+        id_number=number,
+        home_organisation_name="中共深圳市某支部",
+        since=datetime.date(2025, 2, 1),
+        place="",
+    )
     assert record.is_inflow is True
     assert [r.pk for r in mobile.mobile_list(user=users.other_admin)] == [record.pk]
     assert list(mobile.mobile_list(user=users.town_admin)) == []

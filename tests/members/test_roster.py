@@ -48,8 +48,11 @@ def test_header_found_below_title_rows_with_variants():
     index, columns = header_find(rows)
     assert index == 2
     assert {position: column.field for position, column in columns.items()} == {
-        1: "name", 2: "id_number", 3: "joined_on", 5: "phone",
-    }  # fmt: skip
+        1: "name",
+        2: "id_number",
+        3: "joined_on",
+        5: "phone",
+    }
 
 
 def test_header_without_id_column_refused_in_chinese():
@@ -81,10 +84,16 @@ def test_row_values_normalise_messy_cells():
     values, errors = row_values(row, columns, row_number=5)
     assert errors == []
     assert values == {
-        "name": "张三", "gender": Gender.MALE, "id_number": "11010519491231002X", "ethnicity": "01",
-        "education": Education.BACHELOR, "category": MemberCategory.FULL, "life_status": LifeStatus.RETIRED,
-        "joined_on": datetime.date(1975, 7, 1), "phone": "13800138000",
-    }  # fmt: skip
+        "name": "张三",
+        "gender": Gender.MALE,
+        "id_number": "11010519491231002X",
+        "ethnicity": "01",
+        "education": Education.BACHELOR,
+        "category": MemberCategory.FULL,
+        "life_status": LifeStatus.RETIRED,
+        "joined_on": datetime.date(1975, 7, 1),
+        "phone": "13800138000",
+    }
 
 
 def test_row_values_report_row_column_value_and_reason_in_chinese():

@@ -120,8 +120,10 @@ def test_untouched_template_imports_no_member_and_no_error(zone, users, client_f
     assert response.status_code == 302
     upload = RosterUpload.objects.get()
     assert (upload.state, upload.counts, upload.errors) == (
-        RosterUpload.State.CHECKED, {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0}, [],
-    )  # fmt: skip
+        RosterUpload.State.CHECKED,
+        {"new": 0, "changed": 0, "unchanged": 0, "rejected": 0},
+        [],
+    )
     assert Member.objects.count() == before
 
 

@@ -71,8 +71,26 @@ def test_upload_not_a_spreadsheet_message_in_chinese(zone, users, client_for):
 def test_template_download_has_the_template_headers(zone, users, client_for):
     response = client_for(users.branch_admin).get(reverse("members:roster_template"))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]] == ["姓名", "性别", "公民身份号码", "民族", "出生日期", "学历", "党员类别", "入党日期", "转为正式党员日期",
-                                            "人员类别", "工作单位", "单位职务", "联系电话", "户籍所在地", "现居住地", "预备期满日期", "组织代码", "所在党组织"]  # fmt: skip
+    assert [c.value for c in sheet[2]] == [
+        "姓名",
+        "性别",
+        "公民身份号码",
+        "民族",
+        "出生日期",
+        "学历",
+        "党员类别",
+        "入党日期",
+        "转为正式党员日期",
+        "人员类别",
+        "工作单位",
+        "单位职务",
+        "联系电话",
+        "户籍所在地",
+        "现居住地",
+        "预备期满日期",
+        "组织代码",
+        "所在党组织",
+    ]
 
 
 def test_unmasked_export_round_trips(zone, users, client_for):
@@ -105,8 +123,9 @@ def test_export_neutralises_formulas(zone, users, client_for):
 
 def test_upload_being_checked_shows_progress_then_reloads_when_done(zone, users, client_for):
     client = client_for(users.town_admin)
-    record = imports.roster_upload_create(content=xlsx(sheet_rows(3)), file_name="大.xlsx", organisation=zone.b2,
-                                          user=users.town_admin)  # fmt: skip
+    record = imports.roster_upload_create(
+        content=xlsx(sheet_rows(3)), file_name="大.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     imports._progress_reporter(record, "checking", 3)(2)  # the task has checked two rows of three
     page = client.get(reverse("members:roster_upload", args=[record.pk]))
     assert page.context["running"] is True
@@ -122,8 +141,9 @@ def test_upload_being_checked_shows_progress_then_reloads_when_done(zone, users,
 
 
 def test_confirm_uses_the_rows_checked_at_the_preview(zone, users, client_for):
-    record = imports.roster_upload_preview(content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
+    record = imports.roster_upload_preview(
+        content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     # The stored file is swapped behind the preview's back: the signed checked rows are what is imported.
     with record.file.open("wb") as handle:
         handle.write(xlsx(sheet_rows(3)))
@@ -134,8 +154,9 @@ def test_confirm_uses_the_rows_checked_at_the_preview(zone, users, client_for):
 
 
 def test_tampered_checked_rows_are_not_trusted(zone, users):
-    record = imports.roster_upload_preview(content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
+    record = imports.roster_upload_preview(
+        content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     with record.checked.open("rb") as handle:
         signature, _, payload = handle.read().partition(b"\n")
     with record.checked.open("wb") as handle:
@@ -147,8 +168,9 @@ def test_tampered_checked_rows_are_not_trusted(zone, users):
 
 
 def test_checked_rows_from_another_day_are_checked_again(zone, users, monkeypatch):
-    record = imports.roster_upload_preview(content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
+    record = imports.roster_upload_preview(
+        content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     assert imports._checked_load(record) is not None
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     monkeypatch.setattr(imports.timezone, "localdate", lambda: tomorrow)
@@ -156,26 +178,35 @@ def test_checked_rows_from_another_day_are_checked_again(zone, users, monkeypatc
 
 
 def test_confirm_sees_members_recorded_since_the_preview(zone, users, client_for):
-    record = imports.roster_upload_preview(content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
-    Member.objects.create(name="先到", id_number=person(1), gender="male", birth_date=datetime.date(1980, 1, 2),
-                          organisation=zone.b1)  # fmt: skip
+    record = imports.roster_upload_preview(
+        content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
+    Member.objects.create(
+        name="先到", id_number=person(1), gender="male", birth_date=datetime.date(1980, 1, 2), organisation=zone.b1
+    )
     client_for(users.town_admin).post(reverse("members:roster_confirm", args=[record.pk]))
     record.refresh_from_db()
     assert record.written == {"created": 1, "updated": 0}
-    assert record.errors == [{"row": 5, "column": "组织代码", "value": "B2",
-                              "message": "该党员隶属于东村第1党支部：请办理组织关系转接。"}]  # fmt: skip
+    assert record.errors == [
+        {"row": 5, "column": "组织代码", "value": "B2", "message": "该党员隶属于东村第1党支部：请办理组织关系转接。"}
+    ]
 
 
 def test_failed_import_writes_nothing_and_stays_confirmable_with_the_reason(
     zone, users, client_for, monkeypatch, caplog
 ):
-    record = imports.roster_upload_preview(content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
+    record = imports.roster_upload_preview(
+        content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
 
     def racing(**kwargs):  # after every COPY, another import records one of the same people first
-        Member.objects.create(name="先到", id_number=person(0), gender="female",
-                              birth_date=datetime.date(1980, 1, 1), organisation=zone.b1)  # fmt: skip
+        Member.objects.create(
+            name="先到",
+            id_number=person(0),
+            gender="female",
+            birth_date=datetime.date(1980, 1, 1),
+            organisation=zone.b1,
+        )
 
     monkeypatch.setattr(imports.services, "member_counts_refresh", racing)
     client = client_for(users.town_admin)
@@ -200,8 +231,9 @@ def test_failed_import_writes_nothing_and_stays_confirmable_with_the_reason(
 
 
 def test_file_that_cannot_be_read_by_the_task_is_shown_failed(zone, users, client_for):
-    record = imports.roster_upload_create(content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2,
-                                          user=users.town_admin)  # fmt: skip
+    record = imports.roster_upload_create(
+        content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     with record.file.open("wb") as handle:
         handle.write(b"")
     with translation.override("zh-hans"):
@@ -227,8 +259,9 @@ def test_backslash_n_cell_imports_as_the_literal_text(zone, users, client_for):
     assert (record.state, record.failure, record.written) == ("imported", "", {"created": 2, "updated": 0})
     members = Member.objects.filter(organisation=zone.b2).order_by("id_number")
     assert [(m.work_unit, m.job_title, m.residence) for m in members] == [
-        ("\\N", "\\.", "C:\\temp\\new"), ("\\N\\N", "", ""),
-    ]  # fmt: skip
+        ("\\N", "\\.", "C:\\temp\\new"),
+        ("\\N\\N", "", ""),
+    ]
     assert client.get(response["Location"]).status_code == 200
 
 
@@ -252,8 +285,9 @@ def test_csv_cell_over_the_field_limit_fails_the_upload_with_file_and_row(zone, 
 
 def test_a_check_that_fails_unexpectedly_marks_the_upload_failed(zone, users, client_for):
     """Issue 13, item 10: whatever stops the check task, the upload ends failed with a message."""
-    record = imports.roster_upload_create(content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2,
-                                          user=users.town_admin)  # fmt: skip
+    record = imports.roster_upload_create(
+        content=xlsx(sheet_rows(1)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     record.file.storage.delete(record.file.name)  # the stored file is gone: the task cannot read it
 
     with translation.override("zh-hans"):
@@ -282,11 +316,17 @@ def test_preview_names_added_and_changed_members_with_old_and_new_values(zone, u
     html = page.content.decode()
     assert page.context["listing"] == {
         "added": [{"row": 6, "name": "党员2", "organisation": zone.b2.name}],
-        "changed": [{"row": 4, "name": "党员0", "organisation": zone.b2.name,
-                     "changes": [("学历", "大学本科", "研究生（硕士）"), ("联系电话", "13800138000", "13900139000")]}],
+        "changed": [
+            {
+                "row": 4,
+                "name": "党员0",
+                "organisation": zone.b2.name,
+                "changes": [("学历", "大学本科", "研究生（硕士）"), ("联系电话", "13800138000", "13900139000")],
+            }
+        ],
         "more_added": 0,
         "more_changed": 0,
-    }  # fmt: skip
+    }
     assert "将新增的党员" in html and "信息将变更的党员" in html
     assert "<td>党员2</td>" in html and "<td>党员0</td>" in html
     assert "联系电话: 13800138000 → 13900139000" in html

@@ -93,22 +93,32 @@ def test_roster_upload_listing_masks_id_numbers_and_phones_unless_allowed():
         counts={"new": 3, "changed": 1},
         listing={
             "added": [{"row": 4, "name": "张三", "organisation": "东村第2党支部"}],
-            "changed": [{"row": 5, "name": "李四", "organisation": "东村第2党支部", "changes": [
-                ["id_number", "43011119800101000X", "430111198001010018"], ["phone", "13800138000", ""],
-                ["work_unit", "甲公司", "乙公司"],
-            ]}],
+            "changed": [
+                {
+                    "row": 5,
+                    "name": "李四",
+                    "organisation": "东村第2党支部",
+                    "changes": [
+                        ["id_number", "43011119800101000X", "430111198001010018"],
+                        ["phone", "13800138000", ""],
+                        ["work_unit", "甲公司", "乙公司"],
+                    ],
+                }
+            ],
         },
-    )  # fmt: skip
+    )
 
     masked = selectors.roster_upload_listing(upload=upload, unmasked=False)
     full = selectors.roster_upload_listing(upload=upload, unmasked=True)
 
     assert masked["changed"][0]["changes"] == [
-        ("公民身份号码", "430111********000X", "430111********0018"), ("联系电话", "138****8000", ""),
+        ("公民身份号码", "430111********000X", "430111********0018"),
+        ("联系电话", "138****8000", ""),
         ("工作单位", "甲公司", "乙公司"),
-    ]  # fmt: skip
+    ]
     assert full["changed"][0]["changes"] == [
-        ("公民身份号码", "43011119800101000X", "430111198001010018"), ("联系电话", "13800138000", ""),
+        ("公民身份号码", "43011119800101000X", "430111198001010018"),
+        ("联系电话", "13800138000", ""),
         ("工作单位", "甲公司", "乙公司"),
-    ]  # fmt: skip
+    ]
     assert (masked["added"], masked["more_added"], masked["more_changed"]) == (upload.listing["added"], 2, 0)

@@ -83,8 +83,9 @@ def test_member_status_form_and_history_page(zone, users, client_for):
     member = zone.b3_members[1]
     client = client_for(users.other_admin)
     url = reverse("members:status", args=[member.pk])
-    response = client.post(url, opened(client, url, {"status": MemberStatus.DECEASED, "on": "2024-02-01",
-                                                     "reason": "病故"}))  # fmt: skip
+    response = client.post(
+        url, opened(client, url, {"status": MemberStatus.DECEASED, "on": "2024-02-01", "reason": "病故"})
+    )
     assert response.status_code == 302
     page = client.get(reverse("members:detail", args=[member.pk]))
     assert [(e.kind, e.reason) for e in page.context["events"]] == [("status_changed", "病故")]

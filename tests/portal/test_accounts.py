@@ -26,12 +26,18 @@ def test_system_administrator_creates_org_admin_bound_to_organisation(zone, user
     account = User.objects.get(username="v1admin")
     # Issue 13: no role until a second system administrator confirms the one proposed.
     assert (account.role, account.organisation_id, account.must_change_password, account.is_staff) == (
-        "", None, True, False,
-    )  # fmt: skip
+        "",
+        None,
+        True,
+        False,
+    )
     grant = RoleGrant.objects.get(user=account)
     assert (grant.role, grant.organisation_id, grant.state, grant.proposed_by) == (
-        Role.ORG_ADMIN, zone.v1.pk, RoleGrantState.PROPOSED, users.sysadmin,
-    )  # fmt: skip
+        Role.ORG_ADMIN,
+        zone.v1.pk,
+        RoleGrantState.PROPOSED,
+        users.sysadmin,
+    )
     # django-axes checks the lockout of the request's address, so authenticate() needs a request.
     assert authenticate(rf.post("/login/"), username="v1admin", password="Cun@2024pass") == account
     services.account_password_change(user=account, password="Mine@2025pw")
@@ -120,8 +126,14 @@ def second_sysadmin(db):
 
 
 def _new_account(users, role=Role.BUREAU, organisation=None):
-    return services.account_create(username="newbie", full_name="新人", role=role, organisation=organisation,
-                                   password="Init@2024pw", by=users.sysadmin)  # fmt: skip
+    return services.account_create(
+        username="newbie",
+        full_name="新人",
+        role=role,
+        organisation=organisation,
+        password="Init@2024pw",
+        by=users.sysadmin,
+    )
 
 
 def test_account_created_as_bureau_has_no_access_before_confirmation(zone, users, client):
@@ -164,13 +176,15 @@ def test_role_grant_waits_until_the_user_chose_a_password(zone, users, second_sy
     account.refresh_from_db()
     grant.refresh_from_db()
     assert (account.role, account.is_staff, grant.state, grant.decided_by) == (
-        Role.BUREAU, True, RoleGrantState.CONFIRMED, second_sysadmin,
-    )  # fmt: skip
+        Role.BUREAU,
+        True,
+        RoleGrantState.CONFIRMED,
+        second_sysadmin,
+    )
 
 
 def test_role_grant_after_password_set_by_an_administrator_waits_again(zone, users, second_sysadmin):
-    grant = services.role_grant_propose(user=users.town_admin, role=Role.AUDITOR, organisation=None,
-                                        by=users.sysadmin)  # fmt: skip
+    grant = services.role_grant_propose(user=users.town_admin, role=Role.AUDITOR, organisation=None, by=users.sysadmin)
     services.account_password_set(user=users.town_admin, password="Known@2025pw", by=users.sysadmin)
     with pytest.raises(ValidationError):
         services.role_grant_confirm(grant=grant, by=second_sysadmin)
@@ -179,11 +193,11 @@ def test_role_grant_after_password_set_by_an_administrator_waits_again(zone, use
 
 
 def test_role_grant_confirm_and_refuse_are_on_the_account_trail(zone, users, second_sysadmin):
-    grant = services.role_grant_propose(user=users.town_admin, role=Role.AUDITOR, organisation=None,
-                                        by=users.sysadmin)  # fmt: skip
+    grant = services.role_grant_propose(user=users.town_admin, role=Role.AUDITOR, organisation=None, by=users.sysadmin)
     services.role_grant_confirm(grant=grant, by=second_sysadmin)
-    refused = services.role_grant_propose(user=users.branch_admin, role=Role.BUREAU, organisation=None,
-                                          by=users.sysadmin)  # fmt: skip
+    refused = services.role_grant_propose(
+        user=users.branch_admin, role=Role.BUREAU, organisation=None, by=users.sysadmin
+    )
     services.role_grant_refuse(grant=refused, by=second_sysadmin)
     trail = AuditEntry.objects.filter(action__startswith="portal.user.role_").order_by("pk")
     assert [(e.action, e.username, e.object_pk, e.changes["role"]) for e in trail] == [
@@ -225,8 +239,10 @@ def test_account_update_role_change_waits_for_a_second_administrator(zone, users
     assert [str(m) for m in response.context["messages"]] == ["账号已保存；新角色须由另一名系统管理员确认后生效。"]
     users.town_admin.refresh_from_db()
     assert (users.town_admin.first_name, users.town_admin.role, users.town_admin.organisation_id) == (
-        "升职", Role.ORG_ADMIN, zone.t1.pk,
-    )  # fmt: skip
+        "升职",
+        Role.ORG_ADMIN,
+        zone.t1.pk,
+    )
     # The form shows what awaits confirmation, and the list says so.
     form = client.get(reverse("account_update", args=[users.town_admin.pk])).context["form"]
     assert (form["role"].value(), form["organisation_code"].value()) == (Role.BUREAU, "")

@@ -26,13 +26,23 @@ def test_admin_user_change_post_with_bureau_role_changes_nothing(zone, users, cl
     """The outside test's attack: the system administrator posts role=bureau on the admin's account form."""
     client = client_for(users.sysadmin)
     url = reverse("admin:portal_user_change", args=[users.town_admin.pk])
-    data = {"username": users.town_admin.username, "role": Role.BUREAU, "is_superuser": "on", "is_staff": "on",
-            "organisation": "", "is_active": "on", "groups": "", "user_permissions": ""}  # fmt: skip
+    data = {
+        "username": users.town_admin.username,
+        "role": Role.BUREAU,
+        "is_superuser": "on",
+        "is_staff": "on",
+        "organisation": "",
+        "is_active": "on",
+        "groups": "",
+        "user_permissions": "",
+    }
     assert client.post(url, data).status_code == 403
     users.town_admin.refresh_from_db()
     assert (users.town_admin.role, users.town_admin.is_superuser, users.town_admin.is_staff) == (
-        Role.ORG_ADMIN, False, False,
-    )  # fmt: skip
+        Role.ORG_ADMIN,
+        False,
+        False,
+    )
     assert RoleGrant.objects.count() == 0
 
 
@@ -85,8 +95,13 @@ def test_admin_password_set_refuses_a_recent_password(zone, users, client_for):
 def test_admin_role_grant_confirmed_by_a_second_system_administrator(zone, users, client, client_for):
     """A bureau account proposed by one system administrator: the proposer cannot confirm it, nor can anyone
     while the user still has the password the proposer gave; once the user chose theirs, a second can."""
-    data = {"username": "newbureau", "full_name": "局新人", "role": Role.BUREAU, "organisation_code": "",
-            "password": "Init@2024pw"}  # fmt: skip
+    data = {
+        "username": "newbureau",
+        "full_name": "局新人",
+        "role": Role.BUREAU,
+        "organisation_code": "",
+        "password": "Init@2024pw",
+    }
     created = client_for(users.sysadmin).post(reverse("account_create"), data, follow=True)
     assert _messages(created) == [
         "账号已创建，暂无角色：用户须在首次登录时修改密码，随后由另一名系统管理员确认其角色。"
@@ -104,8 +119,11 @@ def test_admin_role_grant_confirmed_by_a_second_system_administrator(zone, users
     assert _messages(confirmed) == [f"已确认：{grant}。"]
     grant.refresh_from_db()
     assert (grant.state, grant.decided_by, grant.user.role, grant.user.is_staff) == (
-        RoleGrantState.CONFIRMED, second, Role.BUREAU, True,
-    )  # fmt: skip
+        RoleGrantState.CONFIRMED,
+        second,
+        Role.BUREAU,
+        True,
+    )
 
 
 def test_admin_role_grant_refused_keeps_the_role(zone, users, client_for):
@@ -129,16 +147,26 @@ def test_admin_own_password_goes_to_the_password_page(zone, users, client_for):
 
 
 def test_admin_lockout_cleared_by_the_system_administrator_is_audited(zone, users, client_for):
-    attempt = AccessAttempt.objects.create(username="victim", ip_address="10.0.0.1", user_agent="test",
-                                           failures_since_start=5, get_data="", post_data="", http_accept="",
-                                           path_info="/login/")  # fmt: skip
+    attempt = AccessAttempt.objects.create(
+        username="victim",
+        ip_address="10.0.0.1",
+        user_agent="test",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/login/",
+    )
     url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
     assert client_for(users.bureau).post(url, {"post": "yes"}).status_code == 403
     assert client_for(users.sysadmin).post(url, {"post": "yes"}).status_code == 302
     entry = AuditEntry.objects.get(model="axes.accessattempt")
     assert (AccessAttempt.objects.count(), entry.action, entry.username, entry.changes["username"]) == (
-        0, "delete", users.sysadmin.username, ["victim", None],
-    )  # fmt: skip
+        0,
+        "delete",
+        users.sysadmin.username,
+        ["victim", None],
+    )
 
 
 # Records (6)
@@ -150,9 +178,16 @@ def test_admin_member_change_post_refused_and_nothing_changes(zone, users, clien
     member = zone.b1_members[0]
     before = (member.id_number, member.organisation_id, MemberEvent.objects.count(), Membership.objects.count())
     wrong = member.id_number[:-1] + ("0" if member.id_number[-1] != "0" else "1")
-    data = {"name": member.name, "id_number": wrong, "organisation": zone.b3.pk, "gender": member.gender,
-            "birth_date": member.birth_date.isoformat(), "joined_on": member.joined_on.isoformat(),
-            "category": member.category, "status": member.status}  # fmt: skip
+    data = {
+        "name": member.name,
+        "id_number": wrong,
+        "organisation": zone.b3.pk,
+        "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(),
+        "joined_on": member.joined_on.isoformat(),
+        "category": member.category,
+        "status": member.status,
+    }
     client = client_for(users.bureau)
     assert client.get(reverse("admin:members_member_change", args=[member.pk])).status_code == 200
     assert client.post(reverse("admin:members_member_change", args=[member.pk]), data).status_code == 403
@@ -162,13 +197,22 @@ def test_admin_member_change_post_refused_and_nothing_changes(zone, users, clien
 
 
 @pytest.mark.parametrize(
-    "name", ["members_member", "branches_organisation", "branches_post", "assessments_meeting",
-             "assessments_trainingrecord", "portal_auditentry"],
-)  # fmt: skip
+    "name",
+    [
+        "members_member",
+        "branches_organisation",
+        "branches_post",
+        "assessments_meeting",
+        "assessments_trainingrecord",
+        "portal_auditentry",
+    ],
+)
 def test_admin_records_are_read_only_for_the_bureau(zone, users, client_for, name):
     client = client_for(users.bureau)
     page = client.get(reverse(f"admin:{name}_changelist"))
     assert (page.status_code, page.context["has_add_permission"], 'name="_save"' in page.content.decode()) == (
-        200, False, False,
-    )  # fmt: skip
+        200,
+        False,
+        False,
+    )
     assert client.get(reverse(f"admin:{name}_add")).status_code == 403

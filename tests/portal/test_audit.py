@@ -57,24 +57,39 @@ def last(action, model=None) -> AuditEntry:
 def test_member_create_update_delete_leave_entries_with_before_and_after(zone, users):
     with audit.acting_as(users.branch_admin):
         member = member_services.member_create(
-            organisation=zone.b1, user=users.branch_admin,
-            data={"name": "曾小明", "id_number": NUMBER, "joined_on": datetime.date(2010, 7, 1),
-                  "category": MemberCategory.FULL, "phone": "13800138000"},
-        )  # fmt: skip
+            organisation=zone.b1,
+            user=users.branch_admin,
+            data={
+                "name": "曾小明",
+                "id_number": NUMBER,
+                "joined_on": datetime.date(2010, 7, 1),
+                "category": MemberCategory.FULL,
+                "phone": "13800138000",
+            },
+        )
         created = last(AuditAction.CREATE, "members.member")
         member_services.member_update(
-            member=member, user=users.branch_admin,
-            data={"name": "曾晓明", "id_number": NUMBER, "joined_on": datetime.date(2010, 7, 1),
-                  "category": MemberCategory.FULL, "phone": "13900139000"},
-        )  # fmt: skip
+            member=member,
+            user=users.branch_admin,
+            data={
+                "name": "曾晓明",
+                "id_number": NUMBER,
+                "joined_on": datetime.date(2010, 7, 1),
+                "category": MemberCategory.FULL,
+                "phone": "13900139000",
+            },
+        )
         updated = last(AuditAction.UPDATE, "members.member")
     # Members are never deleted by the portal (their status changes); an operator's deletion is logged too.
     MemberEvent.objects.filter(member=member).delete()
     Membership.objects.filter(member=member).delete()
     Member.objects.get(pk=member.pk).delete()
     deleted = last(AuditAction.DELETE, "members.member")
-    assert (created.username, created.object_pk, created.object_repr) == (users.branch_admin.username, str(member.pk),
-                                                                          "曾小明")  # fmt: skip
+    assert (created.username, created.object_pk, created.object_repr) == (
+        users.branch_admin.username,
+        str(member.pk),
+        "曾小明",
+    )
     assert created.changes["name"] == [None, "曾小明"]
     # ID numbers and phones stay masked in the trail; the change still shows.
     assert created.changes["id_number"] == [None, "430104********" + NUMBER[-4:]]
@@ -104,8 +119,11 @@ def test_organisation_move_is_logged_with_the_superior_before_and_after(zone, us
     with audit.acting_as(users.bureau):
         branch_services.organisation_move(organisation=zone.b2, new_parent=zone.t2, user=users.bureau)
     moved = last(AuditAction.UPDATE, "branches.organisation")
-    assert (moved.object_pk, moved.changes, moved.username) == (str(zone.b2.pk), {"parent": ["V1", "T2"]},
-                                                                users.bureau.username)  # fmt: skip
+    assert (moved.object_pk, moved.changes, moved.username) == (
+        str(zone.b2.pk),
+        {"parent": ["V1", "T2"]},
+        users.bureau.username,
+    )
 
 
 def test_meeting_create_update_delete_leave_entries(zone, users):
@@ -113,31 +131,50 @@ def test_meeting_create_update_delete_leave_entries(zone, users):
     data = {"kind": MeetingKind.GENERAL, "held_on": datetime.date(2024, 3, 15), "place": "党员活动室", "topic": "学习"}
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in members}
     with audit.acting_as(users.branch_admin):
-        meeting = assessment_services.meeting_record(organisation=zone.b1, data=data, attendance=present,
-                                                     user=users.branch_admin)  # fmt: skip
-        assessment_services.meeting_record(organisation=zone.b1, data={**data, "topic": "学习党章"}, attendance=present,
-                                           meeting=meeting, user=users.branch_admin)  # fmt: skip
+        meeting = assessment_services.meeting_record(
+            organisation=zone.b1, data=data, attendance=present, user=users.branch_admin
+        )
+        assessment_services.meeting_record(
+            organisation=zone.b1,
+            data={**data, "topic": "学习党章"},
+            attendance=present,
+            meeting=meeting,
+            user=users.branch_admin,
+        )
     Meeting.objects.get(pk=meeting.pk).delete()
     created = last(AuditAction.CREATE, "assessments.meeting")
     assert (created.object_pk, created.changes["topic"], created.changes["kind"]) == (
-        str(meeting.pk), [None, "学习"], [None, "general"])  # fmt: skip
+        str(meeting.pk),
+        [None, "学习"],
+        [None, "general"],
+    )
     assert last(AuditAction.UPDATE, "assessments.meeting").changes == {"topic": ["学习", "学习党章"]}
     assert last(AuditAction.DELETE, "assessments.meeting").changes["topic"] == ["学习党章", None]
 
 
 def test_welfare_payment_create_update_delete_leave_entries(zone, users):
     project = welfare.welfare_project_propose(organisation=zone.v1, year=2016, name="村道硬化", budget=50000)
-    project = welfare.welfare_project_decide(project=project, approved=True, decided_on=datetime.date(2016, 3, 1),
-                                             user=users.bureau)  # fmt: skip
+    project = welfare.welfare_project_decide(
+        project=project, approved=True, decided_on=datetime.date(2016, 3, 1), user=users.bureau
+    )
     with audit.acting_as(users.bureau):
-        payment = welfare.welfare_payment_record(project=project, paid_on=datetime.date(2016, 6, 1), amount=20000,
-                                                 payee="东村村民委员会", receipt_number="R1", user=users.bureau)  # fmt: skip
+        payment = welfare.welfare_payment_record(
+            project=project,
+            paid_on=datetime.date(2016, 6, 1),
+            amount=20000,
+            payee="东村村民委员会",
+            receipt_number="R1",
+            user=users.bureau,
+        )
         payment.amount = Decimal(15000)
         payment.save()
         payment.delete()
     created = last(AuditAction.CREATE, "funding.welfarepayment")
     assert (created.username, created.changes["amount"], created.changes["receipt_number"]) == (
-        users.bureau.username, [None, "20000.00"], [None, "R1"])  # fmt: skip
+        users.bureau.username,
+        [None, "20000.00"],
+        [None, "R1"],
+    )
     assert last(AuditAction.UPDATE, "funding.welfarepayment").changes == {"amount": ["20000.00", "15000"]}
     assert last(AuditAction.DELETE, "funding.welfarepayment").changes["amount"] == ["15000", None]
     assert last(AuditAction.UPDATE, "funding.welfareproject").changes["state"] == ["proposed", "approved"]
@@ -158,7 +195,8 @@ def test_the_run_writes_findings_without_entries_and_the_waiver_is_logged(zone, 
         finding_waive(finding=finding, reason="支部当年新成立", user=users.bureau)
     waived = entries(model="assessments.finding")
     assert [(e.action, e.object_pk, e.username) for e in waived] == [
-        (AuditAction.UPDATE, str(finding.pk), users.bureau.username)]  # fmt: skip
+        (AuditAction.UPDATE, str(finding.pk), users.bureau.username)
+    ]
     assert waived[0].changes["status"] == ["open", "waived"]
     assert waived[0].changes["waived_reason"] == ["", "支部当年新成立"]
 
@@ -181,8 +219,11 @@ def test_login_failed_login_and_logout_are_logged(zone, users, client):
         (e.action, e.username, e.user, e.ip) for e in entries() if e.action in ("login", "login_failed", "logout")
     ]
     name, user = users.town_admin.username, users.town_admin
-    assert logged == [("login_failed", name, user, "127.0.0.1"), ("login", name, user, "127.0.0.1"),
-                      ("logout", name, user, "127.0.0.1")]  # fmt: skip
+    assert logged == [
+        ("login_failed", name, user, "127.0.0.1"),
+        ("login", name, user, "127.0.0.1"),
+        ("logout", name, user, "127.0.0.1"),
+    ]
 
 
 def test_a_failed_login_of_an_unknown_name_keeps_the_name_typed(db, client):
@@ -205,8 +246,10 @@ def test_an_export_is_logged_with_its_filters_and_row_count(zone, users, client_
     assert response.status_code == 200
     export = last(AuditAction.EXPORT)
     assert (export.model, export.username, export.extra) == (
-        "members.member", users.auditor.username, {"filters": {"org": "B1", "status": "active"}, "rows": 3,
-                                                   "unmasked": False})  # fmt: skip
+        "members.member",
+        users.auditor.username,
+        {"filters": {"org": "B1", "status": "active"}, "rows": 3, "unmasked": False},
+    )
 
 
 def test_an_export_searched_by_id_number_or_phone_keeps_the_search_masked(zone, users, client_for):
@@ -222,10 +265,13 @@ def test_the_activity_and_dashboard_exports_are_logged(zone, users, client_for):
     client = client_for(users.bureau)
     assert client.get(reverse("funding:activity_export", args=[2016]), {"flagged": "1"}).status_code == 200
     activity = last(AuditAction.EXPORT)
-    assert (activity.model, activity.extra["filters"]) == ("funding.activityfundbudget", {"flagged": True,
-                                                                                          "year": 2016})  # fmt: skip
-    flagged = activity_selectors.activity_rows(units=activity_selectors.activity_units(user=users.bureau), year=2016,
-                                               flagged=True)  # fmt: skip
+    assert (activity.model, activity.extra["filters"]) == (
+        "funding.activityfundbudget",
+        {"flagged": True, "year": 2016},
+    )
+    flagged = activity_selectors.activity_rows(
+        units=activity_selectors.activity_units(user=users.bureau), year=2016, flagged=True
+    )
     assert activity.extra["rows"] == flagged.count()
     assert client.get(reverse("dashboard_export"), {"year": 2024}).status_code == 200
     dashboard = last(AuditAction.EXPORT)
@@ -236,17 +282,26 @@ def test_a_roster_import_is_one_entry_with_its_counts(zone, users, client_for):
     from members import imports
 
     roster = "姓名,公民身份号码,入党日期\n王五,11010519491231002X,1975-07-01\n赵六,坏号码,1975-07-01\n".encode()
-    upload = imports.roster_upload_preview(content=roster, file_name="b1.csv", organisation=zone.b1,
-                                           user=users.branch_admin)  # fmt: skip
+    upload = imports.roster_upload_preview(
+        content=roster, file_name="b1.csv", organisation=zone.b1, user=users.branch_admin
+    )
     client = client_for(users.branch_admin)
     before = AuditEntry.objects.count()
     response = client.post(reverse("members:roster_confirm", args=[upload.pk]))
     assert response.status_code == 302
     written = entries()[before:]
     assert [(e.action, e.model, e.username) for e in written] == [
-        (AuditAction.IMPORT, "members.member", users.branch_admin.username)]  # fmt: skip
-    assert written[0].extra == {"file": "b1.csv", "created": 1, "updated": 0, "new": 1, "changed": 0,
-                                "unchanged": 0, "rejected": 1}  # fmt: skip
+        (AuditAction.IMPORT, "members.member", users.branch_admin.username)
+    ]
+    assert written[0].extra == {
+        "file": "b1.csv",
+        "created": 1,
+        "updated": 0,
+        "new": 1,
+        "changed": 0,
+        "unchanged": 0,
+        "rejected": 1,
+    }
 
 
 # The password again before an export with ID numbers in full.
@@ -265,7 +320,10 @@ def test_an_unmasked_export_asks_for_the_password_first(zone, users, client_for)
     assert right["Location"] == url
     assert client.get(url).status_code == 200
     assert [e.action for e in entries() if e.action in ("reauth", "reauth_failed", "export")] == [
-        "reauth_failed", "reauth", "export"]  # fmt: skip
+        "reauth_failed",
+        "reauth",
+        "export",
+    ]
     assert last(AuditAction.EXPORT).extra["unmasked"] is True
 
 
@@ -301,8 +359,10 @@ def test_a_masked_export_needs_no_password(zone, users, client_for):
 # The trail's pages: bureau staff and auditors read it; nobody changes it.
 
 
-@pytest.mark.parametrize(("role", "expected"), [("bureau", 200), ("auditor", 200), ("sysadmin", 403),
-                                                ("town_admin", 403), ("branch_admin", 403)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("bureau", 200), ("auditor", 200), ("sysadmin", 403), ("town_admin", 403), ("branch_admin", 403)],
+)
 def test_the_trail_is_read_by_bureau_staff_and_auditors_only(zone, users, client_for, role, expected):
     entry = AuditEntry.objects.first()
     client = client_for(getattr(users, role))
@@ -314,8 +374,15 @@ def test_the_trail_lists_newest_first_with_filters(zone, users, client_for):
     client = client_for(users.auditor)
     with audit.acting_as(users.bureau):
         branch_services.organisation_update(organisation=zone.b2, data={"name": "东村第二党支部"})
-    page = client.get(reverse("audit"), {"username": users.bureau.username, "model": "branches.organisation",
-                                         "action": "update", "object_pk": str(zone.b2.pk)})  # fmt: skip
+    page = client.get(
+        reverse("audit"),
+        {
+            "username": users.bureau.username,
+            "model": "branches.organisation",
+            "action": "update",
+            "object_pk": str(zone.b2.pk),
+        },
+    )
     assert [e.changes for e in page.context["page"]] == [{"name": ["东村第2党支部", "东村第二党支部"]}]
     everything = list(client.get(reverse("audit")).context["page"])
     assert everything == sorted(everything, key=lambda e: (e.at, e.pk), reverse=True)
@@ -333,7 +400,8 @@ def test_an_entry_shows_each_field_before_and_after(zone, users, client_for):
     with translation.override("zh-hans"):
         page = client_for(users.auditor).get(reverse("audit_entry", args=[entry.pk]))
     assert [(str(label), str(before), str(after)) for label, before, after in page.context["rows"]] == [
-        ("单位类别", "村", "社区")]  # fmt: skip
+        ("单位类别", "村", "社区")
+    ]
 
 
 def test_the_trail_cannot_be_changed_from_a_page(zone, users, client_for):
@@ -348,9 +416,12 @@ def test_the_admin_shows_the_trail_read_only_and_not_to_the_system_administrator
     entry_admin = admin.site._registry[AuditEntry]
     request = RequestFactory().get("/")
     request.user = users.bureau
-    assert (entry_admin.has_view_permission(request), entry_admin.has_add_permission(request),
-            entry_admin.has_change_permission(request), entry_admin.has_delete_permission(request)) == (
-        True, False, False, False)  # fmt: skip
+    assert (
+        entry_admin.has_view_permission(request),
+        entry_admin.has_add_permission(request),
+        entry_admin.has_change_permission(request),
+        entry_admin.has_delete_permission(request),
+    ) == (True, False, False, False)
     request.user = users.sysadmin
     assert entry_admin.has_view_permission(request) is False
     entry = AuditEntry.objects.first()
@@ -389,8 +460,9 @@ def test_the_database_refuses_to_change_an_entry_or_delete_a_recent_one(zone):
 
 
 def _aged(days: int) -> AuditEntry:
-    return AuditEntry.objects.create(at=timezone.now() - datetime.timedelta(days=days), action=AuditAction.LOGIN,
-                                     username=f"aged{days}")  # fmt: skip
+    return AuditEntry.objects.create(
+        at=timezone.now() - datetime.timedelta(days=days), action=AuditAction.LOGIN, username=f"aged{days}"
+    )
 
 
 def test_the_purge_keeps_six_months_whatever_the_setting(db, settings):
@@ -420,8 +492,15 @@ def test_the_purge_is_scheduled_nightly(settings):
 
 def test_the_system_administrator_sees_no_records_and_no_trail(zone, users, client_for):
     client = client_for(users.sysadmin)
-    for url in (reverse("members:list"), reverse("branches:tree"), reverse("dashboard"), reverse("funding:home"),
-                reverse("assessments:findings"), reverse("audit"), reverse("members:export")):  # fmt: skip
+    for url in (
+        reverse("members:list"),
+        reverse("branches:tree"),
+        reverse("dashboard"),
+        reverse("funding:home"),
+        reverse("assessments:findings"),
+        reverse("audit"),
+        reverse("members:export"),
+    ):
         assert client.get(url).status_code == 403, url
     assert client.get(reverse("members:detail", args=[zone.b1_members[0].pk])).status_code == 404
     home = client.get(reverse("home"))
@@ -431,17 +510,28 @@ def test_the_system_administrator_sees_no_records_and_no_trail(zone, users, clie
 
 
 def test_the_system_administrator_creates_accounts_and_the_bureau_cannot(zone, users, client_for):
-    data = {"username": "audit2", "full_name": "审计员乙", "role": "auditor", "organisation_code": "",
-            "password": "Shen@2024ji"}  # fmt: skip
+    data = {
+        "username": "audit2",
+        "full_name": "审计员乙",
+        "role": "auditor",
+        "organisation_code": "",
+        "password": "Shen@2024ji",
+    }
     assert client_for(users.bureau).post(reverse("account_create"), data).status_code == 403
     assert client_for(users.sysadmin).post(reverse("account_create"), data).status_code == 302
     created = last(AuditAction.CREATE, "portal.user")
     assert (created.username, created.changes["password"], "role" in created.changes) == (
-        users.sysadmin.username, [None, "******"], False)  # fmt: skip
+        users.sysadmin.username,
+        [None, "******"],
+        False,
+    )
     # Issue 13: the role is proposed, and in force once a second system administrator confirms it.
     proposed = last("portal.user.role_proposed", "portal.user")
     assert (proposed.username, proposed.object_pk, proposed.changes["role"]) == (
-        users.sysadmin.username, created.object_pk, [None, "auditor"])  # fmt: skip
+        users.sysadmin.username,
+        created.object_pk,
+        [None, "auditor"],
+    )
 
 
 def test_the_auditor_reads_the_trail_and_edits_nothing(zone, users, client_for):
@@ -490,10 +580,25 @@ def test_photos_are_kept_by_name_only(zone, users):
 
 def test_no_entry_for_the_models_the_portal_keeps_for_itself():
     labels = {m._meta.label_lower for m in audit.audited_models()}
-    assert labels.isdisjoint({"assessments.compliancerun", "assessments.findingstage", "assessments.ruletally",
-                              "members.rosterupload", "members.memberevent", "sessions.session"})  # fmt: skip
-    assert {"members.member", "branches.organisation", "assessments.meeting", "funding.welfarepayment",
-            "portal.user", "portal.policyrevision", "portal.policyvalue"} <= labels  # fmt: skip
+    assert labels.isdisjoint(
+        {
+            "assessments.compliancerun",
+            "assessments.findingstage",
+            "assessments.ruletally",
+            "members.rosterupload",
+            "members.memberevent",
+            "sessions.session",
+        }
+    )
+    assert {
+        "members.member",
+        "branches.organisation",
+        "assessments.meeting",
+        "funding.welfarepayment",
+        "portal.user",
+        "portal.policyrevision",
+        "portal.policyvalue",
+    } <= labels
 
 
 def test_models_are_still_deleted_fast_where_not_audited():

@@ -139,27 +139,40 @@ def case_meeting(zone, users):
     data = {"kind": MeetingKind.GENERAL, "held_on": DAY, "place": "党员活动室", "topic": "学习"}
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members}
     with bulk_writes_checked():
-        meeting = assessment_services.meeting_record(organisation=zone.b1, data=data, attendance=present,
-                                                     user=users.branch_admin)  # fmt: skip
+        meeting = assessment_services.meeting_record(
+            organisation=zone.b1, data=data, attendance=present, user=users.branch_admin
+        )
     corrected = {**present, zone.b1_members[0].pk: (AttendanceStatus.EXCUSED, "病假")}
     with bulk_writes_checked():
-        assessment_services.meeting_record(organisation=zone.b1, data=data, attendance=corrected, meeting=meeting,
-                                           user=users.branch_admin)  # fmt: skip
+        assessment_services.meeting_record(
+            organisation=zone.b1, data=data, attendance=corrected, meeting=meeting, user=users.branch_admin
+        )
 
 
 def case_training(zone, users):
     with bulk_writes_checked():
         assessment_services.training_batch_record(
-            organisation=zone.b1, kind=TrainingKind.COURSE, title="党的二十大精神专题培训", held_on=DAY,
-            hours=Decimal(8), member_ids=[m.pk for m in zone.b1_members], user=users.branch_admin,
-        )  # fmt: skip
+            organisation=zone.b1,
+            kind=TrainingKind.COURSE,
+            title="党的二十大精神专题培训",
+            held_on=DAY,
+            hours=Decimal(8),
+            member_ids=[m.pk for m in zone.b1_members],
+            user=users.branch_admin,
+        )
 
 
 def case_talks(zone, users):
     a, b, c = zone.b1_members
     with bulk_writes_checked():
-        assessment_services.talks_record(organisation=zone.b1, held_on=DAY, topic="思想动态", member_ids=[b.pk, c.pk],
-                                         talker=a, user=users.branch_admin)  # fmt: skip
+        assessment_services.talks_record(
+            organisation=zone.b1,
+            held_on=DAY,
+            topic="思想动态",
+            member_ids=[b.pk, c.pk],
+            talker=a,
+            user=users.branch_admin,
+        )
 
 
 def _grades(final=Grade.QUALIFIED):
@@ -170,12 +183,19 @@ def _grades(final=Grade.QUALIFIED):
 def case_evaluation(zone, users):
     results = {m.pk: _grades() for m in zone.b1_members}
     with bulk_writes_checked():
-        evaluation = assessment_services.evaluation_record(organisation=zone.b1, year=2024, held_on=DAY,
-                                                           results=results, user=users.branch_admin)  # fmt: skip
+        evaluation = assessment_services.evaluation_record(
+            organisation=zone.b1, year=2024, held_on=DAY, results=results, user=users.branch_admin
+        )
     results[zone.b1_members[0].pk] = _grades(Grade.EXCELLENT)
     with bulk_writes_checked():
-        assessment_services.evaluation_record(organisation=zone.b1, year=2024, held_on=DAY, results=results,
-                                              evaluation=evaluation, user=users.branch_admin)  # fmt: skip
+        assessment_services.evaluation_record(
+            organisation=zone.b1,
+            year=2024,
+            held_on=DAY,
+            results=results,
+            evaluation=evaluation,
+            user=users.branch_admin,
+        )
 
 
 def case_weak_proposal(zone, users):
@@ -196,9 +216,13 @@ def case_dues(zone, users):
     with bulk_writes_checked():  # a base changed: written over
         dues.dues_bases_record(organisation=zone.b1, year=2024, rows=rows, user=users.branch_admin)
     with bulk_writes_checked():
-        dues.dues_collect(organisation=zone.b1, months=[datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)],
-                          member_ids=[m.pk for m in zone.b1_members], paid_on=datetime.date(2024, 2, 20),
-                          user=users.branch_admin)  # fmt: skip
+        dues.dues_collect(
+            organisation=zone.b1,
+            months=[datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)],
+            member_ids=[m.pk for m in zone.b1_members],
+            paid_on=datetime.date(2024, 2, 20),
+            user=users.branch_admin,
+        )
 
 
 def case_policy_revision(zone, users):
@@ -206,38 +230,64 @@ def case_policy_revision(zone, users):
     values = {"activity_fund.agency_min_rate": Decimal("0.025"), "training.member_hours": Decimal(40)}
     with bulk_writes_checked():
         revision = portal_services.policy_revision_save(
-            name="2018年调整", effective_from=datetime.date(2018, 1, 1), source="高新区组织人事局通知", values=values,
-            today=today, user=users.sysadmin,
-        )  # fmt: skip
+            name="2018年调整",
+            effective_from=datetime.date(2018, 1, 1),
+            source="高新区组织人事局通知",
+            values=values,
+            today=today,
+            user=users.sysadmin,
+        )
     with bulk_writes_checked():  # its values written over before it is in force
         portal_services.policy_revision_save(
-            name="2018年调整", effective_from=datetime.date(2018, 1, 1), source="高新区组织人事局通知",
-            values={"training.member_hours": Decimal(36)}, revision=revision, today=today, user=users.sysadmin,
-        )  # fmt: skip
+            name="2018年调整",
+            effective_from=datetime.date(2018, 1, 1),
+            source="高新区组织人事局通知",
+            values={"training.member_hours": Decimal(36)},
+            revision=revision,
+            today=today,
+            user=users.sysadmin,
+        )
 
 
 def case_dissolve(zone, users):
     for member in zone.b3_members:
-        member_services.member_status_change(member=member, status=MemberStatus.LEFT, on=timezone.localdate(),
-                                             reason="自行脱党")  # fmt: skip
+        member_services.member_status_change(
+            member=member, status=MemberStatus.LEFT, on=timezone.localdate(), reason="自行脱党"
+        )
     with bulk_writes_checked():
-        branch_services.organisation_dissolve(organisation=zone.b3, on=timezone.localdate(), reason="单位注销",
-                                              user=users.bureau)  # fmt: skip
+        branch_services.organisation_dissolve(
+            organisation=zone.b3, on=timezone.localdate(), reason="单位注销", user=users.bureau
+        )
 
 
 def case_status_change(zone, users):
     with bulk_writes_checked():
-        member_services.member_status_change(member=zone.b1_members[2], status=MemberStatus.DECEASED,
-                                             on=datetime.date(2024, 2, 1), reason="病故", user=users.bureau)  # fmt: skip
+        member_services.member_status_change(
+            member=zone.b1_members[2],
+            status=MemberStatus.DECEASED,
+            on=datetime.date(2024, 2, 1),
+            reason="病故",
+            user=users.bureau,
+        )
 
 
 def case_transfer(zone, users):
     with bulk_writes_checked():
-        member_services.member_transfer(member=zone.b1_members[1], to_organisation=zone.b3, on=datetime.date(2024, 5, 10),
-                                        letter_number="湘高组转〔2024〕12号", user=users.town_admin)  # fmt: skip
+        member_services.member_transfer(
+            member=zone.b1_members[1],
+            to_organisation=zone.b3,
+            on=datetime.date(2024, 5, 10),
+            letter_number="湘高组转〔2024〕12号",
+            user=users.town_admin,
+        )
     with bulk_writes_checked():
-        member_services.member_transfer(member=zone.b1_members[2], external_organisation="中共岳麓区某街道工委",
-                                        on=datetime.date(2024, 5, 10), letter_number="A-1", user=users.town_admin)  # fmt: skip
+        member_services.member_transfer(
+            member=zone.b1_members[2],
+            external_organisation="中共岳麓区某街道工委",
+            on=datetime.date(2024, 5, 10),
+            letter_number="A-1",
+            user=users.town_admin,
+        )
 
 
 def case_roster_import(zone, users):
@@ -282,14 +332,23 @@ def test_the_harness_fails_on_a_bulk_write_without_an_entry(zone, users):
     with pytest.raises(AssertionError, match=r"assessments\.talk"), bulk_writes_checked():
         Talk.objects.filter(member=member).update(topic="谈话")
     with pytest.raises(AssertionError, match=r"assessments\.talk"), bulk_writes_checked():
-        columns, make = bulkload.row_factory(model=Talk, fields=["organisation", "member", "held_on", "topic"],
-                                             now=timezone.now())  # fmt: skip
+        columns, make = bulkload.row_factory(
+            model=Talk, fields=["organisation", "member", "held_on", "topic"], now=timezone.now()
+        )
         bulkload.rows_copy(table=Talk._meta.db_table, columns=columns, rows=[make((zone.b1.pk, member.pk, DAY, "x"))])
     with bulk_writes_checked():  # the member count alone is the portal's own tally
         member_services.member_counts_refresh()
-    finding = Finding.objects.create(rule="Q-THREE-MEETINGS", organisation=zone.b1, year=2024, period="2024-Q4",
-                                     aspect="general", measured=0, required=1, due_on=datetime.date(2024, 12, 31),
-                                     opened_at=timezone.now())  # fmt: skip
+    finding = Finding.objects.create(
+        rule="Q-THREE-MEETINGS",
+        organisation=zone.b1,
+        year=2024,
+        period="2024-Q4",
+        aspect="general",
+        measured=0,
+        required=1,
+        due_on=datetime.date(2024, 12, 31),
+        opened_at=timezone.now(),
+    )
     with bulk_writes_checked():  # a run's own bookkeeping on its findings
         Finding.objects.filter(pk=finding.pk).update(measured=1)
     with pytest.raises(AssertionError, match=r"assessments\.finding"), bulk_writes_checked():  # a person's waiver
@@ -326,19 +385,28 @@ def test_a_corrected_attendance_is_one_entry_with_the_rows_before_and_after(zone
     with audit.acting_as(users.branch_admin):
         meeting = assessment_services.meeting_record(organisation=zone.b1, data=data, attendance=present)
         last_pk = AuditEntry.objects.aggregate(last=Max("pk"))["last"]
-        assessment_services.meeting_record(organisation=zone.b1, data=data, meeting=meeting,
-                                           attendance={**present, a.pk: (AttendanceStatus.EXCUSED, "病假")})  # fmt: skip
+        assessment_services.meeting_record(
+            organisation=zone.b1,
+            data=data,
+            meeting=meeting,
+            attendance={**present, a.pk: (AttendanceStatus.EXCUSED, "病假")},
+        )
     entries = list(AuditEntry.objects.filter(pk__gt=last_pk))
     assert [(e.action, e.model, e.object_pk, e.username) for e in entries] == [
-        (assessment_services.ATTENDANCE_RECORDED, "assessments.meeting", str(meeting.pk), users.branch_admin.username)]  # fmt: skip
+        (assessment_services.ATTENDANCE_RECORDED, "assessments.meeting", str(meeting.pk), users.branch_admin.username)
+    ]
     entry = entries[0]
     row = {"status": "present", "reason": "", "is_inflow": "false"}
     assert (entry.extra["rows"], _rows(entry.extra["replaced"]), _rows(entry.extra["written"])) == (
         3,
         _rows([{"member": str(m.pk), **row} for m in (a, b, c)]),
-        _rows([{"member": str(a.pk), **row, "status": "excused", "reason": "病假"},
-               *({"member": str(m.pk), **row} for m in (b, c))]),
-    )  # fmt: skip
+        _rows(
+            [
+                {"member": str(a.pk), **row, "status": "excused", "reason": "病假"},
+                *({"member": str(m.pk), **row} for m in (b, c)),
+            ]
+        ),
+    )
 
     client = client_for(users.auditor)
     with translation.override("zh-hans"):
@@ -359,8 +427,11 @@ def test_dues_bases_written_over_keep_the_values_they_replaced(zone, users):
     dues.dues_bases_record(organisation=zone.b1, year=2024, rows={a.pk: {"monthly_income": Decimal(4000)}})
     dues.dues_bases_record(organisation=zone.b1, year=2024, rows={a.pk: {"monthly_income": Decimal(4500)}})
     entry = AuditEntry.objects.filter(action=dues.BASES_SET).latest("pk")
-    assert ([r["monthly_income"] for r in entry.extra["replaced"]], [r["monthly_income"] for r in entry.extra["written"]],
-            entry.extra["replaced"][0]["id"] == entry.extra["written"][0]["id"]) == (["4000.00"], ["4500.00"], True)  # fmt: skip
+    assert (
+        [r["monthly_income"] for r in entry.extra["replaced"]],
+        [r["monthly_income"] for r in entry.extra["written"]],
+        entry.extra["replaced"][0]["id"] == entry.extra["written"][0]["id"],
+    ) == (["4000.00"], ["4500.00"], True)
 
 
 def test_a_policy_revision_changed_keeps_the_values_it_replaced(zone, users):
@@ -371,27 +442,36 @@ def test_a_policy_revision_changed_keeps_the_values_it_replaced(zone, users):
     entry = AuditEntry.objects.filter(action=portal_services.REVISION_VALUES_SET).latest("pk")
     values = [(r["key"], Decimal(r["value"])) for r in (*entry.extra["replaced"], *entry.extra["written"])]
     assert (entry.object_pk, values) == (
-        str(revision.pk), [("training.member_hours", Decimal(40)), ("training.member_hours", Decimal(36))])  # fmt: skip
+        str(revision.pk),
+        [("training.member_hours", Decimal(40)), ("training.member_hours", Decimal(36))],
+    )
 
 
 def test_a_transfer_names_the_span_it_ended(zone, users):
     member = zone.b1_members[1]
     span = member.memberships.get(ended_on__isnull=True)
-    transfer = member_services.member_transfer(member=member, to_organisation=zone.b3, on=datetime.date(2024, 5, 10),
-                                               letter_number="1")  # fmt: skip
+    transfer = member_services.member_transfer(
+        member=member, to_organisation=zone.b3, on=datetime.date(2024, 5, 10), letter_number="1"
+    )
     entry = AuditEntry.objects.filter(action=member_services.TRANSFERRED).get()
     assert (entry.object_pk, entry.extra["transfer"], entry.extra["ended_on"], entry.extra["written"]) == (
-        str(member.pk), transfer.pk, "2024-05-09",
-        [{"id": span.pk, "organisation": str(zone.b1.pk), "started_on": None}])  # fmt: skip
+        str(member.pk),
+        transfer.pk,
+        "2024-05-09",
+        [{"id": span.pk, "organisation": str(zone.b1.pk), "started_on": None}],
+    )
 
 
 def test_a_weak_proposal_counts_what_it_ranked_and_names_what_it_proposed(zone, users):
     selections = weak.weak_proposal_make(year=2024, user=users.bureau)
     weak.weak_proposal_make(year=2024, user=users.bureau)
     entry = AuditEntry.objects.filter(action=weak.PROPOSAL_MADE).latest("pk")
-    assert (entry.extra["rows"], entry.extra["replaced"], sum(entry.extra["ranked"].values()),
-            len(entry.extra["proposed"])) == (
-        len(selections), len(selections), len(selections), sum(s.proposed for s in selections))  # fmt: skip
+    assert (
+        entry.extra["rows"],
+        entry.extra["replaced"],
+        sum(entry.extra["ranked"].values()),
+        len(entry.extra["proposed"]),
+    ) == (len(selections), len(selections), len(selections), sum(s.proposed for s in selections))
 
 
 # The static scan ------------------------------------------------------------------------------
@@ -400,9 +480,16 @@ PRODUCT = ("branches", "members", "assessments", "funding", "portal")
 # Outside the product: demo data (seed_demo logs one BULK entry for each of its operations) and
 # benchmarks, which run in a throwaway database (`make bench`).
 EXEMPT_MODULES = {
-    "portal.demo", "portal.demo_activity", "funding.demo", "portal.benchmarks", "portal.bench_secretary", "assessments.benchmarks",
-    "funding.benchmarks", "portal.management.commands.seed_demo", "portal.management.commands.bench",
-}  # fmt: skip
+    "portal.demo",
+    "portal.demo_activity",
+    "funding.demo",
+    "portal.benchmarks",
+    "portal.bench_secretary",
+    "assessments.benchmarks",
+    "funding.benchmarks",
+    "portal.management.commands.seed_demo",
+    "portal.management.commands.bench",
+}
 # Functions that write an audited model in bulk without an entry of their own, and why.
 EXEMPT_FUNCTIONS = {
     "portal.passwords.PasswordHistoryValidator.password_changed": (
@@ -410,13 +497,46 @@ EXEMPT_FUNCTIONS = {
     ),
 }
 WRITES = {"bulk_create", "bulk_update", "update", "delete"}
-QUERYSET_METHODS = {"all", "filter", "exclude", "order_by", "select_related", "prefetch_related", "select_for_update",
-                    "only", "defer", "using", "annotate", "distinct", "none", "values", "values_list"}  # fmt: skip
+QUERYSET_METHODS = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "select_for_update",
+    "only",
+    "defer",
+    "using",
+    "annotate",
+    "distinct",
+    "none",
+    "values",
+    "values_list",
+}
 MANAGERS = {"objects", "_base_manager", "_default_manager"}
 # Methods that return rows, numbers or nothing: what follows them is no queryset.
-NOT_QUERYSETS = {"get", "first", "last", "earliest", "latest", "create", "get_or_create", "update_or_create",
-                 "count", "exists", "aggregate", "in_bulk", "iterator", "contains", "explain", "bulk_create",
-                 "bulk_update", "update", "delete"}  # fmt: skip
+NOT_QUERYSETS = {
+    "get",
+    "first",
+    "last",
+    "earliest",
+    "latest",
+    "create",
+    "get_or_create",
+    "update_or_create",
+    "count",
+    "exists",
+    "aggregate",
+    "in_bulk",
+    "iterator",
+    "contains",
+    "explain",
+    "bulk_create",
+    "bulk_update",
+    "update",
+    "delete",
+}
 
 
 def _modules():
@@ -491,7 +611,7 @@ def bulk_call_sites():
                 isinstance(call, ast.Call)
                 and (getattr(call.func, "attr", None) == "log_action" or getattr(call.func, "id", None) == "log_action")
                 for call in ast.walk(node)
-            )  # fmt: skip
+            )
             querysets = {}
             for _ in range(2):  # a queryset named, then narrowed under the same name
                 for assign in ast.walk(node):

@@ -50,8 +50,13 @@ def app_role(transactional_db):
     try:
         call_command("grant_app_role", role, stdout=io.StringIO())
         settings = connection.settings_dict
-        app = psycopg2.connect(dbname=settings["NAME"], host=settings["HOST"] or "127.0.0.1",
-                               port=settings["PORT"] or 5432, user=role, password=password)  # fmt: skip
+        app = psycopg2.connect(
+            dbname=settings["NAME"],
+            host=settings["HOST"] or "127.0.0.1",
+            port=settings["PORT"] or 5432,
+            user=role,
+            password=password,
+        )
         try:
             yield app
         finally:
@@ -75,8 +80,10 @@ def attempt(app, sql: str) -> str:
 
 
 def test_the_portals_role_adds_entries_and_changes_none(app_role):
-    insert = (f"INSERT INTO {TRAIL} (at, username, action, model, object_pk, object_repr, changes, extra) "
-              "VALUES (now(), 'app', 'login', '', '', '', '{}', '{}')")  # fmt: skip
+    insert = (
+        f"INSERT INTO {TRAIL} (at, username, action, model, object_pk, object_repr, changes, extra) "
+        "VALUES (now(), 'app', 'login', '', '', '', '{}', '{}')"
+    )
     assert {
         "insert": attempt(app_role, insert),
         "select": attempt(app_role, f"SELECT count(*) FROM {TRAIL}"),
@@ -90,11 +97,18 @@ def test_the_portals_role_adds_entries_and_changes_none(app_role):
         "drop_trigger": attempt(app_role, f"DROP TRIGGER portal_auditentry_no_truncate ON {TRAIL}"),
         "replica": attempt(app_role, "SET session_replication_role = replica"),
     } == {
-        "insert": "ok", "select": "ok", "purge": "ok", "records": "ok",
-        "update": INSUFFICIENT_PRIVILEGE, "delete": INSUFFICIENT_PRIVILEGE, "truncate": INSUFFICIENT_PRIVILEGE,
-        "disable": INSUFFICIENT_PRIVILEGE, "disable_all": INSUFFICIENT_PRIVILEGE,
-        "drop_trigger": INSUFFICIENT_PRIVILEGE, "replica": INSUFFICIENT_PRIVILEGE,
-    }  # fmt: skip
+        "insert": "ok",
+        "select": "ok",
+        "purge": "ok",
+        "records": "ok",
+        "update": INSUFFICIENT_PRIVILEGE,
+        "delete": INSUFFICIENT_PRIVILEGE,
+        "truncate": INSUFFICIENT_PRIVILEGE,
+        "disable": INSUFFICIENT_PRIVILEGE,
+        "disable_all": INSUFFICIENT_PRIVILEGE,
+        "drop_trigger": INSUFFICIENT_PRIVILEGE,
+        "replica": INSUFFICIENT_PRIVILEGE,
+    }
 
 
 def test_the_portals_role_purges_only_entries_past_six_months(app_role):
@@ -110,8 +124,10 @@ def test_the_embedded_database_keeps_its_row_guard_after_the_column_is_widened(t
     """SQLite rebuilds a table to widen a column (migration 0007), which drops its triggers: made again."""
     manage("migrate", "--noinput", "--verbosity", "0", env=service_env(PORTAL_VAR_DIR=str(tmp_path)))
     database = sqlite3.connect(tmp_path / "portal.sqlite3")
-    database.execute(f"INSERT INTO {TRAIL} (at, username, action, model, object_pk, object_repr, changes, extra) "
-                     "VALUES (datetime('now'), 'x', 'assessments.meeting.attendance_recorded', '', '', '', '{}', '{}')")  # fmt: skip
+    database.execute(
+        f"INSERT INTO {TRAIL} (at, username, action, model, object_pk, object_repr, changes, extra) "
+        "VALUES (datetime('now'), 'x', 'assessments.meeting.attendance_recorded', '', '', '', '{}', '{}')"
+    )
     refused = []
     for statement in (f"UPDATE {TRAIL} SET username = 'y'", f"DELETE FROM {TRAIL}"):
         try:

@@ -29,13 +29,31 @@ def worker(redis_url, transactional_db, tmp_path, settings):
     queue = f"portal-test-{uuid.uuid4().hex[:8]}"
     app.conf.task_default_queue = queue
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    env = service_env(DATABASE_URL=_database_url(), REDIS_URL=redis_url, CELERY_QUEUE=queue,
-                      MEDIA_ROOT=str(tmp_path / "media"))  # fmt: skip
+    env = service_env(
+        DATABASE_URL=_database_url(), REDIS_URL=redis_url, CELERY_QUEUE=queue, MEDIA_ROOT=str(tmp_path / "media")
+    )
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [PYTHON, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-Q", queue, "-l", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            queue,
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         yield queue
     finally:
@@ -68,8 +86,12 @@ def test_large_roster_checked_and_imported_by_real_worker_with_progress(zone, wo
 
     rows = sheet_rows(12_000)
     for n, row in enumerate(rows[3:]):  # 12,000 different people
-        row[3] = id_make(area="430111", born=datetime.date(1960, 1, 1) + datetime.timedelta(days=n // 400),
-                         sequence=n % 400, male=n % 2 == 1)  # fmt: skip
+        row[3] = id_make(
+            area="430111",
+            born=datetime.date(1960, 1, 1) + datetime.timedelta(days=n // 400),
+            sequence=n % 400,
+            male=n % 2 == 1,
+        )
         row[2] = "男" if n % 2 else "女"
     upload = imports.roster_upload_create(content=xlsx(rows), file_name="大名册.xlsx", organisation=zone.b2, user=None)
     seen = _follow(tasks.roster_upload_check.apply_async(args=[upload.pk], queue=worker), upload)

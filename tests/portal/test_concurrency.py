@@ -81,8 +81,13 @@ def save_both(first, second, url, first_changes, second_changes):
 
 def test_organisation_second_save_refused_and_first_kept(zone, users):
     url = reverse("branches:update", args=[zone.b1.pk])
-    first, second = save_both(logged_in(users.bureau), logged_in(users.town_admin), url,
-                              {"name": "东村第一党支部"}, {"unit_name": "东村村委会"})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.bureau),
+        logged_in(users.town_admin),
+        url,
+        {"name": "东村第一党支部"},
+        {"unit_name": "东村村委会"},
+    )
     organisation = Organisation.objects.get(pk=zone.b1.pk)
     assert first.status_code == 302
     assert second.status_code == 200
@@ -115,8 +120,13 @@ def test_a_form_posted_without_its_version_is_refused(zone, users):
 def test_member_second_save_names_who_changed_it(zone, users):
     member = editable_member(zone)
     url = reverse("members:update", args=[member.pk])
-    first, second = save_both(logged_in(users.branch_admin), logged_in(users.town_admin), url,
-                              {"phone": "13800138000"}, {"work_unit": "东村村委会"})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.branch_admin),
+        logged_in(users.town_admin),
+        url,
+        {"phone": "13800138000"},
+        {"work_unit": "东村村委会"},
+    )
     member.refresh_from_db()
     assert (first.status_code, second.status_code) == (302, 200)
     assert second.context["form"].non_field_errors() == [changed_by(users.branch_admin, member.updated_at)]
@@ -129,8 +139,11 @@ def test_member_status_change_refused_after_an_edit(zone, users):
     member = editable_member(zone)
     status_url, edit_url = reverse("members:status", args=[member.pk]), reverse("members:update", args=[member.pk])
     second = logged_in(users.town_admin)
-    status_data = opened_form(second, status_url) | {"status": MemberStatus.DECEASED, "on": "2024-02-01",
-                                                      "reason": "病故"}  # fmt: skip
+    status_data = opened_form(second, status_url) | {
+        "status": MemberStatus.DECEASED,
+        "on": "2024-02-01",
+        "reason": "病故",
+    }
     first = logged_in(users.branch_admin)
     assert first.post(edit_url, opened_form(first, edit_url) | {"phone": "13800138000"}).status_code == 302
     with translation.override("zh-hans"):
@@ -146,13 +159,19 @@ def test_meeting_correction_refused_after_another(zone, users):
     a = zone.b1_members[0]
     meeting = assessment_services.meeting_record(
         organisation=zone.b1,
-        data={"kind": MeetingKind.GENERAL, "held_on": datetime.date(2024, 3, 15), "place": "党员活动室",
-              "topic": "学习新党章", "chaired_by": a},
+        data={
+            "kind": MeetingKind.GENERAL,
+            "held_on": datetime.date(2024, 3, 15),
+            "place": "党员活动室",
+            "topic": "学习新党章",
+            "chaired_by": a,
+        },
         attendance={m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members},
-    )  # fmt: skip
+    )
     url = reverse("assessments:meeting_update", args=[meeting.pk])
-    first, second = save_both(logged_in(users.branch_admin), logged_in(users.town_admin), url,
-                              {"topic": "学习党章"}, {"place": "村部会议室"})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.branch_admin), logged_in(users.town_admin), url, {"topic": "学习党章"}, {"place": "村部会议室"}
+    )
     meeting.refresh_from_db()
     assert (first.status_code, second.status_code) == (302, 200)
     assert second.context["form"].non_field_errors() == [changed_at(meeting.updated_at)]
@@ -162,8 +181,9 @@ def test_meeting_correction_refused_after_another(zone, users):
 def test_evaluation_recorded_by_another_after_the_form_opened(zone, users):
     url = reverse("assessments:evaluation_edit", args=[zone.b1.pk, 2024])
     graded = {f"{f}_{m.pk}": "qualified" for m in zone.b1_members for f in GRADES} | {"held_on": "2024-06-20"}
-    first, second = save_both(logged_in(users.branch_admin), logged_in(users.town_admin), url,
-                              graded, graded | {"held_on": "2024-06-21"})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.branch_admin), logged_in(users.town_admin), url, graded, graded | {"held_on": "2024-06-21"}
+    )
     evaluation = Evaluation.objects.get()
     assert (first.status_code, second.status_code) == (302, 200)
     assert second.context["form"].non_field_errors() == [changed_at(evaluation.updated_at)]
@@ -175,9 +195,13 @@ def test_venue_standards_refused_after_another_check(zone, users):
         organisation=zone.v1, data={"kind": VenueKind.ACTIVITY_VENUE, "name": "东村党员活动室", "address": "村部"}
     )
     url = reverse("assessments:venue_checks", args=[venue.pk])
-    first, second = save_both(logged_in(users.town_admin), logged_in(users.bureau), url,
-                              {"checked_on": "2024-05-06", "met_sign": "on", "note_sign": "门口挂牌"},
-                              {"checked_on": "2024-05-07", "met_place": "on", "note_place": "两间房"})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.town_admin),
+        logged_in(users.bureau),
+        url,
+        {"checked_on": "2024-05-06", "met_sign": "on", "note_sign": "门口挂牌"},
+        {"checked_on": "2024-05-07", "met_place": "on", "note_place": "两间房"},
+    )
     last = VenueCheck.objects.order_by("-updated_at").first()
     assert (first.status_code, second.status_code) == (302, 200)
     assert second.context["form"].non_field_errors() == [changed_by(users.town_admin, last.updated_at)]
@@ -185,11 +209,18 @@ def test_venue_standards_refused_after_another_check(zone, users):
 
 
 def test_activity_budget_refused_after_another(zone, users):
-    unit = make_org(zone.t1, OrganisationKind.BRANCH, sector=Sector.NON_PUBLIC, code="NP9", unit_name="甲公司",
-                    wage_bill=Decimal(100000))  # fmt: skip
+    unit = make_org(
+        zone.t1,
+        OrganisationKind.BRANCH,
+        sector=Sector.NON_PUBLIC,
+        code="NP9",
+        unit_name="甲公司",
+        wage_bill=Decimal(100000),
+    )
     url = reverse("funding:activity_budget", args=[unit.pk, 2024])
-    first, second = save_both(logged_in(users.town_admin), logged_in(users.bureau), url,
-                              {"budget": "600"}, {"budget": "700"})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.town_admin), logged_in(users.bureau), url, {"budget": "600"}, {"budget": "700"}
+    )
     row = ActivityFundBudget.objects.get()
     assert (first.status_code, second.status_code) == (302, 200)
     assert second.context["form"].non_field_errors() == [changed_by(users.town_admin, row.recorded_at)]
@@ -200,8 +231,9 @@ def test_activity_budget_refused_after_another(zone, users):
 def test_dues_bases_refused_after_another(zone, users):
     url = reverse("funding:dues_bases", args=[zone.b1.pk, 2024])
     incomes = {f"income_{m.pk}": "5000" for m in zone.b1_members}
-    first, second = save_both(logged_in(users.branch_admin), logged_in(users.town_admin), url,
-                              incomes, {key: "6000" for key in incomes})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.branch_admin), logged_in(users.town_admin), url, incomes, {key: "6000" for key in incomes}
+    )
     last = DuesBase.objects.order_by("-recorded_at").first()
     assert (first.status_code, second.status_code) == (302, 200)
     assert second.context["form"].non_field_errors() == [changed_by(users.branch_admin, last.recorded_at)]
@@ -213,8 +245,9 @@ def test_policy_revision_refused_after_another(users):
     revision = portal_services.policy_revision_save(name="调整", effective_from=effective, source="通知", values={})
     url = reverse("policy_revision_update", args=[revision.pk])
     other = UserFactory(role=users.sysadmin.role, is_staff=True)
-    first, second = save_both(logged_in(users.sysadmin), logged_in(other), url,
-                              {"name": "年中调整"}, {"note": "补充说明"})  # fmt: skip
+    first, second = save_both(
+        logged_in(users.sysadmin), logged_in(other), url, {"name": "年中调整"}, {"note": "补充说明"}
+    )
     assert (first.status_code, second.status_code) == (302, 200)
     assert second.context["form"].non_field_errors() == [f"您打开本页后，他人修改了这条记录，{RELOAD}"]
     assert PolicyRevision.objects.values_list("name", "note").get(pk=revision.pk) == ("年中调整", "")
@@ -276,11 +309,13 @@ def test_member_race_on_postgresql_second_waits_then_is_refused(zone, users):
     member = editable_member(zone)
     version = version_of(member.updated_at)
     outcome = _race(
-        lambda: member_services.member_update(member=member, data={"phone": "13800138000"}, user=users.branch_admin,
-                                              version=version),
-        lambda: member_services.member_update(member=member, data={"work_unit": "东村村委会"}, user=users.town_admin,
-                                              version=version),
-    )  # fmt: skip
+        lambda: member_services.member_update(
+            member=member, data={"phone": "13800138000"}, user=users.branch_admin, version=version
+        ),
+        lambda: member_services.member_update(
+            member=member, data={"work_unit": "东村村委会"}, user=users.town_admin, version=version
+        ),
+    )
     member.refresh_from_db()
     assert outcome == [[changed_by(users.branch_admin, member.updated_at)]]
     assert (member.phone, member.work_unit) == ("13800138000", "")
@@ -291,8 +326,9 @@ def test_member_race_on_postgresql_second_waits_then_is_refused(zone, users):
 def test_first_evaluation_race_on_postgresql_one_recorded_the_other_refused(zone, users):
     def record(day):
         results = {m.pk: dict.fromkeys(GRADES, "qualified") for m in zone.b1_members}
-        return assessment_services.evaluation_record(organisation=zone.b1, year=2024, held_on=day, results=results,
-                                                     user=users.branch_admin, version=NEW)  # fmt: skip
+        return assessment_services.evaluation_record(
+            organisation=zone.b1, year=2024, held_on=day, results=results, user=users.branch_admin, version=NEW
+        )
 
     outcome = _race(lambda: record(datetime.date(2024, 6, 20)), lambda: record(datetime.date(2024, 6, 21)))
     evaluation = Evaluation.objects.get()

@@ -177,12 +177,15 @@ def tallied_run(*, as_of, rows):
 
 
 def test_the_bars_come_worst_first_coloured_by_status_with_the_target(users, client, zone):
-    tallied_run(as_of=datetime.date(2024, 12, 31), rows=[
-        ("Q-THREE-MEETINGS", "village", zone.t1, 100, 96),
-        ("Q-TRAINING-MEMBER", "village", zone.t1, 100, 50),
-        ("Q-LECTURE-SECRETARY", "community", zone.t2, 100, 90),
-        ("Q-LECTURE-SECRETARY", "community", zone.t2, 0, 0),
-    ])  # fmt: skip
+    tallied_run(
+        as_of=datetime.date(2024, 12, 31),
+        rows=[
+            ("Q-THREE-MEETINGS", "village", zone.t1, 100, 96),
+            ("Q-TRAINING-MEMBER", "village", zone.t1, 100, 50),
+            ("Q-LECTURE-SECRETARY", "community", zone.t2, 100, 90),
+            ("Q-LECTURE-SECRETARY", "community", zone.t2, 0, 0),
+        ],
+    )
     client.force_login(users.bureau)
     data = client.get(reverse("dashboard"), {"year": 2024}).context["chart_data"]
     assert [(r["clause"], r["rate"], r["status"]) for r in data["rules"]] == [
@@ -207,15 +210,21 @@ def test_the_trend_axis_is_fitted_to_the_rates(users, client, zone):
 
 @pytest.mark.parametrize(
     ("rates", "axis"),
-    [([], {"min": 0, "max": 100}), ([None, 40.0], {"min": 38, "max": 42}), ([10.0, 90.0], {"min": 0, "max": 100}),
-     ([99.5], {"min": 97, "max": 100})],
-)  # fmt: skip
+    [
+        ([], {"min": 0, "max": 100}),
+        ([None, 40.0], {"min": 38, "max": 42}),
+        ([10.0, 90.0], {"min": 0, "max": 100}),
+        ([99.5], {"min": 97, "max": 100}),
+    ],
+)
 def test_the_trend_axis_stays_within_0_and_100(rates, axis):
     assert dashboards.trend_axis(rates) == axis
 
 
-@pytest.mark.parametrize(("value", "status"), [(None, "none"), ("79.9", "danger"), ("80", "warning"),
-                                               ("94.9", "warning"), ("95", "success"), ("100", "success")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [(None, "none"), ("79.9", "danger"), ("80", "warning"), ("94.9", "warning"), ("95", "success"), ("100", "success")],
+)
 def test_rate_status_thresholds(value, status):
     assert dashboards.rate_status(None if value is None else Decimal(value)) == status
 

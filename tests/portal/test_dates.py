@@ -20,9 +20,15 @@ def reporter_refusal(zone, language):
     _, other, _ = zone.b1_members
     with translation.override(language), pytest.raises(ValidationError) as exc:
         services.annual_report_record(
-            organisation=zone.b1, year=2023, reported_on=DAY, reporter=other, result=ReportResult.GOOD,
-            published_on=datetime.date(2024, 1, 20), published_where="村务公开栏", text="一年来……",
-        )  # fmt: skip
+            organisation=zone.b1,
+            year=2023,
+            reported_on=DAY,
+            reporter=other,
+            result=ReportResult.GOOD,
+            published_on=datetime.date(2024, 1, 20),
+            published_where="村务公开栏",
+            text="一年来……",
+        )
     return other, exc.value.message_dict["reporter"]
 
 

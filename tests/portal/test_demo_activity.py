@@ -52,16 +52,35 @@ def steady(kinds=(OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH, Organi
 
 def snapshot():
     return [
-        sorted(Meeting.objects.values_list("organisation__code", "kind", "held_on", "topic", "lecturer__id_number",
-                                           "lecturer_name", "chaired_by__id_number", "study_hours")),
-        sorted(Attendance.objects.values_list("meeting__organisation__code", "meeting__kind", "meeting__held_on",
-                                              "member__id_number", "status", "reason")),
-        sorted(TrainingRecord.objects.values_list("organisation__code", "member__id_number", "title", "held_on",
-                                                  "hours")),
+        sorted(
+            Meeting.objects.values_list(
+                "organisation__code",
+                "kind",
+                "held_on",
+                "topic",
+                "lecturer__id_number",
+                "lecturer_name",
+                "chaired_by__id_number",
+                "study_hours",
+            )
+        ),
+        sorted(
+            Attendance.objects.values_list(
+                "meeting__organisation__code",
+                "meeting__kind",
+                "meeting__held_on",
+                "member__id_number",
+                "status",
+                "reason",
+            )
+        ),
+        sorted(
+            TrainingRecord.objects.values_list("organisation__code", "member__id_number", "title", "held_on", "hours")
+        ),
         sorted(Talk.objects.values_list("member__id_number", "held_on", "talker__id_number", "topic")),
         sorted(LeadershipDays.objects.values_list("organisation__code", "member__id_number", "started_on", "ended_on")),
         sorted(CommunityService.objects.values_list("registration__member__id_number", "served_on", "hours")),
-    ]  # fmt: skip
+    ]
 
 
 def test_generation_is_deterministic_for_a_seed():
@@ -103,13 +122,16 @@ def test_a_generated_year_is_realistic_and_never_doubled(branch1):
     )
     in_post = Post.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("meeting__held_on")),
-        organisation_id=OuterRef("meeting__organisation_id"), member_id=OuterRef("member_id"),
-        kind__in=COMMITTEE_POSTS, started_on__lte=OuterRef("meeting__held_on"),
-    )  # fmt: skip
+        organisation_id=OuterRef("meeting__organisation_id"),
+        member_id=OuterRef("member_id"),
+        kind__in=COMMITTEE_POSTS,
+        started_on__lte=OuterRef("meeting__held_on"),
+    )
     assert Attendance.objects.exclude(meeting__kind="committee").exclude(Exists(on_the_day)).count() == 0
     assert Attendance.objects.filter(meeting__kind="committee").exclude(Exists(in_post)).count() == 0
-    assert Attendance.objects.filter(meeting__organisation__kind=OrganisationKind.BRANCH,
-                                     member__organisation__kind=OrganisationKind.PARTY_GROUP).exists()  # fmt: skip
+    assert Attendance.objects.filter(
+        meeting__organisation__kind=OrganisationKind.BRANCH, member__organisation__kind=OrganisationKind.PARTY_GROUP
+    ).exists()
     assert set(
         Meeting.objects.filter(organisation__kind=OrganisationKind.PARTY_GROUP).values_list("kind", flat=True)
     ) == {"group"}

@@ -32,12 +32,23 @@ def home(zone, users, client, monkeypatch):
     )
     present = {m.pk: (AttendanceStatus.PRESENT, "") for m in zone.b1_members}
     for month in range(1, 11):
-        services.meeting_record(organisation=zone.b1, attendance=present, data={
-            "kind": MeetingKind.THEMED_DAY, "held_on": datetime.date(2025, month, 10), "place": "党员活动室",
-            "topic": "主题党日"})  # fmt: skip
+        services.meeting_record(
+            organisation=zone.b1,
+            attendance=present,
+            data={
+                "kind": MeetingKind.THEMED_DAY,
+                "held_on": datetime.date(2025, month, 10),
+                "place": "党员活动室",
+                "topic": "主题党日",
+            },
+        )
     engine.compliance_run(year=2024, today=datetime.date(2025, 1, 10), rules=("Q-THREE-MEETINGS",), trigger="test")
-    engine.compliance_run(year=2025, today=TODAY, trigger="test",
-                          rules=("Q-THREE-MEETINGS", "N-MEETINGS", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER"))  # fmt: skip
+    engine.compliance_run(
+        year=2025,
+        today=TODAY,
+        trigger="test",
+        rules=("Q-THREE-MEETINGS", "N-MEETINGS", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER"),
+    )
     client.force_login(users.branch_admin)
     return client.get(reverse("home"))
 
@@ -100,8 +111,9 @@ def bureau_home(zone, users, client, monkeypatch):
     monkeypatch.setattr(
         timezone, "localdate", lambda value=None, tz=None: TODAY if value is None else localdate(value, tz)
     )
-    result = engine.compliance_run(year=2025, today=TODAY, rules=("Q-THREE-MEETINGS", "Q-TRAINING-MEMBER"),
-                                   trigger="test")  # fmt: skip
+    result = engine.compliance_run(
+        year=2025, today=TODAY, rules=("Q-THREE-MEETINGS", "Q-TRAINING-MEMBER"), trigger="test"
+    )
     roster = "姓名,公民身份号码,入党日期\n王五,11010519491231002X,1975-07-01\n".encode()
     upload = imports.roster_upload_preview(content=roster, file_name="b1.csv", organisation=zone.b1, user=None)
     client.force_login(users.bureau)
@@ -120,10 +132,16 @@ def test_the_bureau_sees_the_zone_at_a_glance_in_chinese(bureau_home, zone):
     lines = text_of(html)
     start = lines.index("2025年度合规情况")
     assert lines[start : start + 9] == [
-        "2025年度合规情况", "看板", f"{rate_of(tallies)}%", "检查截至2025年12月7日",
-        "三会一课 Q-THREE-MEETINGS", f"{rate_of(three)}%", "党员学习培训学时 Q-TRAINING-MEMBER",
-        f"{rate_of(training)}%", "未整改发现最多的组织",
-    ]  # fmt: skip
+        "2025年度合规情况",
+        "看板",
+        f"{rate_of(tallies)}%",
+        "检查截至2025年12月7日",
+        "三会一课 Q-THREE-MEETINGS",
+        f"{rate_of(three)}%",
+        "党员学习培训学时 Q-TRAINING-MEMBER",
+        f"{rate_of(training)}%",
+        "未整改发现最多的组织",
+    ]
     worst = glance["worst"]
     assert len(worst) == 4
     assert [row["open"] for row in worst] == sorted((row["open"] for row in worst), reverse=True)

@@ -27,9 +27,15 @@ Transfer/sec:      6.02MB
 
 def test_wrk_output_is_read_with_units():
     assert loadtest.wrk_parse(SAMPLE) == {
-        "requests_per_second": 388.37, "p50_ms": 39.02, "p75_ms": 46.11, "p90_ms": 55.5, "p99_ms": 1020.0,
-        "requests": 7771, "non_2xx": 3, "socket_errors": 0,
-    }  # fmt: skip
+        "requests_per_second": 388.37,
+        "p50_ms": 39.02,
+        "p75_ms": 46.11,
+        "p90_ms": 55.5,
+        "p99_ms": 1020.0,
+        "requests": 7771,
+        "non_2xx": 3,
+        "socket_errors": 0,
+    }
 
 
 @pytest.mark.services

@@ -122,37 +122,88 @@ VIEWS = {
 
 # Pages that only read answer POST with 405 once the user is let in.
 READ_ONLY = {
-    "home", "account_list", "branches:tree", "branches:detail", "branches:children", "members:list", "members:detail",
-    "members:pipeline", "members:mobile_list", "members:community", "members:export", "members:roster_template",
-    "members:roster_upload", "members:roster_progress", "assessments:year", "assessments:meeting",
-    "assessments:attachment", "assessments:member_study", "assessments:talks", "assessments:evaluation",
-    "assessments:venues", "assessments:venue", "assessments:venue_photo", "assessments:leadership",
-    "assessments:deliberations", "assessments:reports", "assessments:partnerships",
-}  # fmt: skip
+    "home",
+    "account_list",
+    "branches:tree",
+    "branches:detail",
+    "branches:children",
+    "members:list",
+    "members:detail",
+    "members:pipeline",
+    "members:mobile_list",
+    "members:community",
+    "members:export",
+    "members:roster_template",
+    "members:roster_upload",
+    "members:roster_progress",
+    "assessments:year",
+    "assessments:meeting",
+    "assessments:attachment",
+    "assessments:member_study",
+    "assessments:talks",
+    "assessments:evaluation",
+    "assessments:venues",
+    "assessments:venue",
+    "assessments:venue_photo",
+    "assessments:leadership",
+    "assessments:deliberations",
+    "assessments:reports",
+    "assessments:partnerships",
+}
 # Actions that take only a POST and redirect when done.
-READ_ONLY |= {"audit", "audit_entry", "policy", "funding:home", "dashboard", "dashboard_export", "assessments:rules", "assessments:run_progress",
-              "assessments:findings", "assessments:findings_export", "assessments:org_findings",
-              "assessments:performance"}  # fmt: skip
+READ_ONLY |= {
+    "audit",
+    "audit_entry",
+    "policy",
+    "funding:home",
+    "dashboard",
+    "dashboard_export",
+    "assessments:rules",
+    "assessments:run_progress",
+    "assessments:findings",
+    "assessments:findings_export",
+    "assessments:org_findings",
+    "assessments:performance",
+}
 POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
 # Exports with ID numbers in full send the roles that see them to confirm their password first (issue 7).
 PASSWORD_FIRST = {"members:export"}
 # URL arguments besides the object's pk.
 EXTRA_KWARGS = {
     name: {"year": 2024}
-    for name in ("assessments:year", "assessments:member_study", "assessments:talks", "assessments:evaluation",
-                 "assessments:evaluation_edit", "assessments:leadership", "assessments:reports", "assessments:report_create",
-                 "assessments:performance")
-}  # fmt: skip
+    for name in (
+        "assessments:year",
+        "assessments:member_study",
+        "assessments:talks",
+        "assessments:evaluation",
+        "assessments:evaluation_edit",
+        "assessments:leadership",
+        "assessments:reports",
+        "assessments:report_create",
+        "assessments:performance",
+    )
+}
 # Pages that show to every role but take a POST only from those who may edit.
-POST_PERMISSION = {"members:mobile_detail": "edit", "assessments:deliberation": "edit", "assessments:runs": "bureau",
-                   "assessments:finding": "bureau"}  # fmt: skip
+POST_PERMISSION = {
+    "members:mobile_detail": "edit",
+    "assessments:deliberation": "edit",
+    "assessments:runs": "bureau",
+    "assessments:finding": "bureau",
+}
 
 # The areas that keep their own part of the matrix beside their tests: VIEWS, READ_ONLY, POST_ONLY,
 # EXTRA_KWARGS, POST_PERMISSION and objects(zone) -> {kind: (inside, outside)}.
-AREAS = [importlib.import_module(name) for name in (
-    "tests.funding.matrix_activity", "tests.funding.matrix_welfare", "tests.funding.matrix_dues",
-    "tests.funding.matrix_aid", "tests.assessments.matrix_weak", "tests.assessments.matrix_reports",
-)]  # fmt: skip
+AREAS = [
+    importlib.import_module(name)
+    for name in (
+        "tests.funding.matrix_activity",
+        "tests.funding.matrix_welfare",
+        "tests.funding.matrix_dues",
+        "tests.funding.matrix_aid",
+        "tests.assessments.matrix_weak",
+        "tests.assessments.matrix_reports",
+    )
+]
 AREA_OF = {}
 for _area in AREAS:
     VIEWS.update(_area.VIEWS)
@@ -197,8 +248,9 @@ def mobile_records(request):
     if name.startswith("audit"):
         zone.audit_entry = AuditEntry.objects.order_by("pk").first()
     if name.startswith("policy_revision"):
-        zone.revision = PolicyRevision.objects.create(name="2030年调整", effective_from=datetime.date(2030, 1, 1),
-                                                      source="测试")  # fmt: skip
+        zone.revision = PolicyRevision.objects.create(
+            name="2030年调整", effective_from=datetime.date(2030, 1, 1), source="测试"
+        )
     if name.startswith(("dashboard", "assessments:run", "assessments:finding", "assessments:org_findings")):
         zone.run = engine.compliance_run(year=2024, today=datetime.date(2025, 1, 10), rules=("Q-THREE-MEETINGS",))
         zone.b1_finding = Finding.objects.filter(organisation=zone.b1).first()
@@ -216,29 +268,49 @@ def mobile_records(request):
     for branch, members in (("b1", zone.b1_members), ("b3", zone.b3_members)):
         sheet = pdf("签到表.pdf")
         meeting = assessment_services.meeting_record(
-            organisation=getattr(zone, branch), attendance={m.pk: ("present", "") for m in members}, attachments=[sheet],
+            organisation=getattr(zone, branch),
+            attendance={m.pk: ("present", "") for m in members},
+            attachments=[sheet],
             data={"kind": "general", "held_on": datetime.date(2024, 3, 1), "place": "活动室", "topic": "学习"},
-        )  # fmt: skip
+        )
         setattr(zone, f"{branch}_meeting", meeting)
         setattr(zone, f"{branch}_attachment", meeting.attachments.get())
         entries = assessment_services.training_batch_record(
-            organisation=getattr(zone, branch), kind="course", title="培训", held_on=datetime.date(2024, 3, 2),
-            hours=4, member_ids=[members[0].pk],
-        )  # fmt: skip
+            organisation=getattr(zone, branch),
+            kind="course",
+            title="培训",
+            held_on=datetime.date(2024, 3, 2),
+            hours=4,
+            member_ids=[members[0].pk],
+        )
         setattr(zone, f"{branch}_training", entries[0])
         venue = assessment_services.venue_create(
             organisation=getattr(zone, branch), data={"kind": "activity_venue", "name": "活动室", "address": "村部"}
         )
         photo = jpeg("党旗.jpg")
-        checks = assessment_services.venue_checks_record(venue=venue, checked_on=datetime.date(2024, 3, 3),
-                                                         checks={"flag": (True, "", photo)})  # fmt: skip
-        village = zone.b1 if branch == "b1" else make_org(zone.t2, OrganisationKind.GENERAL_BRANCH, sector=Sector.VILLAGE,
-                                                               code="MV3")  # fmt: skip
-        setattr(zone, f"{branch}_matter", assessment_services.village_matter_create(
-            organisation=village, title="修路", proposed_on=datetime.date(2024, 3, 1)))  # fmt: skip
+        checks = assessment_services.venue_checks_record(
+            venue=venue, checked_on=datetime.date(2024, 3, 3), checks={"flag": (True, "", photo)}
+        )
+        village = (
+            zone.b1
+            if branch == "b1"
+            else make_org(zone.t2, OrganisationKind.GENERAL_BRANCH, sector=Sector.VILLAGE, code="MV3")
+        )
+        setattr(
+            zone,
+            f"{branch}_matter",
+            assessment_services.village_matter_create(
+                organisation=village, title="修路", proposed_on=datetime.date(2024, 3, 1)
+            ),
+        )
         setattr(zone, f"{branch}_venue", venue)
-        setattr(zone, f"{branch}_application", DoubleStrongApplication.objects.create(
-            organisation=getattr(zone, branch), year=2024, applied_on=datetime.date(2024, 3, 1)))  # fmt: skip
+        setattr(
+            zone,
+            f"{branch}_application",
+            DoubleStrongApplication.objects.create(
+                organisation=getattr(zone, branch), year=2024, applied_on=datetime.date(2024, 3, 1)
+            ),
+        )
         setattr(zone, f"{branch}_venue_check", next(c for c in checks if c.standard == "flag"))
 
 
@@ -309,8 +381,13 @@ def _in_scope(obj, user) -> bool:
 def _expected(role, permission, obj_kind, obj, user):
     if role == "anonymous":
         return 302
-    role_value = {"bureau": "bureau", "auditor": "auditor", "sysadmin": "sysadmin", "town_admin": "org_admin",
-                  "branch_admin": "org_admin"}[role]  # fmt: skip
+    role_value = {
+        "bureau": "bureau",
+        "auditor": "auditor",
+        "sysadmin": "sysadmin",
+        "town_admin": "org_admin",
+        "branch_admin": "org_admin",
+    }[role]
     # The scope is checked first: an object outside it is 404 even where the role lacks the permission.
     if obj_kind and obj_kind not in UNSCOPED_KINDS and not _in_scope(obj, user):
         return 404
@@ -371,15 +448,22 @@ def _check(zone, users, client, name, role, where, method) -> str | None:
 
 # The zone and the records are made once per URL and scope, and every role and method is tried on
 # them (an empty POST writes nothing); a POST-only action, which may delete its object, gets its own.
-GROUPED = [(name, where) for name, role, where, method in CASES if name not in POST_ONLY and role == "anonymous"
-           and method == "get"]  # fmt: skip
+GROUPED = [
+    (name, where)
+    for name, role, where, method in CASES
+    if name not in POST_ONLY and role == "anonymous" and method == "get"
+]
 SINGLE = [case for case in CASES if case[0] in POST_ONLY]
 
 
 @pytest.mark.parametrize(("name", "where"), GROUPED)
 def test_permission_matrix(zone, users, client, name, where):
-    failures = [failure for role in ROLES for method in ("get", "post")
-                if (failure := _check(zone, users, client, name, role, where, method))]  # fmt: skip
+    failures = [
+        failure
+        for role in ROLES
+        for method in ("get", "post")
+        if (failure := _check(zone, users, client, name, role, where, method))
+    ]
     assert failures == []
 
 
@@ -407,10 +491,16 @@ def test_admin_site_is_for_bureau_only(zone, users, client, role, expected):
 # administrator also sets another account's password and deletes a lockout's count. The list comes from
 # the URL configuration: a model registered later fails `test_every_admin_url_is_in_the_matrix`.
 ADMIN_READERS = {
-    "portal.user": "sysadmin", "portal.rolegrant": "sysadmin", "axes.accessattempt": "sysadmin",
-    "portal.auditentry": "bureau", "branches.organisation": "bureau", "branches.post": "bureau",
-    "members.member": "bureau", "assessments.meeting": "bureau", "assessments.trainingrecord": "bureau",
-}  # fmt: skip
+    "portal.user": "sysadmin",
+    "portal.rolegrant": "sysadmin",
+    "axes.accessattempt": "sysadmin",
+    "portal.auditentry": "bureau",
+    "branches.organisation": "bureau",
+    "branches.post": "bureau",
+    "members.member": "bureau",
+    "assessments.meeting": "bureau",
+    "assessments.trainingrecord": "bureau",
+}
 ADMIN_DELETERS = {"axes.accessattempt": "sysadmin"}
 ADMIN_PAGES = ("changelist", "add", "change", "delete", "history")
 # Pages a model admin adds to Django's five: url name -> (model, what it is).
@@ -452,8 +542,9 @@ def test_every_admin_url_is_in_the_matrix():
     registered = {model._meta.label_lower for model in admin.site._registry}
     checked = {name for name, _label, _page in ADMIN_URLS}
     assert (sorted(registered ^ set(ADMIN_READERS)), sorted(set(_admin_names()) ^ (checked | ADMIN_NOT_CHECKED))) == (
-        [], [],
-    )  # fmt: skip
+        [],
+        [],
+    )
 
 
 def test_admin_matrix_size():
@@ -468,17 +559,29 @@ def _admin_objects(zone, users) -> dict:
     from portal import services as portal_services
 
     meeting = assessment_services.meeting_record(
-        organisation=zone.b1, attendance={m.pk: ("present", "") for m in zone.b1_members}, attachments=[pdf()],
+        organisation=zone.b1,
+        attendance={m.pk: ("present", "") for m in zone.b1_members},
+        attachments=[pdf()],
         data={"kind": "general", "held_on": datetime.date(2024, 3, 1), "place": "活动室", "topic": "学习"},
-    )  # fmt: skip
+    )
     training = assessment_services.training_batch_record(
-        organisation=zone.b1, kind="course", title="培训", held_on=datetime.date(2024, 3, 2), hours=4,
+        organisation=zone.b1,
+        kind="course",
+        title="培训",
+        held_on=datetime.date(2024, 3, 2),
+        hours=4,
         member_ids=[zone.b1_members[0].pk],
-    )[0]  # fmt: skip
+    )[0]
     attempt = AccessAttempt.objects.create(
-        username="someone", ip_address="10.9.9.9", user_agent="test", failures_since_start=2, get_data="",
-        post_data="", http_accept="", path_info="/login/",
-    )  # fmt: skip
+        username="someone",
+        ip_address="10.9.9.9",
+        user_agent="test",
+        failures_since_start=2,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/login/",
+    )
     return {
         "portal.user": users.other_admin,
         "portal.rolegrant": portal_services.role_grant_propose(
@@ -507,9 +610,13 @@ def _admin_expected(role, label, page, method) -> tuple[int, str | None]:
         return (200 if reads else 404), None
     reader = ADMIN_READERS[label] == role
     allowed = {
-        "changelist": reader, "history": reader, "password": reader, "add": False,
-        "change": reader and method == "get", "delete": ADMIN_DELETERS.get(label) == role,
-    }[page]  # fmt: skip
+        "changelist": reader,
+        "history": reader,
+        "password": reader,
+        "add": False,
+        "change": reader and method == "get",
+        "delete": ADMIN_DELETERS.get(label) == role,
+    }[page]
     return (200 if allowed else 403), None
 
 
@@ -540,15 +647,22 @@ def test_admin_permission_matrix(zone, users, client, label):
     objects = _admin_objects(zone, users)
     before = {key: type(obj).objects.filter(pk=obj.pk).values().first() for key, obj in objects.items()}
     urls = [url for url in ADMIN_URLS if url[1] == label or (not label and url[2] == "app_list")]
-    failures = [failure for url in urls for role in ROLES for method in ("get", "post")
-                if (failure := _admin_check(client, users, objects, url, role, method))]  # fmt: skip
+    failures = [
+        failure
+        for url in urls
+        for role in ROLES
+        for method in ("get", "post")
+        if (failure := _admin_check(client, users, objects, url, role, method))
+    ]
     assert failures == []
     after = {key: type(obj).objects.filter(pk=obj.pk).values().first() for key, obj in objects.items()}
     assert after == before
 
 
 def test_every_admin_case_is_checked():
-    per_test = [[url for url in ADMIN_URLS if url[1] == label or (not label and url[2] == "app_list")]
-                for label in ["", *ADMIN_READERS]]  # fmt: skip
+    per_test = [
+        [url for url in ADMIN_URLS if url[1] == label or (not label and url[2] == "app_list")]
+        for label in ["", *ADMIN_READERS]
+    ]
     assert sorted(url for urls in per_test for url in urls) == sorted(ADMIN_URLS)
     assert sum(len(urls) for urls in per_test) * len(ROLES) * 2 == len(ADMIN_CASES)

@@ -20,9 +20,14 @@ BEFORE_2018 = datetime.date(2017, 12, 1)
 
 def revise(values, *, effective_from=datetime.date(2018, 1, 1), today=BEFORE_2018, user=None, **kwargs):
     return services.policy_revision_save(
-        name=kwargs.pop("name", "2018年调整"), effective_from=effective_from, source="高新区组织人事局通知",
-        values=values, today=today, user=user, **kwargs,
-    )  # fmt: skip
+        name=kwargs.pop("name", "2018年调整"),
+        effective_from=effective_from,
+        source="高新区组织人事局通知",
+        values=values,
+        today=today,
+        user=user,
+        **kwargs,
+    )
 
 
 def messages_of(exc):
@@ -60,8 +65,12 @@ def test_a_revision_never_takes_effect_in_the_past():
 def test_a_revision_in_force_cannot_change():
     revision = revise({"venue_reward.class_1": Decimal(9000)})
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
-        revise({"venue_reward.class_1": Decimal(9500)}, revision=revision, today=datetime.date(2018, 3, 1),
-               effective_from=datetime.date(2019, 1, 1))  # fmt: skip
+        revise(
+            {"venue_reward.class_1": Decimal(9500)},
+            revision=revision,
+            today=datetime.date(2018, 3, 1),
+            effective_from=datetime.date(2019, 1, 1),
+        )
     assert messages_of(exc) == ["该版本已经生效，不能再修改。请新增一个版本。"]
     assert policy.policy_for_year(2018)["venue_reward.class_1"] == Decimal(9000)
 
@@ -109,8 +118,14 @@ def test_the_system_administrator_reads_the_policy_page_and_may_change_it(users,
 
 
 def test_the_rules_read_the_values_of_their_year(zone):
-    revise({"venue_reward.class_1": Decimal(10000), "training.member_hours": Decimal(40),
-            "leadership.contact_days_town": Decimal(100), "meetings.general_a_quarter": Decimal(2)})  # fmt: skip
+    revise(
+        {
+            "venue_reward.class_1": Decimal(10000),
+            "training.member_hours": Decimal(40),
+            "leadership.contact_days_town": Decimal(100),
+            "meetings.general_a_quarter": Decimal(2),
+        }
+    )
     assert norms.venue_reward(grade="class_1", on=datetime.date(2017, 6, 1)) == Decimal(8000)
     assert norms.venue_reward(grade="class_1", on=datetime.date(2018, 6, 1)) == Decimal(10000)
     assert norms.venue_reward(grade="failed", on=datetime.date(2018, 6, 1)) == Decimal(0)

@@ -54,8 +54,11 @@ def test_gunicorn_serves_login_home_and_hashed_static(transactional_db, tmp_path
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         page = _wait_for(f"{base}/login/").read().decode()
@@ -85,8 +88,11 @@ def test_celery_beat_starts_with_the_versioned_schedule(tmp_path, redis_url, db)
     log = log_path.open("w")
     beat = subprocess.Popen(
         [PYTHON, "-m", "celery", "-A", "portal", "beat", "-l", "info", "--schedule", str(tmp_path / "beat-schedule")],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while "beat: Starting..." not in log_path.read_text() and time.monotonic() < deadline:

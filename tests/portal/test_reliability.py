@@ -67,8 +67,9 @@ class Browser:
         _status, _url, page = self.get(token_from or url)
         data = {**data, "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]}
         body = encode_multipart(BOUNDARY, data)
-        request = urllib.request.Request(f"{self.base}{url}", data=body, headers={
-            "Content-Type": MULTIPART_CONTENT, "Referer": f"{self.base}{url}"})  # fmt: skip
+        request = urllib.request.Request(
+            f"{self.base}{url}", data=body, headers={"Content-Type": MULTIPART_CONTENT, "Referer": f"{self.base}{url}"}
+        )
         with self.opener.open(request, timeout=60) as response:
             return response.status, response.url, response.read().decode()
 
@@ -87,10 +88,23 @@ def _gunicorn(tmp_path, env: dict, name: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     with (tmp_path / f"{name}.log").open("w") as log:
         server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--timeout", "60"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
 
     def answers():
@@ -124,9 +138,14 @@ def test_pages_work_and_say_so_when_redis_is_down(zone, users, transactional_db,
         socket.create_connection(("127.0.0.1", dead), timeout=1)
     _server_user(users.bureau)
     env = service_env(
-        DEBUG="false", SECRET_KEY=settings.SECRET_KEY, ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=_database_url(),
-        REDIS_URL=f"redis://127.0.0.1:{dead}/0", MEDIA_ROOT=str(tmp_path / "media"), PORTAL_VAR_DIR=str(tmp_path),
-    )  # fmt: skip
+        DEBUG="false",
+        SECRET_KEY=settings.SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=_database_url(),
+        REDIS_URL=f"redis://127.0.0.1:{dead}/0",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
     server, base = _gunicorn(tmp_path, env, "gunicorn-redis-down")
     try:
         browser = Browser(base)
@@ -144,8 +163,11 @@ def test_pages_work_and_say_so_when_redis_is_down(zone, users, transactional_db,
         assert (upload.state, upload.counts["new"]) == (RosterUpload.State.CHECKED, 3)
         assert browser.get(reverse("members:roster_progress", args=[upload.pk]))[0] == 200
 
-        status, _url, page = browser.post(reverse("members:roster_confirm", args=[upload.pk]), {},
-                                          token_from=reverse("members:roster_upload", args=[upload.pk]))  # fmt: skip
+        status, _url, page = browser.post(
+            reverse("members:roster_confirm", args=[upload.pk]),
+            {},
+            token_from=reverse("members:roster_upload", args=[upload.pk]),
+        )
         upload.refresh_from_db()
         assert (status, upload.state) == (200, RosterUpload.State.IMPORTED)
         assert upload.written == {"created": 3, "updated": 0}
@@ -155,8 +177,10 @@ def test_pages_work_and_say_so_when_redis_is_down(zone, users, transactional_db,
         year = datetime.date.today().year
         status, _url, page = browser.post(reverse("assessments:runs"), {"year": year})
         assert status == 200 and REDIS_DOWN_NOTICE in page and "在网页服务器后台运行" in page
-        run = _wait("the run in the web process", lambda: ComplianceRun.objects.filter(
-            year=year).exclude(state=ComplianceRun.State.RUNNING).first())  # fmt: skip
+        run = _wait(
+            "the run in the web process",
+            lambda: ComplianceRun.objects.filter(year=year).exclude(state=ComplianceRun.State.RUNNING).first(),
+        )
         assert run.state == ComplianceRun.State.DONE
         assert browser.get(reverse("assessments:run_progress", args=[run.pk]))[0] == 200
     finally:
@@ -171,14 +195,36 @@ class Worker:
 
     def __init__(self, tmp_path, redis_url: str, queue: str, name: str):
         self.log = tmp_path / f"{name}.log"
-        env = service_env(DATABASE_URL=_database_url(), REDIS_URL=redis_url, CELERY_QUEUE=queue,
-                          MEDIA_ROOT=str(tmp_path / "media"), PORTAL_VAR_DIR=str(tmp_path))  # fmt: skip
+        env = service_env(
+            DATABASE_URL=_database_url(),
+            REDIS_URL=redis_url,
+            CELERY_QUEUE=queue,
+            MEDIA_ROOT=str(tmp_path / "media"),
+            PORTAL_VAR_DIR=str(tmp_path),
+        )
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [PYTHON, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--without-gossip",
-                 "--without-mingle", "-Q", queue, "-l", "warning"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool=solo",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-Q",
+                    queue,
+                    "-l",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -216,8 +262,13 @@ def _blocker(table: str):
     """Another session holding a SHARE lock on `table`: a task writing into it waits there, in the
     middle of its transaction, until this session ends. So the kill below lands mid-transaction."""
     s = connection.settings_dict
-    blocker = psycopg2.connect(dbname=s["NAME"], user=s["USER"] or "postgres", host=s["HOST"] or "127.0.0.1",
-                               port=s["PORT"] or 5432, password=s["PASSWORD"] or None)  # fmt: skip
+    blocker = psycopg2.connect(
+        dbname=s["NAME"],
+        user=s["USER"] or "postgres",
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+        password=s["PASSWORD"] or None,
+    )
     blocker.cursor().execute(f'LOCK TABLE "{table}" IN SHARE MODE')
     return blocker
 
@@ -235,8 +286,12 @@ def _waiting_on(table: str) -> bool:
 def _large_roster(rows: int) -> bytes:
     sheet = sheet_rows(rows)
     for n, row in enumerate(sheet[3:]):
-        row[3] = id_make(area="430112", born=datetime.date(1960, 1, 1) + datetime.timedelta(days=n // 400),
-                         sequence=n % 400, male=n % 2 == 1)  # fmt: skip
+        row[3] = id_make(
+            area="430112",
+            born=datetime.date(1960, 1, 1) + datetime.timedelta(days=n // 400),
+            sequence=n % 400,
+            male=n % 2 == 1,
+        )
         row[2] = "男" if n % 2 else "女"
     return xlsx(sheet)
 
@@ -246,8 +301,10 @@ def test_a_work_lock_is_free_once_its_holder_is_killed(db, settings):
 
     database_url = _database_url() if connection.vendor == "postgresql" else None
     env = service_env(DATABASE_URL=database_url, PORTAL_VAR_DIR=str(settings.VAR_DIR))
-    code = ("import django, time; django.setup()\nfrom portal.work_locks import work_lock\n"
-            "with work_lock(name='test', key=7) as held:\n    print(held, flush=True); time.sleep(60)")  # fmt: skip
+    code = (
+        "import django, time; django.setup()\nfrom portal.work_locks import work_lock\n"
+        "with work_lock(name='test', key=7) as held:\n    print(held, flush=True); time.sleep(60)"
+    )
     holder = subprocess.Popen([PYTHON, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "True\n"
@@ -264,8 +321,9 @@ def test_a_work_lock_is_free_once_its_holder_is_killed(db, settings):
 
 def test_import_killed_with_its_worker_writes_nothing_and_is_confirmed_again(zone, users, client, workers):
     rows = 6_000  # more than PROGRESS_EVERY: the bar moves before the kill
-    upload = imports.roster_upload_preview(content=_large_roster(rows), file_name="大名册.xlsx", organisation=zone.b2,
-                                           user=users.town_admin)  # fmt: skip
+    upload = imports.roster_upload_preview(
+        content=_large_roster(rows), file_name="大名册.xlsx", organisation=zone.b2, user=users.town_admin
+    )
     assert upload.counts["new"] == rows
     client.force_login(users.town_admin)
     page_url = reverse("members:roster_upload", args=[upload.pk])
@@ -320,8 +378,11 @@ def test_compliance_run_killed_with_its_worker_keeps_the_findings_and_is_taken_o
 
     workers()
     assert client.post(reverse("assessments:runs"), {"year": year}).status_code == 302
-    again = _wait("the run on the new worker", lambda: ComplianceRun.objects.filter(
-        year=year, state=ComplianceRun.State.DONE).exclude(pk=first.pk).first(), 60)  # fmt: skip
+    again = _wait(
+        "the run on the new worker",
+        lambda: ComplianceRun.objects.filter(year=year, state=ComplianceRun.State.DONE).exclude(pk=first.pk).first(),
+        60,
+    )
     assert (again.opened, again.resolved, again.open_total) == (0, 0, first.open_total)
 
 
@@ -341,18 +402,42 @@ def own_postgresql(tmp_path):
     data = folder / "data"
 
     def pg_ctl(*args):
-        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"), *args],
-                       check=True, capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"), *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
-    subprocess.run([*as_postgres, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        [
+            *as_postgres,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
     pg_ctl("-o", options, "start")
     try:
         yield port, lambda: pg_ctl("-o", options, "-m", "fast", "restart")
     finally:
-        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -360,15 +445,16 @@ def _server_sessions(database_url: str) -> int:
     db = psycopg2.connect(database_url)
     try:
         with db.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")  # fmt: skip
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            )
             return cursor.fetchone()[0]
     finally:
         db.close()
 
 
-def test_requests_after_a_postgresql_restart_succeed(zone, users, transactional_db, tmp_path, settings,
-                                                     own_postgresql):  # fmt: skip
+def test_requests_after_a_postgresql_restart_succeed(zone, users, transactional_db, tmp_path, settings, own_postgresql):
     port, restart = own_postgresql
     _server_user(users.bureau)
     copy = tmp_path / "copy.dump"
@@ -376,8 +462,14 @@ def test_requests_after_a_postgresql_restart_succeed(zone, users, transactional_
     own_url = f"postgres://postgres@127.0.0.1:{port}/portal"
     subprocess.run(["createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "portal"], check=True)
     subprocess.run(["pg_restore", "--no-owner", "--dbname", own_url, str(copy)], check=True)
-    env = service_env(DEBUG="false", SECRET_KEY=settings.SECRET_KEY, ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=own_url,
-                      CONN_MAX_AGE="600", PORTAL_VAR_DIR=str(tmp_path))  # fmt: skip
+    env = service_env(
+        DEBUG="false",
+        SECRET_KEY=settings.SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=own_url,
+        CONN_MAX_AGE="600",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
     server, base = _gunicorn(tmp_path, env, "gunicorn-pg-restart")  # one worker: its persistent connection dies
     try:
         browser = Browser(base)
@@ -393,8 +485,15 @@ def test_requests_after_a_postgresql_restart_succeed(zone, users, transactional_
 
 # --- backups ---------------------------------------------------------------------------------
 
-COUNTED = ["branches_organisation", "members_member", "members_membership", "members_memberevent", "portal_user",
-           "django_migrations", "django_content_type"]  # fmt: skip
+COUNTED = [
+    "branches_organisation",
+    "members_member",
+    "members_membership",
+    "members_memberevent",
+    "portal_user",
+    "django_migrations",
+    "django_content_type",
+]
 
 
 def _counts(database_url: str) -> dict:

@@ -402,22 +402,35 @@ def test_member_edit_ignores_organisation_and_status_posted(zone, users, client_
     assert response.status_code == 302
     member = Member.objects.get(pk=member.pk)
     assert (member.name, member.organisation_id, member.status, member.name_pinyin) == (
-        "改名", zone.b1.pk, "active", "gaiming",
-    )  # fmt: skip
+        "改名",
+        zone.b1.pk,
+        "active",
+        "gaiming",
+    )
 
 
 def test_password_change_ignores_role_and_flags_posted(newcomer, client):
     username = newcomer.username
     client.force_login(newcomer)
     data = {
-        "old_password": PASSWORD, "new_password1": "Mine@2025pw", "new_password2": "Mine@2025pw",
-        "role": Role.BUREAU, "is_staff": "on", "is_superuser": "on", "username": "boss", "organisation": "",
-    }  # fmt: skip
+        "old_password": PASSWORD,
+        "new_password1": "Mine@2025pw",
+        "new_password2": "Mine@2025pw",
+        "role": Role.BUREAU,
+        "is_staff": "on",
+        "is_superuser": "on",
+        "username": "boss",
+        "organisation": "",
+    }
     assert client.post(reverse("password_change"), data).status_code == 302
     newcomer.refresh_from_db()
     assert (newcomer.role, newcomer.is_staff, newcomer.is_superuser, newcomer.username, newcomer.organisation_id) == (
-        Role.ORG_ADMIN, False, False, username, newcomer.organisation.pk,
-    )  # fmt: skip
+        Role.ORG_ADMIN,
+        False,
+        False,
+        username,
+        newcomer.organisation.pk,
+    )
 
 
 # Issue 13 (8): the current password on the password page counts towards the lockout.

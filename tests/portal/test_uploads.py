@@ -47,16 +47,22 @@ def refusal(upload, **kwargs) -> list[str]:
 
 def pdf_with(dictionary: bytes) -> bytes:
     """A small PDF whose catalog carries `dictionary`, with the structure every PDF ends with."""
-    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R " + dictionary + b" >>\nendobj\n"
-            b"trailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n")  # fmt: skip
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R " + dictionary + b" >>\nendobj\n"
+        b"trailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"
+    )
 
 
 def object_stream_pdf(objects: bytes) -> bytes:
     """A PDF 1.5 whose dictionaries are packed, compressed, in an object stream."""
     packed = zlib.compress(objects)
-    return (b"%PDF-1.5\n5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
-            + str(len(packed)).encode() + b" >>\nstream\n" + packed
-            + b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n")  # fmt: skip
+    return (
+        b"%PDF-1.5\n5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
+        + str(len(packed)).encode()
+        + b" >>\nstream\n"
+        + packed
+        + b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
+    )
 
 
 def served(response) -> bytes:
@@ -89,7 +95,10 @@ def test_upload_jpeg_stays_a_jpeg_without_its_metadata():
     checked = upload_check(SimpleUploadedFile("会场.jpeg", out.getvalue()))
     content = checked.file.read()
     assert (checked.content_type, checked.file.name.endswith(".jpg"), b"<script" in content) == (
-        "image/jpeg", True, False)  # fmt: skip
+        "image/jpeg",
+        True,
+        False,
+    )
     with Image.open(io.BytesIO(content)) as image:
         assert (image.format, image.size, dict(image.getexif())) == ("JPEG", (16, 8), {})
 
@@ -112,7 +121,10 @@ def test_upload_gif_stored_as_png():
 def test_upload_real_pdf_kept_as_it_is_under_a_server_name():
     checked = upload_check(SimpleUploadedFile("收据.html", pdf_bytes()))
     assert (checked.content_type, checked.file.read(), STORED_NAME.fullmatch(checked.file.name)[1]) == (
-        "application/pdf", pdf_bytes(), "pdf")  # fmt: skip
+        "application/pdf",
+        pdf_bytes(),
+        "pdf",
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,8 +146,10 @@ def test_upload_pdf_with_script_action_or_embedded_file_refused(content):
 
 def test_upload_pdf_with_js_bytes_inside_an_image_stream_accepted():
     """A scan's compressed picture may hold any bytes: only dictionaries are read for actions."""
-    scan = (b"%PDF-1.4\n4 0 obj\n<< /Type /XObject /Subtype /Image /Length 20 >>\nstream\n/JS (x) /Launch \x00\x01"
-            b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n")  # fmt: skip
+    scan = (
+        b"%PDF-1.4\n4 0 obj\n<< /Type /XObject /Subtype /Image /Length 20 >>\nstream\n/JS (x) /Launch \x00\x01"
+        b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
+    )
     assert upload_check(SimpleUploadedFile("扫描.pdf", scan)).content_type == "application/pdf"
     clean = object_stream_pdf(b"3 0 << /Type /Page /Parent 2 0 R >>")
     assert upload_check(SimpleUploadedFile("扫描.pdf", clean)).content_type == "application/pdf"
@@ -143,10 +157,13 @@ def test_upload_pdf_with_js_bytes_inside_an_image_stream_accepted():
 
 @pytest.mark.parametrize(
     "content",
-    [b"%PDF-1.4\n<html><script>alert(1)</script></html>", b"%PDF-1.4 <html><script>alert(1)</script> %%EOF",
-     pdf_bytes()[:-200]],
+    [
+        b"%PDF-1.4\n<html><script>alert(1)</script></html>",
+        b"%PDF-1.4 <html><script>alert(1)</script> %%EOF",
+        pdf_bytes()[:-200],
+    ],
     ids=["no-end", "no-structure", "cut-short"],
-)  # fmt: skip
+)
 def test_upload_fake_or_damaged_pdf_refused(content):
     assert refusal(SimpleUploadedFile("扫描.pdf", content)) == [
         "扫描.pdf是损坏或加密的PDF：请重新保存为不加密的普通PDF扫描件。"
@@ -184,8 +201,14 @@ def test_upload_pdf_refused_where_only_a_photo_is_expected():
 
 
 def meeting_post(zone, attachments):
-    data = {"kind": MeetingKind.GENERAL, "held_on": "2024-03-15", "place": "党员活动室", "topic": "学习新党章",
-            "chaired_by": zone.b1_members[0].pk, "attachments": attachments}  # fmt: skip
+    data = {
+        "kind": MeetingKind.GENERAL,
+        "held_on": "2024-03-15",
+        "place": "党员活动室",
+        "topic": "学习新党章",
+        "chaired_by": zone.b1_members[0].pk,
+        "attachments": attachments,
+    }
     data.update({f"attendance_{m.pk}": AttendanceStatus.PRESENT for m in zone.b1_members})
     return data
 
@@ -200,26 +223,34 @@ def test_meeting_form_refuses_html_posing_as_a_photo(zone, users, client_for):
 
 def test_meeting_photo_served_reencoded_inline_with_its_type(zone, users, client_for):
     upload = SimpleUploadedFile("photo.html", image_bytes("PNG") + SCRIPT, content_type="text/html")
-    client_for(users.branch_admin).post(reverse("assessments:meeting_create", args=[zone.b1.pk]),
-                                        meeting_post(zone, upload))  # fmt: skip
+    client_for(users.branch_admin).post(
+        reverse("assessments:meeting_create", args=[zone.b1.pk]), meeting_post(zone, upload)
+    )
     attachment = MeetingAttachment.objects.get()
     response = client_for(users.bureau).get(reverse("assessments:attachment", args=[attachment.pk]))
     body = served(response)
     assert (attachment.file_name, attachment.content_type, attachment.size) == ("photo.html", "image/png", len(body))
     assert STORED_NAME.fullmatch(attachment.file.name.rsplit("/", 1)[-1])
     assert (response["Content-Type"], response["X-Content-Type-Options"], response["Content-Security-Policy"]) == (
-        "image/png", "nosniff", FILE_CSP)  # fmt: skip
+        "image/png",
+        "nosniff",
+        FILE_CSP,
+    )
     assert response["Content-Disposition"] == 'inline; filename="photo.png"'
     assert (body.startswith(PNG_SIGNATURE), b"<script" in body) == (True, False)
 
 
 def test_meeting_sign_in_sheet_pdf_served_as_a_download(zone, users, client_for):
-    client_for(users.branch_admin).post(reverse("assessments:meeting_create", args=[zone.b1.pk]),
-                                        meeting_post(zone, pdf("签到表.pdf")))  # fmt: skip
+    client_for(users.branch_admin).post(
+        reverse("assessments:meeting_create", args=[zone.b1.pk]), meeting_post(zone, pdf("签到表.pdf"))
+    )
     attachment = MeetingAttachment.objects.get()
     response = client_for(users.branch_admin).get(reverse("assessments:attachment", args=[attachment.pk]))
     assert (served(response), response["Content-Type"], response["X-Content-Type-Options"]) == (
-        pdf_bytes(), "application/pdf", "nosniff")  # fmt: skip
+        pdf_bytes(),
+        "application/pdf",
+        "nosniff",
+    )
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E7%AD%BE%E5%88%B0%E8%A1%A8.pdf"
 
 
@@ -227,8 +258,9 @@ def test_meeting_sign_in_sheet_pdf_served_as_a_download(zone, users, client_for)
 
 
 def a_venue(zone):
-    return assessment_services.venue_create(organisation=zone.b1, data={"kind": VenueKind.ACTIVITY_VENUE,
-                                            "name": "东村党员活动室", "address": "村部"})  # fmt: skip
+    return assessment_services.venue_create(
+        organisation=zone.b1, data={"kind": VenueKind.ACTIVITY_VENUE, "name": "东村党员活动室", "address": "村部"}
+    )
 
 
 def test_venue_photo_form_refuses_the_reported_attack(zone, users, client_for):
@@ -236,8 +268,9 @@ def test_venue_photo_form_refuses_the_reported_attack(zone, users, client_for):
     client = client_for(users.branch_admin)
     url = reverse("assessments:venue_checks", args=[venue.pk])
     attack = SimpleUploadedFile("photo.html", PNG_SIGNATURE + SCRIPT, content_type="image/png")
-    response = client.post(url, opened(client, url, {"checked_on": "2024-05-06", "met_place": "on",
-                                                     f"photo_{SixStandard.PLACE}": attack}))  # fmt: skip
+    response = client.post(
+        url, opened(client, url, {"checked_on": "2024-05-06", "met_place": "on", f"photo_{SixStandard.PLACE}": attack})
+    )
     assert response.context["form"].non_field_errors() == ["photo.html不是JPEG或PNG照片。"]
     assert VenueCheck.objects.count() == 0
 
@@ -247,14 +280,18 @@ def test_venue_photo_served_with_the_stored_type(zone, users, client_for):
     client = client_for(users.branch_admin)
     url = reverse("assessments:venue_checks", args=[venue.pk])
     photo = SimpleUploadedFile("photo.html", image_bytes("JPEG") + SCRIPT, content_type="text/html")
-    client.post(url, opened(client, url, {"checked_on": "2024-05-06", "met_place": "on",
-                                          f"photo_{SixStandard.PLACE}": photo}))  # fmt: skip
+    client.post(
+        url, opened(client, url, {"checked_on": "2024-05-06", "met_place": "on", f"photo_{SixStandard.PLACE}": photo})
+    )
     check = VenueCheck.objects.get(standard=SixStandard.PLACE)
     stored = check.photo.name.rsplit("/", 1)[-1]
     response = client_for(users.bureau).get(reverse("assessments:venue_photo", args=[check.pk]))
     body = served(response)
     assert (STORED_NAME.fullmatch(stored)[1], response["Content-Type"], response["X-Content-Type-Options"]) == (
-        "jpg", "image/jpeg", "nosniff")  # fmt: skip
+        "jpg",
+        "image/jpeg",
+        "nosniff",
+    )
     assert response["Content-Disposition"] == f'inline; filename="{stored}"'
     assert (body.startswith(b"\xff\xd8\xff"), b"<script" in body) == (True, False)
 
@@ -266,7 +303,10 @@ def test_venue_photo_stored_before_the_check_served_as_an_opaque_download(zone, 
     check.photo.save("photo.html", ContentFile(PNG_SIGNATURE + SCRIPT), save=True)
     response = client_for(users.bureau).get(reverse("assessments:venue_photo", args=[check.pk]))
     assert (response["Content-Type"], response["X-Content-Type-Options"], response["Content-Security-Policy"]) == (
-        "application/octet-stream", "nosniff", FILE_CSP)  # fmt: skip
+        "application/octet-stream",
+        "nosniff",
+        FILE_CSP,
+    )
     assert response["Content-Disposition"] == 'attachment; filename="photo.bin"'
     assert served(response) == PNG_SIGNATURE + SCRIPT
 
@@ -276,8 +316,9 @@ def test_venue_photo_stored_before_the_check_served_as_an_opaque_download(zone, 
 
 def approved_project(zone, bureau):
     project = welfare.welfare_project_propose(organisation=zone.v1, year=2016, name="村道硬化", budget=Decimal(10000))
-    return welfare.welfare_project_decide(project=project, approved=True, decided_on=datetime.date(2016, 3, 1),
-                                          user=bureau)  # fmt: skip
+    return welfare.welfare_project_decide(
+        project=project, approved=True, decided_on=datetime.date(2016, 3, 1), user=bureau
+    )
 
 
 def payment_post(receipt):
@@ -293,7 +334,10 @@ def test_welfare_receipt_pdf_served_as_a_download_with_its_type(zone, users, cli
     stored = payment.receipt.name.rsplit("/", 1)[-1]
     assert (STORED_NAME.fullmatch(stored)[1], served(response)) == ("pdf", pdf_bytes())
     assert (response["Content-Type"], response["X-Content-Type-Options"], response["Content-Security-Policy"]) == (
-        "application/pdf", "nosniff", FILE_CSP)  # fmt: skip
+        "application/pdf",
+        "nosniff",
+        FILE_CSP,
+    )
     assert response["Content-Disposition"] == f'attachment; filename="{stored}"'
 
 

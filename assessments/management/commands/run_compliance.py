@@ -26,10 +26,17 @@ class Command(BaseCommand):
         run = compliance_run(year=year, rules=rule, trigger="command")
         seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         result = {
-            "run": run.pk, "year": year, "state": run.state, "seconds": round(seconds, 2) if seconds else None,
-            "checked": run.checked, "opened": run.opened, "resolved": run.resolved, "open": run.open_total,
-            "rules": run.summary.get("rules", {}), "error": run.error.splitlines()[-1] if run.error else "",
-        }  # fmt: skip
+            "run": run.pk,
+            "year": year,
+            "state": run.state,
+            "seconds": round(seconds, 2) if seconds else None,
+            "checked": run.checked,
+            "opened": run.opened,
+            "resolved": run.resolved,
+            "open": run.open_total,
+            "rules": run.summary.get("rules", {}),
+            "error": run.error.splitlines()[-1] if run.error else "",
+        }
         if json:
             self.stdout.write(jsonlib.dumps(result, ensure_ascii=False, indent=2))
         else:

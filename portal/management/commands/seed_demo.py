@@ -60,8 +60,9 @@ class Command(BaseCommand):
                 result["funding"] = funding_demo(seed=seed, today=timezone.localdate())
                 result["activity"] = activity_and_checks(seed=seed)
             counts = {key: result[key] for key in ("organisations", "members", "posts")}
-            audit.log_action(action=AuditAction.BULK, model="portal.demo",
-                             extra={"operation": "build", "seed": seed, **counts})  # fmt: skip
+            audit.log_action(
+                action=AuditAction.BULK, model="portal.demo", extra={"operation": "build", "seed": seed, **counts}
+            )
             if not as_json:
                 activity = result["activity"]
                 self.stdout.write(
