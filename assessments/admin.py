@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from portal.admin import BureauModelAdmin
-
-from .models import Meeting, TrainingRecord
+from assessments.models import Meeting, TrainingRecord
+from core.admin import BureauModelAdmin
 
 
 @admin.register(Meeting)

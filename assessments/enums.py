@@ -164,7 +164,6 @@ REPORTING_SECTORS = frozenset({Sector.TOWN, Sector.VILLAGE, Sector.COMMUNITY, Se
 def reports_annually(organisation) -> bool:
     """Q-ANNUAL-REPORT: towns, villages, communities, agencies and public institutions give a special
     report a year; non-public liaison groups report too (四.2), and their funds follow it (F-LIAISON-FUND)."""
-    from branches.enums import OrganisationKind
 
     return organisation.sector in REPORTING_SECTORS or organisation.kind == OrganisationKind.LIAISON_GROUP
 

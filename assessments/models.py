@@ -9,9 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from branches.enums import Sector
-
-from .enums import (
+from assessments.enums import (
     AttachmentKind,
     AttendanceStatus,
     DeliberationStep,
@@ -28,6 +26,7 @@ from .enums import (
     VenueGrade,
     VenueKind,
 )
+from branches.enums import Sector
 
 
 class Meeting(models.Model):
@@ -313,7 +312,7 @@ class VenueCheck(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The version the six-standards form was opened on (portal.concurrency).
+    # The version the six-standards form was opened on (core.concurrency).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -512,7 +511,7 @@ class AnnualReport(models.Model):
     result = models.CharField(_("evaluation"), max_length=12, choices=ReportResult.choices)
     published_on = models.DateField(_("evaluation published on"))
     published_where = models.CharField(_("published where"), max_length=200)
-    # The report itself (issue 12): its text, a scan or photo of it (portal.uploads), or both.
+    # The report itself (issue 12): its text, a scan or photo of it (core.uploads), or both.
     text = models.TextField(_("text of the report"), blank=True)
     attachment = models.FileField(_("report file"), upload_to="reports/%Y/", blank=True)
     attachment_name = models.CharField(_("file name"), max_length=200, blank=True)

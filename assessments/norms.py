@@ -11,10 +11,9 @@ for secretaries and committee members.
 import datetime
 from decimal import Decimal
 
+from assessments.enums import MeetingKind
 from branches.enums import OrganisationKind
-from portal.policy import PolicyValues, policy_values
-
-from .enums import MeetingKind
+from core.policy import PolicyValues, policy_values
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 

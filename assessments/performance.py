@@ -21,14 +21,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import RunContext
+from assessments.compliance.rules_reports import reporting_organisations
+from assessments.enums import ReportResult
+from assessments.models import AnnualReport, Finding
 from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
-from portal.policy import policy_for_year
-
-from .compliance.engine import RunContext
-from .compliance.rules_reports import reporting_organisations
-from .enums import ReportResult
-from .models import AnnualReport, Finding
+from core.policy import policy_for_year
 
 REPORT_POINTS = {
     ReportResult.GOOD: Decimal(100),

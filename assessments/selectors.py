@@ -10,24 +10,30 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from branches.enums import COMMITTEE_POSTS, PostKind, Sector
-from branches.models import Organisation, Post
-from branches.selectors import organisation_with_groups
-from members.models import CommunityService, Member, Membership, MobileRecord
-from members.selectors import branch_members_on
-from portal.policy import policy_for_year
-
-from .enums import STUDY_MEETING_KINDS, AttendanceStatus, MeetingKind, SixStandard, VenueKind
-from .models import Attendance, Evaluation, LeadershipDays, Meeting, Talk, TrainingRecord, Venue, VenueCheck
-from .norms import (
+from assessments.enums import (
+    DELIBERATION_ORDER,
+    STUDY_MEETING_KINDS,
+    AttendanceStatus,
+    MeetingKind,
+    SixStandard,
+    VenueKind,
+)
+from assessments.models import Attendance, Evaluation, LeadershipDays, Meeting, Talk, TrainingRecord, Venue, VenueCheck
+from assessments.norms import (
     MONTH,
     QUARTER,
     REQUIRED_MEETINGS,
     study_targets,
 )
-from .norms import (
+from assessments.norms import (
     meeting_norms as norms_in_force,
 )
+from branches.enums import COMMITTEE_POSTS, PostKind, Sector
+from branches.models import Organisation, Post
+from branches.selectors import organisation_with_groups
+from core.policy import policy_for_year
+from members.models import CommunityService, Member, Membership, MobileRecord
+from members.selectors import branch_members_on
 
 
 @dataclasses.dataclass
@@ -415,7 +421,6 @@ def leadership_table(*, organisation: Organisation, year: int, target: int) -> l
 
 def matter_next_step(*, matter) -> str | None:
     """The step a village matter can take next (S-FOUR-DELIBERATIONS), None when all six are done."""
-    from .enums import DELIBERATION_ORDER
 
     done = {s.step for s in matter.steps.all()}
     return next((step for step in DELIBERATION_ORDER if step not in done), None)

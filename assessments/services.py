@@ -15,20 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branches import scoping
-from branches.models import Organisation
-from members.enums import MemberCategory
-from members.models import Member
-from members.selectors import branch_members_on
-from portal import audit
-from portal.concurrency import row_lock, version_check
-from portal.dates import day_text
-from portal.permissions import has_permission
-from portal.uploads import IMAGE_TYPES, upload_check
-
-from . import selectors
-from .compliance.services import EVALUATION_RULES, MEETING_RULES, STUDY_RULES, TALK_RULES, compliance_recheck_after
-from .enums import (
+from assessments import selectors
+from assessments.compliance.services import (
+    EVALUATION_RULES,
+    MEETING_RULES,
+    STUDY_RULES,
+    TALK_RULES,
+    compliance_recheck_after,
+)
+from assessments.enums import (
     DELIBERATION_ORDER,
     EVALUATING_KINDS,
     LISTED_STATUSES,
@@ -46,7 +41,7 @@ from .enums import (
     VenueGrade,
     reports_annually,
 )
-from .models import (
+from assessments.models import (
     AnnualReport,
     Attendance,
     CongressSession,
@@ -68,7 +63,27 @@ from .models import (
     VenueInspection,
     VillageMatter,
 )
-from .norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY, venue_reward
+from assessments.norms import (
+    DEFAULT_STUDY_HOURS,
+    LEADERSHIP_DAYS_DEPARTMENT,
+    LEADERSHIP_DAYS_TOWN,
+    LEADERSHIP_DAYS_WORK_COMMITTEE,
+    MAX_HOURS_A_DAY,
+    venue_reward,
+)
+from branches.enums import COMMITTEE_POSTS, OrganisationKind, PostKind, Sector
+from branches.models import Organisation, Post
+from core import audit, scoping
+from core.audit import acting_user
+from core.concurrency import row_lock, version_check
+from core.dates import day_text
+from core.permissions import has_permission
+from core.policy import policy_for_year
+from core.uploads import IMAGE_TYPES, upload_check
+from core.years import day_check
+from members.enums import MemberCategory
+from members.models import Member
+from members.selectors import branch_members_on
 
 MAX_ATTACHMENTS = 20
 
@@ -95,10 +110,6 @@ ATTENDANCE_FIELDS = ("member", "status", "reason", "is_inflow")
 RESULT_FIELDS = ("member", "self_grade", "peer_grade", "public_grade", "branch_grade", "grade", "disposal")
 
 
-def _who(user):
-    return user if getattr(user, "pk", None) else None
-
-
 def _organisation_check(*, organisation: Organisation, user, day: datetime.date, meetings: bool = True) -> None:
     """In the user's scope, not dissolved by `day`; meetings are held by branches and party groups
     (a class of study hours may be a general branch's or a town's)."""
@@ -115,14 +126,6 @@ def _organisation_check(*, organisation: Organisation, user, day: datetime.date,
                 % {"org": organisation.name, "date": day_text(organisation.dissolved_on)}
             }
         )
-
-
-def _day_check(day: datetime.date, field: str = "held_on") -> None:
-    today = timezone.localdate()
-    if day > today:
-        raise ValidationError({field: _("This date is in the future.")})
-    if day.year < 2015:
-        raise ValidationError({field: _("Records start in 2015, the year of the opinion.")})
 
 
 def _hours_check(hours, field: str) -> Decimal:
@@ -160,7 +163,7 @@ def meeting_record(
     if meeting is not None:
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         version_check(opened=version, stamp=meeting.updated_at)
-    _day_check(day)
+    day_check(day)
     errors = {}
     if kind not in MEETING_KINDS_BY_ORGANISATION[organisation.kind]:
         errors["kind"] = _("A %(org_kind)s does not hold a %(kind)s.") % {
@@ -271,7 +274,7 @@ def meeting_record(
     }
     replaced = []
     if meeting is None:
-        meeting = Meeting.objects.create(organisation=organisation, recorded_by=_who(user), **fields)
+        meeting = Meeting.objects.create(organisation=organisation, recorded_by=acting_user(user), **fields)
     else:
         for field, value in fields.items():
             setattr(meeting, field, value)
@@ -313,7 +316,7 @@ def training_batch_record(
     The members must belong to the organisation (or its subtree) on the day; the same activity is
     not entered twice for a member."""
     _organisation_check(organisation=organisation, user=user, day=held_on, meetings=False)
-    _day_check(held_on)
+    day_check(held_on)
     hours = _hours_check(hours, "hours")
     title = title.strip()
     if not title:
@@ -350,7 +353,7 @@ def training_batch_record(
             title=title,
             held_on=held_on,
             hours=hours,
-            recorded_by=_who(user),
+            recorded_by=acting_user(user),
         )
         for member_id in member_ids
     )
@@ -393,7 +396,7 @@ def talks_record(
 ) -> list[Talk]:
     """Q-TALKS: talks held on one day by one person, one with each member chosen (one form)."""
     _organisation_check(organisation=organisation, user=user, day=held_on, meetings=False)
-    _day_check(held_on)
+    day_check(held_on)
     errors = {}
     if talker is None and not talker_name.strip():
         errors["talker"] = _("Who held the talks? Choose the member or write the name.")
@@ -420,7 +423,7 @@ def talks_record(
             talker_name=talker_name.strip(),
             held_on=held_on,
             topic=topic.strip(),
-            recorded_by=_who(user),
+            recorded_by=acting_user(user),
         )
         for member_id in member_ids
     )
@@ -469,7 +472,7 @@ def evaluation_record(
             _("The democratic evaluation is held by a branch, not by a %(kind)s.")
             % {"kind": organisation.get_kind_display()}
         )
-    _day_check(held_on)
+    day_check(held_on)
     if held_on.year != year:
         raise ValidationError({"held_on": _("The evaluation of %(year)s is held in %(year)s.") % {"year": year}})
     if evaluation is None and Evaluation.objects.filter(organisation=organisation, year=year).exists():
@@ -514,7 +517,7 @@ def evaluation_record(
     replaced = []
     if evaluation is None:
         evaluation = Evaluation.objects.create(
-            organisation=organisation, year=year, held_on=held_on, recorded_by=_who(user)
+            organisation=organisation, year=year, held_on=held_on, recorded_by=acting_user(user)
         )
     else:
         evaluation.held_on = held_on
@@ -543,10 +546,10 @@ def venue_create(*, organisation: Organisation, data: dict, user=None) -> Venue:
     if organisation.is_dissolved:
         raise ValidationError(_("%(org)s was dissolved.") % {"org": organisation.name})
     if data.get("opened_on"):
-        _day_check(data["opened_on"], "opened_on")
+        day_check(data["opened_on"], "opened_on")
     if data.get("area") is not None and data["area"] <= 0:
         raise ValidationError({"area": _("The floor area is more than 0.")})
-    return Venue.objects.create(organisation=organisation, recorded_by=_who(user), **data)
+    return Venue.objects.create(organisation=organisation, recorded_by=acting_user(user), **data)
 
 
 @transaction.atomic
@@ -565,7 +568,7 @@ def venue_checks_record(
     current = {c.standard: c for c in venue.checks.select_related("recorded_by")}
     last = max(current.values(), key=lambda c: c.updated_at, default=None)
     version_check(opened=version, stamp=last and last.updated_at, changed_by=last and last.recorded_by)
-    _day_check(checked_on, "checked_on")
+    day_check(checked_on, "checked_on")
     errors = []
     rows = []
     for standard in SixStandard:
@@ -590,7 +593,7 @@ def venue_checks_record(
             )
             continue
         row = previous or VenueCheck(venue=venue, standard=standard)
-        row.is_met, row.note, row.checked_on, row.recorded_by = bool(met), note, checked_on, _who(user)
+        row.is_met, row.note, row.checked_on, row.recorded_by = bool(met), note, checked_on, acting_user(user)
         if photo is not None:
             row.photo = photo
         rows.append(row)
@@ -607,7 +610,7 @@ def venue_inspect(*, venue: Venue, inspected_on: datetime.date, grade: str, note
     the difference, a worse one adds nothing."""
     if not has_permission(user, "bureau"):
         raise ValidationError(_("Acceptance inspections are the organisation bureau's."))
-    _day_check(inspected_on, "inspected_on")
+    day_check(inspected_on, "inspected_on")
     if grade not in VenueGrade.values:
         raise ValidationError({"grade": _("Choose class 1, 2 or 3, or failed.")})
     if grade != VenueGrade.FAILED:
@@ -634,10 +637,6 @@ def leadership_target(*, organisation: Organisation, year: int | None = None) ->
     """(days a year, clause) for a leadership member of this organisation's team, or None: the work
     committee's team 60 (Q-RESEARCH-WORKCOMMITTEE), departments and directly affiliated units 90
     (Q-RESEARCH-DEPT), towns and streets 120 (Q-CONTACT-TOWN)."""
-    from branches.enums import OrganisationKind, Sector
-    from portal.policy import policy_for_year
-
-    from .norms import LEADERSHIP_DAYS_DEPARTMENT, LEADERSHIP_DAYS_TOWN, LEADERSHIP_DAYS_WORK_COMMITTEE
 
     key = None
     if organisation.kind == OrganisationKind.WORK_COMMITTEE:
@@ -654,8 +653,6 @@ def leadership_target(*, organisation: Organisation, year: int | None = None) ->
 
 def _leader_check(*, organisation: Organisation, member: Member, day: datetime.date, field: str = "member") -> None:
     """Posts tell who is a leadership member: a committee post in the organisation on the day."""
-    from branches.enums import COMMITTEE_POSTS
-    from branches.models import Post
 
     if (
         not Post.objects.active_on(day)
@@ -685,8 +682,8 @@ def leadership_days_record(
     scoping.scope_check(user=user, organisation=organisation)
     if leadership_target(organisation=organisation) is None:
         raise ValidationError(_("Days at the grassroots are counted for the work committee, departments and towns."))
-    _day_check(started_on, "started_on")
-    _day_check(ended_on, "ended_on")
+    day_check(started_on, "started_on")
+    day_check(ended_on, "ended_on")
     if ended_on < started_on:
         raise ValidationError({"ended_on": _("The last day comes on or after the first.")})
     if (ended_on - started_on).days + 1 > MAX_DAYS_AN_ENTRY:
@@ -707,7 +704,7 @@ def leadership_days_record(
         ended_on=ended_on,
         place=place.strip(),
         purpose=purpose.strip(),
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -723,8 +720,8 @@ def integrity_pledge_record(
 ) -> IntegrityPledge:
     """Q-INTEGRITY-PLEDGE: the team's (or one member's) pledge, with where and when it was published."""
     scoping.scope_check(user=user, organisation=organisation)
-    _day_check(pledged_on, "pledged_on")
-    _day_check(published_on, "published_on")
+    day_check(pledged_on, "pledged_on")
+    day_check(published_on, "published_on")
     if published_on < pledged_on:
         raise ValidationError({"published_on": _("A pledge is published on or after the day it is made.")})
     if pledged_on.year != year:
@@ -740,7 +737,7 @@ def integrity_pledge_record(
         pledged_on=pledged_on,
         published_on=published_on,
         published_where=published_where.strip(),
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -756,7 +753,7 @@ def major_decision_record(
 ) -> MajorDecision:
     """S-THREE-MAJOR: a 三重一大 matter; if the meeting that decided it is logged, it is that day's."""
     scoping.scope_check(user=user, organisation=organisation)
-    _day_check(decided_on, "decided_on")
+    day_check(decided_on, "decided_on")
     if not subject.strip():
         raise ValidationError({"subject": _("Give the subject of the decision.")})
     if meeting is not None and (meeting.organisation_id != organisation.pk or meeting.held_on != decided_on):
@@ -770,7 +767,7 @@ def major_decision_record(
         decided_on=decided_on,
         meeting=meeting,
         amount=amount,
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -778,7 +775,6 @@ def village_matter_create(
     *, organisation: Organisation, title: str, proposed_on: datetime.date, amount=None, note: str = "", user=None
 ) -> VillageMatter:
     """S-FOUR-DELIBERATIONS: a village's major matter, starting with the party organisation's proposal."""
-    from branches.enums import Sector
 
     scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector != Sector.VILLAGE:
@@ -787,7 +783,7 @@ def village_matter_create(
         raise ValidationError({"title": _("Give the matter.")})
     with transaction.atomic():
         matter = VillageMatter.objects.create(
-            organisation=organisation, title=title.strip(), amount=amount, recorded_by=_who(user)
+            organisation=organisation, title=title.strip(), amount=amount, recorded_by=acting_user(user)
         )
         village_matter_step(matter=matter, step=DeliberationStep.PROPOSAL, done_on=proposed_on, note=note, user=user)
     return matter
@@ -800,7 +796,7 @@ def village_matter_step(
     the same day or later, and once."""
     if user is not None and not scoping.path_in_scope(user, matter.organisation.path):
         raise ValidationError(_("This matter is outside your responsibility."))
-    _day_check(done_on, "done_on")
+    day_check(done_on, "done_on")
     done = {s.step: s for s in matter.steps.all()}
     if step in done:
         raise ValidationError(
@@ -822,7 +818,7 @@ def village_matter_step(
                 }
             )
     return MatterStep.objects.create(
-        matter=matter, step=step, done_on=done_on, note=note.strip(), recorded_by=_who(user)
+        matter=matter, step=step, done_on=done_on, note=note.strip(), recorded_by=acting_user(user)
     )
 
 
@@ -842,9 +838,7 @@ def annual_report_record(
     """Q-ANNUAL-REPORT: the secretary's special report on a year, given that year or early the next;
     the reporter is the organisation's secretary on the day (from the posts, when not given); the
     evaluation is published on or after the report; the report itself is kept, as text, as a file
-    (a scan or a photo, checked by portal.uploads) or both."""
-    from branches.enums import PostKind
-    from branches.models import Post
+    (a scan or a photo, checked by core.uploads) or both."""
 
     scoping.scope_check(user=user, organisation=organisation)
     if not reports_annually(organisation):
@@ -853,8 +847,8 @@ def annual_report_record(
                 "Special reports are given by towns, villages, communities, agencies, public institutions and non-public liaison groups."
             )
         )
-    _day_check(reported_on, "reported_on")
-    _day_check(published_on, "published_on")
+    day_check(reported_on, "reported_on")
+    day_check(published_on, "published_on")
     if reported_on.year not in (year, year + 1):
         raise ValidationError(
             {
@@ -908,7 +902,7 @@ def annual_report_record(
         text=text,
         attachment=stored.file if stored else "",
         attachment_name=PurePath(attachment.name).name[:200] if stored else "",
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -916,12 +910,11 @@ def congress_session_record(
     *, organisation: Organisation, held_on: datetime.date, deputies: int, deputies_present: int, agenda: str, user=None
 ) -> CongressSession:
     """Q-TOWN-CONGRESS: a town's annual party-congress session, once a year."""
-    from branches.enums import OrganisationKind, Sector
 
     scoping.scope_check(user=user, organisation=organisation)
     if not (organisation.sector == Sector.TOWN and organisation.kind == OrganisationKind.PARTY_COMMITTEE):
         raise ValidationError(_("The annual party-congress session is a town's."))
-    _day_check(held_on)
+    day_check(held_on)
     if deputies <= 0 or deputies_present > deputies:
         raise ValidationError({"deputies_present": _("Deputies present cannot exceed the deputies.")})
     if not agenda.strip():
@@ -935,7 +928,7 @@ def congress_session_record(
         deputies=deputies,
         deputies_present=deputies_present,
         agenda=agenda.strip(),
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -961,7 +954,7 @@ def pairing_record(
     """S-PAIRING: an agency or enterprise with a village, an urban school with a rural one, or a member
     of the organisation linked with households."""
     scoping.scope_check(user=user, organisation=organisation)
-    _day_check(started_on, "started_on")
+    day_check(started_on, "started_on")
     if not content.strip():
         raise ValidationError({"content": _("Say what they do together.")})
     if kind == PairingKind.MEMBER_HOUSEHOLDS:
@@ -992,7 +985,7 @@ def pairing_record(
         households=households,
         started_on=started_on,
         content=content.strip(),
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -1000,7 +993,6 @@ def grid_unit_record(
     *, organisation: Organisation, name: str, households: int, leader: Member | None = None, user=None
 ) -> GridUnit:
     """S-GRID: a grid unit of a community, with the party member in charge of it."""
-    from branches.enums import Sector
 
     scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector != Sector.COMMUNITY:
@@ -1017,7 +1009,11 @@ def grid_unit_record(
     ):
         raise ValidationError({"leader": _("The member in charge is a member of the community's organisation.")})
     return GridUnit.objects.create(
-        organisation=organisation, name=name.strip(), households=households, leader=leader, recorded_by=_who(user)
+        organisation=organisation,
+        name=name.strip(),
+        households=households,
+        leader=leader,
+        recorded_by=acting_user(user),
     )
 
 
@@ -1025,12 +1021,11 @@ def double_strong_apply(
     *, organisation: Organisation, applied_on: datetime.date, note: str = "", user=None
 ) -> DoubleStrongApplication:
     """S-DOUBLE-STRONG: a non-public enterprise's organisation applies, once a year."""
-    from branches.enums import Sector
 
     scoping.scope_check(user=user, organisation=organisation)
     if organisation.sector != Sector.NON_PUBLIC:
         raise ValidationError(_("双强六好 is for the party organisations of non-public enterprises."))
-    _day_check(applied_on, "applied_on")
+    day_check(applied_on, "applied_on")
     if DoubleStrongApplication.objects.filter(organisation=organisation, year=applied_on.year).exists():
         raise ValidationError(_("The application of %(year)s is already on record.") % {"year": applied_on.year})
     return DoubleStrongApplication.objects.create(
@@ -1048,7 +1043,7 @@ def double_strong_decide(
         raise ValidationError(
             _("This application was decided on %(date)s.") % {"date": day_text(application.decided_on)}
         )
-    _day_check(decided_on, "decided_on")
+    day_check(decided_on, "decided_on")
     if decided_on < application.applied_on:
         raise ValidationError({"decided_on": _("The decision comes on or after the application.")})
     application.status = DoubleStrongStatus.AWARDED if awarded else DoubleStrongStatus.REJECTED

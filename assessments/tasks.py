@@ -3,11 +3,10 @@
 from celery import shared_task
 from django.utils import timezone
 
+from assessments.compliance.engine import compliance_recheck, compliance_run
 from branches.models import Organisation
-from portal import audit
-from portal.models import User
-
-from .compliance.engine import compliance_recheck, compliance_run
+from core import audit
+from core.models import User
 
 # The report on a year may be given until the end of March of the next (Q-ANNUAL-REPORT): until
 # then the nightly check also finalises the year before.

@@ -34,17 +34,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branches import scoping
+from assessments.models import (
+    Evaluation,
+    Finding,
+    Meeting,
+    Rectification,
+    RectificationNote,
+    RectificationRemedy,
+    WeakSelection,
+)
 from branches.enums import COMMITTEE_POSTS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
-from portal import audit
-from portal.dates import day_text
-from portal.permissions import has_permission
-from portal.policy import policy_for_year
+from core import audit, scoping
+from core.audit import acting_user
+from core.dates import day_text
+from core.permissions import has_permission
+from core.policy import policy_for_year
+from core.years import FIRST_YEAR
 
-from .models import Evaluation, Finding, Meeting, Rectification, RectificationNote, RectificationRemedy, WeakSelection
-
-FIRST_YEAR = 2015
 # The proposal is written in bulk (issue 13, item 4): one entry with what it proposed.
 PROPOSAL_MADE = audit.named_action(
     "assessments.weak.proposal_made",
@@ -96,10 +103,6 @@ DEFAULT_WEIGHTS = {
     "no_secretary": Decimal(20),
 }
 FULL_SCORE = Decimal(100)
-
-
-def _who(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def type_clause(organisation_type: str) -> str:
@@ -307,7 +310,7 @@ def weak_proposal_make(*, year: int, user=None, weights: dict | None = None) -> 
                 members=r.members,
                 rank=rank,
                 proposed=rank <= cut,
-                recorded_by=_who(user),
+                recorded_by=acting_user(user),
             )
             selections.append(selection)
     selections = WeakSelection.objects.bulk_create(selections, batch_size=5000)
@@ -478,7 +481,7 @@ def rectification_remedy_add(
         department=department,
         started_on=started_on,
         note=note.strip(),
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -498,7 +501,7 @@ def rectification_note_add(
             {"text": _("Say how the rectification of %(org)s is going.") % {"org": selection.organisation.name}}
         )
     return RectificationNote.objects.create(
-        rectification=rectification, written_on=written_on, text=text.strip(), recorded_by=_who(user)
+        rectification=rectification, written_on=written_on, text=text.strip(), recorded_by=acting_user(user)
     )
 
 
@@ -526,7 +529,7 @@ def rectification_verdict(
             }
         )
     rectification.verdict, rectification.verdict_on, rectification.verdict_note = verdict, decided_on, note.strip()
-    rectification.verdict_by = _who(user)
+    rectification.verdict_by = acting_user(user)
     rectification.save(update_fields=["verdict", "verdict_on", "verdict_note", "verdict_by"])
     return rectification
 

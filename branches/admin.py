@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from portal.admin import BureauModelAdmin
-
-from .models import Organisation, Post
+from branches.models import Organisation, Post
+from core.admin import BureauModelAdmin
 
 
 @admin.register(Organisation)

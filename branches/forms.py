@@ -3,15 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.idcard import IdNumberError, id_validate
-from members.models import Member
-from portal.concurrency import VersionedFormMixin
-from portal.forms_base import DateInput, submit_helper
-
-from . import scoping, selectors
-from .enums import ALLOWED_PARENT_KINDS, OrganisationKind, PostKind
-from .models import Organisation, Post
-from .services import ORGANISATION_FIELDS
+from branches import selectors
+from branches.enums import ALLOWED_PARENT_KINDS, OrganisationKind, PostKind
+from branches.models import Organisation, Post
+from branches.services import ORGANISATION_FIELDS
+from core import scoping
+from core.concurrency import VersionedFormMixin
+from core.forms import DateInput, submit_helper
+from core.idcard import IdNumberError, id_validate
 
 
 class OrganisationForm(VersionedFormMixin, forms.ModelForm):
@@ -62,9 +61,12 @@ class OrganisationDissolveForm(forms.Form):
 
 
 class PostForm(forms.ModelForm):
-    """Assign a post: pick a member of this organisation, or give the ID number of one elsewhere in scope."""
+    """Assign a post: pick a member of this organisation, or give the ID number of one elsewhere in scope.
 
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none(), required=False)
+    The tree sits below the members app, so the member model comes from the post's own relation.
+    """
+
+    member = forms.ModelChoiceField(label=_("Member"), queryset=None, required=False)
     id_number = forms.CharField(
         label=_("or ID number"),
         max_length=20,
@@ -81,7 +83,9 @@ class PostForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.helper = submit_helper()
-        nearby = Member.objects.active().filter(
+        member_model = Post._meta.get_field("member").related_model
+        self.member_model = member_model
+        nearby = member_model.objects.active().filter(
             organisation__path__startswith=organisation.path, organisation__depth__lte=organisation.depth + 1
         )
         self.fields["member"].queryset = scoping.for_user(nearby, user).order_by("name")
@@ -102,7 +106,7 @@ class PostForm(forms.ModelForm):
         if member and id_number:
             raise forms.ValidationError(_("Choose a member or give an ID number, not both."))
         if id_number:
-            member = scoping.for_user(Member.objects.active().filter(id_number=id_number), self.user).first()
+            member = scoping.for_user(self.member_model.objects.active().filter(id_number=id_number), self.user).first()
             if member is None:
                 self.add_error("id_number", _("No active member with this ID number is within your responsibility."))
             cleaned["member"] = member

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from .enums import Formation, OrganisationKind, PostKind, Sector
+from branches.enums import MEMBER_HOLDING_KINDS, Formation, OrganisationKind, PostKind, Sector
 
 
 class OrganisationQuerySet(MP_NodeQuerySet):
@@ -86,7 +86,6 @@ class Organisation(MP_Node):
 
     @property
     def holds_members(self) -> bool:
-        from .enums import MEMBER_HOLDING_KINDS
 
         return self.kind in MEMBER_HOLDING_KINDS
 

@@ -3,9 +3,9 @@
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Length, Substr
 
-from . import scoping
-from .enums import OrganisationKind
-from .models import Organisation, Post
+from branches.enums import OrganisationKind
+from branches.models import Organisation, Post
+from core import scoping
 
 
 def organisation_tree_roots(*, user) -> QuerySet:

@@ -12,15 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.models import Member
-from portal import audit
-from portal.concurrency import version_check
-from portal.dates import day_text
-from portal.enums import AuditAction
-
-from . import scoping
-from .enums import ALLOWED_PARENT_KINDS, FORMATION_SECTORS, SINGLE_HOLDER_POSTS, OrganisationKind
-from .models import Organisation, Post
+from branches.enums import ALLOWED_PARENT_KINDS, FORMATION_SECTORS, SINGLE_HOLDER_POSTS, OrganisationKind
+from branches.models import Organisation, Post
+from core import audit, scoping
+from core.concurrency import version_check
+from core.dates import day_text
+from core.enums import AuditAction
+from core.holds import holds
 
 # A dissolution ends the open posts in one UPDATE (issue 13, item 4): one entry with the posts it ended.
 DISSOLVED = audit.named_action(
@@ -179,11 +177,9 @@ def organisation_dissolve(*, organisation: Organisation, on: datetime.date, reas
             _("%(count)s subordinate organisations are still active: move or dissolve them first.")
             % {"count": active_children}
         )
-    active_members = Member.objects.active().filter(organisation=organisation).count()
-    if active_members:
-        raise ValidationError(
-            _("%(count)s members still belong to this organisation: transfer them first.") % {"count": active_members}
-        )
+    refusals = holds(organisation, ever=False)
+    if refusals:
+        raise ValidationError(refusals)
     posts = Post.objects.filter(organisation=organisation, ended_on__isnull=True).order_by("pk")
     ended = audit.rows_text(posts, ("member", "kind", "started_on"))
     posts.update(ended_on=on)
@@ -205,10 +201,9 @@ def organisation_delete(*, organisation: Organisation, user=None) -> None:
         raise ValidationError(
             _("An organisation with subordinate organisations cannot be deleted; dissolve it instead.")
         )
-    if Member.objects.filter(organisation=organisation).exists():
-        raise ValidationError(
-            _("An organisation with members (past or present) cannot be deleted; dissolve it instead.")
-        )
+    refusals = holds(organisation, ever=True)
+    if refusals:
+        raise ValidationError(refusals)
     if organisation.posts.exists() or organisation.administrators.exists():
         raise ValidationError(
             _("An organisation with posts or accounts on record cannot be deleted; dissolve it instead.")
@@ -220,7 +215,7 @@ def organisation_delete(*, organisation: Organisation, user=None) -> None:
 def post_assign(
     *,
     organisation: Organisation,
-    member: Member,
+    member,
     kind: str,
     started_on: datetime.date,
     is_full_time: bool = False,

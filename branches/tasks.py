@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import selectors
+from branches import selectors
 
 
 @shared_task(name="branches.tree_integrity_check")

@@ -6,13 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from portal.concurrency import VersionedFormViewMixin, version_of
-from portal.forms_base import ConfirmForm
-from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
-from portal.views_base import ServiceFormView
-
-from . import scoping, selectors, services
-from .forms import (
+from branches import selectors, services
+from branches.forms import (
     OrganisationDissolveForm,
     OrganisationForm,
     OrganisationMoveForm,
@@ -20,7 +15,12 @@ from .forms import (
     PostEndForm,
     PostForm,
 )
-from .models import Organisation, Post
+from branches.models import Organisation, Post
+from core import scoping
+from core.concurrency import VersionedFormViewMixin, version_of
+from core.forms import ConfirmForm
+from core.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
+from core.views import ServiceFormView
 
 CHILDREN_PAGE_SIZE = 50
 
@@ -47,6 +47,7 @@ class OrganisationMixin(ScopedObjectMixin):
 
 
 class OrganisationTreeView(PermissionRequiredMixin, TemplateView):
+    permission_required = "view"
     template_name = "branches/organisation/tree.html"
 
     def get_context_data(self, **kwargs):
@@ -65,6 +66,8 @@ class OrganisationTreeView(PermissionRequiredMixin, TemplateView):
 class OrganisationChildrenView(OrganisationMixin, TemplateView):
     """The lazy-loaded children of one node (an htmx partial), a page at a time."""
 
+    permission_required = "view"
+
     template_name = "branches/organisation/_children.html"
     show_breadcrumb = False
 
@@ -76,6 +79,7 @@ class OrganisationChildrenView(OrganisationMixin, TemplateView):
 
 
 class OrganisationDetailView(OrganisationMixin, TemplateView):
+    permission_required = "view"
     template_name = "branches/organisation/detail.html"
 
     def get_context_data(self, **kwargs):

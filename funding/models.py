@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import AidGroup, DuesBasis, LiaisonPayment, ProjectState
+from funding.enums import AidGroup, DuesBasis, LiaisonPayment, ProjectState
 
 MONEY = dict(max_digits=14, decimal_places=2)
 

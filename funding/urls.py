@@ -1,6 +1,6 @@
 """The funding pages (clauses F-* and N-DUES); each area's views module declares its own routes."""
 
-from .views import activity, aid, dues, home, welfare
+from funding.views import activity, aid, dues, home, welfare
 
 app_name = "funding"
 

@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from portal.admin import BureauModelAdmin
-
-from .models import Member
+from core.admin import BureauModelAdmin
+from members.models import Member
 
 
 @admin.register(Member)

@@ -13,18 +13,14 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches import scoping
 from branches.enums import Sector
 from branches.models import Organisation
-
-from .enums import LifeStatus, MemberStatus
-from .models import CommunityRegistration, CommunityService, Member
+from core import scoping
+from core.audit import acting_user
+from members.enums import LifeStatus, MemberStatus
+from members.models import CommunityRegistration, CommunityService, Member
 
 MAX_HOURS_A_DAY = Decimal(24)
-
-
-def _who(user):
-    return user if getattr(user, "pk", None) else None
 
 
 @transaction.atomic
@@ -52,7 +48,7 @@ def community_register(
             % {"name": member.name, "org": open_registration.community.name}
         )
     return CommunityRegistration.objects.create(
-        member=member, community=community, registered_on=on, recorded_by=_who(user)
+        member=member, community=community, registered_on=on, recorded_by=acting_user(user)
     )
 
 
@@ -80,7 +76,11 @@ def community_service_record(
             {"hours": _("With the %(hours)s hours already recorded that day, this exceeds 24.") % {"hours": day_total}}
         )
     return CommunityService.objects.create(
-        registration=registration, served_on=served_on, hours=hours, activity=activity.strip(), recorded_by=_who(user)
+        registration=registration,
+        served_on=served_on,
+        hours=hours,
+        activity=activity.strip(),
+        recorded_by=acting_user(user),
     )
 
 

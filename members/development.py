@@ -17,14 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branches import scoping
 from branches.models import Organisation
-from portal.dates import day_text
-
-from . import services
-from .enums import DevelopmentStage, Gender, MemberCategory, MemberEventKind, MemberStatus
-from .idcard import IdNumberError, id_birth_date, id_is_male, id_validate
-from .models import Candidate, Member, MemberEvent
+from core import scoping
+from core.dates import day_text
+from core.idcard import IdNumberError, id_birth_date, id_is_male, id_validate
+from members import services
+from members.enums import DevelopmentStage, Gender, MemberCategory, MemberEventKind, MemberStatus
+from members.models import Candidate, Member, MemberEvent
 
 MIN_AGE = 18
 TALK_WITHIN = datetime.timedelta(days=31)  # "一个月内"

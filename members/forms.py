@@ -4,13 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
-from portal.concurrency import VersionedFormMixin
-from portal.forms_base import DateInput, submit_helper
-
-from .enums import ContactMeans, MemberCategory, MemberStatus
-from .models import Member
-from .selectors import AGE_BAND_LABELS
-from .services import MEMBER_FIELDS
+from core.concurrency import VersionedFormMixin
+from core.forms import DateInput, submit_helper
+from members.enums import ContactMeans, MemberCategory, MemberStatus
+from members.models import Member
+from members.selectors import AGE_BAND_LABELS
+from members.services import MEMBER_FIELDS
 
 FORM_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in ("birth_date", "gender"))
 

@@ -32,20 +32,18 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
-from portal import audit, bulkload, excel
-from portal.dates import moment_text
-from portal.enums import AuditAction
-from portal.progress import progress_delete, progress_get, progress_set
-from portal.work_locks import work_lock, work_lock_free, worker_name
-
-from . import roster, services
-from .enums import MemberEventKind, MemberStatus
-from .masking import text_masked
-from .models import Member, MemberEvent, Membership, RosterUpload
-from .pinyin import name_pinyin
+from core import audit, bulkload, excel, scoping
+from core.dates import moment_text
+from core.enums import AuditAction
+from core.masking import id_number_masked, phone_masked, text_masked
+from core.progress import progress_delete, progress_get, progress_set
+from core.work_locks import work_lock, work_lock_free, worker_name
+from members import roster, services
+from members.enums import MemberEventKind, MemberStatus
+from members.models import Member, MemberEvent, Membership, RosterUpload
+from members.pinyin import name_pinyin
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -878,7 +876,6 @@ def _default(organisation: Organisation) -> Organisation | None:
 
 def members_export_xlsx(*, members, unmasked: bool) -> bytes:
     """A filtered list in the template's columns; masked for roles that may not see ID numbers and phones."""
-    from .masking import id_number_masked, phone_masked
 
     def cells(m: Member):
         values = {

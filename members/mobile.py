@@ -14,15 +14,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
-from portal.dates import day_text
-
-from . import services
-from .enums import MemberStatus
-from .idcard import IdNumberError, id_validate
-from .models import Member, MobileContact, MobileRecord
+from core import scoping
+from core.audit import acting_user
+from core.dates import day_text
+from core.idcard import IdNumberError, id_validate
+from members import services
+from members.enums import MemberStatus
+from members.models import Member, MobileContact, MobileRecord
 
 LOST_CONTACT_MONTHS = 6
 
@@ -38,10 +38,6 @@ def lost_contact_before(today: datetime.date) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(today)
-
-
-def _who(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def _check_dates(*, since: datetime.date) -> None:
@@ -89,7 +85,7 @@ def mobile_outflow_record(
         phone=services.phone_normalise(phone) if phone else member.phone,
         activity_card_number=activity_card_number.strip(),
         since=since,
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -135,7 +131,7 @@ def mobile_inflow_record(
         phone=services.phone_normalise(phone) if phone else "",
         activity_card_number=activity_card_number.strip(),
         since=since,
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -153,7 +149,7 @@ def mobile_contact_record(
             }
         )
     return MobileContact.objects.create(
-        record=record, contacted_on=contacted_on, means=means, notes=notes.strip(), recorded_by=_who(user)
+        record=record, contacted_on=contacted_on, means=means, notes=notes.strip(), recorded_by=acting_user(user)
     )
 
 

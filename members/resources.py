@@ -7,9 +7,8 @@ understand the same files; the bulk import (members.imports) is what secretaries
 from import_export import fields, resources, widgets
 
 from branches.models import Organisation
-
-from . import roster
-from .models import Member
+from members import roster
+from members.models import Member
 
 
 class RosterCellWidget(widgets.Widget):

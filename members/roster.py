@@ -14,8 +14,8 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .enums import ETHNICITY_BY_CHINESE_NAME, Education, Gender, LifeStatus, MemberCategory
-from .idcard import half_width, id_normalise
+from core.idcard import half_width, id_normalise
+from members.enums import ETHNICITY_BY_CHINESE_NAME, Education, Gender, LifeStatus, MemberCategory
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,12 +11,11 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from portal import excel
-
-from . import roster, services
-from .idcard import id_make
-from .imports import MAX_FILE_BYTES
-from .models import Member
+from core import excel
+from core.idcard import id_make
+from members import roster, services
+from members.imports import MAX_FILE_BYTES
+from members.models import Member
 
 TEXT_FORMAT, DATE_FORMAT = "@", "yyyy-mm-dd"
 # Text, so Excel keeps all 18 characters of an ID number and the leading 0 of a landline or a code.

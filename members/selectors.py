@@ -3,21 +3,18 @@
 import datetime
 import re
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from branches import scoping
 from branches.models import Organisation
 from branches.selectors import organisation_with_groups
-
-from . import roster
-from .enums import MemberStatus
-from .idcard import id_normalise
-from .masking import value_shown
-from .models import Member, MemberEvent, Membership, MobileRecord, RosterUpload, Transfer
+from core import scoping
+from core.idcard import id_normalise
+from core.masking import value_shown
+from members import roster
+from members.enums import MemberStatus
+from members.models import Member, MemberEvent, Membership, MobileRecord, RosterUpload, Transfer
 
 # Age bands of the roster statistics (党内统计): under 35, 36-45, 46-60, over 60.
 AGE_BANDS = {"-35": (None, 35), "36-45": (36, 45), "46-60": (46, 60), "61-": (61, None)}
@@ -82,20 +79,6 @@ def member_list(
         queryset = queryset.filter(away if mobile == "yes" else ~away)
     queryset = member_search(queryset, text)
     return queryset.select_related("organisation").order_by("name_pinyin", "pk")
-
-
-class CappedPaginator(Paginator):
-    """Counts at most `cap` rows: a zone-wide list says "more than 2,000" instead of counting a million."""
-
-    cap = 2_000
-
-    @cached_property
-    def count(self):
-        return self.object_list[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
 
 
 def member_history(*, member: Member, unmasked: bool) -> list[MemberEvent]:

@@ -12,17 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branches import scoping
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
-from portal import audit
-from portal.concurrency import version_check
-from portal.dates import day_text
-
-from .enums import Gender, MemberCategory, MemberEventKind, MemberStatus, TransferKind
-from .idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_validate
-from .models import Member, MemberEvent, Membership, Transfer
-from .pinyin import name_pinyin
+from core import audit, scoping
+from core.audit import acting_user
+from core.concurrency import version_check
+from core.dates import day_text
+from core.idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_validate
+from members.enums import Gender, MemberCategory, MemberEventKind, MemberStatus, TransferKind
+from members.models import Member, MemberEvent, Membership, Transfer
+from members.pinyin import name_pinyin
 
 # A status change and a transfer end the open membership in one UPDATE (issue 13, item 4): one entry
 # with the spans each ended.
@@ -84,7 +83,7 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
 
 def duplicate_message(*, user, organisation: Organisation) -> str:
     """An ID number already on record: the organisation is named only when it is inside the user's
-    scope (branches.scoping), which they can see anyway; otherwise only that it is elsewhere and whom
+    scope (core.scoping), which they can see anyway; otherwise only that it is elsewhere and whom
     to ask, so no ID number can be looked up across the zone (issue 13, item 5). `user` None is an
     operator or a task, who sees the whole zone."""
     if user is None or scoping.path_in_scope(user, organisation.path):
@@ -234,7 +233,7 @@ def member_create(*, organisation: Organisation, data: dict, user=None) -> Membe
     # Recorded now, but a member of this organisation since before the portal's records.
     Membership.objects.create(member=member, organisation=organisation)
     MemberEvent.objects.create(
-        member=member, kind=MemberEventKind.CREATED, effective_on=timezone.localdate(), recorded_by=_who(user)
+        member=member, kind=MemberEventKind.CREATED, effective_on=timezone.localdate(), recorded_by=acting_user(user)
     )
     member_counts_refresh(organisation_ids=[organisation.pk])
     return member
@@ -264,7 +263,7 @@ def member_update(*, member: Member, data: dict, user=None, version: str | None 
         kind=MemberEventKind.UPDATED,
         effective_on=timezone.localdate(),
         changes=changes,
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
     return member
 
@@ -311,7 +310,7 @@ def member_status_change(
         effective_on=on,
         reason=reason.strip(),
         changes={"status": [before, field_display(member, "status")]},
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
     member_counts_refresh(organisation_ids=[member.organisation_id])
     return member
@@ -375,7 +374,7 @@ def member_transfer(
         letter_number=letter_number.strip(),
         transferred_on=on,
         reason=reason.strip(),
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
     destination = to_organisation.name if to_organisation else external_organisation.strip()
     if to_organisation is not None:
@@ -391,7 +390,7 @@ def member_transfer(
         effective_on=on,
         reason=_("Letter %(number)s") % {"number": transfer.letter_number},
         changes={"organisation": [source.name, destination]},
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
     audit.log_action(
         action=TRANSFERRED,
@@ -407,10 +406,6 @@ def member_transfer(
     )
     member_counts_refresh(organisation_ids=[source.pk] + ([to_organisation.pk] if to_organisation else []))
     return transfer
-
-
-def _who(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def _last_recorder(member: Member):
@@ -432,3 +427,16 @@ def member_counts_refresh(*, organisation_ids=None) -> int:
     if organisation_ids is not None:
         organisations = organisations.filter(pk__in=list(organisation_ids))
     return organisations.update(member_count=Coalesce(Subquery(counted), Value(0)))
+
+
+def organisation_member_holds(organisation, *, ever: bool) -> list[str]:
+    """The members' answer to "does anything hang on this organisation" (core.holds): active members
+    block a dissolution (they are transferred first); any member ever recorded blocks a deletion."""
+    if ever:
+        if Member.objects.filter(organisation=organisation).exists():
+            return [_("An organisation with members (past or present) cannot be deleted; dissolve it instead.")]
+        return []
+    active = Member.objects.active().filter(organisation=organisation).count()
+    if active:
+        return [_("%(count)s members still belong to this organisation: transfer them first.") % {"count": active}]
+    return []

@@ -2,11 +2,10 @@
 
 from celery import shared_task
 
-from portal import audit
-from portal.models import User
-
-from . import imports, services
-from .models import RosterUpload
+from core import audit
+from core.models import User
+from members import imports, services
+from members.models import RosterUpload
 
 
 @shared_task(name="members.member_counts_refresh")

@@ -11,18 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
-from branches import scoping
 from branches.selectors import organisation_for_code
 from branches.views import OrganisationMixin
-from portal import audit, reauth
-from portal.concurrency import VersionedFormViewMixin, version_of
-from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
-from portal.task_dispatch import dispatch_notice, task_dispatch
-from portal.views_base import ServiceFormView
-
-from . import community, development, imports, mobile, roster_template, selectors, services, tasks
-from .enums import MemberStatus
-from .forms import (
+from core import audit, reauth, scoping
+from core.concurrency import VersionedFormViewMixin, version_of
+from core.masking import sees_personal_data, text_masked
+from core.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
+from core.task_dispatch import dispatch_notice, task_dispatch
+from core.views import ServiceFormView
+from members import community, development, imports, mobile, roster_template, selectors, services, tasks
+from members.enums import MemberStatus
+from members.forms import (
     CandidateForm,
     CandidateStepForm,
     CommunityRegisterForm,
@@ -38,11 +37,11 @@ from .forms import (
     MobileReturnForm,
     RosterUploadForm,
 )
-from .masking import sees_personal_data, text_masked
-from .models import Candidate, CommunityRegistration, Member, MobileRecord, RosterUpload
+from members.models import Candidate, CommunityRegistration, Member, MobileRecord, RosterUpload
 
 
 class MemberListView(PermissionRequiredMixin, TemplateView):
+    permission_required = "view"
     template_name = "members/member/list.html"
 
     def get_context_data(self, **kwargs):
@@ -87,6 +86,7 @@ class MemberMixin(ScopedObjectMixin):
 
 
 class MemberDetailView(MemberMixin, TemplateView):
+    permission_required = "view"
     template_name = "members/member/detail.html"
 
     def get_context_data(self, **kwargs):
@@ -191,6 +191,8 @@ class MemberTransferView(MemberMixin, ServiceFormView):
 class PipelineView(OrganisationMixin, TemplateView):
     """S-DEVELOPMENT: who under an organisation is due for which step, overdue first."""
 
+    permission_required = "view"
+
     template_name = "members/development/pipeline.html"
 
     def get_context_data(self, **kwargs):
@@ -270,6 +272,8 @@ class MemberFullView(MemberMixin, ServiceFormView):
 
 class MobileListView(PermissionRequiredMixin, TemplateView):
     """S-MOBILE: open out-flow and in-flow records, last contact first to be lost; lost contact flagged."""
+
+    permission_required = "view"
 
     template_name = "members/mobile/list.html"
 
@@ -392,6 +396,8 @@ class CommunityRegisterView(MemberMixin, ServiceFormView):
 class CommunityView(OrganisationMixin, TemplateView):
     """Q-COMMUNITY-SERVICE: the in-service members registered with a community, and their hours this year."""
 
+    permission_required = "view"
+
     template_name = "members/community/list.html"
 
     def get_context_data(self, **kwargs):
@@ -465,6 +471,8 @@ class RosterUploadView(ScopedObjectMixin, TemplateView):
     """The preview of an upload: counts, who is added and who changed (which fields), and each
     rejected row with its column, value and reason."""
 
+    permission_required = "view"
+
     template_name = "members/roster/preview.html"
     scoped_name = "upload"
 
@@ -522,6 +530,8 @@ class RosterProgressView(ScopedObjectMixin, TemplateView):
     """The progress bar of an upload being checked or imported (polled by htmx); once the task is
     done the page reloads to show the result."""
 
+    permission_required = "view"
+
     template_name = "members/roster/_progress.html"
     scoped_name = "upload"
 
@@ -545,6 +555,8 @@ RUNNING_STATES = (RosterUpload.State.CHECKING, RosterUpload.State.IMPORTING)
 
 
 class RosterTemplateView(PermissionRequiredMixin, View):
+    permission_required = "view"
+
     def get(self, request, *args, **kwargs):
         return _xlsx_response(roster_template.roster_template_xlsx(), "党员信息采集模板.xlsx")
 
@@ -553,6 +565,8 @@ class MemberExportView(MemberListView):
     """The filtered list as .xlsx in the template's columns, masked as on the page. With ID numbers in
     full, the user confirms their password first (once in five minutes); every export is logged with
     its filters and row count (issue 7)."""
+
+    permission_required = "view"
 
     limit = 100_000
 

@@ -1,5 +1,5 @@
 """The portal project package: settings, URLs, the Celery app, accounts and the home page."""
 
-from .celery import app as celery_app
+from portal.celery import app as celery_app
 
 __all__ = ["celery_app"]

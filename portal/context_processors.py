@@ -1,6 +1,6 @@
 """Navigation by role, computed once per request for the base layout."""
 
-from .permissions import ADMIN_SITE_ROLES, has_permission
+from core.permissions import ADMIN_SITE_ROLES, has_permission
 
 
 def navigation(request):

@@ -6,7 +6,7 @@ organisations with the most open findings). No dashboard query scans the finding
 records, so the page costs the same at 1,000 members as at 1,000,000.
 
 A town's administrator (issue 12) gets the same page for their subtree: the tallies of their town
-(`branches.scoping.for_user`, the one scoping function), and the open findings counted from the
+(`core.scoping.for_user`, the one scoping function), and the open findings counted from the
 findings of their subtree (one town's, an indexed prefix query), since the run's summary is the zone's."""
 
 import dataclasses
@@ -22,7 +22,8 @@ from assessments.compliance.catalogue import RULES
 from assessments.models import ComplianceRun, Finding, RuleTally
 from branches.enums import Sector
 from branches.models import Organisation
-from branches.scoping import for_user, sees_whole_zone
+from core.excel import xlsx_sheets
+from core.scoping import for_user, sees_whole_zone
 from members.models import RosterUpload
 
 # A zone has hundreds of towns and systems and thousands of weak candidates: the page shows the
@@ -321,7 +322,6 @@ def zone_glance(*, year: int) -> dict:
 
 def dashboard_xlsx(dashboard: dict, *, labels: dict) -> bytes:
     """The dashboard's tables as a workbook: by rule, by sector, by town, the organisations with most findings."""
-    from .excel import xlsx_sheets
 
     header = [labels["name"], labels["checked"], labels["passed"], labels["rate"]]
 

@@ -3,18 +3,15 @@ password confirmation."""
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from branches.models import Organisation
-from portal.concurrency import VersionedFormMixin
-from portal.forms_base import DateInput, SubmitHelperMixin, submit_helper
-
-from . import policy
-from .audit import action_choices as audit_action_choices
-from .enums import AuditAction, Role
-from .models import User
+from core import policy
+from core.concurrency import VersionedFormMixin
+from core.enums import Role
+from core.forms import DateInput, SubmitHelperMixin, submit_helper
+from core.models import User
 
 
 class _AccountFields(forms.Form):
@@ -104,43 +101,6 @@ class PolicyRevisionForm(VersionedFormMixin, SubmitHelperMixin, forms.Form):
         return values
 
 
-def _audit_model_choices() -> list:
-    from django.apps import apps
-
-    from .audit import audited_models
-
-    labels = {
-        m._meta.label_lower: f"{apps.get_app_config(m._meta.app_label).verbose_name} · {m._meta.verbose_name}"
-        for m in audited_models()
-    }
-    return [("", "—"), *sorted(labels.items(), key=lambda item: str(item[1]))]
-
-
-class AuditFilterForm(forms.Form):
-    """The trail's filters: who, what was done, to which type of record and which one, between which days."""
-
-    username = forms.CharField(label=_("Username"), max_length=150, required=False)
-    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices])
-    model = forms.ChoiceField(label=_("Record type"), required=False)
-    object_pk = forms.CharField(label=_("Record number"), max_length=64, required=False)
-    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DateInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["model"].choices = _audit_model_choices()
-        self.fields["action"].choices = [("", "—"), *audit_action_choices()]
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", _("The end is before the start."))
-        return data
-
-
 class PasswordConfirmForm(forms.Form):
     """The user's password again, before an export with ID numbers in full."""
 
@@ -160,24 +120,7 @@ class PasswordConfirmForm(forms.Form):
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """The user's own password (issue 7): Django's form, the rules checked once, by
-    portal.services.account_password_change (each of the last passwords costs a deliberately slow hash)."""
+    core.services.account_password_change (each of the last passwords costs a deliberately slow hash)."""
 
     def validate_password_for_user(self, user, password_field_name="password2"):
         return None
-
-
-class AccountPasswordSetForm(AdminPasswordChangeForm):
-    """Another account's new password in the admin (issue 13), without Django's switch that turns password
-    login off; portal.services.account_password_set checks the rules and saves it, never the form."""
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(user, *args, **kwargs)
-        self.fields.pop("usable_password", None)
-        self.fields["password1"].required = True
-        self.fields["password2"].required = True
-
-    def validate_password_for_user(self, user, password_field_name="password2"):
-        return None
-
-    def save(self, commit=True):
-        raise NotImplementedError("portal.services.account_password_set saves the password.")

@@ -36,7 +36,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "portal.apps.PortalAdminConfig",
+    "core.apps.CoreAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,33 +47,35 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_filters",
     "treebeard",
     "import_export",
     "axes",
-    "portal",
+    "core",
     "branches",
     "members",
     "assessments",
     "funding",
+    "devtools",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.middleware.ChosenLanguageMiddleware",
+    "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.middleware.NulByteGuardMiddleware",
-    "portal.audit.AuditMiddleware",
+    "core.middleware.NulByteGuardMiddleware",
+    "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "portal.middleware.SessionLimitMiddleware",
-    "portal.middleware.PasswordChangeRequiredMiddleware",
+    "core.middleware.SessionLimitMiddleware",
+    "core.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as axes asks: turns a locked-out login into portal.lockout.lockout_response.
+    # Last, as axes asks: turns a locked-out login into core.lockout.lockout_response.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -126,23 +128,23 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A successful login clears the username's count only (portal/lockout.py), never the address's.
 AXES_RESET_ON_SUCCESS = False
-AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
 # Issue 13: axes' own admin pages follow Django's permission tables, which the portal does not use; the
 # access attempts are in the portal's admin instead, for the system administrator (portal/admin.py).
 AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "portal.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "portal.passwords.CharacterClassValidator"},
+    {"NAME": "core.passwords.CharacterClassValidator"},
     # Issue 13 (等保): none of the last five passwords again.
-    {"NAME": "portal.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
+    {"NAME": "core.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
 # Issue 13 (等保, periodic change): a password older than this many days must be changed at the next
-# request (portal.middleware.PasswordChangeRequiredMiddleware); 0 turns the limit off.
+# request (core.middleware.PasswordChangeRequiredMiddleware); 0 turns the limit off.
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 
 LANGUAGE_CODE = "zh-hans"
@@ -159,7 +161,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "portal.storage.StaticStorage"},
+    "staticfiles": {"BACKEND": "core.storage.StaticStorage"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -174,7 +176,7 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Issue 7: on every response (portal.middleware.ContentSecurityPolicyMiddleware). Templates carry no inline
+# Issue 7: on every response (core.middleware.ContentSecurityPolicyMiddleware). Templates carry no inline
 # script, style attribute or event handler; page behaviour lives in static/portal/*.js.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -237,7 +239,7 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 
 # Page sizes in one place.
 PAGE_SIZE = 50
-FORMAT_MODULE_PATH = ["portal.formats"]
+FORMAT_MODULE_PATH = ["core.formats"]
 
 # Periodic work in one place, under version control (Celery beat). Times are Asia/Shanghai.
 CELERY_BEAT_SCHEDULE = {

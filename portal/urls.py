@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_audit
+from portal import views, views_audit
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

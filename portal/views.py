@@ -15,17 +15,18 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from assessments.compliance import selectors as compliance
 from branches import selectors
-from branches.scoping import sees_whole_zone
-
-from . import audit, dashboards, lockout, policy, services
-from .concurrency import VersionedFormViewMixin
-from .enums import RoleGrantState
-from .forms import AccountCreateForm, AccountUpdateForm, PasswordChangeForm, PolicyRevisionForm
-from .models import PolicyRevision, RoleGrant, User
-from .passwords import password_expired
-from .permissions import PermissionRequiredMixin, has_permission
-from .views_base import ServiceFormView
+from core import audit, lockout, policy, services
+from core.concurrency import VersionedFormViewMixin
+from core.enums import RoleGrantState
+from core.models import PolicyRevision, RoleGrant, User
+from core.passwords import password_expired
+from core.permissions import PermissionRequiredMixin, has_permission
+from core.scoping import sees_whole_zone
+from core.views import ServiceFormView
+from portal import dashboards
+from portal.forms import AccountCreateForm, AccountUpdateForm, PasswordChangeForm, PolicyRevisionForm
 
 
 class LoginView(auth_views.LoginView):
@@ -102,7 +103,6 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         user = self.request.user
         if user.role != "org_admin" or user.organisation is None:
             return None
-        from assessments.compliance import selectors as compliance
 
         return compliance.secretary_todo(organisation=user.organisation, today=timezone.localdate())
 

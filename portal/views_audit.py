@@ -9,13 +9,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
-from members.selectors import CappedPaginator
-
-from . import audit, reauth
-from .enums import AuditAction
-from .forms import AuditFilterForm, PasswordConfirmForm
-from .models import AuditEntry
-from .permissions import PermissionRequiredMixin
+from core import audit, reauth
+from core.enums import AuditAction
+from core.models import AuditEntry
+from core.paginator import CappedPaginator
+from core.permissions import PermissionRequiredMixin
+from portal.filters import AuditEntryFilter
+from portal.forms import PasswordConfirmForm
 
 
 class AuditListView(PermissionRequiredMixin, TemplateView):
@@ -24,11 +24,8 @@ class AuditListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = AuditFilterForm(self.request.GET or None)
-        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        entries = audit.audit_entries(filters=filters)
-        if form.is_bound and form.errors:
-            entries = entries.none()
+        found = AuditEntryFilter(self.request.GET or None, queryset=AuditEntry.objects.all())
+        form, entries = found.form, found.qs
         page = CappedPaginator(entries, 50).get_page(self.request.GET.get("page"))
         for entry in page:
             entry.model_label = audit.model_label(entry.model) if entry.model else ""

@@ -1,4 +1,4 @@
-"""Edit forms carry the version of the record they were opened on (portal.concurrency); a test posts
+"""Edit forms carry the version of the record they were opened on (core.concurrency); a test posts
 it back as a browser does."""
 
 

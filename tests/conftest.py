@@ -6,11 +6,11 @@ import pytest
 from branches import services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
+from core.enums import Role
+from core.idcard import id_make
 from members.development import candidate_apply
-from members.idcard import id_make
 from members.models import Membership
 from members.services import member_counts_refresh, member_transfer
-from portal.enums import Role
 from tests.factories import MemberFactory, UserFactory, make_org, make_work_committee
 
 

@@ -7,11 +7,11 @@ import factory
 
 from branches import services
 from branches.enums import OrganisationKind
+from core.enums import Role
+from core.idcard import id_make
+from core.models import User
 from members.enums import Gender
-from members.idcard import id_make
 from members.models import Member
-from portal.enums import Role
-from portal.models import User
 
 PASSWORD = "Test@2015pw"
 _codes = itertools.count(1)

@@ -4,8 +4,8 @@ when imported, so adding a module adds its rules."""
 import importlib
 import pkgutil
 
-from . import __path__ as _package_path
-from .engine import RULES
+from assessments.compliance import __path__ as _package_path
+from assessments.compliance.base import RULES
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(_package_path) if m.name.startswith("rules_")):
     importlib.import_module(f"{__package__}.{_module}")

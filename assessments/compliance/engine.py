@@ -10,7 +10,7 @@ sector and town or system (`RuleTally`, what the dashboards chart); failed ones 
 - two runs of a year never write at once: a partial unique constraint on running runs is the lease;
 - a run that fails midway writes nothing (one transaction), keeping the previous findings;
 - a run whose worker died (SIGKILL, a restarted host) is known at once: it recorded its worker and
-  its year's work lock (portal.work_locks) is free. The next run takes it over, the runs page marks it failed.
+  its year's work lock (core.work_locks) is free. The next run takes it over, the runs page marks it failed.
 
 During the year a rule reports fairly: quantities are due pro rata (`RunContext.share_of_year`),
 periods are judged only once they are over, and once-a-year duties only when the year is over
@@ -30,31 +30,29 @@ resolved. The merges of a year take one transaction-level advisory lock (Postgre
 them never insert the same new finding at once.
 """
 
-import calendar
-import dataclasses
 import datetime
 import hashlib
 import logging
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import Promise
 
+from assessments.compliance.base import RunContext
+from assessments.compliance.catalogue import RULES
+from assessments.models import ComplianceRun, Finding, FindingStage, RuleTally
+from assessments.weak import weak_candidates
 from branches.enums import OrganisationKind
 from branches.models import Organisation
-from portal.bulkload import rows_copy
-from portal.policy import PolicyValues, policy_for_year
-from portal.progress import progress_get, progress_set
-from portal.work_locks import work_lock, work_lock_free, worker_name
-
-from ..models import ComplianceRun, Finding, FindingStage, RuleTally
+from core.bulkload import rows_copy
+from core.policy import policy_for_year
+from core.progress import progress_get, progress_set
+from core.work_locks import work_lock, work_lock_free, worker_name
 
 logger = logging.getLogger(__name__)
 
@@ -63,125 +61,6 @@ STALE_AFTER = datetime.timedelta(hours=3)
 RUN_WORK = "compliance-run"  # the work lock of a year's run
 MERGE_LOCK = "compliance-merge"  # the advisory lock of a year's merges (runs and rechecks)
 FIRST_YEAR = 2015  # the opinion's first year: nothing before it is checked
-
-
-class Check(NamedTuple):
-    """One subject checked by a rule for a period. `member_id` is None for an organisation's duty."""
-
-    organisation_id: int
-    member_id: int | None
-    period: str
-    measured: Decimal
-    required: Decimal
-    passed: bool
-    due_on: datetime.date
-    aspect: str = ""  # what within the rule (a kind of meeting…), part of the finding's identity
-
-
-@dataclasses.dataclass(frozen=True)
-class Rule:
-    clause: str
-    title: str | Promise
-    sentence: str  # the opinion's own words (or the national rule's), quoted
-    parameters: tuple[str, ...]
-    applies_to: str | Promise
-    measures: str | Promise
-    evaluate: Callable[["RunContext"], Iterable[Check]]
-    # The page of the records that prove a finding, and the form that fixes it: URL names taking
-    # the organisation's pk (and the year where `with_year`).
-    evidence_url: str = "branches:detail"
-    fix_url: str = ""
-    with_year: bool = False
-    subject: str = "organisation"  # or "member"
-    source: str | Promise = ""  # for N-* rules: the national rule the numbers come from
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(**fields):
-    """Register a rule: decorates its evaluate function."""
-
-    def register(evaluate):
-        found = Rule(evaluate=evaluate, **fields)
-        if found.clause in RULES:
-            raise ValueError(f"Two rules for {found.clause}")
-        RULES[found.clause] = found
-        return evaluate
-
-    return register
-
-
-@dataclasses.dataclass
-class RunContext:
-    year: int
-    today: datetime.date
-    values: PolicyValues
-    # A recheck's subtree (an organisation's path), "" in a run. A rule may narrow what it reads to
-    # it (`scoped`); the engine keeps only the checks of organisations inside it whatever the rule read.
-    within: str = ""
-
-    def scoped(self, queryset, field: str = "organisation__path"):
-        """The queryset narrowed to the recheck's subtree by the path at `field`; as it is in a run.
-        A rule narrows only what cannot change a verdict inside the subtree (a per-save recheck then
-        reads the subtree's rows, not the zone's)."""
-        if not self.within:
-            return queryset
-        return queryset.filter(**{f"{field}__startswith": self.within})
-
-    def cached(self, name: str, make: Callable[[], object]):
-        """What the rules of one evaluation share (the year's meetings, the study hours), made once and
-        kept on the context under its name and subtree, so a context narrowed later never reads the
-        whole zone's."""
-        key = f"_cache:{name}:{self.within}"
-        if key not in self.__dict__:
-            self.__dict__[key] = make()
-        return self.__dict__[key]
-
-    @property
-    def first_day(self) -> datetime.date:
-        return datetime.date(self.year, 1, 1)
-
-    @property
-    def last_day(self) -> datetime.date:
-        return datetime.date(self.year, 12, 31)
-
-    @property
-    def as_of(self) -> datetime.date:
-        """The last day whose records count: today during the year, 31 December after it."""
-        return min(self.today, self.last_day)
-
-    @property
-    def final(self) -> bool:
-        """The year is over: every verdict is final."""
-        return self.today > self.last_day
-
-    @property
-    def share_of_year(self) -> Decimal:
-        """How much of the year has gone by (1 once it is over): quantities are due pro rata."""
-        if self.final:
-            return Decimal(1)
-        days = 366 if calendar.isleap(self.year) else 365
-        return Decimal((self.as_of - self.first_day).days + 1) / days
-
-    def pro_rata(self, amount: Decimal) -> Decimal:
-        """What is due by now of a yearly amount, to one decimal, half up."""
-        return (Decimal(amount) * self.share_of_year).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    def periods(self, period: str) -> list[tuple[str, datetime.date, datetime.date]]:
-        """The year's months ("2026-03"), quarters ("2026-Q1") or the year ("2026") that are over."""
-        if period == "month":
-            spans = [(f"{self.year}-{m:02d}", m, m) for m in range(1, 13)]
-        elif period == "quarter":
-            spans = [(f"{self.year}-Q{q}", 3 * q - 2, 3 * q) for q in range(1, 5)]
-        else:
-            spans = [(str(self.year), 1, 12)]
-        over = []
-        for label, first, last in spans:
-            end = datetime.date(self.year, last, calendar.monthrange(self.year, last)[1])
-            if end < self.today:
-                over.append((label, datetime.date(self.year, first, 1), end))
-        return over
 
 
 def _lease(*, year: int, today: datetime.date, trigger: str, user) -> ComplianceRun | None:
@@ -295,7 +174,6 @@ def compliance_recheck(*, organisation, year: int, rules: Iterable[str], today: 
     are touched; no run row, no run lock, no tallies (the dashboard keeps the nightly figures). How a
     recheck and a run overlap safely: the module docstring. A party group is checked with its branch:
     its members count for the branch (talks, community service)."""
-    from . import catalogue  # noqa: F401  (registers the rules)
 
     if organisation.kind == OrganisationKind.PARTY_GROUP:
         parent = organisation.path[: -Organisation.steplen]
@@ -379,8 +257,6 @@ def compliance_run(
 
 
 def _compliance_run(*, year, today, user, trigger, rules, held: bool) -> ComplianceRun:
-    from ..weak import weak_candidates
-    from . import catalogue  # noqa: F401  (registers the rules)
 
     today = today or timezone.localdate()
     run = _lease(year=year, today=today, trigger=trigger, user=user) if held else None

@@ -13,16 +13,15 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.compliance.rules_meetings import active_organisations
+from assessments.enums import EVALUATING_KINDS, Grade
+from assessments.models import Evaluation, EvaluationResult, Talk
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
 from branches.selectors import duty_holder
 from members.enums import LifeStatus, MemberStatus
 from members.models import CommunityRegistration, CommunityService, Membership
-
-from ..enums import EVALUATING_KINDS, Grade
-from ..models import Evaluation, EvaluationResult, Talk
-from .engine import Check, RunContext, rule
-from .rules_meetings import active_organisations
 
 
 def branch_of(context: RunContext) -> dict[int, int]:

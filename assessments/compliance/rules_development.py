@@ -24,6 +24,8 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.compliance.rules_meetings import active_organisations
 from members.development import (
     ACTIVIST_YEARS,
     INTRODUCERS,
@@ -34,9 +36,6 @@ from members.development import (
 )
 from members.models import Candidate
 from members.services import years_after
-
-from .engine import Check, RunContext, rule
-from .rules_meetings import active_organisations
 
 
 def _age_on(born: datetime.date, day: datetime.date) -> int:

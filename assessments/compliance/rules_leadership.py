@@ -17,15 +17,14 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.compliance.rules_meetings import active_organisations
+from assessments.models import IntegrityPledge, LeadershipDays
+from assessments.norms import LEADERSHIP_DAYS_DEPARTMENT, LEADERSHIP_DAYS_TOWN, LEADERSHIP_DAYS_WORK_COMMITTEE
+from assessments.selectors import _days_in_year
 from branches.enums import COMMITTEE_POSTS, OrganisationKind, Sector
 from branches.models import Post
 from members.enums import MemberStatus
-
-from ..models import IntegrityPledge, LeadershipDays
-from ..norms import LEADERSHIP_DAYS_DEPARTMENT, LEADERSHIP_DAYS_TOWN, LEADERSHIP_DAYS_WORK_COMMITTEE
-from ..selectors import _days_in_year
-from .engine import Check, RunContext, rule
-from .rules_meetings import active_organisations
 
 _COMMITTEES = (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH)
 

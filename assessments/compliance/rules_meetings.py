@@ -10,13 +10,12 @@ from django.db.models import Count, IntegerField, Q
 from django.db.models.functions import Cast, ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.enums import MeetingKind
+from assessments.models import Meeting
+from assessments.norms import REQUIRED_MEETINGS, meeting_norms
 from branches.enums import PostKind
 from branches.models import Organisation, Post
-
-from ..enums import MeetingKind
-from ..models import Meeting
-from ..norms import REQUIRED_MEETINGS, meeting_norms
-from .engine import Check, RunContext, rule
 
 THREE_MEETINGS = (MeetingKind.GENERAL, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LECTURE)
 OTHER_MEETINGS = (MeetingKind.THEMED_DAY, MeetingKind.ORGANISATIONAL_LIFE)

@@ -16,12 +16,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.compliance.rules_meetings import active_organisations
 from branches.enums import OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from members.enums import MemberStatus
-
-from .engine import Check, RunContext, rule
-from .rules_meetings import active_organisations
 
 STEP = Organisation.steplen
 

@@ -20,12 +20,11 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.compliance.rules_meetings import active_organisations
+from assessments.compliance.rules_venues import PLACE_SECTORS, parent_path
+from assessments.models import AnnualReport, CongressSession
 from branches.enums import OrganisationKind, Sector
-
-from ..models import AnnualReport, CongressSession
-from .engine import Check, RunContext, rule
-from .rules_meetings import active_organisations
-from .rules_venues import PLACE_SECTORS, parent_path
 
 UNIT_SECTORS = (Sector.AGENCY, Sector.PUBLIC_INSTITUTION)
 # The report on a year may still be given until this day of the next year.

@@ -13,14 +13,13 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.enums import STUDY_MEETING_KINDS, AttendanceStatus
+from assessments.models import Attendance, Meeting, TrainingRecord
 from branches.enums import COMMITTEE_POSTS
 from branches.models import Post
 from branches.selectors import duty_holder
 from members.models import Membership
-
-from ..enums import STUDY_MEETING_KINDS, AttendanceStatus
-from ..models import Attendance, Meeting, TrainingRecord
-from .engine import Check, RunContext, rule
 
 
 def _hours(context: RunContext, *, counted) -> dict[int, Decimal]:

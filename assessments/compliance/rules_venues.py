@@ -13,13 +13,12 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.compliance.rules_meetings import active_organisations
+from assessments.enums import SixStandard, VenueKind
+from assessments.models import Venue, VenueCheck
 from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
-
-from ..enums import SixStandard, VenueKind
-from ..models import Venue, VenueCheck
-from .engine import Check, RunContext, rule
-from .rules_meetings import active_organisations
 
 PLACE_SECTORS = (Sector.VILLAGE, Sector.COMMUNITY)
 NON_PUBLIC_SECTORS = (Sector.NON_PUBLIC, Sector.SOCIAL_ORGANISATION)

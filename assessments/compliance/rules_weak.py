@@ -16,12 +16,11 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from assessments import weak
+from assessments.compliance.base import Check, RunContext, rule
+from assessments.compliance.rules_meetings import active_organisations
+from assessments.models import RectificationRemedy, WeakSelection
 from branches.enums import OrganisationKind, Sector
-
-from .. import weak
-from ..models import RectificationRemedy, WeakSelection
-from .engine import Check, RunContext, rule
-from .rules_meetings import active_organisations
 
 SENTENCE = (
     "村党组织要按照不低于10%的比例,社区党组织按照不低于5%的比例,倒排确定整顿对象;"

@@ -14,19 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessments.compliance.base import Rule, RunContext
+from assessments.compliance.catalogue import RULES
+from assessments.compliance.rules_meetings import OTHER_MEETINGS, THREE_MEETINGS
+from assessments.enums import MeetingKind
+from assessments.models import ComplianceRun, Finding, Meeting
+from assessments.norms import MONTH, QUARTER, REQUIRED_MEETINGS, YEAR, meeting_norms
 from branches.enums import Sector
 from branches.models import Organisation
-from branches.scoping import for_user
+from core.excel import xlsx_bytes
+from core.policy import PARAMETERS, policy_for_year, value_display
+from core.scoping import for_user
 from members.enums import MemberStatus
 from members.models import Membership
-from portal.policy import PARAMETERS, policy_for_year, value_display
-
-from ..enums import MeetingKind
-from ..models import ComplianceRun, Finding, Meeting
-from ..norms import MONTH, QUARTER, REQUIRED_MEETINGS, YEAR, meeting_norms
-from .catalogue import RULES
-from .engine import Rule, RunContext
-from .rules_meetings import OTHER_MEETINGS, THREE_MEETINGS
 
 
 @dataclasses.dataclass
@@ -49,23 +49,11 @@ def rules_with_parameters(*, year: int) -> list[RuleRow]:
     ]
 
 
-def findings_for_user(
-    *, user, year: int | None = None, rule: str = "", status: str = "", organisation=None, sector: str = "", town=None
-) -> QuerySet:
-    """Findings the user may see, narrowed by the drill-down filters (each one indexed)."""
+def findings_for_user(*, user, year: int | None = None) -> QuerySet:
+    """Findings the user may see, of one year (the drill-down narrows them further: filters.py)."""
     findings = for_user(Finding.objects.all(), user)
     if year:
         findings = findings.filter(year=year)
-    if rule:
-        findings = findings.filter(rule=rule)
-    if status:
-        findings = findings.filter(status=status)
-    if organisation is not None:
-        findings = findings.filter(organisation__path__startswith=organisation.path)
-    if town is not None:
-        findings = findings.filter(organisation__path__startswith=town.path)
-    if sector:
-        findings = findings.filter(organisation__sector=sector)
     return findings.select_related("organisation", "member")
 
 
@@ -107,7 +95,6 @@ def finding_links(finding: Finding) -> dict:
 
 def findings_xlsx(*, findings: QuerySet) -> tuple[bytes, int]:
     """A list of findings as a one-sheet workbook (cells made safe) and how many rows it holds."""
-    from portal.excel import xlsx_bytes
 
     statuses = dict(Finding.Status.choices)
     rows = [

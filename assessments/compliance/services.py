@@ -8,12 +8,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.models import Finding
+from assessments.tasks import compliance_recheck_task, compliance_run_task
 from branches.models import Organisation
-from portal.permissions import has_permission
-from portal.task_dispatch import Dispatched, task_dispatch
-
-from ..models import Finding
-from ..tasks import compliance_recheck_task, compliance_run_task
+from core.permissions import has_permission
+from core.task_dispatch import Dispatched, task_dispatch
 
 # The rules each kind of record serves (issue 12: what a saved record may fix is checked again at once).
 MEETING_RULES = ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY")

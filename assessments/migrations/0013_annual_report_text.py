@@ -1,4 +1,4 @@
-"""The special report itself (issue 12): its text and an optional file (a scan or a photo, portal.uploads)."""
+"""The special report itself (issue 12): its text and an optional file (a scan or a photo, core.uploads)."""
 
 from django.db import migrations, models
 

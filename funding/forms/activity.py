@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.enums import Sector
+from core.concurrency import VersionedFormMixin
+from core.forms import SubmitHelperMixin
 from funding.services.activity import FUNDED_SECTORS
-from portal.concurrency import VersionedFormMixin
-from portal.forms_base import SubmitHelperMixin
 
 
 class ActivityBudgetForm(VersionedFormMixin, SubmitHelperMixin, forms.Form):

@@ -3,9 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms_base import DateInput, SubmitHelperMixin
-
-from ..enums import LiaisonPayment
+from core.forms import DateInput, SubmitHelperMixin
+from funding.enums import LiaisonPayment
 
 MONEY = dict(max_digits=14, decimal_places=2)
 

@@ -5,10 +5,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.concurrency import VersionedFormMixin
-from portal.forms_base import DateInput, SubmitHelperMixin
-
-from ..enums import DuesBasis
+from core.concurrency import VersionedFormMixin
+from core.forms import DateInput, SubmitHelperMixin
+from funding.enums import DuesBasis
 
 AMOUNT = dict(max_digits=10, decimal_places=2, required=False)
 

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms_base import DateInput, SubmitHelperMixin
-from portal.uploads import MAX_UPLOAD_BYTES
+from core.forms import DateInput, SubmitHelperMixin
+from core.uploads import MAX_UPLOAD_BYTES
 
 
 class WelfareProjectForm(SubmitHelperMixin, forms.Form):

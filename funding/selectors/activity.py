@@ -1,7 +1,7 @@
 """Reads of the party activity funds (F-ACTIVITY-*): each funded unit's row for a year and the
 zone report by sector and by town or system.
 
-Set-based: the units are an ORM queryset (scoped with `branches.scoping.for_user`, narrowed to a
+Set-based: the units are an ORM queryset (scoped with `core.scoping.for_user`, narrowed to a
 subtree, a sector, a town), joined once to the year's budgets in SQL. The report computes every
 minimum in the same statement (ROUND(…, 2) is half up for positive amounts, as `fen`), so it runs
 a fixed handful of queries whatever the number of units. A unit without a budget row is measured
@@ -18,9 +18,10 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from branches import scoping
 from branches.enums import Sector
 from branches.models import Organisation
+from core import excel, scoping
+from core.policy import PolicyValues, fen, policy_for_year
 from funding.enums import FundFormula
 from funding.models import ActivityFundBudget
 from funding.services.activity import (
@@ -35,8 +36,6 @@ from funding.services.activity import (
     activity_fund_status,
     wage_figure,
 )
-from portal import excel
-from portal.policy import PolicyValues, fen, policy_for_year
 
 # The "town or system" of a unit is its ancestor at depth 2: the work committee's direct child
 # (a town committee, the agencies' committee, a liaison group, an incubator, an SOE…).
@@ -337,7 +336,7 @@ EXPORT_HEADER = (
 
 
 def activity_export_xlsx(*, rows, year: int) -> bytes:
-    """The report's unit rows as a workbook (every cell made safe by portal.excel)."""
+    """The report's unit rows as a workbook (every cell made safe by core.excel)."""
     return excel.xlsx_bytes(
         title=gettext("Activity funds %(year)s") % {"year": year},
         note=gettext("Party activity funds %(year)s (%(clauses)s)") % {"year": year, "clauses": ", ".join(CLAUSES)},

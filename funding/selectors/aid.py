@@ -13,12 +13,11 @@ from django.db.models import Q
 from assessments.models import AnnualReport
 from branches.enums import PostKind
 from branches.models import Organisation, Post
+from core.policy import policy_for_year
+from funding.enums import AidGroup, LiaisonPayment
+from funding.models import AidGrant, InstructorAllowance, LiaisonFundPayment
 from members.enums import MemberStatus
 from members.models import PRC_FOUNDED, Member
-from portal.policy import policy_for_year
-
-from ..enums import AidGroup, LiaisonPayment
-from ..models import AidGrant, InstructorAllowance, LiaisonFundPayment
 
 # F-AID-FUND: the member record's fields that put a member in each group.
 AID_GROUP_CONDITIONS = {

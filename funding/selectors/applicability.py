@@ -11,8 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from branches.enums import OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
-
-from ..services.activity import FUNDED_SECTORS
+from funding.services.activity import FUNDED_SECTORS
 
 # Ledger -> the organisations it serves.
 SERVED = {

@@ -18,18 +18,17 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from branches import scoping
 from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
 from branches.selectors import duty_holder, organisation_with_groups
+from core import scoping
+from core.models import PolicyRevision
+from core.policy import PolicyValues, fen, policy_for_year, policy_values
+from funding.enums import DuesBasis
+from funding.models import DuesBase, DuesPayment, DuesRefund
 from members.enums import LifeStatus
 from members.models import Member, Membership
 from members.selectors import branch_members_on
-from portal.models import PolicyRevision
-from portal.policy import PolicyValues, fen, policy_for_year, policy_values
-
-from ..enums import DuesBasis
-from ..models import DuesBase, DuesPayment, DuesRefund
 
 MONTHS = range(1, 13)
 
@@ -212,7 +211,7 @@ def dues_base_rows(*, organisation: Organisation, year: int, day: datetime.date)
 
 def dues_bases_last(*, organisation: Organisation, year: int, day: datetime.date) -> DuesBase | None:
     """The base of the year recorded last among the branch's members on the day: the version of the
-    bases form (portal.concurrency); one query."""
+    bases form (core.concurrency); one query."""
     members = branch_members_on(organisation=organisation, day=day).order_by().values("pk")
     bases = DuesBase.objects.filter(member__in=members, year=year).select_related("recorded_by")
     return bases.order_by("-recorded_at", "-pk").first()

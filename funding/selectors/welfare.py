@@ -12,12 +12,12 @@ from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subque
 from django.db.models.functions import Coalesce, Left
 
 from assessments.models import VenueInspection
-from branches import scoping
 from branches.enums import Sector
 from branches.models import Organisation
+from core import scoping
+from core.policy import fen, policy_for_year
 from funding.enums import ProjectState
 from funding.models import WelfarePayment, WelfareProject
-from portal.policy import fen, policy_for_year
 
 PLACE_SECTORS = (Sector.VILLAGE, Sector.COMMUNITY)
 # Projects whose budget counts against the allocation.

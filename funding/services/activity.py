@@ -16,16 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branches import scoping
 from branches.enums import Sector
 from branches.models import Organisation
+from core import scoping
+from core.audit import acting_user
+from core.concurrency import row_lock, version_check
+from core.dates import day_text
+from core.policy import PolicyValues, fen
+from core.years import FIRST_YEAR
 from funding.enums import FundFormula
 from funding.models import ActivityFundBudget
-from portal.concurrency import row_lock, version_check
-from portal.dates import day_text
-from portal.policy import PolicyValues, fen
 
-FIRST_YEAR = 2015
 # The largest amount the budget table holds (14 digits, 2 after the point).
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -65,10 +66,6 @@ class ActivityStatus(models.TextChoices):
 
 # Rows the report counts as needing attention: no budget, or a budget under the minimum.
 FLAGGED_STATUSES = frozenset({ActivityStatus.NO_BUDGET, ActivityStatus.WAGE_UNKNOWN, ActivityStatus.BELOW})
-
-
-def _who(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def formula_for(sector: str) -> FundFormula | None:
@@ -213,6 +210,6 @@ def activity_budget_record(
     row, _created = ActivityFundBudget.objects.update_or_create(
         organisation=organisation,
         year=year,
-        defaults={"wage_bill": wage_bill, "budget": budget, "recorded_by": _who(user)},
+        defaults={"wage_bill": wage_bill, "budget": budget, "recorded_by": acting_user(user)},
     )
     return row

@@ -1,7 +1,7 @@
 """Writes of the member aid fund (F-AID-FUND) and the liaison funds (F-LIAISON-FUND, S-INSTRUCTOR).
 
 The organisation bureau grants and pays; each record keeps who did it. Amounts are rounded to the
-fen (`portal.policy.fen`); caps are the parameters of the year (`policy_for_year`), and where the
+fen (`core.policy.fen`); caps are the parameters of the year (`policy_for_year`), and where the
 opinion fixes no number the parameter is empty and nothing is capped.
 """
 
@@ -16,15 +16,14 @@ from django.utils.translation import gettext as _
 from assessments.models import AnnualReport
 from branches.enums import OrganisationKind, PostKind
 from branches.models import Organisation, Post
+from core.dates import day_text
+from core.permissions import has_permission
+from core.policy import fen, policy_for_year
+from funding.enums import AidGroup, LiaisonPayment
+from funding.models import AidGrant, InstructorAllowance, LiaisonFundPayment
+from funding.selectors.aid import INSTRUCTOR_MONTHLY_CAP, LIAISON_CAPS, member_aid_groups, months_between
 from members.enums import MemberStatus
 from members.models import Member
-from portal.dates import day_text
-from portal.permissions import has_permission
-from portal.policy import fen, policy_for_year
-
-from ..enums import AidGroup, LiaisonPayment
-from ..models import AidGrant, InstructorAllowance, LiaisonFundPayment
-from ..selectors.aid import INSTRUCTOR_MONTHLY_CAP, LIAISON_CAPS, member_aid_groups, months_between
 
 
 def _amount(amount, errors: dict) -> Decimal | None:

@@ -18,23 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branches import scoping
 from branches.enums import Sector
 from branches.models import Organisation
+from core import audit, scoping
+from core.audit import acting_user
+from core.concurrency import row_lock, version_check
+from core.dates import day_text
+from core.permissions import has_permission
+from core.policy import fen, policy_for_year
+from core.years import FIRST_YEAR
+from funding.enums import DuesBasis
+from funding.models import DuesBase, DuesPayment, DuesRefund
+from funding.selectors import dues as selectors
+from funding.selectors.dues import INCOME_BASES, dues_basis_for, dues_monthly
 from members.models import Member
 from members.selectors import branch_members_on
-from portal import audit
-from portal.concurrency import row_lock, version_check
-from portal.dates import day_text
-from portal.permissions import has_permission
-from portal.policy import fen, policy_for_year
 
-from ..enums import DuesBasis
-from ..models import DuesBase, DuesPayment, DuesRefund
-from ..selectors import dues as selectors
-from ..selectors.dues import INCOME_BASES, dues_basis_for, dues_monthly
-
-FIRST_YEAR = 2015
 # Bases and payments are written in bulk (issue 13, item 4): one entry a call with what it wrote.
 BASES_SET = audit.named_action(
     "funding.dues.bases_set", label=gettext_lazy("Dues bases recorded"), models=("funding.duesbase",)
@@ -43,10 +42,6 @@ COLLECTED = audit.named_action(
     "funding.dues.collected", label=gettext_lazy("Dues collected"), models=("funding.duespayment",)
 )
 BASE_FIELDS = ("member", "year", "basis", "monthly_income", "monthly_dues")
-
-
-def _who(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def month_label(month: datetime.date) -> str:
@@ -134,7 +129,7 @@ def dues_bases_record(
                 basis=basis,
                 monthly_income=fen(income) if basis in INCOME_BASES else None,
                 monthly_dues=dues_monthly(basis=basis, values=values, monthly_income=income, farmer_amount=amount),
-                recorded_by=_who(user),
+                recorded_by=acting_user(user),
             )
         )
     if errors:
@@ -241,7 +236,7 @@ def dues_collect(
                     month=month,
                     amount=amount,
                     paid_on=paid_on,
-                    recorded_by=_who(user),
+                    recorded_by=acting_user(user),
                 )
             )
     if problems:
@@ -321,5 +316,5 @@ def dues_refund_record(
         amount=amount,
         refunded_on=refunded_on,
         voucher_number=voucher_number,
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )

@@ -14,19 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import VenueInspection
-from branches import scoping
 from branches.models import Organisation
+from core import scoping
+from core.audit import acting_user
+from core.dates import day_text
+from core.permissions import has_permission
+from core.policy import fen
+from core.uploads import upload_check
 from funding.enums import ProjectState
 from funding.models import VenueRewardPayment, WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
-from portal.dates import day_text
-from portal.permissions import has_permission
-from portal.policy import fen
-from portal.uploads import upload_check
-
-
-def _who(user):
-    return user if getattr(user, "pk", None) else None
 
 
 def yuan_text(amount: Decimal) -> str:
@@ -111,7 +108,7 @@ def welfare_project_propose(
         name=name,
         budget=budget,
         description=(description or "").strip(),
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -151,13 +148,13 @@ def welfare_project_decide(
                 }
             )
     project.state = ProjectState.APPROVED if approved else ProjectState.REJECTED
-    project.decided_on, project.decided_by, project.decision_note = decided_on, _who(user), note
+    project.decided_on, project.decided_by, project.decision_note = decided_on, acting_user(user), note
     project.save(update_fields=["state", "decided_on", "decided_by", "decision_note"])
     return project
 
 
 def _receipt_check(receipt):
-    """Issue 13: the scan is checked like every upload (portal.uploads): a re-encoded photo or a
+    """Issue 13: the scan is checked like every upload (core.uploads): a re-encoded photo or a
     plain PDF, stored under a name the server chose."""
     try:
         return upload_check(receipt).file
@@ -245,7 +242,7 @@ def welfare_payment_record(
         payee=payee,
         receipt_number=receipt_number,
         receipt=receipt or "",
-        recorded_by=_who(user),
+        recorded_by=acting_user(user),
     )
 
 
@@ -288,5 +285,5 @@ def venue_reward_pay(
         amount=inspection.reward,
         paid_on=paid_on,
         voucher_number=voucher_number,
-        paid_by=_who(user),
+        paid_by=acting_user(user),
     )

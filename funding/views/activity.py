@@ -12,20 +12,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
-from branches import scoping
 from branches.enums import Sector
 from branches.models import Organisation
 from branches.views import OrganisationMixin
+from core import audit, scoping
+from core.concurrency import VersionedFormViewMixin, version_of
+from core.permissions import PermissionRequiredMixin, has_permission
+from core.policy import PolicyValues, policy_for_year
+from core.views import ServiceFormView
 from funding.forms.activity import ActivityBudgetForm, ActivityFilterForm
 from funding.models import ActivityFundBudget
 from funding.selectors import activity as selectors
 from funding.selectors.applicability import ledger_applies
 from funding.services import activity as services
-from portal import audit
-from portal.concurrency import VersionedFormViewMixin, version_of
-from portal.permissions import PermissionRequiredMixin, has_permission
-from portal.policy import PolicyValues, policy_for_year
-from portal.views_base import ServiceFormView
 
 PAGE_SIZE = 100
 # A zone has hundreds of systems (each liaison group, incubator, enterprise committee at depth 2).
@@ -68,6 +67,8 @@ class ActivityFiltersMixin:
 
 class ActivityView(ActivityFiltersMixin, OrganisationMixin, TemplateView):
     """F-ACTIVITY-*: the funded units under an organisation (itself if it is one) for a year."""
+
+    permission_required = "view"
 
     template_name = "funding/activity/units.html"
 
@@ -189,6 +190,8 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
     """F-ACTIVITY-*: the year's report by sector and by town or system, each count leading to the
     units it counts, and from a unit to its budget form."""
 
+    permission_required = "view"
+
     template_name = "funding/activity/report.html"
 
     def get_context_data(self, **kwargs):
@@ -232,6 +235,8 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
 
 class ActivityExportView(ActivityReportMixin, View):
     """The report's unit rows, with the same filters, as .xlsx."""
+
+    permission_required = "view"
 
     def get(self, request, *args, **kwargs):
         filters = self.filters()

@@ -8,14 +8,13 @@ from django.views.generic import TemplateView
 from branches.enums import OrganisationKind, PostKind
 from branches.models import Post
 from branches.views import OrganisationMixin
+from core.permissions import ScopedObjectMixin, has_permission
+from core.views import ServiceFormView
+from funding.forms.aid import AidGrantForm, InstructorAllowanceForm, LiaisonPaymentForm
+from funding.selectors import aid as selectors
+from funding.selectors.applicability import ledger_applies
+from funding.services import aid as services
 from members.models import Member
-from portal.permissions import ScopedObjectMixin, has_permission
-from portal.views_base import ServiceFormView
-
-from ..forms.aid import AidGrantForm, InstructorAllowanceForm, LiaisonPaymentForm
-from ..selectors import aid as selectors
-from ..selectors.applicability import ledger_applies
-from ..services import aid as services
 
 FIRST_YEAR = 2015
 
@@ -36,6 +35,8 @@ def _years():
 
 class AidView(OrganisationMixin, TemplateView):
     """F-AID-FUND: the subtree's members eligible for aid, their groups and grants of the year."""
+
+    permission_required = "view"
 
     template_name = "funding/aid/aid.html"
 
@@ -87,6 +88,8 @@ class AidGrantView(ScopedObjectMixin, ServiceFormView):
 class LiaisonView(OrganisationMixin, TemplateView):
     """F-LIAISON-FUND: a liaison group's report and the funds paid after it; the instructors posted
     in the subtree during the year with their allowances (S-INSTRUCTOR)."""
+
+    permission_required = "view"
 
     template_name = "funding/aid/liaison.html"
 

@@ -14,14 +14,13 @@ from django.views.generic import TemplateView
 
 from branches.enums import Sector
 from branches.views import OrganisationMixin
-from portal.concurrency import VersionedFormViewMixin, version_of
-from portal.permissions import PermissionRequiredMixin, has_permission
-from portal.policy import PARAMETERS, policy_for_year
-from portal.views_base import ServiceFormView
-
-from ..forms.dues import DuesBasesForm, DuesCollectForm, DuesRefundForm
-from ..selectors import dues as selectors
-from ..services import dues as services
+from core.concurrency import VersionedFormViewMixin, version_of
+from core.permissions import PermissionRequiredMixin, has_permission
+from core.policy import PARAMETERS, policy_for_year
+from core.views import ServiceFormView
+from funding.forms.dues import DuesBasesForm, DuesCollectForm, DuesRefundForm
+from funding.selectors import dues as selectors
+from funding.services import dues as services
 
 SOURCE = _("Rules on party dues (中组发〔2008〕3号)")
 # A zone has hundreds of branches in arrears: the list is paged (issue 12), the totals are the whole list's.
@@ -48,6 +47,8 @@ class YearMixin:
 
 class DuesView(YearMixin, OrganisationMixin, TemplateView):
     """N-DUES: the branch's members x 12 months, each member's base and dues, the arrears."""
+
+    permission_required = "view"
 
     template_name = "funding/dues/grid.html"
 
@@ -143,6 +144,8 @@ class DuesCollectView(YearMixin, OrganisationMixin, ServiceFormView):
 class DuesArrearsView(YearMixin, PermissionRequiredMixin, TemplateView):
     """N-DUES: the branches in the user's scope with members in arrears."""
 
+    permission_required = "view"
+
     template_name = "funding/dues/arrears.html"
 
     def get_context_data(self, **kwargs):
@@ -164,6 +167,8 @@ class DuesArrearsView(YearMixin, PermissionRequiredMixin, TemplateView):
 class DuesRefundsView(YearMixin, OrganisationMixin, TemplateView):
     """F-DUES-REFUND: a non-public organisation's dues collected and refunded, or, above them, the
     reconciliation of every non-public enterprise's organisation under this one."""
+
+    permission_required = "view"
 
     template_name = "funding/dues/refunds.html"
 

@@ -4,14 +4,15 @@ from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from branches import scoping
 from branches.selectors import work_committee
+from core import scoping
+from core.permissions import PermissionRequiredMixin
+from core.policy import policy_for_year
 from funding.selectors.applicability import funding_applicable
-from portal.permissions import PermissionRequiredMixin
-from portal.policy import policy_for_year
 
 
 class FundingHomeView(PermissionRequiredMixin, TemplateView):
+    permission_required = "view"
     template_name = "funding/home.html"
 
     def get_context_data(self, **kwargs):

@@ -8,6 +8,8 @@ from django.views.generic import TemplateView
 
 from assessments.models import VenueInspection
 from branches.views import OrganisationMixin
+from core.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
+from core.views import ScopedFileView, ServiceFormView
 from funding.enums import ProjectState
 from funding.forms.welfare import (
     VenueRewardPaymentForm,
@@ -18,8 +20,6 @@ from funding.forms.welfare import (
 from funding.models import WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
 from funding.services import welfare as services
-from portal.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
-from portal.views_base import ScopedFileView, ServiceFormView
 
 
 def _fund_context(fund: selectors.Fund) -> dict:
@@ -29,6 +29,8 @@ def _fund_context(fund: selectors.Fund) -> dict:
 
 class WelfareView(OrganisationMixin, TemplateView):
     """A village's or community's year of the fund: its balance, projects and payments."""
+
+    permission_required = "view"
 
     template_name = "funding/welfare/village.html"
 
@@ -82,6 +84,7 @@ class WelfareProjectMixin(ScopedObjectMixin):
 
 
 class WelfareProjectView(WelfareProjectMixin, TemplateView):
+    permission_required = "view"
     template_name = "funding/welfare/project.html"
 
     def get_context_data(self, **kwargs):
@@ -138,6 +141,8 @@ class WelfarePayView(WelfareProjectMixin, ServiceFormView):
 class WelfareReceiptView(ScopedFileView):
     """The scanned receipt of a payment, only inside the user's scope."""
 
+    permission_required = "view"
+
     scoped_name = "payment"
 
     def get_scoped_queryset(self):
@@ -149,6 +154,8 @@ class WelfareReceiptView(ScopedFileView):
 
 class WelfareOverviewView(PermissionRequiredMixin, TemplateView):
     """Every village and community in the user's scope with its year's allocation, payments and balance."""
+
+    permission_required = "view"
 
     template_name = "funding/welfare/overview.html"
 
@@ -168,6 +175,8 @@ class WelfareOverviewView(PermissionRequiredMixin, TemplateView):
 
 class VenueRewardsView(PermissionRequiredMixin, TemplateView):
     """F-VENUE-REWARD: the reward entitlements of acceptance inspections, the unpaid ones first."""
+
+    permission_required = "view"
 
     template_name = "funding/welfare/venue_rewards.html"
 

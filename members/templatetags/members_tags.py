@@ -1,6 +1,6 @@
 from django import template
 
-from members.masking import cell_shown, id_number_masked, phone_masked, text_masked
+from core.masking import cell_shown, id_number_masked, phone_masked, text_masked
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ import datetime
 
 from assessments.enums import ReportResult
 from assessments.models import AnnualReport
-from portal.uploads import upload_check
+from core.uploads import upload_check
 from tests.uploads import pdf
 
 VIEWS = {"assessments:report_file": ("view", "report")}

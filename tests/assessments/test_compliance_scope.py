@@ -20,8 +20,8 @@ from assessments.models import TrainingRecord
 from branches import services as branch_services
 from branches.enums import PostKind
 from branches.models import Organisation
+from core.policy import policy_for_year
 from members.models import Membership
-from portal.policy import policy_for_year
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

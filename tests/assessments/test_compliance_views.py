@@ -171,7 +171,7 @@ def test_the_findings_list_exports_with_its_filters(users, client, zone, finding
 
     import openpyxl
 
-    from portal.models import AuditEntry
+    from core.models import AuditEntry
 
     client.force_login(users.town_admin)
     with translation.override("zh-hans"):

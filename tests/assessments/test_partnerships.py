@@ -10,8 +10,8 @@ from django.utils import translation
 from assessments import services
 from assessments.enums import DoubleStrongStatus, PairingKind
 from assessments.models import Pairing
-from branches import scoping
 from branches.enums import OrganisationKind, Sector
+from core import scoping
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from assessments.models import Attendance, EvaluationResult, Finding, Meeting
 from branches import services as branch_services
 from branches.enums import OrganisationKind as K
 from branches.enums import Sector
+from core.policy import policy_for_year
 from members.models import Membership
-from portal.policy import policy_for_year
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db

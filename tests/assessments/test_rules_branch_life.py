@@ -12,10 +12,10 @@ from assessments.enums import Disposal, Grade
 from assessments.models import EvaluationResult, Finding
 from branches.enums import OrganisationKind as K
 from branches.enums import Sector
+from core.policy import PolicyValues, policy_for_year
 from members import community
 from members.enums import LifeStatus
 from members.models import Member, Membership
-from portal.policy import PolicyValues, policy_for_year
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db

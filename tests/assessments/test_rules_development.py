@@ -11,10 +11,10 @@ from assessments.compliance.engine import RULES, RunContext, compliance_run
 from assessments.models import Finding
 from branches.enums import OrganisationKind as K
 from branches.enums import Sector
+from core.idcard import id_make
+from core.policy import policy_for_year
 from members import development
-from members.idcard import id_make
 from members.models import Candidate
-from portal.policy import policy_for_year
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from assessments.models import Finding
 from branches import services as branch_services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
+from core.policy import PolicyValues, policy_for_year
 from members.services import member_status_change
-from portal.policy import PolicyValues, policy_for_year
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from branches import services as branch_services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
 from branches.models import Organisation
-from portal.policy import policy_for_year
+from core.policy import policy_for_year
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from assessments.enums import SixStandard, VenueKind
 from assessments.models import Finding
 from branches.enums import OrganisationKind as K
 from branches.enums import Sector
-from portal.policy import PolicyValues, policy_for_year
+from core.policy import PolicyValues, policy_for_year
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db

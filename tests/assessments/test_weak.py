@@ -16,7 +16,7 @@ from branches import services as branch_services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
 from branches.models import Organisation
-from portal.policy import policy_for_year
+from core.policy import policy_for_year
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db
@@ -596,7 +596,7 @@ def test_proposal_queries_do_not_grow_with_the_zone(zone, users, django_assert_m
 
 
 def test_the_score_points_are_the_policy_of_the_year():
-    from portal import services as portal_services
+    from core import services as portal_services
 
     assert weak.weights_for_year(2016) == weak.DEFAULT_WEIGHTS
     portal_services.policy_revision_save(

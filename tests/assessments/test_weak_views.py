@@ -172,7 +172,7 @@ def test_year_page_queries_do_not_grow(zone, users, client_for, django_assert_nu
 
 
 def test_year_page_shows_the_chosen_and_the_lowest_others(zone, users, client_for, monkeypatch):
-    from assessments import views_weak
+    from assessments.views import weak as views_weak
 
     monkeypatch.setattr(views_weak, "ROWS_SHOWN", 2)
     for i in range(11):  # 12 villages: 2 proposed

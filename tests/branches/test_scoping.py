@@ -1,8 +1,9 @@
 import pytest
 
-from branches import scoping, selectors
+from branches import selectors
 from branches.enums import OrganisationKind as K
 from branches.models import Organisation, Post
+from core import scoping
 from members.enums import MemberStatus
 from members.models import Member
 from members.services import member_counts_refresh

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from core.policy import policy_for_year
 from funding.enums import DuesBasis
 from funding.selectors.dues import dues_monthly
-from portal.policy import policy_for_year
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from branches.enums import OrganisationKind, Sector
-from portal.enums import Role
+from core.enums import Role
 from tests.factories import UserFactory, make_org
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]

@@ -8,8 +8,8 @@ import datetime
 from assessments import services as assessment_services
 from assessments.enums import SixStandard, VenueGrade, VenueKind
 from branches.enums import OrganisationKind, Sector
+from core.enums import Role
 from funding.services import welfare
-from portal.enums import Role
 from tests.factories import UserFactory, make_org
 from tests.uploads import pdf
 

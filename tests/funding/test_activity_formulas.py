@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 
 from branches.enums import Sector
+from core.models import PolicyRevision, PolicyValue
+from core.policy import policy_for_year
 from funding.enums import FundFormula
 from funding.services.activity import (
     ActivityStatus,
@@ -15,8 +17,6 @@ from funding.services.activity import (
     formula_for,
     wage_figure,
 )
-from portal.models import PolicyRevision, PolicyValue
-from portal.policy import policy_for_year
 
 pytestmark = pytest.mark.django_db
 D = Decimal

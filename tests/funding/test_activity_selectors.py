@@ -11,9 +11,9 @@ import pytest
 
 from branches.enums import OrganisationKind as K
 from branches.enums import Sector
+from core.models import PolicyRevision, PolicyValue
 from funding.selectors import activity as selectors
 from funding.services.activity import ActivityStatus, activity_budget_record
-from portal.models import PolicyRevision, PolicyValue
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db

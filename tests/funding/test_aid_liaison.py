@@ -13,11 +13,11 @@ from assessments import services as assessment_services
 from assessments.enums import ReportResult
 from branches import services as branch_services
 from branches.enums import OrganisationKind, PostKind
+from core.services import policy_revision_save
 from funding.enums import LiaisonPayment
 from funding.models import InstructorAllowance, LiaisonFundPayment
 from funding.selectors.aid import instructors_in_year, months_between
 from funding.services.aid import instructor_allowance_cap, instructor_allowance_pay, liaison_fund_pay
-from portal.services import policy_revision_save
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from funding import demo as funding_demo
+from core.models import User
+from devtools import demo
+from devtools import demo_funding as funding_demo
 from funding.models import ActivityFundBudget, DuesPayment, WelfarePayment
 from funding.selectors.welfare import welfare_balance
-from portal import demo
-from portal.models import User
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 5, 20)

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from core.policy import policy_for_year
+from core.services import policy_revision_save
 from funding.enums import DuesBasis
 from funding.models import DuesBase
 from funding.selectors.dues import dues_basis_for, dues_for_base, dues_monthly, dues_values_by_month
 from members.enums import LifeStatus
-from portal.policy import policy_for_year
-from portal.services import policy_revision_save
 
 pytestmark = pytest.mark.django_db
 

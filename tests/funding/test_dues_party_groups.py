@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from core.enums import Role
 from funding.models import DuesPayment
 from funding.selectors import dues as selectors
 from funding.selectors.dues import DUE, NOT_DUE
 from funding.services import dues as services
-from portal.enums import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -207,7 +207,7 @@ def test_collect_refuses_months_ahead_empty_choices_and_outside_the_scope(zone, 
 
 
 def test_a_revision_changes_the_dues_from_its_month(zone):
-    from portal.services import policy_revision_save
+    from core.services import policy_revision_save
 
     salary_bases(zone)
     policy_revision_save(
@@ -321,7 +321,7 @@ def test_the_zone_arrears_wait_for_the_collection_day(zone, users):
 
 
 def test_a_revision_moves_the_collection_day(zone):
-    from portal.services import policy_revision_save
+    from core.services import policy_revision_save
 
     policy_revision_save(
         name="调整",

@@ -50,7 +50,7 @@ def test_a_village_secretary_is_offered_no_activity_fund_and_no_refund(users, cl
 
 def test_a_non_public_secretary_is_offered_the_refunds_and_the_activity_fund(client, zone):
     from branches.enums import OrganisationKind, Sector
-    from portal.enums import Role
+    from core.enums import Role
     from tests.factories import UserFactory, make_org
 
     branch = make_org(

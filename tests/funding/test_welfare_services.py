@@ -14,12 +14,12 @@ from django.utils import timezone, translation
 
 from branches.enums import OrganisationKind, Sector
 from branches.services import organisation_dissolve
+from core.enums import Role
+from core.models import PolicyRevision, PolicyValue
 from funding.enums import ProjectState
 from funding.models import WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
 from funding.services import welfare as services
-from portal.enums import Role
-from portal.models import PolicyRevision, PolicyValue
 from tests.factories import UserFactory, make_org
 from tests.uploads import pdf_bytes
 

@@ -11,10 +11,10 @@ from django.utils import timezone, translation
 
 from assessments import services as assessment_services
 from assessments.enums import SixStandard, VenueGrade, VenueKind
+from core.models import PolicyRevision, PolicyValue
 from funding.models import VenueRewardPayment
 from funding.selectors import welfare as selectors
 from funding.services import welfare as services
-from portal.models import PolicyRevision, PolicyValue
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2024, 5, 6)

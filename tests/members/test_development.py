@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from core.idcard import id_make
 from members import development
 from members.enums import DevelopmentStage, MemberCategory
-from members.idcard import id_make
 from members.models import Candidate, Member
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from members.idcard import IdNumberError, id_birth_date, id_check_digit, id_is_male, id_make, id_validate
+from core.idcard import IdNumberError, id_birth_date, id_check_digit, id_is_male, id_make, id_validate
 
 
 def test_id_check_digit_matches_published_example():

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import translation
 
+from core.idcard import id_make
 from members import imports
 from members.enums import MemberEventKind
-from members.idcard import id_make
 from members.models import Member, MemberEvent, Membership
 from members.roster import RosterError
 

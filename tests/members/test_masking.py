@@ -5,9 +5,9 @@ text of a failed upload."""
 import pytest
 from django.urls import reverse
 
+from core.idcard import id_make
+from core.masking import id_number_masked, phone_masked, text_masked
 from members import imports, services
-from members.idcard import id_make
-from members.masking import id_number_masked, phone_masked, text_masked
 from members.models import RosterUpload
 from tests.members.test_imports import person, sheet_rows, xlsx
 

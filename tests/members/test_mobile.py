@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from core.idcard import id_make
 from members import mobile, selectors
-from members.idcard import id_make
 
 pytestmark = pytest.mark.django_db
 

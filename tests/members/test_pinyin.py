@@ -3,8 +3,8 @@
 import pytest
 from pypinyin import Style, lazy_pinyin
 
+from devtools.demo import GIVEN, SURNAMES
 from members.pinyin import _syllables, name_pinyin
-from portal.demo import GIVEN, SURNAMES
 
 
 def test_short_path_agrees_with_pypinyin_on_every_demo_name_character():

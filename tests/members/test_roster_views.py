@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import reauth
+from core.excel import cell_safe
 from members import imports, tasks
 from members.models import Member, RosterUpload
-from portal import reauth
-from portal.excel import cell_safe
 from tests.members.test_imports import person, sheet_rows, xlsx
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.idcard import id_make
+from core.masking import id_number_masked, phone_masked
 from members import selectors, services
 from members.enums import MemberCategory
-from members.idcard import id_make
-from members.masking import id_number_masked, phone_masked
 from members.models import RosterUpload
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from core.idcard import id_make
 from members import services
 from members.enums import Gender, MemberCategory, MemberEventKind, MemberStatus
-from members.idcard import id_make
 from members.models import Member, MemberEvent
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from portal import services
-from portal.enums import Role, RoleGrantState
-from portal.models import AuditEntry, RoleGrant, User
+from core import services
+from core.enums import Role, RoleGrantState
+from core.models import AuditEntry, RoleGrant, User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
+from core import services
+from core.enums import Role, RoleGrantState
+from core.models import AuditEntry, RoleGrant
 from members.models import Member, MemberEvent, Membership
-from portal import services
-from portal.enums import Role, RoleGrantState
-from portal.models import AuditEntry, RoleGrant
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

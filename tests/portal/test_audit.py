@@ -22,16 +22,16 @@ from assessments.models import Finding, FindingStage, Meeting
 from branches import services as branch_services
 from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
+from core import audit, reauth
+from core.enums import AuditAction
+from core.idcard import id_make
+from core.models import AuditEntry
+from core.tasks import audit_purge
 from funding.selectors import activity as activity_selectors
 from funding.services import welfare
 from members import services as member_services
 from members.enums import MemberCategory
-from members.idcard import id_make
 from members.models import Member, MemberEvent, Membership
-from portal import audit, reauth
-from portal.enums import AuditAction
-from portal.models import AuditEntry
-from portal.tasks import audit_purge
 from tests.uploads import jpeg
 
 pytestmark = pytest.mark.django_db

@@ -30,13 +30,13 @@ from assessments.compliance import engine
 from assessments.enums import AttendanceStatus, Grade, MeetingKind, TrainingKind
 from assessments.models import Finding, Talk
 from branches import services as branch_services
+from core import audit, bulkload
+from core import services as portal_services
+from core.models import AuditEntry
 from funding.services import dues
 from members import imports
 from members import services as member_services
 from members.enums import MemberStatus
-from portal import audit, bulkload
-from portal import services as portal_services
-from portal.models import AuditEntry
 from tests.members.test_imports import preview, sheet_rows
 
 pytestmark = pytest.mark.django_db
@@ -311,7 +311,7 @@ CASES = {
     "assessments.weak.weak_proposal_make": case_weak_proposal,
     "funding.services.dues.dues_bases_record": case_dues,
     "funding.services.dues.dues_collect": case_dues,
-    "portal.services.policy_revision_save": case_policy_revision,
+    "core.services.policy_revision_save": case_policy_revision,
     "branches.services.organisation_dissolve": case_dissolve,
     "members.services.member_status_change": case_status_change,
     "members.services.member_transfer": case_transfer,
@@ -481,18 +481,18 @@ PRODUCT = ("branches", "members", "assessments", "funding", "portal")
 # benchmarks, which run in a throwaway database (`make bench`).
 EXEMPT_MODULES = {
     "portal.demo",
-    "portal.demo_activity",
-    "funding.demo",
-    "portal.benchmarks",
-    "portal.bench_secretary",
-    "assessments.benchmarks",
-    "funding.benchmarks",
-    "portal.management.commands.seed_demo",
-    "portal.management.commands.bench",
+    "devtools.demo_activity",
+    "devtools.demo_funding",
+    "devtools.benchmarks",
+    "devtools.bench_secretary",
+    "devtools.bench_assessments",
+    "devtools.bench_funding",
+    "devtools.management.commands.seed_demo",
+    "devtools.management.commands.bench",
 }
 # Functions that write an audited model in bulk without an entry of their own, and why.
 EXEMPT_FUNCTIONS = {
-    "portal.passwords.PasswordHistoryValidator.password_changed": (
+    "core.passwords.PasswordHistoryValidator.password_changed": (
         "the time of a password change, bookkeeping like last_login: the account's own entry logs the change"
     ),
 }

@@ -11,9 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from portal import audit
-from portal.enums import AuditAction
-from portal.models import AuditEntry
+from core import audit
+from core.enums import AuditAction
+from core.models import AuditEntry
 from tests.portal.conftest import manage, service_env
 
 TRAIL = AuditEntry._meta.db_table

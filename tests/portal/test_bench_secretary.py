@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from assessments.enums import MeetingKind
-from portal import benchmarks
-from portal.bench_secretary import GROUPS, plan_coverage, secretary_year_plan
+from devtools import benchmarks
+from devtools.bench_secretary import GROUPS, plan_coverage, secretary_year_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from portal.bulkload import copy_line, rows_copy
+from core.bulkload import copy_line, rows_copy
 
 pytestmark = pytest.mark.django_db
 

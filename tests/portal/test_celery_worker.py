@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from branches.tasks import tree_integrity_check
-from members.idcard import id_make
+from core.idcard import id_make
 from tests.portal.conftest import PYTHON, ROOT, service_env
 
 pytestmark = pytest.mark.services

@@ -1,5 +1,5 @@
 """Issue 7: two people editing the same record. The second save is refused with a message saying
-who changed the record and when; nothing is silently overwritten (portal.concurrency)."""
+who changed the record and when; nothing is silently overwritten (core.concurrency)."""
 
 import datetime
 import threading
@@ -18,13 +18,13 @@ from assessments.enums import AttendanceStatus, MeetingKind, SixStandard, VenueK
 from assessments.models import Evaluation, VenueCheck
 from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
+from core import services as portal_services
+from core.concurrency import NEW, version_of
+from core.models import PolicyRevision
 from funding.models import ActivityFundBudget, DuesBase
 from members import services as member_services
 from members.enums import MemberStatus
 from members.models import Member
-from portal import services as portal_services
-from portal.concurrency import NEW, version_of
-from portal.models import PolicyRevision
 from tests.factories import UserFactory, make_org
 
 pytestmark = pytest.mark.django_db

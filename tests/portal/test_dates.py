@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from assessments import services
 from assessments.enums import ReportResult
-from portal.dates import day_text, moment_text
+from core.dates import day_text, moment_text
 
 pytestmark = pytest.mark.django_db
 

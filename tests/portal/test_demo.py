@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from branches.enums import MEMBER_HOLDING_KINDS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
-from members.idcard import id_validate
+from core.idcard import id_validate
+from devtools import demo
 from members.models import Member
-from portal import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_demo_accounts_log_in_with_printed_password(rf):
 
 def test_demo_logins_are_named_after_the_recorded_secretaries():
     """Issue 12: the village secretary on the screen is the one on the branch's page."""
-    from portal.models import User
+    from core.models import User
 
     logins = {login["username"]: login for login in demo.demo_zone_build(seed=5, members=1500)["logins"]}
     for username, title in (("town1", "街道党工委书记"), ("branch1", "村支部书记"), ("enterprise1", "企业支部书记")):
@@ -77,7 +77,7 @@ def test_demo_village_branch_keeps_its_records(client):
     """The demo's branch1 login lands on a branch whose assessments pages have something to show."""
     from assessments import selectors
     from assessments.models import Evaluation, Meeting, Talk, TrainingRecord, Venue
-    from portal.models import User
+    from core.models import User
 
     demo.demo_zone_build(seed=5, members=1500)
     branch = User.objects.get(username="branch1").organisation
@@ -101,8 +101,8 @@ def test_demo_branch_meetings_list_its_party_groups_and_its_committee():
     from assessments.compliance import engine
     from assessments.models import Finding, Meeting
     from branches.enums import COMMITTEE_POSTS
+    from core.models import User
     from members.selectors import branch_members_on
-    from portal.models import User
 
     demo.demo_zone_build(seed=2015, members=1500)  # the demo's seed: branch1 is 麓谷东村第1党支部, with two groups
     branch = User.objects.get(username="branch1").organisation

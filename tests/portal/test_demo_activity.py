@@ -24,9 +24,9 @@ from assessments.models import (
 from branches.enums import COMMITTEE_POSTS, OrganisationKind
 from branches.models import Organisation, Post
 from branches.selectors import duty_holder
+from core.models import User
+from devtools import demo, demo_activity
 from members.models import CommunityRegistration, CommunityService, Membership
-from portal import demo, demo_activity
-from portal.models import User
 
 pytestmark = pytest.mark.django_db
 LAST = timezone.localdate().year - 1

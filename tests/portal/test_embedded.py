@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from portal.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 from tests.portal.conftest import PYTHON, ROOT, manage, service_env
 
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import audit
-from portal.enums import AuditAction
+from core import audit
+from core.enums import AuditAction
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from portal import loadtest
+from devtools import loadtest
 from tests.factories import UserFactory
 
 SAMPLE = """Running 20s test @ http://127.0.0.1:8000/

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.enums import Role
+from core.enums import Role
 from tests.factories import UserFactory
 from tests.portal.test_permission_matrix import EXTRA_KWARGS, VIEWS
 

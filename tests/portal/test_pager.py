@@ -4,7 +4,7 @@ the list's filters, whatever the page's name in the query."""
 from django.template import Context, Template
 from django.utils import translation
 
-from portal.templatetags.pager import page_url, query_fields, search_query
+from core.templatetags.pager import page_url, query_fields, search_query
 
 
 def test_a_page_link_keeps_the_filters_and_drops_the_old_page():

@@ -1,4 +1,4 @@
-"""Uploads kept across a form that failed validation (portal.pending_uploads, issue 12): checked like
+"""Uploads kept across a form that failed validation (core.pending_uploads, issue 12): checked like
 any upload, offered back to their uploader only, for a limited time, purged afterwards."""
 
 import datetime
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from portal import pending_uploads
+from core import pending_uploads
 from tests.uploads import png
 
 pytestmark = pytest.mark.django_db

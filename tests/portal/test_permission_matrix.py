@@ -15,10 +15,10 @@ from assessments import services as assessment_services
 from assessments.compliance import engine
 from assessments.models import DoubleStrongApplication, Finding
 from branches.enums import OrganisationKind, Sector
-from branches.scoping import for_user
+from core.models import AuditEntry, PolicyRevision
+from core.permissions import PERMISSIONS
+from core.scoping import for_user
 from members import community, imports, mobile
-from portal.models import AuditEntry, PolicyRevision
-from portal.permissions import PERMISSIONS
 from tests.factories import make_org
 from tests.uploads import jpeg, pdf
 
@@ -510,7 +510,7 @@ ADMIN_EXTRA = {"auth_user_password_change": ("portal.user", "password")}
 ADMIN_SITE_PAGES = ("index", "password_change", "app_list")
 ADMIN_NOT_CHECKED = {"login", "logout", "jsi18n", "autocomplete", "view_on_site", "password_change_done"}
 ADMIN_APPS = sorted({label.split(".")[0] for label in ADMIN_READERS})
-SITE_ROLES = {"bureau", "sysadmin"}  # portal.permissions.ADMIN_SITE_ROLES, by the users fixture's names
+SITE_ROLES = {"bureau", "sysadmin"}  # core.permissions.ADMIN_SITE_ROLES, by the users fixture's names
 
 
 def _admin_urls() -> list[tuple]:
@@ -556,7 +556,7 @@ def _admin_objects(zone, users) -> dict:
     """One record of every registered model (the account is another than the system administrator's own)."""
     from axes.models import AccessAttempt
 
-    from portal import services as portal_services
+    from core import services as portal_services
 
     meeting = assessment_services.meeting_record(
         organisation=zone.b1,

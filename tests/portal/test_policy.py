@@ -11,8 +11,8 @@ from django.utils import translation
 
 from assessments import norms, selectors
 from assessments import services as assessment_services
-from portal import policy, services
-from portal.models import PolicyRevision, PolicyValue
+from core import policy, services
+from core.models import PolicyRevision, PolicyValue
 
 pytestmark = pytest.mark.django_db
 BEFORE_2018 = datetime.date(2017, 12, 1)

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from portal.enums import Role
+from core.enums import Role
 from tests.factories import PASSWORD, UserFactory
 from tests.portal.conftest import PYTHON, ROOT, manage, service_env
 from tests.portal.test_embedded import _free_port

@@ -28,10 +28,10 @@ from django.urls import reverse
 
 from assessments.compliance.engine import compliance_run
 from assessments.models import ComplianceRun, Finding, FindingStage
+from core import backups
+from core.idcard import id_make
 from members import imports
-from members.idcard import id_make
 from members.models import Member, Membership, RosterUpload
-from portal import backups
 from tests.factories import PASSWORD
 from tests.members.test_imports import sheet_rows, xlsx
 from tests.portal.conftest import PYTHON, ROOT, manage, service_env
@@ -297,12 +297,12 @@ def _large_roster(rows: int) -> bytes:
 
 
 def test_a_work_lock_is_free_once_its_holder_is_killed(db, settings):
-    from portal.work_locks import work_lock, work_lock_free
+    from core.work_locks import work_lock, work_lock_free
 
     database_url = _database_url() if connection.vendor == "postgresql" else None
     env = service_env(DATABASE_URL=database_url, PORTAL_VAR_DIR=str(settings.VAR_DIR))
     code = (
-        "import django, time; django.setup()\nfrom portal.work_locks import work_lock\n"
+        "import django, time; django.setup()\nfrom core.work_locks import work_lock\n"
         "with work_lock(name='test', key=7) as held:\n    print(held, flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen([PYTHON, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)

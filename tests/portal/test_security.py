@@ -19,10 +19,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import services, sessions
+from core.enums import Role
+from core.models import AuditEntry, PasswordHistory, User
 from members.models import Member
-from portal import services, sessions
-from portal.enums import Role
-from portal.models import AuditEntry, PasswordHistory, User
 from tests.factories import PASSWORD, UserFactory
 from tests.portal.conftest import manage, service_env
 

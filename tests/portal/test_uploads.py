@@ -20,9 +20,9 @@ from PIL import Image
 from assessments import services as assessment_services
 from assessments.enums import AttendanceStatus, MeetingKind, SixStandard, VenueKind
 from assessments.models import Meeting, MeetingAttachment, VenueCheck
+from core.uploads import FILE_CSP, IMAGE_TYPES, upload_check
 from funding.models import WelfarePayment
 from funding.services import welfare
-from portal.uploads import FILE_CSP, IMAGE_TYPES, upload_check
 from tests.concurrency import opened
 from tests.uploads import image_bytes, jpeg, pdf, pdf_bytes
 

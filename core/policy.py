@@ -1,0 +1,445 @@
+"""The opinion's numbers as versioned policy parameters: one home for funding and the rules.
+
+Every rate, cap, amount and quota in `shared/policy/clauses.md` is a `Parameter` declared here,
+with the 2015 value as its default. The bureau changes them by adding a `PolicyRevision` (portal
+models) with an effective date; a revision sets some or all parameters, and a parameter's value on
+a day is the one set by the latest revision in force on that day. Revisions are never changed
+once in force and never take effect in the past, so a computation for 2016 gives the same result
+after a later revision as before it.
+
+The `portal` app depends on neither funding nor assessments, so both import this module without
+a cycle.
+
+Money is `Decimal` and is rounded to the fen half up (四舍五入, `fen()`), the rule of China's
+financial accounting; nothing here touches float.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from core.models import PolicyValue
+
+FEN = Decimal("0.01")
+
+
+def fen(amount: Decimal) -> Decimal:
+    """Round an amount in yuan to the fen, half up (0.005 → 0.01)."""
+    return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+# Units say how a value is shown and checked.
+RATE, YUAN, DAYS, HOURS, COUNT, YEAR = "rate", "yuan", "days", "hours", "count", "year"
+# A day of the month (1 to 28, so every month has it).
+DAY_OF_MONTH = "day_of_month"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    label: str | Promise
+    clause: str
+    unit: str
+    default: Decimal | None  # the 2015 value; None where the opinion fixes no number
+    source: str | Promise = ""
+
+    @property
+    def is_whole(self) -> bool:
+        return self.unit in (DAYS, COUNT, YEAR, DAY_OF_MONTH)
+
+
+_DUES = _("Rules on party dues (中组发〔2008〕3号)")
+_TRAINING = _("National training plan 2014–2018, cited by the opinion")
+_BRANCH_RULES = _("Branch work rules (trial, 2018)")
+_NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
+_PARTS = _("The opinion names the two parts, not their weights: the bureau sets them")
+_RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
+_ZONE_DUES_DAY = _(
+    "The zone's own choice (the rules on party dues ask for dues every month and fix no day): the 25th, after "
+    "pay day and the month's themed party day, before the branch hands the month's dues up"
+)
+
+
+def _p(key, label, clause, unit, default, source=None):
+    return Parameter(key, label, clause, unit, None if default is None else Decimal(default), source or clause)
+
+
+PARAMETERS: dict[str, Parameter] = {
+    p.key: p
+    for p in (
+        # Funding formulas (F-*).
+        _p(
+            "activity_fund.agency_min_rate",
+            _("Agencies and public institutions: activity funds, at least this share of the staff wage bill"),
+            "F-ACTIVITY-AGENCY",
+            RATE,
+            "0.02",
+        ),
+        _p(
+            "activity_fund.soe_min_rate",
+            _("State-owned enterprises: activity funds, at least this share of the standard wage bill"),
+            "F-ACTIVITY-SOE",
+            RATE,
+            "0.005",
+        ),
+        _p(
+            "activity_fund.soe_max_rate",
+            _("State-owned enterprises: activity funds, at most this share of the standard wage bill"),
+            "F-ACTIVITY-SOE",
+            RATE,
+            "0.01",
+        ),
+        _p(
+            "activity_fund.non_public_min_rate",
+            _("Non-public enterprises: activity funds, at least this share of the total wage bill"),
+            "F-ACTIVITY-NONPUBLIC",
+            RATE,
+            "0.003",
+        ),
+        _p(
+            "activity_fund.non_public_max_rate",
+            _("Non-public enterprises: activity funds, at most this share of the total wage bill"),
+            "F-ACTIVITY-NONPUBLIC",
+            RATE,
+            "0.005",
+        ),
+        _p(
+            "welfare_fund.allocation",
+            _("Welfare project fund for each village and community a year"),
+            "F-WELFARE-FUND",
+            YUAN,
+            "200000",
+        ),
+        _p("welfare_fund.first_year", _("Welfare project fund: first year"), "F-WELFARE-FUND", YEAR, "2015"),
+        _p("welfare_fund.last_year", _("Welfare project fund: last year"), "F-WELFARE-FUND", YEAR, "2017"),
+        _p("venue_reward.class_1", _("Reward for a class 1 venue"), "F-VENUE-REWARD", YUAN, "8000"),
+        _p("venue_reward.class_2", _("Reward for a class 2 venue"), "F-VENUE-REWARD", YUAN, "6000"),
+        _p("venue_reward.class_3", _("Reward for a class 3 venue"), "F-VENUE-REWARD", YUAN, "4000"),
+        _p(
+            "liaison_fund.work_fund_cap",
+            _("Liaison group work fund a year, at most"),
+            "F-LIAISON-FUND",
+            YUAN,
+            None,
+            _NOT_FIXED,
+        ),
+        _p(
+            "liaison_fund.head_allowance_cap",
+            _("Liaison group head's allowance a year, at most"),
+            "F-LIAISON-FUND",
+            YUAN,
+            None,
+            _NOT_FIXED,
+        ),
+        _p(
+            "liaison_fund.instructor_monthly_cap",
+            _("Instructor's allowance a month, at most"),
+            "F-LIAISON-FUND",
+            YUAN,
+            None,
+            _NOT_FIXED,
+        ),
+        # Party dues (N-DUES): monthly, on the regular after-tax salary or pension; bounds inclusive.
+        _p("dues.salary_band_1", _("Dues: salary band 1 up to (yuan a month)"), "N-DUES", YUAN, "3000", _DUES),
+        _p("dues.salary_band_2", _("Dues: salary band 2 up to (yuan a month)"), "N-DUES", YUAN, "5000", _DUES),
+        _p("dues.salary_band_3", _("Dues: salary band 3 up to (yuan a month)"), "N-DUES", YUAN, "10000", _DUES),
+        _p("dues.salary_rate_1", _("Dues: rate in salary band 1"), "N-DUES", RATE, "0.005", _DUES),
+        _p("dues.salary_rate_2", _("Dues: rate in salary band 2"), "N-DUES", RATE, "0.01", _DUES),
+        _p("dues.salary_rate_3", _("Dues: rate in salary band 3"), "N-DUES", RATE, "0.015", _DUES),
+        _p("dues.salary_rate_above", _("Dues: rate above salary band 3"), "N-DUES", RATE, "0.02", _DUES),
+        _p("dues.pension_band", _("Dues: pension band up to (yuan a month)"), "N-DUES", YUAN, "5000", _DUES),
+        _p("dues.pension_rate_low", _("Dues: rate on a pension up to the band"), "N-DUES", RATE, "0.005", _DUES),
+        _p("dues.pension_rate_high", _("Dues: rate on a pension above the band"), "N-DUES", RATE, "0.01", _DUES),
+        _p(
+            "dues.flat_amount",
+            _("Dues of students, the unemployed and those on relief (yuan a month)"),
+            "N-DUES",
+            YUAN,
+            "0.2",
+            _DUES,
+        ),
+        _p("dues.farmer_min", _("Dues of farmers, at least (yuan a month)"), "N-DUES", YUAN, "0.2", _DUES),
+        _p("dues.farmer_max", _("Dues of farmers, at most (yuan a month)"), "N-DUES", YUAN, "1", _DUES),
+        _p(
+            "dues.collection_day",
+            _("Dues: collection day of the month; a month's dues are owed once it has passed"),
+            "N-DUES",
+            DAY_OF_MONTH,
+            "25",
+            _ZONE_DUES_DAY,
+        ),
+        # Quotas the compliance rules check (Q-*).
+        _p(
+            "weak.village_share",
+            _("Weak organisations: share of villages named each year, at least"),
+            "Q-WEAK-VILLAGE",
+            RATE,
+            "0.10",
+        ),
+        _p(
+            "weak.community_share",
+            _("Weak organisations: share of communities named each year, at least"),
+            "Q-WEAK-COMMUNITY",
+            RATE,
+            "0.05",
+        ),
+        _p(
+            "weak.other_share",
+            _("Weak organisations: share of every other type named each year, at least"),
+            "Q-WEAK-OTHER",
+            RATE,
+            "0.05",
+        ),
+        _p(
+            "weak.points_open_clause",
+            _("Weak-organisation score: points off for each clause with an open finding"),
+            "Q-WEAK-VILLAGE",
+            COUNT,
+            "10",
+            _RANKING,
+        ),
+        _p(
+            "weak.points_waived_clause",
+            _("Weak-organisation score: points off for each clause whose findings were all waived"),
+            "Q-WEAK-VILLAGE",
+            COUNT,
+            "10",
+            _RANKING,
+        ),
+        _p(
+            "weak.points_no_meetings",
+            _("Weak-organisation score: points off for no meeting logged in the year"),
+            "Q-WEAK-VILLAGE",
+            COUNT,
+            "20",
+            _RANKING,
+        ),
+        _p(
+            "weak.points_no_evaluation",
+            _("Weak-organisation score: points off for no democratic evaluation in the year"),
+            "Q-WEAK-VILLAGE",
+            COUNT,
+            "10",
+            _RANKING,
+        ),
+        _p(
+            "weak.points_no_secretary",
+            _("Weak-organisation score: points off for no secretary in post"),
+            "Q-WEAK-VILLAGE",
+            COUNT,
+            "20",
+            _RANKING,
+        ),
+        _p(
+            "assessment.daily_work_share",
+            _("Party-building assessment: share of the daily work (the rest is the secretary's report)"),
+            "S-ASSESSMENT",
+            RATE,
+            "0.6",
+            _PARTS,
+        ),
+        _p(
+            "assessment.points_open_clause",
+            _("Party-building assessment: daily-work points off for each clause with an open finding"),
+            "S-ASSESSMENT",
+            COUNT,
+            "10",
+            _PARTS,
+        ),
+        _p(
+            "leadership.research_days_work_committee",
+            _("Days of grassroots research a year: work committee leadership"),
+            "Q-RESEARCH-WORKCOMMITTEE",
+            DAYS,
+            "60",
+        ),
+        _p(
+            "leadership.research_days_department",
+            _("Days of grassroots research a year: department leadership"),
+            "Q-RESEARCH-DEPT",
+            DAYS,
+            "90",
+        ),
+        _p(
+            "leadership.contact_days_town",
+            _("Days of direct contact with the masses a year: town and street leadership"),
+            "Q-CONTACT-TOWN",
+            DAYS,
+            "120",
+        ),
+        _p(
+            "reserve_cadres.minimum",
+            _("Reserve cadres of each village and community, at least"),
+            "Q-RESERVE-CADRES",
+            COUNT,
+            "2",
+        ),
+        _p(
+            "staff_ratio.agency",
+            _("Agencies: party-affairs staff, this share of all cadres"),
+            "Q-AGENCY-STAFF-RATIO",
+            RATE,
+            "0.01",
+        ),
+        _p(
+            "staff_ratio.soe",
+            _("State-owned enterprises: political workers, this share of all employees"),
+            "Q-SOE-STAFF-RATIO",
+            RATE,
+            "0.01",
+        ),
+        _p(
+            "town.full_time_cadres",
+            _("Town party committees: full-time party-affairs cadres, at least"),
+            "Q-TOWN-PARTY-LEAD",
+            COUNT,
+            "1",
+        ),
+        _p(
+            "venue.six_standard_deadline",
+            _("Sub-standard village and community venues cleared by the end of"),
+            "Q-VENUE-SIXHAVE",
+            YEAR,
+            "2017",
+        ),
+        _p(
+            "lectures.secretary_a_year",
+            _("Party lectures by each secretary a year, at least"),
+            "Q-LECTURE-SECRETARY",
+            COUNT,
+            "1",
+        ),
+        _p(
+            "talks.per_member_a_year",
+            _("Heart-to-heart talks with each member a year, at least"),
+            "Q-TALKS",
+            COUNT,
+            "1",
+        ),
+        _p(
+            "training.member_hours",
+            _("Study hours of every member a year, at least"),
+            "Q-TRAINING-MEMBER",
+            HOURS,
+            "32",
+            _TRAINING,
+        ),
+        _p(
+            "training.leader_hours",
+            _("Study hours of secretaries and committee members a year, at least"),
+            "Q-TRAINING-LEADER",
+            HOURS,
+            "56",
+            _TRAINING,
+        ),
+        # Meeting frequencies (N-MEETINGS): how many a period.
+        _p(
+            "meetings.general_a_quarter",
+            _("Branch general meetings a quarter"),
+            "N-MEETINGS",
+            COUNT,
+            "1",
+            _BRANCH_RULES,
+        ),
+        _p(
+            "meetings.committee_a_month",
+            _("Branch committee meetings a month"),
+            "N-MEETINGS",
+            COUNT,
+            "1",
+            _BRANCH_RULES,
+        ),
+        _p("meetings.group_a_month", _("Party group meetings a month"), "N-MEETINGS", COUNT, "1", _BRANCH_RULES),
+        _p("meetings.themed_day_a_month", _("Themed party days a month"), "N-MEETINGS", COUNT, "1", _BRANCH_RULES),
+        _p(
+            "meetings.organisational_life_a_year",
+            _("Organisational life meetings a year"),
+            "N-MEETINGS",
+            COUNT,
+            "1",
+            _BRANCH_RULES,
+        ),
+        _p(
+            "meetings.lecture_a_quarter",
+            _("Branch party lectures a quarter (local practice, not a national number)"),
+            "Q-THREE-MEETINGS",
+            COUNT,
+            "1",
+            _("Local practice"),
+        ),
+    )
+}
+
+# Pairs that must stay ordered (lower, upper) in every revision.
+ORDERED = (
+    ("activity_fund.soe_min_rate", "activity_fund.soe_max_rate"),
+    ("activity_fund.non_public_min_rate", "activity_fund.non_public_max_rate"),
+    ("welfare_fund.first_year", "welfare_fund.last_year"),
+    ("dues.salary_band_1", "dues.salary_band_2"),
+    ("dues.salary_band_2", "dues.salary_band_3"),
+    ("dues.farmer_min", "dues.farmer_max"),
+)
+
+
+class PolicyValues(dict):
+    """The values in force on a day (`.on`), keyed by parameter; `values["key"]` is a Decimal or None."""
+
+    def __init__(self, values, *, on: datetime.date, revisions: tuple = ()):
+        super().__init__(values)
+        self.on = on
+        self.revisions = revisions
+
+    def whole(self, key: str) -> int:
+        return int(self[key])
+
+
+def _tidy(value: Decimal | None) -> Decimal | None:
+    """A stored value without the column's trailing zeros (20.000000 → 20, 0.020000 → 0.02)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def policy_values(*, on: datetime.date) -> PolicyValues:
+    """Every parameter's value in force on a day: the latest revision in force that sets it (one query)."""
+
+    rows = (
+        PolicyValue.objects.filter(revision__effective_from__lte=on)
+        .order_by("revision__effective_from", "revision_id")
+        .values_list("key", "value", "revision_id")
+    )
+    values = {key: p.default for key, p in PARAMETERS.items()}
+    revisions = []
+    for key, value, revision_id in rows:
+        if key in values:
+            values[key] = _tidy(value)
+            if revision_id not in revisions:
+                revisions.append(revision_id)
+    return PolicyValues(values, on=on, revisions=tuple(revisions))
+
+
+def policy_for_year(year: int) -> PolicyValues:
+    """The values of a calendar year's duties and formulas: those in force on 1 January.
+
+    A revision meant for a year therefore takes effect on 1 January of it; one taking effect in
+    the middle of a year applies from the next year on (monthly dues read `policy_values` of
+    the month instead).
+    """
+    return policy_values(on=datetime.date(year, 1, 1))
+
+
+def value_display(key: str, value: Decimal | None) -> str:
+    """A value as people read it: shares in % (3‰ as 0.3%), amounts in yuan, counts whole."""
+    if value is None:
+        return "—"
+    unit = PARAMETERS[key].unit
+    if unit == RATE:
+        return f"{(value * 100).normalize():f}%"
+    if unit == YUAN:
+        return f"¥{value:,.2f}"
+    return f"{value.normalize():f}"
