@@ -1,14 +1,14 @@
 """The opinion's numbers as versioned policy parameters: one home for funding and the rules.
 
-Every rate, cap, amount and quota in `shared/policy/clauses.md` is a `Parameter` declared here,
-with the 2015 value as its default. The bureau changes them by adding a `PolicyRevision` (portal
-models) with an effective date; a revision sets some or all parameters, and a parameter's value on
+Every rate, cap, amount and quota in `docs/clauses.md` is a `Parameter` declared here, with the
+2015 value as its default. The bureau changes them by adding a `PolicyRevision` (core.models) with
+an effective date; a revision sets some or all parameters, and a parameter's value on
 a day is the one set by the latest revision in force on that day. Revisions are never changed
 once in force and never take effect in the past, so a computation for 2016 gives the same result
 after a later revision as before it.
 
-The `portal` app depends on neither funding nor assessments, so both import this module without
-a cycle.
+This module is part of the kernel (core/): it imports no domain app, so every app may import it,
+and `tests/test_architecture.py` keeps it so. The parameters name their clauses as text.
 
 Money is `Decimal` and is rounded to the fen half up (四舍五入, `fen()`), the rule of China's
 financial accounting; nothing here touches float.

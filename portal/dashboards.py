@@ -18,7 +18,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assessments.compliance.catalogue import RULES
+from assessments.compliance.selectors import rule_title
 from assessments.models import ComplianceRun, Finding, RuleTally
 from branches.enums import Sector
 from branches.models import Organisation
@@ -124,7 +124,7 @@ def compliance_dashboard(*, year: int, user) -> dict:
         (
             Bar(
                 c,
-                str(RULES[c].title) if c in RULES else c,
+                rule_title(c),
                 *by_rule[c],
                 f"{findings}?year={year}&rule={c}&group=organisation",
                 clause=c,
@@ -308,7 +308,7 @@ def zone_glance(*, year: int) -> dict:
         findings = reverse("assessments:findings")
         glance["rate"] = rate(sum(p for _c, p in sums.values()), sum(c for c, _p in sums.values()))
         glance["duties"] = [
-            Bar(c, str(RULES[c].title), *sums[c], f"{findings}?year={year}&rule={c}&group=organisation", clause=c)
+            Bar(c, rule_title(c), *sums[c], f"{findings}?year={year}&rule={c}&group=organisation", clause=c)
             for c in KEY_RULES
             if c in sums
         ]

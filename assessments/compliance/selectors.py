@@ -66,6 +66,20 @@ def aspect_label(finding: Finding) -> str:
     return finding.aspect
 
 
+def rule_title(clause: str) -> str:
+    """The duty's Chinese title (users read it; the clause ID is small print), or the ID of a rule
+    that no longer exists."""
+    return str(RULES[clause].title) if clause in RULES else clause
+
+
+def findings_labelled(findings):
+    """The findings with what a list shows beside the clause: `aspect_text` and `title`."""
+    for finding in findings:
+        finding.aspect_text = aspect_label(finding)
+        finding.title = rule_title(finding.rule)
+    return findings
+
+
 def number(value: Decimal) -> str:
     return f"{value.normalize():f}" if value is not None else ""
 
@@ -100,7 +114,7 @@ def findings_xlsx(*, findings: QuerySet) -> tuple[bytes, int]:
     rows = [
         (
             f.rule,
-            str(RULES[f.rule].title) if f.rule in RULES else "",
+            rule_title(f.rule) if f.rule in RULES else "",
             f.organisation.name,
             f.organisation.code,
             f.member.name if f.member else "",
@@ -219,7 +233,7 @@ def secretary_todo(*, organisation: Organisation, today: datetime.date) -> Secre
         BacklogRow(
             year,
             rule_,
-            str(RULES[rule_].title) if rule_ in RULES else rule_,
+            rule_title(rule_),
             n,
             f"{findings}?{urlencode({'year': year, 'rule': rule_, 'status': 'open', 'org': organisation.pk})}",
         )
@@ -244,7 +258,7 @@ def period_words(period: str) -> str:
 def duty_title(clause: str, aspect: str) -> str:
     """The duty's title as the list shows it: the rule's own, with the kind of meeting (or what else) after
     it, or the kind alone where the rule's title already names it."""
-    title = str(RULES[clause].title) if clause in RULES else clause
+    title = rule_title(clause)
     words = ASPECT_WORDS.get((clause, aspect))
     if words is None and (aspect in MeetingKind.values or aspect in Sector.values):
         words = MeetingKind(aspect).label if aspect in MeetingKind.values else Sector(aspect).label

@@ -128,9 +128,7 @@ class FindingListView(PermissionRequiredMixin, TemplateView):
         else:
             findings = findings.order_by("due_on", "rule", "organisation__path", "pk")
             page = Paginator(findings, 50).get_page(self.request.GET.get("page"))
-            for finding in page.object_list:
-                finding.aspect_text = selectors.aspect_label(finding)
-                finding.title = RULES[finding.rule].title if finding.rule in RULES else finding.rule
+            selectors.findings_labelled(page.object_list)
             context["page"] = page
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -222,10 +220,7 @@ class OrganisationFindingsView(OrganisationMixin, TemplateView):
             .select_related("member")
             .order_by("-year", "due_on", "rule", "pk")[:500]
         )
-        for finding in findings:
-            finding.aspect_text = selectors.aspect_label(finding)
-            finding.title = RULES[finding.rule].title if finding.rule in RULES else finding.rule
-        context["findings"] = findings
+        context["findings"] = selectors.findings_labelled(findings)
         return context
 
 
