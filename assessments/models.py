@@ -1,4 +1,4 @@
-"""The records secretaries keep, each the evidence a nightly rule reads (clauses in ../shared/policy).
+"""The records secretaries keep, each the evidence a nightly rule reads (clauses in docs/clauses.md).
 
 A meeting (三会一课, themed party day) with who attended; the study-hour ledger. Study hours of
 a lecture or themed party day come from its attendance, never from a second entry.

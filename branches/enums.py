@@ -1,4 +1,4 @@
-"""Choices of the organisation tree (names from shared/glossary.md; clause S-HIERARCHY, S-SECTOR, S-FORMATION)."""
+"""Choices of the organisation tree (names from docs/glossary.md; clause S-HIERARCHY, S-SECTOR, S-FORMATION)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

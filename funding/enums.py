@@ -1,4 +1,4 @@
-"""Choices of the funding app (names from shared/glossary.md; clauses F-* and N-DUES)."""
+"""Choices of the funding app (names from docs/glossary.md; clauses F-* and N-DUES)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

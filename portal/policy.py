@@ -1,6 +1,6 @@
 """The opinion's numbers as versioned policy parameters: one home for funding and the rules.
 
-Every rate, cap, amount and quota in `shared/policy/clauses.md` is a `Parameter` declared here,
+Every rate, cap, amount and quota in `docs/clauses.md` is a `Parameter` declared here,
 with the 2015 value as its default. The bureau changes them by adding a `PolicyRevision` (portal
 models) with an effective date; a revision sets some or all parameters, and a parameter's value on
 a day is the one set by the latest revision in force on that day. Revisions are never changed
