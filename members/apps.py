@@ -9,7 +9,6 @@ class MembersConfig(AppConfig):
     def ready(self):
         # The tree asks, before dissolving or deleting an organisation, whether members still hang on it.
         from core.holds import hold_register
-
-        from .services import organisation_member_holds
+        from members.services import organisation_member_holds
 
         hold_register(organisation_member_holds)

@@ -3,8 +3,10 @@ decision, the rectification (remedies, notes, verdict) and the Q-WEAK-* rules.""
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -544,8 +546,7 @@ def test_findings_cite_the_clauses(zone, users):
         ("Q-WEAK-REMEDY", "B3", "2024", Decimal(0), Decimal(1)),
         ("Q-WEAK-VILLAGE", "WC", "2024", Decimal(0), Decimal(2)),
     ]
-    with open("/work/shared/policy/opinion-2015.txt", encoding="utf-8") as source:
-        opinion = source.read()
+    opinion = (Path(settings.BASE_DIR) / "docs" / "opinion-2015.txt").read_text(encoding="utf-8")
     for clause in ("Q-WEAK-VILLAGE", "Q-WEAK-COMMUNITY", "Q-WEAK-OTHER", "Q-WEAK-REMEDY"):
         assert RULES[clause].clause == clause
         assert RULES[clause].sentence in opinion
