@@ -367,6 +367,7 @@ def row_values(
             errors.append(CellError(row_number, column.header, cell_text(raw), message, FIELD_HEADERS[column.field]))
         else:
             values[column.field] = parsed
+    _birth_settle(values)
     return values, errors
 
 
@@ -399,9 +400,49 @@ _MEMO_FIELDS = DATE_FIELDS | {
 }
 
 
+class BirthMonth(tuple):
+    """A birth date given to the month only (出生年月 1980.01): the ID number gives the day."""
+
+    __slots__ = ()
+
+    def __new__(cls, year: int, month: int):
+        return super().__new__(cls, (year, month))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+
+def _birth_month(raw) -> BirthMonth | None:
+    if not isinstance(raw, str):
+        return None
+    text = id_normalise(raw)
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return BirthMonth(int(match["y"]), int(match["m"]))
+    return None
+
+
+def _birth_settle(values: dict) -> None:
+    """A birth month that agrees with the ID number's is left to the ID number (which gives the
+    day); one that does not stands as its first day, for member_clean to refuse with the ID's date."""
+    month = values.get("birth_date")
+    if not isinstance(month, BirthMonth):
+        return
+    if values.get("id_number", "")[6:12] == f"{month[0]:04d}{month[1]:02d}":
+        del values["birth_date"]
+    else:
+        values["birth_date"] = datetime.date(month[0], month[1], 1)
+
+
 def _cell_value(field: str, raw):
     if field in DATE_FIELDS:
-        return date_parse(raw) if not (isinstance(raw, str) and not raw.strip()) else _BLANK
+        if isinstance(raw, str) and not raw.strip():
+            return _BLANK
+        if field == "birth_date" and (month := _birth_month(raw)) is not None:
+            date_parse(raw)  # a month that is no month (2015.13) is refused as a date
+            return month
+        return date_parse(raw)
     if not isinstance(raw, str):
         if field == "id_number":
             # Excel keeps 15 significant digits: an ID typed as a number has already lost digits.

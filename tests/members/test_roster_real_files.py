@@ -315,3 +315,22 @@ def test_preview_page_says_how_person_category_was_read(zone, users, client_for)
     )
     assert "“人员类别”列按党员类别（正式党员/预备党员）读取" in html
     assert '<td>人员类别 <span class="small text-muted">读作党员类别</span></td><td>退休</td>' in html
+
+
+def test_birth_month_agreeing_with_the_id_number_is_read_to_the_day(zone):
+    """Issue 14: a roster's 出生年月 to the month (1980.01) agrees with an ID number born that month;
+    the day comes from the ID number, and a month that disagrees is refused with the cell as typed."""
+    header = ["姓名", "性别", "身份证号", "出生年月", "党员类别", "入党时间", "转正时间", "所在支部"]
+    rows = [
+        ["东村第2党支部党员花名册"],
+        header,
+        ["张志强", "男", person(1), "1980.01", "正式党员", "2005.07", "2006.07", "东村第2党支部"],
+        ["陈丽", "女", person(2), "1980年2月", "正式党员", "2005.07", "2006.07", "东村第2党支部"],
+    ]
+    with translation.override("zh-hans"):
+        plan = preview(rows)
+    assert [(e.row, e.column, e.value, e.message) for e in plan.errors] == [
+        (4, "出生日期", "1980年2月", "出生日期与身份证号码不符（应为1980年1月3日）。")
+    ]
+    imports.roster_import(plan=plan)
+    assert Member.objects.get(id_number=person(1)).birth_date == datetime.date(1980, 1, 2)
