@@ -51,7 +51,7 @@ MAX_ZIP_MEMBERS = 2_000
 LOOKUP_CHUNK = 10_000
 MAX_STORED_ERRORS = 2_000
 logger = logging.getLogger(__name__)
-FIELD_HEADERS = {c.field: c.header for c in roster.COLUMNS}
+FIELD_HEADERS = dict(roster.FIELD_HEADERS)
 FIELD_HEADERS.update({"organisation": "组织代码", "birth_date": "出生日期", "gender": "性别"})
 
 
@@ -221,10 +221,12 @@ class ImportPlan:
     # them. By name and sheet row, not by ID number: the preview shows no more personal data than it needs.
     added: list = dataclasses.field(default_factory=list)  # {"row", "name", "organisation"}
     changed: list = dataclasses.field(default_factory=list)  # the same and "changes": [[field, before, after]]
+    # How columns whose meaning their values decide were read (roster.columns_settle: 人员类别).
+    readings: list = dataclasses.field(default_factory=list)
 
     def listing(self) -> dict:
-        """The named rows, as an upload keeps them for its page."""
-        return {"added": self.added, "changed": self.changed}
+        """The named rows and the columns' readings, as an upload keeps them for its page."""
+        return {"added": self.added, "changed": self.changed, "readings": self.readings}
 
 
 def _organisations(*, codes: set, names: set, user) -> tuple[dict, dict]:
@@ -252,6 +254,7 @@ class CheckedRows:
     checked_on: datetime.date  # "not in the future" is checked against this day
     checked: list  # (row, organisation code, organisation name, values by IMPORT_FIELDS)
     rejected: dict  # row -> (organisation code, organisation name, [CellError])
+    readings: list = dataclasses.field(default_factory=list)  # roster.columns_settle
 
 
 def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
@@ -260,13 +263,23 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
     rows = iter(rows)
     head = list(itertools.islice(rows, roster.HEADER_SEARCH_ROWS))
     header_index, columns = roster.header_find(head)
+    header, data = head[header_index], head[header_index + 1 :]
+    readings = []
+    if roster.header_ambiguous(header):
+        # 人员类别's values decide what it is: the first few hundred data rows are read ahead.
+        data += itertools.islice(rows, max(0, roster.SETTLE_SAMPLE_ROWS - len(data)))
+        columns, readings = roster.columns_settle(header, columns, data)
     today = timezone.localdate()
-    result = CheckedRows(header_row=header_index + 1, checked_on=today, checked=[], rejected={})
+    result = CheckedRows(header_row=header_index + 1, checked_on=today, checked=[], rejected={}, readings=readings)
     memo: dict = {}
     seen: dict[str, int] = {}
     done = 0
     name_position = next((p for p, c in columns.items() if c.field == "name"), None)
-    for row_number, row in enumerate(itertools.chain(head[header_index + 1 :], rows), start=header_index + 2):
+    # Where each field's cell is, for a message that shows the cell as the sheet has it (女, not female).
+    positions: dict[str, int] = {}
+    for position, column in columns.items():
+        positions.setdefault(column.field, position)
+    for row_number, row in enumerate(itertools.chain(data, rows), start=header_index + 2):
         if _blank(row) or roster.row_is_example(row, name_position):
             continue  # blank rows are common between blocks of a roster; the template has an example row
         done += 1
@@ -279,10 +292,13 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
         except ValidationError as exc:
             cleaned = None
             for field, messages in exc.message_dict.items():
-                header = FIELD_HEADERS.get(field, field)
+                position = positions.get(field)
+                header = columns[position].header if position is not None else FIELD_HEADERS.get(field, field)
                 if any(e.column == header for e in errors):
                     continue  # the cell error already says what is wrong with this cell
-                errors += [roster.CellError(row_number, header, str(values.get(field, "")), m) for m in messages]
+                shown = _cell_shown(row, position)
+                label = FIELD_HEADERS.get(field, field)
+                errors += [roster.CellError(row_number, header, shown, m, label) for m in messages]
         if cleaned is not None:
             first = seen.setdefault(cleaned["id_number"], row_number)
             if first != row_number:
@@ -290,7 +306,7 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
                     roster.CellError(
                         row_number,
                         "公民身份号码",
-                        cleaned["id_number"],
+                        _cell_shown(row, positions["id_number"]),
                         _("The same ID number is already in row %(row)s of this file.") % {"row": first},
                     )
                 )
@@ -301,12 +317,19 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
     return result
 
 
+def _cell_shown(row: list, position: int | None) -> str:
+    """The cell at a position as the sheet shows it (blank when the row is shorter)."""
+    if position is None or position >= len(row):
+        return ""
+    return roster.cell_text(row[position])
+
+
 def plan_make(
     *, checked: CheckedRows, user=None, default_organisation: Organisation | None = None, file_name: str = ""
 ) -> ImportPlan:
     """Sort checked rows against the database: organisations within the user's responsibility,
     members already on record (read in chunks of a few thousand ID numbers)."""
-    plan = ImportPlan(file_name=file_name, header_row=checked.header_row)
+    plan = ImportPlan(file_name=file_name, header_row=checked.header_row, readings=list(checked.readings))
     rejected = dict(checked.rejected)
     targets = [(code, name) for _row, code, name, _values in checked.checked]
     targets += [(code, name) for code, name, _errors in rejected.values()]
@@ -645,7 +668,7 @@ def _signer():
 def _checked_save(upload: RosterUpload, checked: CheckedRows) -> None:
     """The checked rows, pickled and signed: the confirmation loads them instead of parsing and
     checking the file again (a third of a large import's time)."""
-    state = (checked.header_row, checked.checked_on, checked.checked, checked.rejected)
+    state = (checked.header_row, checked.checked_on, checked.checked, checked.rejected, checked.readings)
     payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     signature = _signer().signature(hashlib.sha256(payload).hexdigest()).encode()
     upload.checked.save(f"roster-{upload.pk}.checked", ContentFile(signature + b"\n" + payload), save=False)

@@ -58,6 +58,7 @@ def _header_key(text) -> str:
 
 
 _HEADER_LOOKUP = {_header_key(v): c for c in COLUMNS for v in (c.header, *c.variants)}
+FIELD_HEADERS = {c.field: c.header for c in COLUMNS}
 
 
 class RosterError(ValueError):
@@ -87,6 +88,99 @@ def header_find(rows: list[list]) -> tuple[int, dict[int, Column]]:
     raise RosterError(
         _("No header row was found in the first %(n)s rows; the header needs at least %(columns)s.")
         % {"n": HEADER_SEARCH_ROWS, "columns": "、".join(c.header for c in COLUMNS if c.required)}
+    )
+
+
+# 人员类别 means two things in real rosters. The national collection form (全国党员管理信息系统) and
+# many branches' rosters write the party category there (正式党员, 预备党员), and the occupational
+# status under 工作岗位; the template and other rosters write the occupational status there. The
+# column's values decide which it is (`columns_settle`), so neither kind of file is refused for it.
+AMBIGUOUS_HEADER = "人员类别"
+_AMBIGUOUS_KEY = _header_key(AMBIGUOUS_HEADER)
+SETTLE_SAMPLE_ROWS = 500  # the data rows whose 人员类别 cells decide the column's reading
+
+
+def header_ambiguous(header: list) -> bool:
+    """Whether the header holds a column whose meaning its values decide (人员类别)."""
+    return any(_header_key(cell) == _AMBIGUOUS_KEY for cell in header)
+
+
+def columns_settle(header: list, columns: dict[int, Column], rows: list[list]) -> tuple[dict[int, Column], list]:
+    """The columns with 人员类别 read as its values show, and what was decided, one reading a column.
+
+    A 人员类别 column whose values are mostly party categories (正式党员, 预备党员) is the category;
+    otherwise it is the occupational status, as in the template. When it is the category, the
+    occupational status is read from the column the national form keeps it in (工作岗位, 人员身份),
+    named as the file names it. A reading is {"column", "field", "matched", "sampled"}."""
+    positions = [p for p, cell in enumerate(header) if _header_key(cell) == _AMBIGUOUS_KEY]
+    if not positions:
+        return columns, []
+    life_status = _HEADER_LOOKUP[_AMBIGUOUS_KEY]
+    settled = {p: c for p, c in columns.items() if c.field != "life_status"}
+    readings = []
+    for position in positions:
+        party = status = sampled = 0
+        for row in rows:
+            cell = row[position] if position < len(row) else None
+            if cell is None or not str(cell).strip():
+                continue
+            sampled += 1
+            key = _choice_key(half_width(cell).strip())
+            party += key in _CATEGORIES
+            status += key in _LIFE_STATUSES
+        field = "category" if party > status else "life_status"
+        if field == "category":
+            # Beside a 党员类别 column, this one is read too, and a row where they disagree is refused.
+            settled[position] = Column("category", AMBIGUOUS_HEADER)
+        elif not any(c.field == "life_status" for c in settled.values()):
+            settled[position] = life_status
+        readings.append(
+            {
+                "column": AMBIGUOUS_HEADER,
+                "field": field,
+                "matched": party if field == "category" else status,
+                "sampled": sampled,
+            }
+        )
+    if not any(c.field == "life_status" for c in settled.values()):
+        for position, cell in enumerate(header):
+            if position not in settled and _HEADER_LOOKUP.get(_header_key(cell)) is life_status:
+                settled[position] = dataclasses.replace(life_status, header=" ".join(str(cell).split()))
+                break
+    return dict(sorted(settled.items())), readings
+
+
+def column_text(column: str, field: str) -> str:
+    """A column as a message names it: 人员类别, or 人员类别 (read as 党员类别) when it was read as another field."""
+    if not field or field == column:
+        return column
+    return _("%(column)s (read as %(field)s)") % {"column": column, "field": field}
+
+
+def reading_text(reading: dict) -> str:
+    """What a preview says about how it read a column whose meaning its values decide."""
+    if reading["field"] == "category":
+        return (
+            _(
+                "Column %(column)s was read as the party category (正式党员/预备党员): "
+                "%(matched)s of the %(sampled)s values checked are party categories."
+            )
+            % reading
+        )
+    if not reading["sampled"]:
+        return (
+            _(
+                "Column %(column)s has no values to tell its meaning: it was read as the occupational status "
+                "(在岗职工, 离退休人员 …), as in the template."
+            )
+            % reading
+        )
+    return (
+        _(
+            "Column %(column)s was read as the occupational status (在岗职工, 离退休人员 …): "
+            "%(matched)s of the %(sampled)s values checked are occupational statuses."
+        )
+        % reading
     )
 
 
@@ -203,8 +297,12 @@ def row_is_example(row: list, name_position: int | None) -> bool:
     return isinstance(cell, str) and cell.strip().startswith(EXAMPLE_MARK)
 
 
+def _choice_key(text) -> str:
+    return str(text).replace("（", "(").replace("）", ")").replace(" ", "")
+
+
 def _choice(table: dict, text) -> str:
-    key = str(text).replace("（", "(").replace("）", ")").replace(" ", "")
+    key = _choice_key(text)
     if key in table:
         return table[key]
     raise ValueError
@@ -215,14 +313,18 @@ MAX_SHOWN_VALUE = 200
 
 @dataclasses.dataclass
 class CellError:
-    """One bad cell: where (sheet row, column header), what was there, and why, in Chinese."""
+    """One bad cell: where (sheet row, column header), what was there, and why, in Chinese. `field`
+    is the template's name of what the column was read as (人员类别 read as 党员类别); it is the
+    column itself when blank."""
 
     row: int
     column: str
     value: str
     message: str
+    field: str = ""
 
     def __post_init__(self):
+        self.field = self.field or self.column
         # Kept with the upload (jsonb refuses NUL) and shown on its page: a long cell is cut short.
         value = self.value.replace("\x00", "\\x00")
         self.value = value if len(value) <= MAX_SHOWN_VALUE else f"{value[:MAX_SHOWN_VALUE]}…"
@@ -253,10 +355,32 @@ def row_values(
             if column.field in _MEMO_FIELDS:
                 memo[key] = parsed
         if parsed is _BAD:
-            errors.append(CellError(row_number, column.header, str(raw), _cell_message(column.field)))
-        elif parsed is not _BLANK:
+            errors.append(
+                CellError(row_number, column.header, cell_text(raw), _cell_message(column), FIELD_HEADERS[column.field])
+            )
+        elif parsed is _BLANK:
+            continue
+        elif column.field in values and values[column.field] != parsed:
+            # Two columns read as one field (党员类别, and 人员类别 holding party categories) disagree.
+            other = next(c.header for c in columns.values() if c.field == column.field)
+            message = _("This disagrees with column %(column)s of the same row.") % {"column": other}
+            errors.append(CellError(row_number, column.header, cell_text(raw), message, FIELD_HEADERS[column.field]))
+        else:
             values[column.field] = parsed
+    _birth_settle(values)
     return values, errors
+
+
+def cell_text(raw) -> str:
+    """A cell's value as the sheet shows it, for a message: 女, not the value it was read as; a date
+    cell as its day; a whole number typed as a number without its ".0"."""
+    if raw is None:
+        return ""
+    if isinstance(raw, datetime.datetime) and raw.time() == datetime.time():
+        return raw.date().isoformat()
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+        return str(int(raw))
+    return str(raw)
 
 
 _BAD, _BLANK = object(), object()
@@ -276,9 +400,49 @@ _MEMO_FIELDS = DATE_FIELDS | {
 }
 
 
+class BirthMonth(tuple):
+    """A birth date given to the month only (出生年月 1980.01): the ID number gives the day."""
+
+    __slots__ = ()
+
+    def __new__(cls, year: int, month: int):
+        return super().__new__(cls, (year, month))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+
+def _birth_month(raw) -> BirthMonth | None:
+    if not isinstance(raw, str):
+        return None
+    text = id_normalise(raw)
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return BirthMonth(int(match["y"]), int(match["m"]))
+    return None
+
+
+def _birth_settle(values: dict) -> None:
+    """A birth month that agrees with the ID number's is left to the ID number (which gives the
+    day); one that does not stands as its first day, for member_clean to refuse with the ID's date."""
+    month = values.get("birth_date")
+    if not isinstance(month, BirthMonth):
+        return
+    if values.get("id_number", "")[6:12] == f"{month[0]:04d}{month[1]:02d}":
+        del values["birth_date"]
+    else:
+        values["birth_date"] = datetime.date(month[0], month[1], 1)
+
+
 def _cell_value(field: str, raw):
     if field in DATE_FIELDS:
-        return date_parse(raw) if not (isinstance(raw, str) and not raw.strip()) else _BLANK
+        if isinstance(raw, str) and not raw.strip():
+            return _BLANK
+        if field == "birth_date" and (month := _birth_month(raw)) is not None:
+            date_parse(raw)  # a month that is no month (2015.13) is refused as a date
+            return month
+        return date_parse(raw)
     if not isinstance(raw, str):
         if field == "id_number":
             # Excel keeps 15 significant digits: an ID typed as a number has already lost digits.
@@ -311,7 +475,12 @@ def _cell_value(field: str, raw):
     return text
 
 
-def _cell_message(field: str) -> str:
+def _cell_message(column: Column) -> str:
+    field = column.field
+    if field == "category" and column.header == AMBIGUOUS_HEADER:
+        return _(
+            "Column 人员类别 is read as the party category, as most of its values are: write 正式党员 or 预备党员."
+        )
     if field in DATE_FIELDS:
         return _("Not a date: write it as 2015-03-30, 2015/3/30, 2015.3.30, 2015年3月30日 or 2015年3月.")
     if field == "id_number":

@@ -129,6 +129,7 @@ def roster_upload_listing(*, upload: RosterUpload, unmasked: bool) -> dict:
         "changed": changed,
         "more_added": max(0, counts.get("new", 0) - len(added)),
         "more_changed": max(0, counts.get("changed", 0) - len(changed)),
+        "readings": [roster.reading_text(reading) for reading in listing.get("readings", [])],
     }
 
 

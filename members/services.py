@@ -66,11 +66,30 @@ LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 MIN_AGE_AT_JOINING = 18  # N-DEVELOPMENT: an applicant is at least 18.
 
 
+_PHONE_SEPARATORS = re.compile(r"[\s\-()./]+")
+
+
 def phone_normalise(raw: str) -> str:
-    """Full-width digits, spaces and a +86 prefix are common in typed phone numbers."""
-    text = id_normalise(raw).replace(" ", "")
-    if text.startswith("+86"):
-        text = text[3:]
+    """A phone number in its one stored form: 13800138000, or 0731-88881234 for a landline.
+
+    Rosters and forms type them with full-width digits, spaces, hyphens and brackets, and a +86 or
+    0086 prefix (138-0013-8000, +86 138 0013 8000, (0731) 8888 1234 in full-width brackets). A landline's area code is
+    three digits for 010 and 02x and four otherwise, so it is found without a separator. Text that
+    is no phone number comes back without its spaces, for member_clean to refuse."""
+    text = id_normalise(raw)
+    digits = _PHONE_SEPARATORS.sub("", text)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix) and digits[len(prefix) :].isdigit():
+            digits = digits[len(prefix) :]
+            if not digits.startswith(("0", "1")):
+                digits = f"0{digits}"  # +86 731 8888 1234: the area code without its trunk 0
+            break
+    if MOBILE.match(digits):
+        return digits
+    if digits.isdigit() and digits.startswith("0"):
+        area = 3 if digits[1] in "12" else 4
+        if 7 <= len(digits) - area <= 8:
+            return f"{digits[:area]}-{digits[area:]}"
     return text
 
 

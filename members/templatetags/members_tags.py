@@ -18,7 +18,8 @@ def phone_shown(phone: str, unmasked: bool) -> str:
 @register.filter
 def cell_value_shown(error: dict, unmasked: bool) -> str:
     """A rejected roster cell's value, masked in the ID number and phone columns (issue 13)."""
-    return cell_shown(column=error.get("column", ""), value=error.get("value", ""), unmasked=unmasked)
+    column = error.get("field") or error.get("column", "")
+    return cell_shown(column=column, value=error.get("value", ""), unmasked=unmasked)
 
 
 @register.filter

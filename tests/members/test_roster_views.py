@@ -188,7 +188,13 @@ def test_confirm_sees_members_recorded_since_the_preview(zone, users, client_for
     record.refresh_from_db()
     assert record.written == {"created": 1, "updated": 0}
     assert record.errors == [
-        {"row": 5, "column": "组织代码", "value": "B2", "message": "该党员隶属于东村第1党支部：请办理组织关系转接。"}
+        {
+            "row": 5,
+            "column": "组织代码",
+            "field": "组织代码",
+            "value": "B2",
+            "message": "该党员隶属于东村第1党支部：请办理组织关系转接。",
+        }
     ]
 
 
@@ -326,6 +332,7 @@ def test_preview_names_added_and_changed_members_with_old_and_new_values(zone, u
         ],
         "more_added": 0,
         "more_changed": 0,
+        "readings": ["“人员类别”列按人员身份（在岗职工、离退休人员等）读取：所查的3个值中有3个是人员身份。"],
     }
     assert "将新增的党员" in html and "信息将变更的党员" in html
     assert "<td>党员2</td>" in html and "<td>党员0</td>" in html

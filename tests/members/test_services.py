@@ -201,3 +201,9 @@ def test_text_the_database_would_refuse_is_refused_with_its_field(zone):
         "work_unit": ["最多200个字符，此处有201个。"],
         "residence": ["该文字含有空字符（NUL），无法保存；请重新输入。"],
     }
+
+
+def test_member_create_stores_a_phone_typed_with_separators_in_its_one_form(zone):
+    """Issue 14: the member form takes a phone as people type it and stores its canonical form."""
+    mobile = services.member_create(organisation=zone.b2, data=data(phone="+86 138-0013-8000"))
+    assert mobile.phone == "13800138000"

@@ -44,21 +44,33 @@ class Command(BaseCommand):
             "counts": plan.counts,
             "written": written,
             "dry_run": dry_run,
-            "errors": [{"row": e.row, "column": e.column, "value": e.value, "message": e.message} for e in plan.errors],
+            "readings": [{**reading, "text": roster.reading_text(reading)} for reading in plan.readings],
+            "errors": [
+                {"row": e.row, "column": e.column, "field": e.field, "value": e.value, "message": e.message}
+                for e in plan.errors
+            ],
         }
         if as_json:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
             summary = _("%(file)s: %(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(rejected)s rejected.")
             self.stdout.write(summary % {"file": path.name, **plan.counts})
+            for reading in plan.readings:
+                self.stdout.write(roster.reading_text(reading))
             if dry_run:
                 self.stdout.write(_("Dry run: nothing was written."))
             else:
                 self.stdout.write(_("Written: %(created)s new, %(updated)s changed.") % written)
             for error in plan.errors:
                 self.stdout.write(
-                    _("Row %(row)s, column %(column)s, value “%(value)s”: %(message)s")
-                    % {"row": error.row, "column": error.column, "value": error.value, "message": error.message}
+                    _("%(file)s, row %(row)s, column %(column)s, value “%(value)s”: %(message)s")
+                    % {
+                        "file": path.name,
+                        "row": error.row,
+                        "column": roster.column_text(error.column, error.field),
+                        "value": error.value,
+                        "message": error.message,
+                    }
                 )
         if plan.counts["rejected"]:
             sys.exit(1)
