@@ -16,6 +16,7 @@ from branches.views import OrganisationMixin
 from core import audit, reauth, scoping
 from core.concurrency import VersionedFormViewMixin, version_of
 from core.masking import sees_personal_data, text_masked
+from core.paginator import CappedPaginator
 from core.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
 from core.task_dispatch import dispatch_notice, task_dispatch
 from core.views import ServiceFormView
@@ -67,7 +68,7 @@ class MemberListView(PermissionRequiredMixin, TemplateView):
         if form.errors:
             members = members.none()
         context["form"] = form
-        context["page"] = selectors.CappedPaginator(members, 50).get_page(self.request.GET.get("page"))
+        context["page"] = CappedPaginator(members, 50).get_page(self.request.GET.get("page"))
         context["unmasked"] = sees_personal_data(self.request.user)
         query = data.copy()
         query.pop("page", None)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.idcard import id_make
 from core.masking import id_number_masked, phone_masked
+from core.paginator import CappedPaginator
 from members import selectors, services
 from members.enums import MemberCategory
 from members.models import RosterUpload
@@ -77,7 +78,7 @@ def test_member_list_in_pinyin_order(roster, users, zone):
 
 
 def test_capped_paginator_stops_counting_at_cap(roster, users):
-    paginator = selectors.CappedPaginator(selectors.member_list(user=users.bureau), 2)
+    paginator = CappedPaginator(selectors.member_list(user=users.bureau), 2)
     paginator.cap = 3
     assert paginator.count == 4
     assert paginator.capped is True
