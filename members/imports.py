@@ -42,6 +42,7 @@ from portal.progress import progress_delete, progress_get, progress_set
 from portal.work_locks import work_lock, work_lock_free, worker_name
 
 from . import roster, services
+from .development_norms import development_norms_on
 from .enums import MemberEventKind, MemberStatus
 from .masking import text_masked
 from .models import Member, MemberEvent, Membership, RosterUpload
@@ -263,6 +264,7 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
     head = list(itertools.islice(rows, roster.HEADER_SEARCH_ROWS))
     header_index, columns = roster.header_find(head)
     today = timezone.localdate()
+    development = development_norms_on(today)  # N-DEVELOPMENT: one read for the whole roster
     result = CheckedRows(header_row=header_index + 1, checked_on=today, checked=[], rejected={})
     memo: dict = {}
     seen: dict[str, int] = {}
@@ -277,7 +279,7 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
         values, errors = roster.row_values(row, columns, row_number=row_number, memo=memo)
         code, name = values.pop("organisation_code", None), values.pop("organisation_name", None)
         try:
-            cleaned = services.member_clean(data=values, check_duplicate=False, today=today)
+            cleaned = services.member_clean(data=values, check_duplicate=False, today=today, development=development)
         except ValidationError as exc:
             cleaned = None
             for field, messages in exc.message_dict.items():
