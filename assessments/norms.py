@@ -1,9 +1,18 @@
 """The numbers the meeting and training records are held against, read from the versioned policy
-revisions (portal/policy.py) for the year in question.
+revisions (portal/policy.py) for the period in question.
 
-N-MEETINGS (《中国共产党支部工作条例(试行)》2018): a general meeting a quarter; a committee
-meeting, a party-group meeting and a themed party day a month; an organisational life meeting
-at least once a year. A branch lecture a quarter is local practice, not a national number.
+N-MEETINGS, second edition of the catalogue: each norm takes effect on its source's date, so a
+period is judged by the norms in force on its first day (`year_meeting_norms`), never by a later rule.
+- From 28 October 2018, 《中国共产党支部工作条例(试行)》(第十一至十三条、第十六、十七条): a general
+  meeting a quarter; a committee meeting, a party-group meeting and a themed party day a month; an
+  organisational life meeting at least once a year (the revision migration 0010 of portal writes).
+- Before it (2015 to October 2018) we assume the established practice of the 三会一课 under the rules
+  of the 1990s and 2004 (the basic-organisation work rules and the 2004 opinion on members' regular
+  education): the same general meeting a quarter, committee and party-group meetings a month, and
+  the yearly organisational life meeting (the opinion itself asks for it, Q-LIFE-MEETING); but no
+  national duty of a monthly themed party day, which the 条例 introduced: its 2015 value is empty.
+  November 2018 is the first month with a themed-day duty (its first day is after 28 October).
+A branch lecture a quarter is local practice, not a national number (Q-THREE-MEETINGS).
 Q-TRAINING-MEMBER / Q-TRAINING-LEADER (N-TRAINING): 32 study hours a year for every member, 56
 for secretaries and committee members.
 """
@@ -13,7 +22,8 @@ from decimal import Decimal
 
 from assessments.enums import MeetingKind
 from branches.enums import OrganisationKind
-from core.policy import PolicyValues, policy_values
+from core.models import PolicyRevision
+from core.policy import PolicyValues, policy_for_year, policy_values
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 
@@ -29,8 +39,42 @@ _MEETING_NORMS = {
 
 
 def meeting_norms(values: PolicyValues) -> dict:
-    """kind -> (period, meetings expected a period, clause), with the numbers in force."""
-    return {kind: (period, values.whole(key), clause) for kind, (period, key, clause) in _MEETING_NORMS.items()}
+    """kind -> (period, meetings expected a period, clause), with the numbers in force; 0 where no
+    norm is in force (an empty parameter: the themed party day before the 2018 rules)."""
+    return {
+        kind: (period, 0 if values[key] is None else values.whole(key), clause)
+        for kind, (period, key, clause) in _MEETING_NORMS.items()
+    }
+
+
+PERIOD_FIRST_MONTHS = {MONTH: tuple(range(1, 13)), QUARTER: (1, 4, 7, 10), YEAR: (1,)}
+
+
+def period_first_month(period: str, month: int) -> int:
+    """The first month of the month, quarter or year that a month falls in."""
+    return {MONTH: month, QUARTER: 3 * ((month - 1) // 3) + 1}.get(period, 1)
+
+
+def year_meeting_norms(*, year: int, values: PolicyValues | None = None) -> dict:
+    """N-MEETINGS for each period of a year: kind -> (period, clause, {first month of a period: expected}),
+    each period judged by the norms in force on its first day (0: no norm in force). One query for
+    the revisions taking effect within the year, one more for each of them (none in most years);
+    `values` are the year's values on 1 January when the caller has them."""
+    values = values if values is not None else policy_for_year(year)
+    starts = {1: values}
+    for day in PolicyRevision.objects.filter(
+        effective_from__gt=datetime.date(year, 1, 1), effective_from__lte=datetime.date(year, 12, 1)
+    ).values_list("effective_from", flat=True):
+        month = day.month if day.day == 1 else day.month + 1
+        starts[month] = policy_values(on=datetime.date(year, month, 1))
+    in_force = {}
+    for month in range(1, 13):
+        in_force[month] = starts.get(month, in_force.get(month - 1))
+    by_month = {month: meeting_norms(v) for month, v in in_force.items()}
+    return {
+        kind: (period, clause, {first: by_month[first][kind][1] for first in PERIOD_FIRST_MONTHS[period]})
+        for kind, (period, _key, clause) in _MEETING_NORMS.items()
+    }
 
 
 def study_targets(values: PolicyValues) -> tuple[Decimal, Decimal]:
@@ -43,6 +87,11 @@ def venue_reward(*, grade: str, on: datetime.date) -> Decimal:
     if grade not in VENUE_REWARD_KEYS:
         return Decimal(0)
     return policy_values(on=on)[VENUE_REWARD_KEYS[grade]]
+
+
+def venue_deadline(values: PolicyValues) -> datetime.date:
+    """Q-VENUE-SIXHAVE: the last day of the deadline year (三年左右: the end of 2017 in 2015)."""
+    return datetime.date(values.whole("venue.six_standard_deadline"), 12, 31)
 
 
 # Which of them each kind of organisation is held to (a party group's lectures count, but the

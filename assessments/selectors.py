@@ -24,9 +24,8 @@ from assessments.norms import (
     QUARTER,
     REQUIRED_MEETINGS,
     study_targets,
-)
-from assessments.norms import (
-    meeting_norms as norms_in_force,
+    venue_deadline,
+    year_meeting_norms,
 )
 from branches.enums import COMMITTEE_POSTS, PostKind, Sector
 from branches.models import Organisation, Post
@@ -116,8 +115,8 @@ class NormRow:
     label: str
     clause: str
     period: str
-    expected: int
-    cells: list  # (period label, count, state: met / missed / due / future)
+    expected: int  # in the year's last period (0: no norm in force all year)
+    cells: list  # (period label, count, state: met / missed / due / future / none (no norm in force))
     missed: int
 
 
@@ -132,8 +131,10 @@ def _periods(period: str) -> list[tuple[str, int, int]]:
 
 def meeting_norms(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> list[NormRow]:
     """N-MEETINGS for a branch's year: how many of each kind per month/quarter/year, against the
-    norm; a period still running is "due", not "missed". A themed party day counted as a lecture or
-    general meeting too counts for each (issue 12). One query."""
+    norm in force on the period's first day (the themed party day only from the 2018 rules on); a
+    period still running is "due", not "missed"; one with no norm in force is "none". A themed party
+    day counted as a lecture or general meeting too counts for each (issue 12). Two queries (and one
+    for each revision taking effect within the year)."""
     today = today or timezone.localdate()
     counts = Counter()
     for kind, day, as_lecture, as_general in Meeting.objects.filter(
@@ -142,16 +143,19 @@ def meeting_norms(*, organisation: Organisation, year: int, today: datetime.date
         counts[(kind, day.month)] += 1
         counts[(MeetingKind.LECTURE, day.month)] += as_lecture
         counts[(MeetingKind.GENERAL, day.month)] += as_general
-    norms = norms_in_force(policy_for_year(year))
+    norms = year_meeting_norms(year=year)
     rows = []
     for kind in MeetingKind:
         if kind not in REQUIRED_MEETINGS.get(organisation.kind, ()):
             continue
-        period, expected, clause = norms[kind]
+        period, clause, expected_from = norms[kind]
         cells, missed = [], 0
         for label, first, last in _periods(period):
             count = sum(counts[(kind, month)] for month in range(first, last + 1))
-            if count >= expected:
+            expected = expected_from[first]
+            if expected <= 0:
+                state = "none"
+            elif count >= expected:
                 state = "met"
             elif (year, first) > (today.year, today.month):
                 state = "future"
@@ -345,6 +349,14 @@ def venue_standards(*, venue: Venue) -> list[tuple]:
     """(standard, its check or None) for the six standards, in order."""
     checks = {c.standard: c for c in venue.checks.all()}
     return [(standard, checks.get(standard)) for standard in SixStandard]
+
+
+def venue_deadline_state(*, today: datetime.date | None = None) -> dict:
+    """Q-VENUE-SIXHAVE: the day by which sub-standard venues are cleared (the parameter of today's
+    year) and whether it has passed: before it, a village below standard is progress toward it."""
+    today = today or timezone.localdate()
+    deadline = venue_deadline(policy_for_year(today.year))
+    return {"deadline": deadline, "deadline_passed": today > deadline}
 
 
 def venues_below_standard(*, organisation: Organisation) -> list[dict]:

@@ -33,6 +33,7 @@ def fen(amount: Decimal) -> Decimal:
 
 # Units say how a value is shown and checked.
 RATE, YUAN, DAYS, HOURS, COUNT, YEAR = "rate", "yuan", "days", "hours", "count", "year"
+MONTHS = "months"
 # A day of the month (1 to 28, so every month has it).
 DAY_OF_MONTH = "day_of_month"
 
@@ -48,12 +49,20 @@ class Parameter:
 
     @property
     def is_whole(self) -> bool:
-        return self.unit in (DAYS, COUNT, YEAR, DAY_OF_MONTH)
+        return self.unit in (DAYS, COUNT, YEAR, DAY_OF_MONTH, MONTHS)
 
 
 _DUES = _("Rules on party dues (中组发〔2008〕3号)")
 _TRAINING = _("National training plan 2014–2018, cited by the opinion")
-_BRANCH_RULES = _("Branch work rules (trial, 2018)")
+_MEETING_PRACTICE = _(
+    "Before 28 October 2018 the established practice of the three meetings and one lecture; from that day the "
+    "branch work rules (trial, 2018): each norm takes effect on its own revision's date"
+)
+_THEMED_DAY = _(
+    "Branch work rules (trial, 2018), in force from 28 October 2018: no national duty of a monthly themed party "
+    "day before it (empty: no duty)"
+)
+_DEVELOPMENT = _("Rules on developing party members (2014)")
 _NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
 _PARTS = _("The opinion names the two parts, not their weights: the bureau sets them")
 _RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
@@ -342,7 +351,7 @@ PARAMETERS: dict[str, Parameter] = {
             "N-MEETINGS",
             COUNT,
             "1",
-            _BRANCH_RULES,
+            _MEETING_PRACTICE,
         ),
         _p(
             "meetings.committee_a_month",
@@ -350,17 +359,18 @@ PARAMETERS: dict[str, Parameter] = {
             "N-MEETINGS",
             COUNT,
             "1",
-            _BRANCH_RULES,
+            _MEETING_PRACTICE,
         ),
-        _p("meetings.group_a_month", _("Party group meetings a month"), "N-MEETINGS", COUNT, "1", _BRANCH_RULES),
-        _p("meetings.themed_day_a_month", _("Themed party days a month"), "N-MEETINGS", COUNT, "1", _BRANCH_RULES),
+        _p("meetings.group_a_month", _("Party group meetings a month"), "N-MEETINGS", COUNT, "1", _MEETING_PRACTICE),
+        # None in 2015: the monthly themed party day is a duty of the 2018 rules only (migration 0010).
+        _p("meetings.themed_day_a_month", _("Themed party days a month"), "N-MEETINGS", COUNT, None, _THEMED_DAY),
         _p(
             "meetings.organisational_life_a_year",
             _("Organisational life meetings a year"),
             "N-MEETINGS",
             COUNT,
             "1",
-            _BRANCH_RULES,
+            _MEETING_PRACTICE,
         ),
         _p(
             "meetings.lecture_a_quarter",
@@ -369,6 +379,65 @@ PARAMETERS: dict[str, Parameter] = {
             COUNT,
             "1",
             _("Local practice"),
+        ),
+        # Member development (N-DEVELOPMENT): 《中国共产党发展党员工作细则》(2014), in force before the opinion.
+        _p(
+            "development.min_age",
+            _("Applicants to join: age on the day of application, at least"),
+            "N-DEVELOPMENT",
+            COUNT,
+            "18",
+            _DEVELOPMENT,
+        ),
+        _p(
+            "development.talk_within_months",
+            _("Talk with an applicant within this many calendar months of the application"),
+            "N-DEVELOPMENT",
+            MONTHS,
+            "1",
+            _DEVELOPMENT,
+        ),
+        _p(
+            "development.review_every_months",
+            _("Activists reviewed at least every this many months"),
+            "N-DEVELOPMENT",
+            MONTHS,
+            "6",
+            _DEVELOPMENT,
+        ),
+        _p(
+            "development.activist_months",
+            _("Months as an activist before becoming a development target, at least"),
+            "N-DEVELOPMENT",
+            MONTHS,
+            "12",
+            _DEVELOPMENT,
+        ),
+        _p("development.introducers", _("Introducers of a new member"), "N-DEVELOPMENT", COUNT, "2", _DEVELOPMENT),
+        _p(
+            "development.approval_within_months",
+            _("Higher party committee's approval within this many months of the branch's admission"),
+            "N-DEVELOPMENT",
+            MONTHS,
+            "3",
+            _DEVELOPMENT,
+        ),
+        _p("development.probation_months", _("Probation (months)"), "N-DEVELOPMENT", MONTHS, "12", _DEVELOPMENT),
+        _p(
+            "development.extension_min_months",
+            _("Extension of probation, at least (months)"),
+            "N-DEVELOPMENT",
+            MONTHS,
+            "6",
+            _DEVELOPMENT,
+        ),
+        _p(
+            "development.extension_max_months",
+            _("Extension of probation, at most (months)"),
+            "N-DEVELOPMENT",
+            MONTHS,
+            "12",
+            _DEVELOPMENT,
         ),
     )
 }
@@ -381,6 +450,7 @@ ORDERED = (
     ("dues.salary_band_1", "dues.salary_band_2"),
     ("dues.salary_band_2", "dues.salary_band_3"),
     ("dues.farmer_min", "dues.farmer_max"),
+    ("development.extension_min_months", "development.extension_max_months"),
 )
 
 

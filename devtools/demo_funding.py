@@ -11,8 +11,8 @@ from branches.enums import Sector
 from branches.models import Organisation
 from core.models import User
 from core.policy import fen, policy_for_year
-from funding.enums import AidGroup
 from funding.models import ActivityFundBudget
+from funding.selectors.aid import aid_eligible_groups, member_record_groups
 from funding.selectors.welfare import welfare_places
 from funding.services import aid, dues, welfare
 from funding.services.activity import activity_fund_range, formula_for, organisation_wage_figure
@@ -116,13 +116,16 @@ def _dues(*, organisation: Organisation, today: datetime.date) -> int:
 
 
 def _aid(*, bureau, today: datetime.date) -> None:
-    """A grant to a member in hardship (the eligibility comes from the member record)."""
-    member = Member.objects.filter(status="active", in_hardship=True).order_by("pk").first()
+    """A grant to a member in hardship now and of one of the fund's groups (F-AID-FUND: the eligibility
+    comes from the member record); none when the zone has no such member."""
+    member = (
+        Member.objects.filter(status="active", in_hardship=True).filter(aid_eligible_groups()).order_by("pk").first()
+    )
     if member is None:
         return
     aid.aid_grant_record(
         member=member,
-        group=AidGroup.HARDSHIP,
+        group=member_record_groups(member=member)[0],
         amount=Decimal(1000),
         granted_on=datetime.date(today.year, 1, 20) if today.month > 1 else today,
         reason="春节慰问",

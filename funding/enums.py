@@ -29,12 +29,20 @@ class DuesBasis(models.TextChoices):
 
 
 class AidGroup(models.TextChoices):
-    """F-AID-FUND: the groups the member aid fund helps."""
+    """F-AID-FUND: the groups the member aid fund helps, each together with hardship now (目前生活困难).
+    HARDSHIP is no group of its own (issue 14): it stays for grants recorded before, never offered."""
 
     PRE_1949 = "pre_1949", _("Joined before 1949")
     HONOURS = "honours", _("District-level or higher honours")
     BRAVERY = "bravery", _("Killed or disabled acting bravely")
-    HARDSHIP = "hardship", _("In hardship")
+    HARDSHIP = "hardship", _("In hardship (recorded before hardship was required with a group)")
+
+
+class AidRecipient(models.TextChoices):
+    """F-AID-FUND: "党员及家庭": the member, or the member's family (the only one for a member killed)."""
+
+    MEMBER = "member", _("The member")
+    FAMILY = "family", _("The member's family")
 
 
 class LiaisonPayment(models.TextChoices):

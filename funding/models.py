@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from funding.enums import AidGroup, DuesBasis, LiaisonPayment, ProjectState
+from funding.enums import AidGroup, AidRecipient, DuesBasis, LiaisonPayment, ProjectState
 
 MONEY = dict(max_digits=14, decimal_places=2)
 
@@ -204,12 +204,16 @@ class DuesRefund(models.Model):
 
 
 class AidGrant(models.Model):
-    """F-AID-FUND: a grant from the member aid fund to a member of an eligible group."""
+    """F-AID-FUND: a grant from the member aid fund to a member in hardship of an eligible group, or to
+    the member's family."""
 
     scope_path = "member__organisation__path"
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
     group = models.CharField(_("eligible as"), max_length=10, choices=AidGroup.choices)
+    recipient = models.CharField(
+        _("granted to"), max_length=10, choices=AidRecipient.choices, default=AidRecipient.MEMBER
+    )
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     granted_on = models.DateField(_("granted on"))
     reason = models.CharField(_("reason"), max_length=200)

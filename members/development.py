@@ -1,11 +1,13 @@
 """Member development (S-DEVELOPMENT) under the 2014 rules (N-DEVELOPMENT): the steps, their
 time limits, and the pipeline page's "who is due for what".
 
-Numbers from 《中国共产党发展党员工作细则》(2014): an applicant is at least 18 (第五条); the branch
-talks with an applicant within one month of the application (第七条); activists are reviewed
-every six months (第十二条); at least one year as activist before becoming a development target
-(第十三条); two full members introduce (第十七条); probation is one year from the branch general
-meeting (第二十六条). Ages and one-year limits are enforced; late talks and reviews are flagged.
+The numbers of 《中国共产党发展党员工作细则》(2014) are policy parameters (`development_norms`): an
+applicant is at least 18 (第五条); the branch talks with an applicant within one calendar month of the
+application (第七条); activists are reviewed every six months (第十二条); at least one year as activist
+before becoming a development target (第十三条); two full members introduce (第十七条); the higher
+party committee approves the admission within three months; probation is one year from the branch
+general meeting (第二十六条). Ages and one-year limits are enforced; late talks, reviews and approvals
+are flagged (the approval may still be recorded late: the 细则 allows up to six months in special cases).
 """
 
 import dataclasses
@@ -22,26 +24,11 @@ from core import scoping
 from core.dates import day_text
 from core.idcard import IdNumberError, id_birth_date, id_is_male, id_validate
 from members import services
+from members.development_norms import development_norms_on, months_after
 from members.enums import DevelopmentStage, Gender, MemberCategory, MemberEventKind, MemberStatus
 from members.models import Candidate, Member, MemberEvent
 
-MIN_AGE = 18
-TALK_WITHIN = datetime.timedelta(days=31)  # "一个月内"
-REVIEW_EVERY_MONTHS = 6
-ACTIVIST_YEARS = 1
-INTRODUCERS = 2
 OPEN_STAGES = (DevelopmentStage.APPLICANT, DevelopmentStage.ACTIVIST, DevelopmentStage.TARGET)
-
-
-def _months_after(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _not_future(field: str, day: datetime.date) -> None:
@@ -73,10 +60,13 @@ def candidate_apply(
     except IdNumberError as exc:
         raise ValidationError({"id_number": str(exc)}) from exc
     born = id_birth_date(number)
+    min_age = development_norms_on(applied_on).min_age
     if applied_on > timezone.localdate():
         errors["applied_on"] = _("This date is in the future.")
-    elif applied_on < services.years_after(born, MIN_AGE):
-        errors["applied_on"] = _("An applicant must be at least 18 on the day of application (N-DEVELOPMENT).")
+    elif applied_on < services.years_after(born, min_age):
+        errors["applied_on"] = _("An applicant must be at least %(age)s on the day of application (N-DEVELOPMENT).") % {
+            "age": min_age
+        }
     # Only inside the user's scope does the message say where (issue 13, item 5).
     member = Member.objects.active().filter(id_number=number).select_related("organisation").first()
     application = (
@@ -175,7 +165,7 @@ def candidate_make_target(*, candidate: Candidate, on: datetime.date, user=None)
     _not_future("on", on)
     if candidate.stage != DevelopmentStage.ACTIVIST:
         raise ValidationError(_("Only an activist can become a development target."))
-    earliest = services.years_after(candidate.activist_on, ACTIVIST_YEARS)
+    earliest = months_after(candidate.activist_on, development_norms_on(on).activist_months)
     if on < earliest:
         raise ValidationError(
             {
@@ -200,8 +190,11 @@ def candidate_admit(*, candidate: Candidate, on: datetime.date, introducers: lis
         raise ValidationError(_("Only a development target can be admitted."))
     if on < candidate.target_on:
         raise ValidationError({"on": _("This date is before the candidate became a development target.")})
-    if len({m.pk for m in introducers}) != INTRODUCERS:
-        raise ValidationError({"introducers": _("Two different full members introduce the candidate (N-DEVELOPMENT).")})
+    needed = development_norms_on(on).introducers
+    if len({m.pk for m in introducers}) != needed:
+        raise ValidationError(
+            {"introducers": _("%(n)s different full members introduce the candidate (N-DEVELOPMENT).") % {"n": needed}}
+        )
     for introducer in introducers:
         if introducer.status != MemberStatus.ACTIVE or introducer.category != MemberCategory.FULL:
             raise ValidationError(
@@ -223,6 +216,31 @@ def candidate_admit(*, candidate: Candidate, on: datetime.date, introducers: lis
     candidate.stage, candidate.admitted_on, candidate.member = DevelopmentStage.ADMITTED, on, member
     candidate.save(update_fields=["stage", "admitted_on", "member", "updated_at"])
     return member
+
+
+@transaction.atomic
+def candidate_approve(*, candidate: Candidate, on: datetime.date, user=None) -> Candidate:
+    """The higher party committee approves the branch's admission (上级党委审批): recorded on or after
+    the general meeting, once; approved after the limit (three months) it is still recorded, and flagged late."""
+    candidate = Candidate.objects.select_for_update().select_related("organisation").get(pk=candidate.pk)
+    _in_scope(user, candidate.organisation)
+    _not_future("on", on)
+    if candidate.stage != DevelopmentStage.ADMITTED:
+        raise ValidationError(_("Only an admission by the branch general meeting is approved."))
+    if candidate.approved_on is not None:
+        raise ValidationError(
+            _("The admission was already approved on %(date)s.") % {"date": day_text(candidate.approved_on)}
+        )
+    if on < candidate.admitted_on:
+        raise ValidationError(
+            {
+                "on": _("The approval cannot come before the general meeting's admission (%(date)s).")
+                % {"date": day_text(candidate.admitted_on)}
+            }
+        )
+    candidate.approved_on = on
+    candidate.save(update_fields=["approved_on", "updated_at"])
+    return candidate
 
 
 @transaction.atomic
@@ -286,6 +304,7 @@ STEP_ACTIVIST = gettext_lazy("Decide on activist status")
 STEP_REVIEW = gettext_lazy("Half-yearly review")
 STEP_TARGET = gettext_lazy("Eligible as development target")
 STEP_ADMIT = gettext_lazy("Admission by the branch general meeting")
+STEP_APPROVE = gettext_lazy("Approval by the higher party committee")
 STEP_FULL = gettext_lazy("Full membership")
 
 
@@ -295,16 +314,17 @@ def pipeline(*, organisation: Organisation, user, today: datetime.date | None = 
     candidates = scoping.for_user(
         Candidate.objects.filter(organisation__path__startswith=organisation.path, stage__in=OPEN_STAGES), user
     ).select_related("organisation")
+    norms = development_norms_on(today)
     rows = []
     for c in candidates:
         if c.stage == DevelopmentStage.APPLICANT and c.talked_on is None:
-            due = c.applied_on + TALK_WITHIN
+            due = months_after(c.applied_on, norms.talk_within_months)
             rows.append(PipelineRow(c.name, c.get_stage_display(), STEP_TALK, due, today > due, candidate=c))
         elif c.stage == DevelopmentStage.APPLICANT:
             rows.append(PipelineRow(c.name, c.get_stage_display(), STEP_ACTIVIST, None, False, candidate=c))
         elif c.stage == DevelopmentStage.ACTIVIST:
-            review_due = _months_after(c.reviewed_on, REVIEW_EVERY_MONTHS)
-            target_from = services.years_after(c.activist_on, ACTIVIST_YEARS)
+            review_due = months_after(c.reviewed_on, norms.review_every_months)
+            target_from = months_after(c.activist_on, norms.activist_months)
             if today > review_due or review_due < target_from:
                 rows.append(
                     PipelineRow(c.name, c.get_stage_display(), STEP_REVIEW, review_due, today > review_due, candidate=c)
@@ -313,6 +333,18 @@ def pipeline(*, organisation: Organisation, user, today: datetime.date | None = 
                 rows.append(PipelineRow(c.name, c.get_stage_display(), STEP_TARGET, target_from, False, candidate=c))
         else:
             rows.append(PipelineRow(c.name, c.get_stage_display(), STEP_ADMIT, None, False, candidate=c))
+    awaiting = scoping.for_user(
+        Candidate.objects.filter(
+            organisation__path__startswith=organisation.path,
+            stage=DevelopmentStage.ADMITTED,
+            approved_on__isnull=True,
+            member__status=MemberStatus.ACTIVE,
+        ),
+        user,
+    ).select_related("organisation")
+    for c in awaiting:
+        due = months_after(c.admitted_on, norms.approval_within_months)
+        rows.append(PipelineRow(c.name, c.get_stage_display(), STEP_APPROVE, due, today > due, candidate=c))
     probationary = scoping.for_user(
         Member.objects.active().filter(
             organisation__path__startswith=organisation.path, category=MemberCategory.PROBATIONARY

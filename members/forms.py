@@ -132,6 +132,7 @@ class CandidateStepForm(forms.Form):
         ("review", _("Half-yearly review held")),
         ("target", _("Made a development target")),
         ("admit", _("Admitted by the branch general meeting")),
+        ("approve", _("Approved by the higher party committee")),
         ("withdraw", _("Withdrawn")),
     ]
     step = forms.ChoiceField(label=_("Step"), choices=STEPS)

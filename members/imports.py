@@ -41,6 +41,7 @@ from core.masking import id_number_masked, phone_masked, text_masked
 from core.progress import progress_delete, progress_get, progress_set
 from core.work_locks import work_lock, work_lock_free, worker_name
 from members import roster, services
+from members.development_norms import development_norms_on
 from members.enums import MemberEventKind, MemberStatus
 from members.models import Member, MemberEvent, Membership, RosterUpload
 from members.pinyin import name_pinyin
@@ -270,6 +271,7 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
         data += itertools.islice(rows, max(0, roster.SETTLE_SAMPLE_ROWS - len(data)))
         columns, readings = roster.columns_settle(header, columns, data)
     today = timezone.localdate()
+    development = development_norms_on(today)  # N-DEVELOPMENT: one read for the whole roster
     result = CheckedRows(header_row=header_index + 1, checked_on=today, checked=[], rejected={}, readings=readings)
     memo: dict = {}
     seen: dict[str, int] = {}
@@ -288,7 +290,7 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
         values, errors = roster.row_values(row, columns, row_number=row_number, memo=memo)
         code, name = values.pop("organisation_code", None), values.pop("organisation_name", None)
         try:
-            cleaned = services.member_clean(data=values, check_duplicate=False, today=today)
+            cleaned = services.member_clean(data=values, check_duplicate=False, today=today, development=development)
         except ValidationError as exc:
             cleaned = None
             for field, messages in exc.message_dict.items():

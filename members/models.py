@@ -249,6 +249,8 @@ class Candidate(models.Model):
     target_on = models.DateField(_("development target since"), null=True, blank=True)
     introducers = models.ManyToManyField(Member, blank=True, related_name="introduced", verbose_name=_("introducers"))
     admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
+    # N-DEVELOPMENT: the higher party committee's approval of the admission (上级党委审批), due within 3 months.
+    approved_on = models.DateField(_("approved by the higher party committee on"), null=True, blank=True)
     member = models.OneToOneField(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="candidacy", verbose_name=_("member")
     )

@@ -19,6 +19,7 @@ from core.audit import acting_user
 from core.concurrency import version_check
 from core.dates import day_text
 from core.idcard import IdNumberError, id_birth_date, id_is_male, id_normalise, id_validate
+from members.development_norms import DevelopmentNorms, development_norms_on, months_after, probation_end_allowed
 from members.enums import Gender, MemberCategory, MemberEventKind, MemberStatus, TransferKind
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.pinyin import name_pinyin
@@ -122,10 +123,12 @@ def member_clean(
     check_duplicate: bool = True,
     today: datetime.date | None = None,
     user=None,
+    development: DevelopmentNorms | None = None,
 ) -> dict:
     """Check a member's fields against the roster rules; return them normalised (birth date and
     gender filled from the ID number), or raise ValidationError keyed by field. `user` decides how
-    much a duplicate's message may say (`duplicate_message`)."""
+    much a duplicate's message may say (`duplicate_message`); `development` the N-DEVELOPMENT numbers
+    (by default those in force on the day of joining)."""
     errors: dict[str, str] = {}
     cleaned = {key: data[key] for key in MEMBER_FIELDS if key in data}
     today = today or timezone.localdate()
@@ -168,12 +171,21 @@ def member_clean(
         if full:
             errors["full_member_on"] = _("A probationary member has no date of full membership yet.")
         if joined:
-            ends = cleaned.get("probation_ends_on") or years_after(joined, 1)
-            # N-DEVELOPMENT: one year of probation, extendable by 6 to 12 months.
-            if not years_after(joined, 1) <= ends <= years_after(joined, 2):
+            # N-DEVELOPMENT: one year of probation; an extension is at least 6 and at most 12 months.
+            norms = development or development_norms_on(joined)
+            ends = cleaned.get("probation_ends_on") or months_after(joined, norms.probation_months)
+            if not probation_end_allowed(joined=joined, ends=ends, norms=norms):
                 errors["probation_ends_on"] = _(
-                    "Probation lasts one year from joining and may be extended by at most one year."
-                )
+                    "Probation lasts %(months)s months from joining, to %(plain)s; an extension is %(min)s to "
+                    "%(max)s months, so an extended probation ends from %(earliest)s to %(latest)s."
+                ) % {
+                    "months": norms.probation_months,
+                    "plain": day_text(months_after(joined, norms.probation_months)),
+                    "min": norms.extension_min_months,
+                    "max": norms.extension_max_months,
+                    "earliest": day_text(months_after(joined, norms.probation_months + norms.extension_min_months)),
+                    "latest": day_text(months_after(joined, norms.probation_months + norms.extension_max_months)),
+                }
             cleaned["probation_ends_on"] = ends
         elif "joined_on" not in errors:
             errors["joined_on"] = _("A probationary member needs the date of joining.")

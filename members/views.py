@@ -247,6 +247,8 @@ class CandidateStepView(ScopedObjectMixin, ServiceFormView):
             return development.candidate_admit(
                 candidate=candidate, on=on, introducers=list(data["introducers"]), user=user
             )
+        if step == "approve":
+            return development.candidate_approve(candidate=candidate, on=on, user=user)
         return development.candidate_withdraw(candidate=candidate, on=on, reason=data["reason"], user=user)
 
     def get_success_url(self):

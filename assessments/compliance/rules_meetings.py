@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.compliance.base import Check, RunContext, rule
 from assessments.enums import MeetingKind
 from assessments.models import Meeting
-from assessments.norms import REQUIRED_MEETINGS, meeting_norms
+from assessments.norms import REQUIRED_MEETINGS, year_meeting_norms
 from branches.enums import PostKind
 from branches.models import Organisation, Post
 
@@ -75,16 +75,19 @@ def _key(organisation_id: int, kind: int, month: int) -> int:
 
 def _meeting_checks(context: RunContext, kinds) -> Iterator[Check]:
     """Each organisation held to a kind of meeting, each period of it that is over: held ≥ expected
-    (yielded as the engine takes them)."""
-    norms = meeting_norms(context.values)
+    (yielded as the engine takes them). A period is judged by the norm in force on its first day
+    (N-MEETINGS, second edition): none is checked where no norm was in force (the themed party day
+    before the 2018 rules)."""
+    norms = context.cached("meeting_norms", lambda: year_meeting_norms(year=context.year, values=context.values))
     held = _held(context)
     # Each kind's periods that are over, worked out once: (label, months, last day, expected).
     periods = {}
     for kind in kinds:
-        period, expected, _clause = norms[kind]
+        period, _clause, expected_from = norms[kind]
         periods[kind] = [
             (label, tuple(range(first.month, last.month + 1)), last, Decimal(expected), expected)
             for label, first, last in context.periods(period)
+            if (expected := expected_from[first.month]) > 0
         ]
     counts = [Decimal(n) for n in range(32)]
     get = held.get
@@ -127,10 +130,13 @@ def three_meetings(context: RunContext):
 @rule(
     clause="N-MEETINGS",
     title=_("Themed party days and the organisational life meeting"),
-    sentence="主题党日每月相对固定1天;组织生活会每年至少召开1次",
+    sentence="党支部应当每月相对固定1天开展主题党日(2018年10月28日起);组织生活会一般每年召开1次",
     parameters=("meetings.themed_day_a_month", "meetings.organisational_life_a_year"),
     applies_to=_("Every branch and joint branch"),
-    measures=_("Themed party days in each month that is over; organisational life meetings once the year is over"),
+    measures=_(
+        "Themed party days in each month that is over, from the month after the branch work rules took effect "
+        "(28 October 2018); organisational life meetings once the year is over"
+    ),
     evidence_url="assessments:year",
     fix_url="assessments:meeting_create",
     with_year=True,

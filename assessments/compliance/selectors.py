@@ -19,7 +19,14 @@ from assessments.compliance.catalogue import RULES
 from assessments.compliance.rules_meetings import OTHER_MEETINGS, THREE_MEETINGS
 from assessments.enums import MeetingKind
 from assessments.models import ComplianceRun, Finding, Meeting
-from assessments.norms import MONTH, QUARTER, REQUIRED_MEETINGS, YEAR, meeting_norms
+from assessments.norms import (
+    MONTH,
+    QUARTER,
+    REQUIRED_MEETINGS,
+    YEAR,
+    period_first_month,
+    year_meeting_norms,
+)
 from branches.enums import Sector
 from branches.models import Organisation
 from core.excel import xlsx_bytes
@@ -431,12 +438,13 @@ def _meetings_due(*, organisation: Organisation, today: datetime.date) -> list[T
     """N-MEETINGS: the meetings whose month or quarter is running (the year's, in December) and that are
     not yet held as often as the norm asks, for every organisation under `organisation` that holds them.
     Two queries: the organisations, and their meetings of the year grouped by kind and month."""
-    norms = meeting_norms(policy_for_year(today.year))
+    norms = year_meeting_norms(year=today.year)
     spans = {}
-    for kind, (period, expected, _clause) in norms.items():
+    for kind, (period, _clause, expected_from) in norms.items():
+        first_month = period_first_month(period, today.month)
+        expected = expected_from[first_month]  # the norm in force on the period's first day
         if expected <= 0 or (period == YEAR and today.month != 12):
             continue
-        first_month = {MONTH: today.month, QUARTER: 3 * ((today.month - 1) // 3) + 1}.get(period, 1)
         last_month = {MONTH: today.month, QUARTER: first_month + 2}.get(period, 12)
         last = datetime.date(today.year, last_month, calendar.monthrange(today.year, last_month)[1])
         label = {MONTH: f"{today.year}-{today.month:02d}", QUARTER: f"{today.year}-Q{(today.month + 2) // 3}"}

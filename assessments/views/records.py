@@ -550,6 +550,7 @@ class VenueListView(OrganisationMixin, TemplateView):
             below=selectors.venues_below_standard(organisation=self.organisation),
             can_edit=has_permission(self.request.user, "edit"),
             standards=len(SixStandard),
+            **selectors.venue_deadline_state(),
         )
         return context
 

@@ -23,18 +23,23 @@ def month_field(label):
 
 
 class AidGrantForm(SubmitHelperMixin, forms.Form):
-    """F-AID-FUND: the groups offered are those the member's record puts them in."""
+    """F-AID-FUND: the groups offered are those the member's record puts them in (with hardship now);
+    the recipient is the member or the family (the family alone for a member killed acting bravely)."""
 
     group = forms.ChoiceField(label=_("Granted as"))
+    recipient = forms.ChoiceField(label=_("Granted to"))
     amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)
     granted_on = forms.DateField(label=_("Granted on"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
-    def __init__(self, *args, groups, **kwargs):
+    def __init__(self, *args, groups, recipients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [(g.value, g.label) for g in groups]
         if len(groups) == 1:
             self.fields["group"].initial = groups[0].value
+        self.fields["recipient"].choices = [(r.value, r.label) for r in recipients]
+        if recipients:
+            self.fields["recipient"].initial = recipients[0].value
 
 
 class LiaisonPaymentForm(SubmitHelperMixin, forms.Form):

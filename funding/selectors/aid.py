@@ -14,18 +14,20 @@ from assessments.models import AnnualReport
 from branches.enums import PostKind
 from branches.models import Organisation, Post
 from core.policy import policy_for_year
-from funding.enums import AidGroup, LiaisonPayment
+from funding.enums import AidGroup, AidRecipient, LiaisonPayment
 from funding.models import AidGrant, InstructorAllowance, LiaisonFundPayment
 from members.enums import MemberStatus
 from members.models import PRC_FOUNDED, Member
 
-# F-AID-FUND: the member record's fields that put a member in each group.
+# F-AID-FUND (second edition): "建国前老党员、曾获得区级以上表彰、见义勇为牺牲或致残,目前生活困难的党员及家庭".
+# Hardship now is required together with one of the three groups, not an alternative to them; the
+# member record's fields that put a member in each group:
 AID_GROUP_CONDITIONS = {
     AidGroup.PRE_1949: Q(joined_on__lt=PRC_FOUNDED),
     AidGroup.HONOURS: Q(has_district_honours=True),
     AidGroup.BRAVERY: Q(disabled_or_killed_bravely=True),
-    AidGroup.HARDSHIP: Q(in_hardship=True),
 }
+AID_GROUPS = tuple(AID_GROUP_CONDITIONS)
 
 # The parameter capping each liaison payment (None in a year: the opinion fixes no amount).
 LIAISON_CAPS = {
@@ -35,22 +37,47 @@ LIAISON_CAPS = {
 INSTRUCTOR_MONTHLY_CAP = "liaison_fund.instructor_monthly_cap"
 
 
-def member_aid_groups(*, member: Member) -> list[AidGroup]:
-    """F-AID-FUND: the groups a member's record puts them in (none, one or several)."""
+def member_record_groups(*, member: Member) -> list[AidGroup]:
+    """F-AID-FUND: the groups a member's record puts them in (none, one or several), hardship aside."""
     flags = {
         AidGroup.PRE_1949: member.joined_before_prc,
         AidGroup.HONOURS: member.has_district_honours,
         AidGroup.BRAVERY: member.disabled_or_killed_bravely,
-        AidGroup.HARDSHIP: member.in_hardship,
     }
-    return [group for group in AidGroup if flags[group]]
+    return [group for group in AID_GROUPS if flags[group]]
 
 
-def _eligible() -> Q:
+def member_aid_recipients(*, member: Member) -> list[AidRecipient]:
+    """F-AID-FUND "党员及家庭": an active member or their family; for a member who died and was killed
+    acting bravely (见义勇为牺牲: deceased with the bravery flag), the family alone. Nobody else."""
+    if member.status == MemberStatus.ACTIVE:
+        return [AidRecipient.MEMBER, AidRecipient.FAMILY]
+    if member.status == MemberStatus.DECEASED and member.disabled_or_killed_bravely:
+        return [AidRecipient.FAMILY]
+    return []
+
+
+def member_aid_groups(*, member: Member) -> list[AidGroup]:
+    """F-AID-FUND: the groups a member (or their family) can be granted aid as: those of the record,
+    only while the record shows hardship now (目前生活困难) and someone can receive it."""
+    if not member.in_hardship or not member_aid_recipients(member=member):
+        return []
+    return member_record_groups(member=member)
+
+
+def aid_eligible_groups() -> Q:
+    """In one of the fund's groups (hardship aside)."""
     condition = Q()
     for group_condition in AID_GROUP_CONDITIONS.values():
         condition |= group_condition
     return condition
+
+
+def _eligible() -> Q:
+    """In hardship AND in one of the groups; an active member, or one killed acting bravely."""
+    condition = aid_eligible_groups()
+    alive_or_killed = Q(status=MemberStatus.ACTIVE) | Q(status=MemberStatus.DECEASED, disabled_or_killed_bravely=True)
+    return Q(in_hardship=True) & condition & alive_or_killed
 
 
 @dataclasses.dataclass
@@ -73,9 +100,9 @@ class AidTotal:
 
 
 def aid_table(*, organisation: Organisation, year: int) -> dict:
-    """F-AID-FUND: the active members of the subtree in an eligible group, each with their groups
-    and grants of the year (and members granted aid this year who no longer are), with totals by
-    group. Two queries."""
+    """F-AID-FUND: the members of the subtree in hardship and in an eligible group (active, or killed
+    acting bravely: their family), each with their groups and grants of the year (and members granted
+    aid this year who no longer are), with totals by group. Two queries."""
     path = organisation.path
     grants = list(
         AidGrant.objects.filter(member__organisation__path__startswith=path, granted_on__year=year)
@@ -85,18 +112,17 @@ def aid_table(*, organisation: Organisation, year: int) -> dict:
     granted = {g.member_id for g in grants}
     members = (
         Member.objects.filter(organisation__path__startswith=path)
-        .filter((Q(status=MemberStatus.ACTIVE) & _eligible()) | Q(pk__in=granted))
+        .filter(_eligible() | Q(pk__in=granted))
         .select_related("organisation")
         .order_by("name_pinyin", "pk")
     )
     by_member: dict[int, list] = {}
     for grant in grants:
         by_member.setdefault(grant.member_id, []).append(grant)
-    rows = [
-        AidRow(m, member_aid_groups(member=m) if m.status == MemberStatus.ACTIVE else [], by_member.get(m.pk, []))
-        for m in members
-    ]
-    totals = {group: AidTotal(group) for group in AidGroup}
+    rows = [AidRow(m, member_aid_groups(member=m), by_member.get(m.pk, [])) for m in members]
+    totals = {group: AidTotal(group) for group in AID_GROUPS}
+    if any(grant.group == AidGroup.HARDSHIP for grant in grants):  # grants recorded before issue 14
+        totals[AidGroup.HARDSHIP] = AidTotal(AidGroup.HARDSHIP)
     for row in rows:
         for group in row.groups:
             totals[group].members += 1

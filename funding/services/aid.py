@@ -19,10 +19,15 @@ from branches.models import Organisation, Post
 from core.dates import day_text
 from core.permissions import has_permission
 from core.policy import fen, policy_for_year
-from funding.enums import AidGroup, LiaisonPayment
+from funding.enums import AidGroup, AidRecipient, LiaisonPayment
 from funding.models import AidGrant, InstructorAllowance, LiaisonFundPayment
-from funding.selectors.aid import INSTRUCTOR_MONTHLY_CAP, LIAISON_CAPS, member_aid_groups, months_between
-from members.enums import MemberStatus
+from funding.selectors.aid import (
+    INSTRUCTOR_MONTHLY_CAP,
+    LIAISON_CAPS,
+    member_aid_recipients,
+    member_record_groups,
+    months_between,
+)
 from members.models import Member
 
 
@@ -45,23 +50,52 @@ def _not_future(day: datetime.date, field: str, errors: dict) -> None:
         errors[field] = _("%(date)s is in the future.") % {"date": day_text(day)}
 
 
-def aid_grant_record(*, member: Member, group: str, amount, granted_on: datetime.date, reason: str, user) -> AidGrant:
-    """F-AID-FUND: the bureau grants aid to an active member of one of the groups the fund helps,
-    as the member record shows it (pre-1949, district honours, bravery, hardship)."""
+def aid_grant_record(
+    *,
+    member: Member,
+    group: str,
+    amount,
+    granted_on: datetime.date,
+    reason: str,
+    user,
+    recipient: str = AidRecipient.MEMBER,
+) -> AidGrant:
+    """F-AID-FUND (second edition): "建国前老党员、曾获得区级以上表彰、见义勇为牺牲或致残,目前生活困难的党员
+    及家庭": the bureau grants aid to a member in hardship now who is also of one of the three groups,
+    as the member record shows it, or to the member's family; a member killed acting bravely (牺牲)
+    is helped through the family."""
     _bureau_check(user, _("Aid grants are approved by the organisation bureau."))
-    if member.status != MemberStatus.ACTIVE:
+    recipients = member_aid_recipients(member=member)
+    if not recipients:
         raise ValidationError(
-            _("%(name)s is not an active member (%(status)s): aid goes to active members.")
+            _(
+                "%(name)s is not an active member (%(status)s): aid goes to active members and their families, "
+                "and to the families of members killed acting bravely."
+            )
             % {"name": member.name, "status": member.get_status_display()}
         )
     errors = {}
-    if group not in AidGroup.values:
-        errors["group"] = _("Choose the group %(name)s is granted aid as.") % {"name": member.name}
-    elif group not in member_aid_groups(member=member):
+    if recipient not in AidRecipient.values:
+        errors["recipient"] = _("Choose whether the aid goes to %(name)s or to the family.") % {"name": member.name}
+    elif recipient not in recipients:
+        errors["recipient"] = _("%(name)s was killed acting bravely: the aid goes to the family.") % {
+            "name": member.name
+        }
+    if group not in AidGroup.values or group == AidGroup.HARDSHIP:
+        errors["group"] = _(
+            "Choose the group %(name)s is granted aid as: joined before 1949, district-level or higher honours, "
+            "or killed or disabled acting bravely."
+        ) % {"name": member.name}
+    elif group not in member_record_groups(member=member):
         errors["group"] = _("%(name)s is not in the group “%(group)s”: the member record does not show it.") % {
             "name": member.name,
             "group": AidGroup(group).label,
         }
+    elif not member.in_hardship:
+        errors["group"] = _(
+            "The record of %(name)s does not show hardship now: the fund helps members and families in hardship "
+            "who are also of one of its groups."
+        ) % {"name": member.name}
     amount = _amount(amount, errors)
     _not_future(granted_on, "granted_on", errors)
     reason = (reason or "").strip()
@@ -70,7 +104,13 @@ def aid_grant_record(*, member: Member, group: str, amount, granted_on: datetime
     if errors:
         raise ValidationError(errors)
     return AidGrant.objects.create(
-        member=member, group=group, amount=amount, granted_on=granted_on, reason=reason, approved_by=user
+        member=member,
+        group=group,
+        recipient=recipient,
+        amount=amount,
+        granted_on=granted_on,
+        reason=reason,
+        approved_by=user,
     )
 
 

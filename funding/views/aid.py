@@ -67,7 +67,8 @@ class AidGrantView(ScopedObjectMixin, ServiceFormView):
 
     def get_form_kwargs(self):
         self.groups = selectors.member_aid_groups(member=self.member)
-        return {**super().get_form_kwargs(), "groups": self.groups}
+        recipients = selectors.member_aid_recipients(member=self.member)
+        return {**super().get_form_kwargs(), "groups": self.groups, "recipients": recipients}
 
     def get_initial(self):
         return {"granted_on": timezone.localdate()}

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 
 from assessments import selectors, services
@@ -281,3 +282,61 @@ def test_what_a_themed_day_may_also_count_as(zone, change, field, message):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         record(zone, **change)
     assert exc.value.message_dict[field] == [message]
+
+
+# Issue 14, item 7: each N-MEETINGS norm has its own revision and effective date (second edition).
+
+
+def test_a_year_before_the_2018_rules_has_no_themed_party_day_duty(zone):
+    """ "党支部应当每月相对固定1天开展主题党日" comes from the branch work rules in force from 28 October 2018:
+    2016 is judged by the rules of 2016, the 三会一课 practice, with no monthly themed party day."""
+    rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2016)}
+    assert (rows[MeetingKind.THEMED_DAY].expected, rows[MeetingKind.THEMED_DAY].missed) == (0, 0)
+    assert {state for _l, _n, state in rows[MeetingKind.THEMED_DAY].cells} == {"none"}
+    assert rows[MeetingKind.GENERAL].missed == 4  # the general meeting a quarter was the practice already
+    assert rows[MeetingKind.COMMITTEE].missed == 12
+
+
+def test_2018_has_a_themed_party_day_duty_from_november(zone):
+    """The branch work rules took effect on 28 October 2018: November is the first month judged."""
+    rows = {r.kind: r for r in selectors.meeting_norms(organisation=zone.b1, year=2018)}
+    states = [state for _l, _n, state in rows[MeetingKind.THEMED_DAY].cells]
+    assert states == ["none"] * 10 + ["missed", "missed"]
+    assert (rows[MeetingKind.THEMED_DAY].expected, rows[MeetingKind.THEMED_DAY].missed) == (1, 2)
+
+
+def test_the_rule_checks_themed_party_days_only_under_the_2018_rules(zone):
+    """N-MEETINGS yields no themed-day check for 2016 (no finding for a duty not yet in force); for 2018
+    the months from November; the yearly organisational life meeting in both."""
+    from assessments.compliance import catalogue  # noqa: F401  (registers the rules)
+    from assessments.compliance.engine import RULES, RunContext
+    from core.policy import policy_for_year
+
+    def periods(year):
+        run = RunContext(year=year, today=datetime.date(year + 1, 1, 10), values=policy_for_year(year))
+        return sorted(
+            {(c.aspect, c.period) for c in RULES["N-MEETINGS"].evaluate(run) if c.organisation_id == zone.b1.pk}
+        )
+
+    assert periods(2016) == [("organisational_life", "2016")]
+    assert periods(2018) == [("organisational_life", "2018"), ("themed_day", "2018-11"), ("themed_day", "2018-12")]
+    assert len(periods(2019)) == 13
+
+
+def test_the_year_page_shows_no_norm_before_the_2018_rules(zone, users, client_for):
+    with translation.override("zh-hans"):
+        page = client_for(users.branch_admin).get(reverse("assessments:year", args=[zone.b1.pk, 2016]))
+    assert page.status_code == 200
+    row = next(r for r in page.context["norms"] if r.kind == MeetingKind.THEMED_DAY)
+    assert row.expected == 0
+    assert "当时无此规范" in page.content.decode()
+
+
+def test_the_home_page_asks_for_no_themed_party_day_before_the_2018_rules(zone):
+    from assessments.compliance.selectors import secretary_todo
+
+    def kinds(today):
+        return sorted(item.title for item in secretary_todo(organisation=zone.b1, today=today).due)
+
+    assert "主题党日" not in kinds(datetime.date(2017, 5, 20))
+    assert "主题党日" in kinds(datetime.date(2019, 5, 20))

@@ -132,6 +132,62 @@ def test_development_findings_cite_the_clause_per_candidate_and_step(zone):
     assert len(f"{10**12 - 1}:introducers") <= Finding._meta.get_field("aspect").max_length
 
 
+def test_within_one_month_is_a_calendar_month_not_31_days(zone):
+    """ "党组织收到入党申请书后,应当在一个月内派人同入党申请人谈话" (第七条): one calendar month, so an
+    application of 31 January 2024 is talked with by 29 February, not by 2 March (31 days)."""
+    candidate = applicant(zone, D(2024, 1, 31))
+    development.candidate_talk(candidate=candidate, on=D(2024, 3, 1), by="支部书记")
+    assert checks(candidate, today=MID_2024)["talk"] == (Decimal(30), Decimal(29), False, D(2024, 2, 29))
+    Candidate.objects.filter(pk=candidate.pk).update(talked_on=D(2024, 2, 29))
+    assert checks(candidate, today=MID_2024)["talk"] == (Decimal(29), Decimal(29), True, D(2024, 2, 29))
+
+
+def admitted(zone, admitted_on):
+    candidate = activist(applicant(zone, D(2022, 1, 2)), D(2022, 1, 10), D(2022, 1, 25))
+    development.candidate_make_target(candidate=candidate, on=D(2023, 2, 1))
+    development.candidate_admit(candidate=candidate, on=admitted_on, introducers=zone.b1_members[:2])
+    candidate.refresh_from_db()
+    return candidate
+
+
+def test_the_higher_committees_approval_within_three_months_is_checked(zone):
+    """ "上级党委应当在收到党支部接收预备党员的决议后三个月内审批": the approval of an admission of 1 March is
+    due by 1 June; a later one is late, none by then is a finding."""
+    candidate = admitted(zone, D(2024, 3, 1))
+    assert "approval" not in checks(candidate, today=D(2024, 6, 1))  # the limit runs to 1 June
+    assert checks(candidate, today=D(2024, 6, 2))["approval"] == (Decimal(94), Decimal(92), False, D(2024, 6, 1))
+    development.candidate_approve(candidate=candidate, on=D(2024, 6, 1))
+    assert checks(candidate)["approval"] == (Decimal(92), Decimal(92), True, D(2024, 6, 1))
+    Candidate.objects.filter(pk=candidate.pk).update(approved_on=D(2024, 6, 2))
+    assert checks(candidate)["approval"] == (Decimal(93), Decimal(92), False, D(2024, 6, 1))
+
+
+def test_an_admission_late_in_the_year_is_judged_for_its_approval_the_next_year(zone):
+    candidate = admitted(zone, D(2023, 11, 20))
+    assert "approval" not in checks(candidate, year=2023, today=D(2024, 1, 10))
+    assert checks(candidate)["approval"] == (Decimal(408), Decimal(92), False, D(2024, 2, 20))
+
+
+def test_development_numbers_are_parameters_of_the_year(zone):
+    """N-DEVELOPMENT numbers are policy parameters: a later revision (here 2 months to talk) judges
+    its years and leaves the earlier ones as they were."""
+    from core import services as policy_services
+
+    policy_services.policy_revision_save(
+        name="2025年调整",
+        effective_from=D(2025, 1, 1),
+        source="组织人事局文件",
+        values={"development.talk_within_months": Decimal(2)},
+        today=D(2024, 12, 1),
+    )
+    candidate = applicant(zone, D(2024, 1, 31))
+    development.candidate_talk(candidate=candidate, on=D(2024, 3, 1), by="支部书记")
+    assert checks(candidate, today=MID_2024)["talk"][2] is False
+    later = applicant(zone, D(2025, 1, 31))
+    development.candidate_talk(candidate=later, on=D(2025, 3, 1), by="支部书记")
+    assert checks(later, year=2025, today=D(2025, 7, 1))["talk"] == (Decimal(29), Decimal(59), True, D(2025, 3, 31))
+
+
 # Set-based: the same number of queries whatever the size of the zone.
 
 
@@ -150,4 +206,5 @@ def test_queries_do_not_grow_with_the_zone(zone, django_assert_num_queries, size
     run = context()
     with django_assert_num_queries(2):
         found = list(RULES["N-DEVELOPMENT"].evaluate(run))
-    assert len(found) == 4 + 4 * size  # age and talk of each applicant; target and introducers of each admitted
+    # age and talk of each applicant; target, introducers and the approval of each admitted
+    assert len(found) == 4 + 5 * size

@@ -74,15 +74,61 @@ def test_only_activity_venues_in_use_on_the_day_count(zone):
     assert checks("Q-VENUE-SIXHAVE", zone.b3) == [(SIX, SIX, True, END_2024)]
 
 
-def test_a_sub_standard_venue_is_due_by_the_deadline_then_each_year(zone):
+def test_a_village_below_standard_before_the_deadline_is_progress_not_a_finding(zone):
+    """ "通过三年左右的努力,实现村(社区)组织未达标的活动服务场所动态“清零”": the villages and communities have
+    until the end of 2017; before the deadline has passed, a venue below standard is progress toward
+    it (passed: no finding), whatever year it is judged in later."""
     deadline = datetime.date(2017, 12, 31)
+    venue(zone.v1, met=4)
+    assert checks("Q-VENUE-SIXHAVE", zone.v1, year=2016, today=datetime.date(2016, 6, 1)) == [
+        (Decimal(4), SIX, True, deadline)
+    ]
     assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2016, today=datetime.date(2016, 6, 1)) == [
+        (Decimal(0), SIX, True, deadline)
+    ]
+    # 2016 judged after the deadline: on its day counted (31 December 2016) the deadline had not passed.
+    assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2016) == [(Decimal(0), SIX, True, deadline)]
+    # The deadline year itself: still progress on its last day, a finding once it is over.
+    assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2017, today=deadline) == [(Decimal(0), SIX, True, deadline)]
+    assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2017, today=datetime.date(2018, 1, 1)) == [
         (Decimal(0), SIX, False, deadline)
     ]
-    assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2017)[0][3] == deadline
-    assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2018)[0][3] == datetime.date(2018, 12, 31)
+    assert checks("Q-VENUE-SIXHAVE", zone.b3, year=2018) == [(Decimal(0), SIX, False, datetime.date(2018, 12, 31))]
     later = {"venue.six_standard_deadline": Decimal(2025)}
-    assert checks("Q-VENUE-SIXHAVE", zone.b3, today=MID_2024, **later)[0][3] == datetime.date(2025, 12, 31)
+    assert checks("Q-VENUE-SIXHAVE", zone.b3, today=MID_2024, **later) == [
+        (Decimal(0), SIX, True, datetime.date(2025, 12, 31))
+    ]
+
+
+def test_before_the_deadline_no_finding_and_no_points_off_the_weak_score(zone):
+    """ "通过三年左右的努力……动态清零": a village without a standard venue in 2016 is on its way; its weak-
+    organisation score is not lowered for it. After the deadline it is (2018)."""
+    from assessments.weak import weak_scores
+
+    venue(zone.v1, met=6)
+    compliance_run(year=2016, today=datetime.date(2017, 1, 10), rules=["Q-VENUE-SIXHAVE"], trigger="test")
+    assert Finding.objects.filter(year=2016).count() == 0
+    b3_2016 = next(
+        r for r in weak_scores(year=2016, today=datetime.date(2017, 1, 10)) if r.organisation_id == zone.b3.pk
+    )
+    assert "open_clause" not in b3_2016.deductions
+    compliance_run(year=2018, today=datetime.date(2019, 1, 10), rules=["Q-VENUE-SIXHAVE"], trigger="test")
+    assert list(Finding.objects.values_list("rule", "organisation__code", "year")) == [("Q-VENUE-SIXHAVE", "B3", 2018)]
+    b3_2018 = next(
+        r for r in weak_scores(year=2018, today=datetime.date(2019, 1, 10)) if r.organisation_id == zone.b3.pk
+    )
+    assert (b3_2018.deductions["open_clause"], b3_2018.deductions["clauses"]) == ("10", ["Q-VENUE-SIXHAVE"])
+    assert b3_2018.score == b3_2016.score - 10
+
+
+def test_the_venues_page_shows_progress_before_the_deadline_and_findings_after(zone):
+    from assessments import selectors
+
+    assert selectors.venue_deadline_state(today=datetime.date(2016, 5, 1)) == {
+        "deadline": datetime.date(2017, 12, 31),
+        "deadline_passed": False,
+    }
+    assert selectors.venue_deadline_state(today=datetime.date(2018, 1, 1))["deadline_passed"] is True
 
 
 def test_a_dissolved_village_is_not_checked_and_its_sub_organisation_becomes_the_top(zone):

@@ -65,11 +65,11 @@ def objects(zone) -> dict:
             paid_on=datetime.date(2024, 4, 1),
             user=bureau,
         )
-        Member.objects.filter(pk=members[0].pk).update(in_hardship=True)
+        Member.objects.filter(pk=members[0].pk).update(in_hardship=True, has_district_honours=True)
         members[0].refresh_from_db()
         aid.aid_grant_record(
             member=members[0],
-            group=AidGroup.HARDSHIP,
+            group=AidGroup.HONOURS,
             amount=800,
             granted_on=datetime.date(2024, 5, 1),
             reason="因病致困",

@@ -149,3 +149,84 @@ def test_application_already_on_record_inside_scope_names_the_organisation(zone,
             user=users.town_admin,
         )
     assert exc.value.message_dict == {"id_number": ["此人的入党申请已有记录，所在组织：东村第1党支部。"]}
+
+
+# Issue 14, item 8: the N-DEVELOPMENT numbers are policy parameters; extensions, calendar months, approval.
+
+
+def probationary(zone, *, joined, ends):
+    from members import services
+
+    return services.member_create(
+        organisation=zone.b2,
+        data={
+            "name": "预备党员",
+            "id_number": id_make(area="430104", born=datetime.date(1995, 5, 5), sequence=77, male=True),
+            "category": MemberCategory.PROBATIONARY,
+            "joined_on": joined,
+            "probation_ends_on": ends,
+        },
+    )
+
+
+def test_an_extension_of_probation_is_six_to_twelve_months(zone):
+    """ "延长预备期不能少于半年,最长不超过一年": a probation of one year ends on its day, or extended by 6 to 12
+    months; a one-month extension (accepted before) is refused, with the days allowed in Chinese."""
+    joined = datetime.date(2025, 1, 10)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        probationary(zone, joined=joined, ends=datetime.date(2026, 2, 10))
+    assert exc.value.message_dict == {
+        "probation_ends_on": [
+            "预备期自入党之日起12个月，至2026年1月10日期满；延长预备期为6至12个月，"
+            "延长后的预备期应在2026年7月10日至2027年1月10日之间期满。"
+        ]
+    }
+    with pytest.raises(ValidationError):
+        probationary(zone, joined=joined, ends=datetime.date(2027, 1, 11))
+    assert probationary(zone, joined=joined, ends=datetime.date(2026, 7, 10)).probation_ends_on == datetime.date(
+        2026, 7, 10
+    )
+
+
+def test_the_pipeline_talk_is_due_within_a_calendar_month(zone, users):
+    """ "应当在一个月内派人同入党申请人谈话" (第七条): from 31 January, by 29 February (a leap year), not 2 March."""
+    apply(zone, on=datetime.date(2020, 1, 31))
+    rows = development.pipeline(organisation=zone.b1, user=users.town_admin, today=datetime.date(2020, 3, 1))
+    assert [(r.due_on, r.overdue) for r in rows if r.name == "李华"] == [(datetime.date(2020, 2, 29), True)]
+
+
+def admitted(zone):
+    candidate = apply(zone)
+    development.candidate_talk(candidate=candidate, on=datetime.date(2020, 3, 20), by="张书记")
+    development.candidate_make_activist(candidate=candidate, on=datetime.date(2020, 4, 1))
+    development.candidate_make_target(candidate=candidate, on=datetime.date(2021, 4, 1))
+    for introducer in zone.b1_members[:2]:
+        introducer.category = MemberCategory.FULL
+        introducer.save()
+    development.candidate_admit(candidate=candidate, on=datetime.date(2021, 7, 1), introducers=zone.b1_members[:2])
+    candidate.refresh_from_db()
+    return candidate
+
+
+def test_the_higher_committees_approval_is_due_within_three_months(zone, users, client_for):
+    """ "上级党委应当在三个月内审批": the pipeline lists the admission awaiting approval, due three calendar months
+    after the general meeting; the step form records it once, not before the meeting."""
+    candidate = admitted(zone)
+    rows = development.pipeline(organisation=zone.b1, user=users.town_admin, today=datetime.date(2021, 10, 2))
+    assert [(str(r.step), r.due_on, r.overdue) for r in rows if r.candidate == candidate] == [
+        ("上级党委审批", datetime.date(2021, 10, 1), True)
+    ]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        development.candidate_approve(candidate=candidate, on=datetime.date(2021, 6, 30))
+    assert exc.value.message_dict == {"on": ["审批日期不能早于支部大会讨论接收日期（2021年7月1日）。"]}
+    response = client_for(users.branch_admin).post(
+        reverse("members:candidate_step", args=[candidate.pk]), {"step": "approve", "on": "2021-09-15"}
+    )
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.approved_on == datetime.date(2021, 9, 15)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        development.candidate_approve(candidate=candidate, on=datetime.date(2021, 9, 20))
+    assert exc.value.messages == ["上级党委已于2021年9月15日审批。"]
+    rows = development.pipeline(organisation=zone.b1, user=users.town_admin, today=datetime.date(2021, 10, 2))
+    assert [r for r in rows if r.candidate == candidate] == []

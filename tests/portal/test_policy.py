@@ -16,6 +16,9 @@ from core.models import PolicyRevision, PolicyValue
 
 pytestmark = pytest.mark.django_db
 BEFORE_2018 = datetime.date(2017, 12, 1)
+FIRST_DAY = datetime.date(2015, 1, 1)
+# Migration 0010: the branch work rules (trial, 2018) are a revision of their own (N-MEETINGS).
+RULES_2018_DAY = datetime.date(2018, 10, 28)
 
 
 def revise(values, *, effective_from=datetime.date(2018, 1, 1), today=BEFORE_2018, user=None, **kwargs):
@@ -35,7 +38,7 @@ def messages_of(exc):
 
 
 def test_the_first_revision_holds_every_2015_value():
-    revision = PolicyRevision.objects.get()
+    revision = PolicyRevision.objects.get(effective_from=FIRST_DAY)
     stored = dict(PolicyValue.objects.filter(revision=revision).values_list("key", "value"))
     assert revision.effective_from == datetime.date(2015, 1, 1)
     assert stored == {key: p.default for key, p in policy.PARAMETERS.items()}
@@ -79,7 +82,7 @@ def test_a_revision_not_yet_in_force_can_change():
     revision = revise({"venue_reward.class_1": Decimal(9000)})
     revise({"venue_reward.class_1": Decimal(9500)}, revision=revision)
     assert policy.policy_for_year(2018)["venue_reward.class_1"] == Decimal(9500)
-    assert PolicyRevision.objects.count() == 2
+    assert PolicyRevision.objects.count() == 3  # 2015, the 2018 rules, this one
 
 
 @pytest.mark.parametrize(
@@ -101,7 +104,7 @@ def test_values_out_of_bounds_are_refused(values, expected):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         revise(values)
     assert exc.value.message_dict == expected
-    assert PolicyRevision.objects.count() == 1
+    assert PolicyRevision.objects.count() == 2  # 2015 and the 2018 rules
 
 
 @pytest.mark.parametrize("role", ["bureau", "auditor", "town_admin"])
@@ -155,7 +158,7 @@ def test_the_policy_page_shows_values_in_force_and_every_revision(users, client)
         later = client.get(reverse("policy"), {"on": "2018-05-01"})
     assert page.status_code == 200
     row = next(r for r in page.context["rows"] if r["parameter"].key == "activity_fund.non_public_min_rate")
-    assert (row["in_force"], row["by_revision"]) == ("0.3%", ["0.3%", "0.4%"])
+    assert (row["in_force"], row["by_revision"]) == ("0.3%", ["0.3%", "0.4%", ""])  # the 2018 rules leave it
     row = next(r for r in later.context["rows"] if r["parameter"].key == "activity_fund.non_public_min_rate")
     assert row["in_force"] == "0.4%"
     assert "F-ACTIVITY-NONPUBLIC" in page.content.decode()
@@ -164,8 +167,9 @@ def test_the_policy_page_shows_values_in_force_and_every_revision(users, client)
 
 def _form_data(**changes):
     data = {"name": "2030年调整", "effective_from": "2030-01-01", "source": "组织人事局文件"}
+    in_force = policy.policy_values(on=datetime.date(2029, 12, 31))
     for key, parameter in policy.PARAMETERS.items():
-        value = parameter.default
+        value = in_force[key]
         if value is not None:
             data[key] = str(value * 100 if parameter.unit == policy.RATE else value)
     data.update(changes)
@@ -187,12 +191,12 @@ def test_the_revision_form_shows_a_past_date_refused(users, client):
         response = client.post(reverse("policy_revision_create"), _form_data(effective_from="2016-01-01"))
     assert response.status_code == 200
     assert response.context["form"].errors["effective_from"][0].startswith("参数版本只能在今天（")
-    assert PolicyRevision.objects.count() == 1
+    assert PolicyRevision.objects.count() == 2  # 2015 and the 2018 rules
 
 
 def test_the_first_revision_is_shown_locked(users, client):
     client.force_login(users.sysadmin)
-    revision = PolicyRevision.objects.get()
+    revision = PolicyRevision.objects.get(effective_from=FIRST_DAY)
     with translation.override("zh-hans"):
         page = client.get(reverse("policy_revision_update", args=[revision.pk]))
         post = client.post(
@@ -202,4 +206,35 @@ def test_the_first_revision_is_shown_locked(users, client):
     assert page.context["locked"] is True
     assert post.status_code == 200
     assert post.context["form"].non_field_errors() == ["该版本已经生效，不能再修改。请新增一个版本。"]
-    assert PolicyRevision.objects.get().effective_from == datetime.date(2015, 1, 1)
+    assert PolicyRevision.objects.get(name="2015年意见").effective_from == datetime.date(2015, 1, 1)
+
+
+def test_the_2018_branch_work_rules_are_a_revision_of_their_own():
+    """N-MEETINGS, second edition: "each norm takes effect on its source's date": the monthly themed party
+    day is a duty from 28 October 2018 (the branch work rules), none in the 2015 revision."""
+    rules = PolicyRevision.objects.get(effective_from=RULES_2018_DAY)
+    assert dict(rules.values.values_list("key", "value")) == {
+        "meetings.general_a_quarter": Decimal(1),
+        "meetings.committee_a_month": Decimal(1),
+        "meetings.group_a_month": Decimal(1),
+        "meetings.themed_day_a_month": Decimal(1),
+        "meetings.organisational_life_a_year": Decimal(1),
+    }
+    assert policy.policy_for_year(2016)["meetings.themed_day_a_month"] is None
+    assert policy.policy_values(on=datetime.date(2018, 10, 27))["meetings.themed_day_a_month"] is None
+    assert policy.policy_values(on=datetime.date(2018, 10, 28))["meetings.themed_day_a_month"] == Decimal(1)
+    assert norms.year_meeting_norms(year=2018)["themed_day"][2] == {m: int(m >= 11) for m in range(1, 13)}
+    assert norms.year_meeting_norms(year=2016)["general"][2] == {1: 1, 4: 1, 7: 1, 10: 1}
+
+
+def test_the_development_numbers_are_parameters_of_the_2015_revision():
+    """N-DEVELOPMENT: the numbers of the 2014 rules move from constants to parameters, in force from 2015."""
+    from members.development_norms import development_norms_on
+
+    found = development_norms_on(datetime.date(2016, 6, 1))
+    assert (found.min_age, found.talk_within_months, found.review_every_months, found.activist_months) == (18, 1, 6, 12)
+    assert (found.introducers, found.approval_within_months, found.probation_months) == (2, 3, 12)
+    assert (found.extension_min_months, found.extension_max_months) == (6, 12)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        revise({"development.extension_min_months": Decimal(13)})
+    assert list(exc.value.message_dict) == ["development.extension_max_months"]
