@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branches import selectors
-from branches.enums import OrganisationKind, Sector
+from branches.enums import TOWN_SECTORS, OrganisationKind
 from branches.models import Organisation
 from members.models import Member
 
@@ -88,7 +88,7 @@ def bench_zone_build(*, members: int, seed: int, repeat: int) -> dict:
 
 
 def _largest_town():
-    towns = Organisation.objects.filter(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+    towns = Organisation.objects.filter(sector__in=TOWN_SECTORS, kind=OrganisationKind.PARTY_COMMITTEE)
     return max(towns[:50], key=lambda t: selectors.organisation_subtree(organisation=t).count())
 
 

@@ -6,6 +6,7 @@ non-public enterprises' dues (F-DUES-REFUND); each names its clause."""
 import datetime
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.urls import path, reverse
 from django.utils import timezone
@@ -218,6 +219,24 @@ class DuesRefundCreateView(YearMixin, OrganisationMixin, ServiceFormView):
             voucher_number=data["voucher_number"],
             user=self.request.user,
         )
+
+    def get_success_message(self):
+        """F-DUES-REFUND: a refund that leaves part of the dues collected unrefunded is flagged at once."""
+        figures = selectors.dues_reconciliation(organisation=self.organisation, year=self.year)
+        if figures.partial:
+            messages.warning(
+                self.request,
+                _(
+                    "This refund is not the full amount collected: %(outstanding)s yuan of the %(collected)s yuan of "
+                    "%(year)s dues collected are still to be refunded (F-DUES-REFUND: refunded in full, 全额返还)."
+                )
+                % {
+                    "outstanding": f"{figures.outstanding:.2f}",
+                    "collected": f"{figures.collected:.2f}",
+                    "year": self.year,
+                },
+            )
+        return super().get_success_message()
 
     def get_success_url(self):
         return reverse("funding:dues_refunds", args=[self.organisation.pk, self.year])
