@@ -157,8 +157,10 @@ class ReportResult(models.TextChoices):
     POOR = "poor", _("Poor")
 
 
-# Q-ANNUAL-REPORT: towns, villages (communities), agencies and public institutions report each year.
-REPORTING_SECTORS = frozenset({Sector.TOWN, Sector.VILLAGE, Sector.COMMUNITY, Sector.AGENCY, Sector.PUBLIC_INSTITUTION})
+# Q-ANNUAL-REPORT: towns and streets, villages (communities), agencies and public institutions report each year.
+REPORTING_SECTORS = frozenset(
+    {Sector.TOWN, Sector.STREET, Sector.VILLAGE, Sector.COMMUNITY, Sector.AGENCY, Sector.PUBLIC_INSTITUTION}
+)
 
 
 def reports_annually(organisation) -> bool:

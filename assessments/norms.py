@@ -20,7 +20,7 @@ for secretaries and committee members.
 import datetime
 from decimal import Decimal
 
-from assessments.enums import MeetingKind
+from assessments.enums import LeadershipDayKind, MeetingKind
 from branches.enums import OrganisationKind
 from core.models import PolicyRevision
 from core.policy import PolicyValues, policy_for_year, policy_values
@@ -124,3 +124,12 @@ VENUE_REWARD_KEYS = {
 LEADERSHIP_DAYS_WORK_COMMITTEE = "leadership.research_days_work_committee"
 LEADERSHIP_DAYS_DEPARTMENT = "leadership.research_days_department"
 LEADERSHIP_DAYS_TOWN = "leadership.contact_days_town"
+
+# Clause of a leadership team → (the parameter of its yearly days, the kind of days it counts). 下基层调研
+# and 直接联系群众 are two duties (三.2(1)): the research clauses count research days only, Q-CONTACT-TOWN
+# contact days only.
+LEADERSHIP_CLAUSES = {
+    "Q-RESEARCH-WORKCOMMITTEE": (LEADERSHIP_DAYS_WORK_COMMITTEE, LeadershipDayKind.RESEARCH),
+    "Q-RESEARCH-DEPT": (LEADERSHIP_DAYS_DEPARTMENT, LeadershipDayKind.RESEARCH),
+    "Q-CONTACT-TOWN": (LEADERSHIP_DAYS_TOWN, LeadershipDayKind.CONTACT),
+}

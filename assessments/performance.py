@@ -44,7 +44,7 @@ def review_of(organisation: Organisation) -> str:
     """Which review the unit's report goes through."""
     if organisation.kind == OrganisationKind.LIAISON_GROUP:
         return str(LIAISON_REPORT)
-    if organisation.sector in (Sector.TOWN, Sector.VILLAGE, Sector.COMMUNITY):
+    if organisation.sector in (Sector.TOWN, Sector.STREET, Sector.VILLAGE, Sector.COMMUNITY):
         return str(THREE_LEVEL)
     return str(DOUBLE_JOINT)
 

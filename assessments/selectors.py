@@ -27,7 +27,7 @@ from assessments.norms import (
     venue_deadline,
     year_meeting_norms,
 )
-from branches.enums import COMMITTEE_POSTS, PostKind, Sector
+from branches.enums import COMMITTEE_POSTS, TOWN_SECTORS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from branches.selectors import organisation_with_groups
 from core.policy import policy_for_year
@@ -223,11 +223,12 @@ def study_hours(*, member_ids, year: int) -> dict[int, dict]:
 
 
 def leaders_on(*, member_ids, day: datetime.date) -> set[int]:
-    """Members holding a secretary's or committee member's post on a day (Q-TRAINING-LEADER): posts
-    tell who is a leader, nobody ticks it."""
+    """Members holding a secretary's or committee member's post of a grassroots organisation on a day
+    (Q-TRAINING-LEADER; the work committee's own team is not one): posts tell who is a leader, nobody ticks it."""
     return set(
         Post.objects.active_on(day)
         .filter(member_id__in=list(member_ids), kind__in=COMMITTEE_POSTS)
+        .exclude(organisation__kind=OrganisationKind.WORK_COMMITTEE)
         .values_list("member_id", flat=True)
     )
 
@@ -396,6 +397,7 @@ class LeaderRow:
     posts: list
     days: int
     target: int
+    other_days: int = 0  # days of the other kind on record: not counted for the team's clause
 
 
 def _days_in_year(ranges, year: int) -> int:
@@ -408,9 +410,42 @@ def _days_in_year(ranges, year: int) -> int:
     return len(covered)
 
 
-def leadership_table(*, organisation: Organisation, year: int, target: int) -> list[LeaderRow]:
+# Q-RESEARCH-DEPT: the units whose leadership teams go down to the grassroots 90 days a year.
+DEPARTMENT_SECTORS = (Sector.AGENCY, Sector.PUBLIC_INSTITUTION)
+_COMMITTEES = (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH)
+_UNIT_KINDS = (*_COMMITTEES, OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH)
+
+
+def leadership_teams(*, organisations: QuerySet) -> dict[int, str]:
+    """Q-RESEARCH-*, Q-CONTACT-TOWN: the leadership teams among `organisations`, each with its clause
+    (one query). The work committee's ("党工委班子成员", research); each department's and directly
+    affiliated unit's ("各部门、直属单位班子成员", research): the top organisation of an agency or public
+    institution, whatever its kind (a department whose party organisation is a branch has a team too),
+    not one under an organisation of the same sector and unit (the unit's own branches); and the party
+    committees and general branches of towns and streets ("镇、街班子成员", contact)."""
+    rows = list(
+        organisations.filter(
+            Q(kind=OrganisationKind.WORK_COMMITTEE)
+            | Q(kind__in=_COMMITTEES, sector__in=TOWN_SECTORS)
+            | Q(kind__in=_UNIT_KINDS, sector__in=DEPARTMENT_SECTORS)
+        ).values_list("pk", "path", "kind", "sector", "unit_name")
+    )
+    units = {path: (sector, unit) for _pk, path, _kind, sector, unit in rows if sector in DEPARTMENT_SECTORS}
+    teams = {}
+    for pk, path, kind, sector, unit in rows:
+        if kind == OrganisationKind.WORK_COMMITTEE:
+            teams[pk] = "Q-RESEARCH-WORKCOMMITTEE"
+        elif sector in TOWN_SECTORS:
+            teams[pk] = "Q-CONTACT-TOWN"
+        elif units.get(path[: -Organisation.steplen]) != (sector, unit):
+            teams[pk] = "Q-RESEARCH-DEPT"
+    return teams
+
+
+def leadership_table(*, organisation: Organisation, year: int, target: int, kind: str = "") -> list[LeaderRow]:
     """Q-RESEARCH-*, Q-CONTACT-TOWN: each member holding a committee post in the organisation during
-    the year, with the days at the grassroots counted once however the entries overlap. Two queries."""
+    the year, with the days at the grassroots of the team's kind (research or contact; any when not
+    given) counted once however the entries overlap. Two queries."""
     posts = list(
         Post.objects.filter(organisation=organisation, kind__in=COMMITTEE_POSTS, started_on__year__lte=year)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year))
@@ -422,12 +457,14 @@ def leadership_table(*, organisation: Organisation, year: int, target: int) -> l
         row = people.setdefault(post.member_id, LeaderRow(post.member, [], 0, target))
         row.posts.append(post.get_kind_display())
     ranges: dict[int, list] = {}
-    for member_id, start, end in LeadershipDays.objects.filter(
+    others: dict[int, list] = {}
+    for member_id, entry_kind, start, end in LeadershipDays.objects.filter(
         organisation=organisation, member_id__in=list(people), started_on__year__lte=year, ended_on__year__gte=year
-    ).values_list("member_id", "started_on", "ended_on"):
-        ranges.setdefault(member_id, []).append((start, end))
+    ).values_list("member_id", "kind", "started_on", "ended_on"):
+        (ranges if not kind or entry_kind == kind else others).setdefault(member_id, []).append((start, end))
     for member_id, row in people.items():
         row.days = _days_in_year(ranges.get(member_id, []), year)
+        row.other_days = _days_in_year(others.get(member_id, []), year)
     return list(people.values())
 
 

@@ -65,9 +65,6 @@ from assessments.models import (
 )
 from assessments.norms import (
     DEFAULT_STUDY_HOURS,
-    LEADERSHIP_DAYS_DEPARTMENT,
-    LEADERSHIP_DAYS_TOWN,
-    LEADERSHIP_DAYS_WORK_COMMITTEE,
     MAX_HOURS_A_DAY,
     venue_reward,
 )
@@ -636,19 +633,21 @@ MAX_DAYS_AN_ENTRY = 31
 def leadership_target(*, organisation: Organisation, year: int | None = None) -> tuple[int, str] | None:
     """(days a year, clause) for a leadership member of this organisation's team, or None: the work
     committee's team 60 (Q-RESEARCH-WORKCOMMITTEE), departments and directly affiliated units 90
-    (Q-RESEARCH-DEPT), towns and streets 120 (Q-CONTACT-TOWN)."""
+    (Q-RESEARCH-DEPT), towns and streets 120 (Q-CONTACT-TOWN); which teams: `selectors.leadership_teams`."""
+    from assessments.norms import LEADERSHIP_CLAUSES
 
-    key = None
-    if organisation.kind == OrganisationKind.WORK_COMMITTEE:
-        key, clause = LEADERSHIP_DAYS_WORK_COMMITTEE, "Q-RESEARCH-WORKCOMMITTEE"
-    elif organisation.kind in (OrganisationKind.PARTY_COMMITTEE, OrganisationKind.GENERAL_BRANCH):
-        if organisation.sector == Sector.TOWN:
-            key, clause = LEADERSHIP_DAYS_TOWN, "Q-CONTACT-TOWN"
-        elif organisation.sector in (Sector.AGENCY, Sector.PUBLIC_INSTITUTION):
-            key, clause = LEADERSHIP_DAYS_DEPARTMENT, "Q-RESEARCH-DEPT"
-    if key is None:
+    paths = [organisation.path, organisation.path[: -Organisation.steplen]]
+    clause = selectors.leadership_teams(organisations=Organisation.objects.filter(path__in=paths)).get(organisation.pk)
+    if clause is None:
         return None
-    return policy_for_year(year or timezone.localdate().year).whole(key), clause
+    return policy_for_year(year or timezone.localdate().year).whole(LEADERSHIP_CLAUSES[clause][0]), clause
+
+
+def leadership_day_kind(*, clause: str) -> str:
+    """The kind of days a team's clause counts: research (Q-RESEARCH-*) or contact (Q-CONTACT-TOWN)."""
+    from assessments.norms import LEADERSHIP_CLAUSES
+
+    return LEADERSHIP_CLAUSES[clause][1]
 
 
 def _leader_check(*, organisation: Organisation, member: Member, day: datetime.date, field: str = "member") -> None:
@@ -913,7 +912,13 @@ def congress_session_record(
 
     scoping.scope_check(user=user, organisation=organisation)
     if not (organisation.sector == Sector.TOWN and organisation.kind == OrganisationKind.PARTY_COMMITTEE):
-        raise ValidationError(_("The annual party-congress session is a town's."))
+        raise ValidationError(
+            _(
+                "The annual party-congress session is held by a town's party committee (在乡镇推行党代会年会制); "
+                "%(org)s is not one (sector: %(sector)s)."
+            )
+            % {"org": organisation.name, "sector": organisation.get_sector_display() or "—"}
+        )
     day_check(held_on)
     if deputies <= 0 or deputies_present > deputies:
         raise ValidationError({"deputies_present": _("Deputies present cannot exceed the deputies.")})

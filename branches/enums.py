@@ -22,7 +22,8 @@ class Sector(models.TextChoices):
     PUBLIC_INSTITUTION = "public_institution", _("Public institution")
     VILLAGE = "village", _("Village")
     COMMUNITY = "community", _("Community")
-    TOWN = "town", _("Town / street")
+    TOWN = "town", _("Town")
+    STREET = "street", _("Street (sub-district)")
     SOE = "soe", _("State-owned enterprise")
     NON_PUBLIC = "non_public", _("Non-public enterprise")
     SOCIAL_ORGANISATION = "social_organisation", _("Social organisation")
@@ -100,6 +101,10 @@ ALLOWED_PARENT_KINDS = {
 
 # Members belong to these kinds of organisation (a branch, joint branch or party group).
 MEMBER_HOLDING_KINDS = frozenset({OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH, OrganisationKind.PARTY_GROUP})
+
+# 乡镇(街道): towns (乡镇, 镇) and streets (街道, sub-districts) where the opinion names both (Q-CONTACT-TOWN
+# "镇、街", Q-TOWN-PARTY-LEAD "乡镇(街道)", Q-ANNUAL-REPORT); where it says 乡镇 alone (Q-TOWN-CONGRESS), towns only.
+TOWN_SECTORS = frozenset({Sector.TOWN, Sector.STREET})
 
 # Sectors whose organisations record a formation (S-FORMATION).
 FORMATION_SECTORS = frozenset({Sector.NON_PUBLIC, Sector.SOCIAL_ORGANISATION})

@@ -36,6 +36,8 @@ RATE, YUAN, DAYS, HOURS, COUNT, YEAR = "rate", "yuan", "days", "hours", "count",
 MONTHS = "months"
 # A day of the month (1 to 28, so every month has it).
 DAY_OF_MONTH = "day_of_month"
+# A month of the year (1 to 12).
+MONTH = "month"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Parameter:
 
     @property
     def is_whole(self) -> bool:
-        return self.unit in (DAYS, COUNT, YEAR, DAY_OF_MONTH, MONTHS)
+        return self.unit in (DAYS, COUNT, YEAR, DAY_OF_MONTH, MONTHS, MONTH)
 
 
 _DUES = _("Rules on party dues (中组发〔2008〕3号)")
@@ -278,6 +280,17 @@ PARAMETERS: dict[str, Parameter] = {
             "Q-CONTACT-TOWN",
             DAYS,
             "120",
+        ),
+        _p(
+            "pledge.due_month",
+            _("Integrity pledges: made by the end of this month of the year (1–12); asked from then on"),
+            "Q-INTEGRITY-PLEDGE",
+            MONTH,
+            "6",
+            _(
+                "The opinion fixes no date (“公开作出廉政承诺”): the bureau sets it; the end of June leaves half a "
+                "year to make the year's pledge"
+            ),
         ),
         _p(
             "reserve_cadres.minimum",

@@ -228,6 +228,8 @@ def _policy_values_check(values: dict) -> None:
             errors[key] = _("Enter a year from 2015 to 2100.")
         elif parameter.unit == policy.DAY_OF_MONTH and not 1 <= value <= 28:
             errors[key] = _("Enter a day from 1 to 28: every month has it.")
+        elif parameter.unit == policy.MONTH and not 1 <= value <= 12:
+            errors[key] = _("Enter a month from 1 to 12.")
         elif parameter.unit == policy.YUAN and value != policy.fen(value):
             errors[key] = _("An amount has at most two decimal places (fen).")
     for lower, upper in policy.ORDERED:

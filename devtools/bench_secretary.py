@@ -231,7 +231,7 @@ def zone_build(*, year: int) -> dict:
             "code": "SYT",
             "name": "中共雷锋街道工作委员会",
             "kind": OrganisationKind.PARTY_COMMITTEE,
-            "sector": Sector.TOWN,
+            "sector": Sector.STREET,
         },
     )
     branch = make(

@@ -22,7 +22,7 @@ from assessments import services as assessment_services
 from assessments.enums import MeetingKind
 from assessments.models import Meeting, TrainingRecord
 from branches import selectors
-from branches.enums import MEMBER_HOLDING_KINDS, OrganisationKind, Sector
+from branches.enums import MEMBER_HOLDING_KINDS, TOWN_SECTORS, OrganisationKind
 from branches.models import Organisation
 from core.idcard import id_make
 from core.models import User
@@ -96,7 +96,7 @@ def bench_zone_build(*, members: int, seed: int, repeat: int) -> dict:
 
 
 def _largest_town():
-    towns = Organisation.objects.filter(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+    towns = Organisation.objects.filter(sector__in=TOWN_SECTORS, kind=OrganisationKind.PARTY_COMMITTEE)
     return max(towns[:50], key=lambda t: selectors.organisation_subtree(organisation=t).count())
 
 

@@ -26,7 +26,7 @@ from assessments import selectors
 from assessments import services as assessments
 from assessments.enums import AttendanceStatus, Grade, MeetingKind, SixStandard, VenueKind
 from assessments.models import ComplianceRun
-from branches.enums import Formation, OrganisationKind, PostKind, Sector
+from branches.enums import TOWN_SECTORS, Formation, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from core.bulkload import rows_copy
 from core.enums import Role
@@ -46,17 +46,26 @@ BATCH = 5_000
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏建华志强文斌海燕晓东春梅新宇子涵浩然欣怡思远嘉怡雨辰一鸣宏伟立新国庆建国爱民"
+# Streets (街道) and towns (镇): the default zone has five streets and one town (莲花镇), so both sectors
+# (and Q-TOWN-CONGRESS, the towns' only) have records.
 TOWN_NAMES = [
     "麓谷街道",
     "东方红街道",
     "雷锋街道",
     "岳麓街道",
     "含浦街道",
+    "莲花镇",
     "白马街道",
     "坪塘街道",
-    "莲花镇",
     "雨敞坪镇",
 ]
+
+
+def town_sector(name: str) -> str:
+    """S-SECTOR: a 街道 is a street, a 镇 a town."""
+    return Sector.STREET if "街道" in name else Sector.TOWN
+
+
 AREA_CODES = ["430104", "430111", "430112", "430121", "430124", "430181", "430202", "430302", "430502", "430602"]
 INDUSTRIES = ["软件", "电子", "生物医药", "新材料", "智能制造", "新能源", "检测", "文化创意", "电商", "环保"]
 
@@ -131,17 +140,18 @@ class _ZoneLayout:
             town_name = TOWN_NAMES[t % len(TOWN_NAMES)] + (
                 "" if t < len(TOWN_NAMES) else f"{t // len(TOWN_NAMES) + 1}区"
             )
+            sector = town_sector(town_name)
             town = self.add(
                 root,
-                name=f"中共{town_name}工作委员会",
+                name=f"中共{town_name}工作委员会" if sector == Sector.STREET else f"中共{town_name}委员会",
                 kind=OrganisationKind.PARTY_COMMITTEE,
-                sector=Sector.TOWN,
+                sector=sector,
                 unit_name=town_name,
                 staff_count=rng.randint(60, 160),
                 cadre_count=rng.randint(40, 120),
             )
             self.towns.append(town)
-            self.branches_under(town, sector=Sector.TOWN, prefix=f"{town_name}机关", n=2)
+            self.branches_under(town, sector=sector, prefix=f"{town_name}机关", n=2)
             for v in range(1, 6):
                 village = f"{town_name[:2]}{'东南西北中'[v - 1]}村"
                 if rng.random() < 0.7:
@@ -449,13 +459,15 @@ def _posts(rng, layout, today):
         if kind in (OrganisationKind.LIAISON_GROUP, OrganisationKind.PARTY_GROUP):
             continue
         post(node, pick(node, 0), PostKind.SECRETARY)
-        if rng.random() < 0.8:
+        organiser = rng.random() < 0.8
+        if organiser:
             post(node, pick(node, 1), PostKind.ORGANISATION_MEMBER)
         if rng.random() < 0.5:
             post(node, pick(node, 2), PostKind.DEPUTY_SECRETARY)
-        if sector == Sector.TOWN and kind == OrganisationKind.PARTY_COMMITTEE:
+        if sector in TOWN_SECTORS and kind == OrganisationKind.PARTY_COMMITTEE:
             if rng.random() < 0.85:
-                post(node, pick(node, 3), PostKind.PARTY_BUILDING_LEAD)
+                # Q-TOWN-PARTY-LEAD: the lead is one of the committee's leadership team (班子成员).
+                post(node, pick(node, 1 if organiser else 0), PostKind.PARTY_BUILDING_LEAD)
             for i in range(rng.randint(0, 2)):
                 post(node, pick(node, 4 + i), PostKind.PARTY_AFFAIRS_STAFF, full_time=True)
         if sector in (Sector.VILLAGE, Sector.COMMUNITY) and node.depth == 3:

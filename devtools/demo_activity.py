@@ -34,7 +34,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessments.compliance.base import RunContext
-from assessments.compliance.rules_leadership import TEAM_CLAUSES
 from assessments.compliance.rules_reports import reporting_organisations
 from assessments.enums import (
     EVALUATING_KINDS,
@@ -705,13 +704,14 @@ class _Generator:
         """Days at the grassroots month by month for the leadership members of the work committee,
         departments and towns (most reach the yearly days, a few fall short), and their integrity
         pledges early in the year (Q-RESEARCH-*, Q-CONTACT-TOWN, Q-INTEGRITY-PLEDGE)."""
+        from assessments.norms import LEADERSHIP_CLAUSES
+        from assessments.selectors import leadership_teams
 
         zone, year, values = self.zone, self.year, policy_for_year(self.year)
         teams = {}
-        for clause, (key, filters) in TEAM_CLAUSES.items():
-            for pk in Organisation.objects.filter(filters).values_list("pk", flat=True):
-                if pk in zone.path_of:
-                    teams[pk] = (values.whole(key), clause)
+        for pk, clause in leadership_teams(organisations=Organisation.objects.all()).items():
+            if pk in zone.path_of:
+                teams[pk] = (values.whole(LEADERSHIP_CLAUSES[clause][0]), clause)
         ordered = sorted(teams, key=zone.path_of.get)
         skip_days = _org_ids(LeadershipDays.objects.filter(started_on__year=year))
         skip_pledges = _org_ids(IntegrityPledge.objects.filter(year=year))

@@ -16,20 +16,22 @@ from tests.factories import MemberFactory, UserFactory, make_org, make_work_comm
 
 @pytest.fixture
 def zone(db):
-    """A small zone with two towns, so every scope has an inside and an outside.
+    """A small zone with two streets (街道, sector street), so every scope has an inside and an outside.
 
     work committee
-    ├── T1 town committee ── V1 village general branch ── B1 branch (members, a secretary) ── G1 party group
-    │                                                  └── B2 branch
-    └── T2 town committee ── B3 branch (members)
+    ├── T1 street committee ── V1 village general branch ── B1 branch (members, a secretary) ── G1 party group
+    │                                                    └── B2 branch
+    └── T2 street committee ── B3 branch (members)
+
+    A town (镇, sector town) where a test needs one: the `town` fixture.
     """
     wc = make_work_committee()
-    t1 = make_org(wc, K.PARTY_COMMITTEE, sector=Sector.TOWN, name="中共麓谷街道工作委员会", code="T1")
+    t1 = make_org(wc, K.PARTY_COMMITTEE, sector=Sector.STREET, name="中共麓谷街道工作委员会", code="T1")
     v1 = make_org(t1, K.GENERAL_BRANCH, sector=Sector.VILLAGE, name="中共东村总支部委员会", code="V1")
     b1 = make_org(v1, K.BRANCH, sector=Sector.VILLAGE, name="东村第1党支部", code="B1")
     g1 = make_org(b1, K.PARTY_GROUP, sector=Sector.VILLAGE, name="东村第1党支部第1党小组", code="G1")
     b2 = make_org(v1, K.BRANCH, sector=Sector.VILLAGE, name="东村第2党支部", code="B2")
-    t2 = make_org(wc, K.PARTY_COMMITTEE, sector=Sector.TOWN, name="中共东方红街道工作委员会", code="T2")
+    t2 = make_org(wc, K.PARTY_COMMITTEE, sector=Sector.STREET, name="中共东方红街道工作委员会", code="T2")
     b3 = make_org(t2, K.BRANCH, sector=Sector.COMMUNITY, name="新康社区第1党支部", code="B3")
     b1_members = MemberFactory.create_batch(3, organisation=b1)
     b3_members = MemberFactory.create_batch(2, organisation=b3)
@@ -71,6 +73,16 @@ def zone(db):
         b1_candidate=b1_candidate,
         b3_candidate=b3_candidate,
     )
+
+
+@pytest.fixture
+def town(zone):
+    """A town (镇) of the zone beside its two streets: 莲花镇, with a village branch and a member."""
+    committee = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.TOWN, name="中共莲花镇委员会", code="T3")
+    village = make_org(committee, K.BRANCH, sector=Sector.VILLAGE, name="中共桐木村支部委员会", code="B4")
+    member = MemberFactory(organisation=village)
+    Membership.objects.create(member=member, organisation=village)
+    return types.SimpleNamespace(committee=committee, village=village, member=member)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.compliance.base import Check, RunContext, rule
 from assessments.compliance.rules_meetings import active_organisations
-from branches.enums import OrganisationKind, PostKind, Sector
+from branches.enums import COMMITTEE_POSTS, TOWN_SECTORS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from members.enums import MemberStatus
 
@@ -118,27 +118,36 @@ def deputy_secretary(context: RunContext):
     title=_("Party-building lead and full-time cadres of town committees"),
     sentence="乡镇(街道)党委(党工委)要明确1名班子成员重点抓党建,并配备不少于1名专职党务干部",
     parameters=("town.full_time_cadres",),
-    applies_to=_("Each town or street party committee (the top one, below the work committee)"),
+    applies_to=_("Each town (镇) or street (街道) party committee (the top one, below the work committee)"),
     measures=_(
-        "On the day: a leadership member named to lead party building (aspect lead) and the full-time "
-        "party-affairs staff of the committee (aspect staff)"
+        "On the day: a member of the committee's leadership team (a committee post there that day) named to lead "
+        "party building (aspect lead), and the full-time party-affairs staff of the committee (aspect staff)"
     ),
     evidence_url="branches:detail",
     fix_url="branches:post_create",
 )
 def town_party_lead(context: RunContext):
-    """Q-TOWN-PARTY-LEAD: two aspects of the town committee's own posts, "lead" (≥ 1 party-building lead)
-    and "staff" (≥ `town.full_time_cadres` full-time party-affairs staff); a state, checked any time."""
+    """Q-TOWN-PARTY-LEAD: two aspects of the town or street committee's own posts, "lead" (≥ 1 party-building
+    lead who is a 班子成员: holds a committee post of the same committee on the day) and "staff"
+    (≥ `town.full_time_cadres` full-time party-affairs staff); a state, checked any time."""
     minimum = context.values.whole("town.full_time_cadres")
-    committees = active_organisations(context, sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+    committees = active_organisations(context, sector__in=TOWN_SECTORS, kind=OrganisationKind.PARTY_COMMITTEE)
     tops = _tops((pk, path, "") for pk, path in committees.values_list("pk", "path"))
-    leads = _holders_by_organisation(context, PostKind.PARTY_BUILDING_LEAD, organisation__in=committees)
+    named = _holders_by_organisation(context, PostKind.PARTY_BUILDING_LEAD, organisation__in=committees)
+    team = defaultdict(set)
+    for organisation_id, member_id in (
+        Post.objects.active_on(context.as_of)
+        .filter(kind__in=COMMITTEE_POSTS, member__status=MemberStatus.ACTIVE, organisation__in=committees)
+        .values_list("organisation_id", "member_id")
+    ):
+        team[organisation_id].add(member_id)
+    leads = {pk: members & team[pk] for pk, members in named.items()}
     staff = _holders_by_organisation(
         context, PostKind.PARTY_AFFAIRS_STAFF, organisation__in=committees, is_full_time=True
     )
     checks = []
     for pk in tops.values():
-        checks.append(_state(context, pk, len(leads[pk]), 1, "lead"))
+        checks.append(_state(context, pk, len(leads.get(pk, ())), 1, "lead"))
         checks.append(_state(context, pk, len(staff[pk]), minimum, "staff"))
     return checks
 
@@ -157,12 +166,35 @@ def _ratio_checks(context: RunContext, *, sector: str, size_field: str, key: str
     return [_state(context, pk, len(holders[pk]), max(at_least, math.ceil(rate * size))) for pk, size in sizes.items()]
 
 
+def _units_without_size(context: RunContext, *, sector: str, size_field: str) -> dict[str, int]:
+    """The units of a sector whose size is not on record ({path: pk}): each top organisation of a unit (its
+    parent not of the same sector and unit) with no size, neither inside nor above an organisation that has
+    one (an umbrella committee whose units carry their own sizes is no unit of its own)."""
+    rows = list(
+        active_organisations(context, sector=sector)
+        .exclude(kind=OrganisationKind.PARTY_GROUP)
+        .values_list("pk", "path", "unit_name", size_field)
+    )
+    units = {path: unit for _pk, path, unit, _size in rows}
+    sized = [path for _pk, path, _unit, size in rows if size is not None]
+    return {
+        path: pk
+        for pk, path, unit, size in rows
+        if size is None
+        and units.get(path[:-STEP]) != unit
+        and not any(path.startswith(other) or other.startswith(path) for other in sized)
+    }
+
+
 @rule(
     clause="Q-AGENCY-STAFF-RATIO",
     title=_("Party-affairs staff of agencies"),
     sentence="机关要按照机关干部总数的1%配备党务工作人员",
     parameters=("staff_ratio.agency",),
-    applies_to=_("Agency organisations with a cadre count on record"),
+    applies_to=_(
+        "Agency organisations with a cadre count on record; an agency with none (neither it nor an organisation "
+        "above or below it) is reported as unknown (aspect unknown) until its cadre count is recorded"
+    ),
     measures=_(
         "Party-affairs staff in post on the day in the agency's organisations, against the share of its cadres, "
         "rounded up, at least 1"
@@ -171,8 +203,10 @@ def _ratio_checks(context: RunContext, *, sector: str, size_field: str, key: str
     fix_url="branches:post_create",
 )
 def agency_staff_ratio(context: RunContext):
-    """Q-AGENCY-STAFF-RATIO: ≥ ceil(staff_ratio.agency * cadres), at least 1; a state, checked any time."""
-    return _ratio_checks(
+    """Q-AGENCY-STAFF-RATIO: ≥ ceil(staff_ratio.agency * cadres), at least 1; a state, checked any time.
+    An agency unit without its cadre count cannot be judged: it is not skipped but reported with the aspect
+    "unknown" (the staff in post against the floor of 1, never passed), so the count gets recorded."""
+    checks = _ratio_checks(
         context,
         sector=Sector.AGENCY,
         size_field="cadre_count",
@@ -180,6 +214,13 @@ def agency_staff_ratio(context: RunContext):
         kind=PostKind.PARTY_AFFAIRS_STAFF,
         at_least=1,
     )
+    unknown = _units_without_size(context, sector=Sector.AGENCY, size_field="cadre_count")
+    if unknown:
+        holders = _holders_in_subtrees(context, PostKind.PARTY_AFFAIRS_STAFF, unknown)
+        for pk in unknown.values():
+            staff = Decimal(len(holders[pk]))
+            checks.append(Check(pk, None, str(context.year), staff, Decimal(1), False, context.as_of, "unknown"))
+    return checks
 
 
 @rule(

@@ -3,7 +3,7 @@
 Who gives the special report (`reports_annually`: towns, villages, communities, agencies, public
 institutions and non-public liaison groups) is decided per unit, once, at its top organisation:
 
-- a town: its party committee (sector town, kind party committee);
+- a town or street: its party committee (sector town or street, kind party committee);
 - a village or community: its top organisation (of that sector, not under an active organisation of
   the same sector), as for its venue (Q-VENUE-SIXHAVE) and its reserve cadres (Q-RESERVE-CADRES);
 - an agency or public institution: each organisation with a unit (`unit_name`, as the activity
@@ -11,8 +11,15 @@ institutions and non-public liaison groups) is decided per unit, once, at its to
   through its committee); one without a unit on record is not a unit;
 - a non-public liaison group: the group itself.
 
-The report on a year may be given that year or early the next (`annual_report_record`): the year
-is judged only after 31 March of the next year, and never before."""
+The window (why not the calendar year): "每年" is a calendar year, and it is the year *reported on*,
+one report for each calendar year's work. A 述职 reports on a year's work, so it follows the year's
+end: the report on a year may be given that year or early the next (`annual_report_record`), and the
+year is judged only after 31 March of the next year, never before. The rule's own words on the
+rules page say the same (`measures`).
+
+Q-TOWN-CONGRESS is the towns' only ("在乡镇推行党代会年会制", second edition: not streets): a session
+counts for the calendar year it is held in (`congress_session_record` files it under that year), so
+one held early the next year is the next year's, as the rule's words say."""
 
 import datetime
 from decimal import Decimal
@@ -24,7 +31,7 @@ from assessments.compliance.base import Check, RunContext, rule
 from assessments.compliance.rules_meetings import active_organisations
 from assessments.compliance.rules_venues import PLACE_SECTORS, parent_path
 from assessments.models import AnnualReport, CongressSession
-from branches.enums import OrganisationKind, Sector
+from branches.enums import TOWN_SECTORS, OrganisationKind, Sector
 
 UNIT_SECTORS = (Sector.AGENCY, Sector.PUBLIC_INSTITUTION)
 # The report on a year may still be given until this day of the next year.
@@ -32,6 +39,7 @@ REPORT_BY = (3, 31)
 
 
 def town_committees(context: RunContext):
+    """Q-TOWN-CONGRESS: the party committees of towns (乡镇), not of streets (街道)."""
     return active_organisations(context, sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
 
 
@@ -40,7 +48,7 @@ def reporting_organisations(context: RunContext) -> list[int]:
     rows = list(
         active_organisations(context)
         .filter(
-            Q(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+            Q(sector__in=TOWN_SECTORS, kind=OrganisationKind.PARTY_COMMITTEE)
             | Q(sector__in=PLACE_SECTORS)
             | (Q(sector__in=UNIT_SECTORS) & ~Q(unit_name=""))
             | Q(kind=OrganisationKind.LIAISON_GROUP)
@@ -52,7 +60,7 @@ def reporting_organisations(context: RunContext) -> list[int]:
     chosen = []
     for pk, path, sector, kind, unit in rows:
         parent_sector, parent_unit = units.get(parent_path(path), ("", ""))
-        if kind == OrganisationKind.LIAISON_GROUP or sector == Sector.TOWN:
+        if kind == OrganisationKind.LIAISON_GROUP or sector in TOWN_SECTORS:
             chosen.append(pk)
         elif sector in PLACE_SECTORS:
             if parent_sector != sector:
@@ -67,16 +75,18 @@ def reporting_organisations(context: RunContext) -> list[int]:
     title=_("The town's annual party-congress session"),
     sentence="在乡镇推行党代会年会制。",
     parameters=(),
-    applies_to=_("Every town (street) party committee"),
+    applies_to=_("Every town (乡镇) party committee; streets (街道) hold no party congress and are not checked"),
     measures=_(
-        "Once the year is over: the year's session held in the year (a session early the next year is that year's)"
+        "Once the year is over: a session held within the calendar year (1 January to 31 December); a session "
+        "early the next year is the next year's"
     ),
     evidence_url="assessments:reports",
     fix_url="assessments:congress_create",
     with_year=True,
 )
 def town_congress(context: RunContext):
-    """Q-TOWN-CONGRESS: one session a year, judged once the year is over."""
+    """Q-TOWN-CONGRESS (second edition): each town (not street) holds one session within the calendar
+    year, judged once the year is over."""
     if not context.final:
         return []
     held = dict(
@@ -98,12 +108,13 @@ def town_congress(context: RunContext):
     sentence="乡镇、村(社区)以及机关、事业单位每年必须组织开展1次专项述职,并纳入领导班子和领导干部实绩考核,通报考核结果,强化考核结果运用。",
     parameters=(),
     applies_to=_(
-        "The top organisation of each town, village, community, agency and public institution, and each "
-        "non-public liaison group"
+        "The top organisation of each town or street, village, community, agency and public institution, and "
+        "each non-public liaison group"
     ),
     measures=_(
-        "The special report on the year with its evaluation published, given in the year or early the next: "
-        "judged only after 31 March of the next year"
+        "The special report on the calendar year (每年: the year reported on) with its evaluation published, given "
+        "in the year or early the next, as a report on a year's work follows the year: judged only after 31 March "
+        "of the next year"
     ),
     evidence_url="assessments:reports",
     fix_url="assessments:report_create",

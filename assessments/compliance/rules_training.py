@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.compliance.base import Check, RunContext, rule
 from assessments.enums import STUDY_MEETING_KINDS, AttendanceStatus
 from assessments.models import Attendance, Meeting, TrainingRecord
-from branches.enums import COMMITTEE_POSTS
+from branches.enums import COMMITTEE_POSTS, OrganisationKind
 from branches.models import Post
 from branches.selectors import duty_holder
 from members.models import Membership
@@ -77,7 +77,13 @@ def _study(context: RunContext) -> tuple[dict[int, Decimal], set[int], tuple[arr
 
 def _study_read(context: RunContext) -> tuple[dict[int, Decimal], set[int], tuple[array, array]]:
     counted = context.scoped(Membership.objects.on(context.as_of).filter(member__status="active")).order_by()
-    leaders = Post.objects.active_on(context.as_of).filter(kind__in=COMMITTEE_POSTS)
+    # "基层党组织书记和班子成员": the work committee's own team is not a grassroots organisation's (its
+    # members are held to the members' hours unless they lead a grassroots organisation too).
+    leaders = (
+        Post.objects.active_on(context.as_of)
+        .filter(kind__in=COMMITTEE_POSTS)
+        .exclude(organisation__kind=OrganisationKind.WORK_COMMITTEE)
+    )
     if context.within:
         leaders = leaders.filter(member_id__in=counted.values("member_id"))
     leaders = set(leaders.values_list("member_id", flat=True))
@@ -109,7 +115,9 @@ def _training_checks(context: RunContext, *, leaders_only: bool, key: str) -> It
     title=_("Study hours of members"),
     sentence="全体党员每年参加学习培训不少于32个学时",
     parameters=("training.member_hours",),
-    applies_to=_("Every active member who holds no committee post (those who do: Q-TRAINING-LEADER)"),
+    applies_to=_(
+        "Every active member who holds no committee post of a grassroots organisation (those who do: Q-TRAINING-LEADER)"
+    ),
     measures=_("Study hours this year (ledger and lectures or themed party days attended), due pro rata"),
     evidence_url="assessments:year",
     fix_url="assessments:training_batch",
@@ -125,7 +133,10 @@ def training_member(context: RunContext):
     title=_("Study hours of secretaries and committee members"),
     sentence="基层党组织书记和班子成员学习培训不少于56个学时",
     parameters=("training.leader_hours",),
-    applies_to=_("Members holding a secretary's or committee member's post (from the posts)"),
+    applies_to=_(
+        "Members holding a secretary's or committee member's post of a grassroots organisation (from the posts); "
+        "not the work committee's own team, which is not a grassroots organisation"
+    ),
     measures=_("Study hours this year (ledger and lectures or themed party days attended), due pro rata"),
     evidence_url="assessments:year",
     fix_url="assessments:training_batch",
@@ -133,4 +144,6 @@ def training_member(context: RunContext):
     subject="member",
 )
 def training_leader(context: RunContext):
+    """Q-TRAINING-LEADER: ≥ 56 h a year for secretaries and committee members of grassroots organisations
+    ("基层党组织书记和班子成员"); the work committee's own members are not grassroots leaders."""
     return _training_checks(context, leaders_only=True, key="training.leader_hours")

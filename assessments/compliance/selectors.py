@@ -70,7 +70,7 @@ def aspect_label(finding: Finding) -> str:
         return str(MeetingKind(finding.aspect).label)
     if finding.aspect in Sector.values:
         return str(Sector(finding.aspect).label)
-    return finding.aspect
+    return str(ASPECT_WORDS.get((finding.rule, finding.aspect), finding.aspect))
 
 
 def rule_title(clause: str) -> str:
@@ -167,6 +167,9 @@ ASPECT_WORDS = {
     ("Q-EVALUATION", "disposal"): gettext_lazy("unqualified members dealt with"),
     ("Q-INTEGRITY-PLEDGE", "team"): gettext_lazy("the team's pledge"),
     ("Q-INTEGRITY-PLEDGE", "member"): gettext_lazy("each member's pledge"),
+    ("Q-TOWN-PARTY-LEAD", "lead"): gettext_lazy("a leadership member leading party building"),
+    ("Q-TOWN-PARTY-LEAD", "staff"): gettext_lazy("full-time party-affairs cadres"),
+    ("Q-AGENCY-STAFF-RATIO", "unknown"): gettext_lazy("unknown: the agency's cadre count is not on record"),
 }
 
 

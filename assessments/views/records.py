@@ -20,6 +20,7 @@ from assessments.enums import (
     STUDY_MEETING_KINDS,
     AttendanceStatus,
     DeliberationStep,
+    LeadershipDayKind,
     MeetingKind,
     SixStandard,
     reports_annually,
@@ -62,6 +63,7 @@ from assessments.models import (
     VillageMatter,
 )
 from assessments.norms import study_targets
+from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
 from branches.views import OrganisationMixin
 from core.concurrency import VersionedFormViewMixin, version_of
@@ -700,7 +702,13 @@ class LeadershipView(OrganisationMixin, TemplateView):
             year=year,
             years=range(timezone.localdate().year, 2014, -1),
             target=target,
-            leaders=selectors.leadership_table(organisation=self.organisation, year=year, target=target[0])
+            day_kind=LeadershipDayKind(services.leadership_day_kind(clause=target[1])).label if target else "",
+            leaders=selectors.leadership_table(
+                organisation=self.organisation,
+                year=year,
+                target=target[0],
+                kind=services.leadership_day_kind(clause=target[1]),
+            )
             if target
             else [],
             pledges=IntegrityPledge.objects.filter(organisation=self.organisation, year=year).select_related("member"),
@@ -733,6 +741,11 @@ class LeadershipDaysCreateView(LeadersFormMixin, ServiceFormView):
     form_class = LeadershipDaysForm
     title = _("Days at the grassroots")
     success_message = _("The days were recorded.")
+
+    def get_initial(self):
+        """The kind the team's clause counts: research for the work committee and departments, contact for towns."""
+        target = services.leadership_target(organisation=self.organisation)
+        return {**super().get_initial(), "kind": services.leadership_day_kind(clause=target[1])} if target else {}
 
     def perform(self, form):
         data = {**form.cleaned_data, "member": self.leaders[form.cleaned_data["member"]]}
@@ -874,7 +887,7 @@ class ReportsView(OrganisationMixin, TemplateView):
             year=year,
             years=range(timezone.localdate().year, 2014, -1),
             reports_here=reports_annually(organisation),
-            is_town=organisation.sector == "town" and organisation.kind == "party_committee",
+            is_town=organisation.sector == Sector.TOWN and organisation.kind == OrganisationKind.PARTY_COMMITTEE,
             report=AnnualReport.objects.filter(organisation=organisation, year=year).select_related("reporter").first(),
             session=CongressSession.objects.filter(organisation=organisation, year=year).first(),
             can_edit=has_permission(self.request.user, "edit"),

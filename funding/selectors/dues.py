@@ -323,6 +323,11 @@ class Reconciliation:
     def reconciled(self) -> bool:
         return self.collected == self.refunded
 
+    @property
+    def partial(self) -> bool:
+        """F-DUES-REFUND flags it: something was refunded, but not the full amount collected (全额返还)."""
+        return Decimal(0) < self.refunded < self.collected
+
 
 def _sums_by_top(queryset, path_field: str, tops: dict[str, Organisation]) -> dict[str, Decimal]:
     """Sum the amounts of a queryset by the top organisation above each row's organisation (one query)."""

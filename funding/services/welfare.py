@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import VenueInspection
@@ -21,6 +20,7 @@ from core.dates import day_text
 from core.permissions import has_permission
 from core.policy import fen
 from core.uploads import upload_check
+from core.years import day_check
 from funding.enums import ProjectState
 from funding.models import VenueRewardPayment, WelfarePayment, WelfareProject
 from funding.selectors import welfare as selectors
@@ -34,11 +34,6 @@ def yuan_text(amount: Decimal) -> str:
 def _permission_check(user, permission: str, message: str) -> None:
     if user is not None and not has_permission(user, permission):
         raise ValidationError(message)
-
-
-def _day_check(day: datetime.date, field: str) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: _("This date is in the future.")})
 
 
 def _amount_check(amount, field: str, message: str) -> Decimal:
@@ -125,7 +120,7 @@ def welfare_project_decide(
             _("%(project)s was already decided on %(date)s (%(state)s).")
             % {"project": project.name, "date": day_text(project.decided_on), "state": project.get_state_display()}
         )
-    _day_check(decided_on, "decided_on")
+    day_check(decided_on, "decided_on")
     note = (note or "").strip()
     if not approved and not note:
         raise ValidationError({"note": _("Say why %(project)s is rejected.") % {"project": project.name}})
@@ -176,7 +171,7 @@ def welfare_payment_record(
             _("%(project)s is not approved (%(state)s): only approved projects are paid.")
             % {"project": project.name, "state": project.get_state_display()}
         )
-    _day_check(paid_on, "paid_on")
+    day_check(paid_on, "paid_on")
     if paid_on.year < project.year:
         raise ValidationError(
             {
@@ -271,7 +266,7 @@ def venue_reward_pay(
                 "amount": yuan_text(paid.amount),
             }
         )
-    _day_check(paid_on, "paid_on")
+    day_check(paid_on, "paid_on")
     if paid_on < inspection.inspected_on:
         raise ValidationError(
             {

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -257,11 +257,3 @@ class ActivityExportView(ActivityReportMixin, View):
         file_name = gettext("activity-funds-%(year)s.xlsx") % {"year": self.year}
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
         return response
-
-
-urlpatterns = [
-    path("activity/<int:pk>/<int:year>/", ActivityView.as_view(), name="activity"),
-    path("activity/<int:pk>/<int:year>/budget/", ActivityBudgetView.as_view(), name="activity_budget"),
-    path("activity/report/<int:year>/", ActivityReportView.as_view(), name="activity_report"),
-    path("activity/report/<int:year>/export/", ActivityExportView.as_view(), name="activity_export"),
-]

@@ -1,6 +1,6 @@
 """Pages of the member aid fund (F-AID-FUND) and the liaison funds (F-LIAISON-FUND, S-INSTRUCTOR)."""
 
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -10,6 +10,7 @@ from branches.models import Post
 from branches.views import OrganisationMixin
 from core.permissions import ScopedObjectMixin, has_permission
 from core.views import ServiceFormView
+from core.years import year_clamped, years_back
 from funding.forms.aid import AidGrantForm, InstructorAllowanceForm, LiaisonPaymentForm
 from funding.selectors import aid as selectors
 from funding.selectors.applicability import ledger_applies
@@ -17,20 +18,6 @@ from funding.services import aid as services
 from members.models import Member
 
 FIRST_YEAR = 2015
-
-
-def _year(value) -> int:
-    """A year of the opinion's ledgers (2015 to this year); anything else is this year."""
-    today = timezone.localdate()
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return today.year
-    return year if FIRST_YEAR <= year <= today.year else today.year
-
-
-def _years():
-    return range(timezone.localdate().year, FIRST_YEAR - 1, -1)
 
 
 class AidView(OrganisationMixin, TemplateView):
@@ -42,10 +29,10 @@ class AidView(OrganisationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = _year(self.request.GET.get("year"))
+        year = year_clamped(self.request.GET.get("year"))
         context.update(
             year=year,
-            years=_years(),
+            years=years_back(),
             can_grant=has_permission(self.request.user, "bureau"),
             **selectors.aid_table(organisation=self.organisation, year=year),
         )
@@ -96,11 +83,11 @@ class LiaisonView(OrganisationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = _year(self.kwargs["year"])
+        year = self.kwargs["year"]
         is_group = self.organisation.kind == OrganisationKind.LIAISON_GROUP
         context.update(
             year=year,
-            years=_years(),
+            years=years_back(),
             is_liaison_group=is_group,
             not_applicable=not is_group and not ledger_applies(organisation=self.organisation, ledger="liaison"),
             instructor_cap=selectors.liaison_caps(year=year)["instructor_month"],
@@ -126,7 +113,7 @@ class LiaisonPayView(OrganisationMixin, ServiceFormView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.year = _year(kwargs["year"])
+        self.year = kwargs["year"]
 
     def get_initial(self):
         return {"paid_on": timezone.localdate()}
@@ -174,12 +161,3 @@ class InstructorAllowanceView(ScopedObjectMixin, ServiceFormView):
 
     def get_success_url(self):
         return reverse("funding:liaison", args=[self.post_record.organisation_id, self.result.last_month.year])
-
-
-urlpatterns = [
-    path("aid/<int:pk>/", AidView.as_view(), name="aid"),
-    path("aid/member/<int:pk>/grant/", AidGrantView.as_view(), name="aid_grant"),
-    path("liaison/<int:pk>/<int:year>/", LiaisonView.as_view(), name="liaison"),
-    path("liaison/<int:pk>/<int:year>/pay/", LiaisonPayView.as_view(), name="liaison_pay"),
-    path("instructors/<int:pk>/allowance/", InstructorAllowanceView.as_view(), name="instructor_allowance"),
-]

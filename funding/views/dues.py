@@ -6,8 +6,9 @@ non-public enterprises' dues (F-DUES-REFUND); each names its clause."""
 import datetime
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -18,6 +19,7 @@ from core.concurrency import VersionedFormViewMixin, version_of
 from core.permissions import PermissionRequiredMixin, has_permission
 from core.policy import PARAMETERS, policy_for_year
 from core.views import ServiceFormView
+from core.years import years_back
 from funding.forms.dues import DuesBasesForm, DuesCollectForm, DuesRefundForm
 from funding.selectors import dues as selectors
 from funding.services import dues as services
@@ -27,22 +29,13 @@ SOURCE = _("Rules on party dues (中组发〔2008〕3号)")
 ARREARS_PAGE_SIZE = 50
 
 
-def _year(value: int) -> int:
-    today = timezone.localdate()
-    return value if services.FIRST_YEAR <= value <= today.year else today.year
-
-
-def _years():
-    return range(timezone.localdate().year, services.FIRST_YEAR - 1, -1)
-
-
 class YearMixin:
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.year = _year(kwargs["year"])
+        self.year = kwargs["year"]
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "year": self.year, "years": _years(), "source": SOURCE}
+        return {**super().get_context_data(**kwargs), "year": self.year, "years": years_back(), "source": SOURCE}
 
 
 class DuesView(YearMixin, OrganisationMixin, TemplateView):
@@ -224,15 +217,23 @@ class DuesRefundCreateView(YearMixin, OrganisationMixin, ServiceFormView):
             user=self.request.user,
         )
 
+    def get_success_message(self):
+        """F-DUES-REFUND: a refund that leaves part of the dues collected unrefunded is flagged at once."""
+        figures = selectors.dues_reconciliation(organisation=self.organisation, year=self.year)
+        if figures.partial:
+            messages.warning(
+                self.request,
+                _(
+                    "This refund is not the full amount collected: %(outstanding)s yuan of the %(collected)s yuan of "
+                    "%(year)s dues collected are still to be refunded (F-DUES-REFUND: refunded in full, 全额返还)."
+                )
+                % {
+                    "outstanding": f"{figures.outstanding:.2f}",
+                    "collected": f"{figures.collected:.2f}",
+                    "year": self.year,
+                },
+            )
+        return super().get_success_message()
+
     def get_success_url(self):
         return reverse("funding:dues_refunds", args=[self.organisation.pk, self.year])
-
-
-urlpatterns = [
-    path("dues/<int:pk>/<int:year>/", DuesView.as_view(), name="dues"),
-    path("dues/<int:pk>/<int:year>/bases/", DuesBasesView.as_view(), name="dues_bases"),
-    path("dues/<int:pk>/<int:year>/collect/", DuesCollectView.as_view(), name="dues_collect"),
-    path("dues/arrears/<int:year>/", DuesArrearsView.as_view(), name="dues_arrears"),
-    path("dues/<int:pk>/<int:year>/refunds/", DuesRefundsView.as_view(), name="dues_refunds"),
-    path("dues/<int:pk>/<int:year>/refunds/new/", DuesRefundCreateView.as_view(), name="dues_refund_create"),
-]

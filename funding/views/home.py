@@ -1,6 +1,5 @@
 """The funding home page: every ledger of issue 5, with the clause it serves."""
 
-from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -32,6 +31,3 @@ class FundingHomeView(PermissionRequiredMixin, TemplateView):
             applies=funding_applicable(organisation=root) if root is not None else {},
         )
         return context
-
-
-urlpatterns = [path("", FundingHomeView.as_view(), name="home")]

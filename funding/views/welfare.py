@@ -1,7 +1,7 @@
 """Pages of the welfare project fund (F-WELFARE-FUND) and of the venue reward payments (F-VENUE-REWARD)."""
 
 from django.core.paginator import Paginator
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -209,16 +209,3 @@ class VenueRewardPayView(ScopedObjectMixin, ServiceFormView):
 
     def get_success_url(self):
         return reverse("funding:venue_rewards")
-
-
-urlpatterns = [
-    path("welfare/<int:pk>/<int:year>/", WelfareView.as_view(), name="welfare"),
-    path("welfare/<int:pk>/<int:year>/new/", WelfareProjectCreateView.as_view(), name="welfare_project_create"),
-    path("welfare/projects/<int:pk>/", WelfareProjectView.as_view(), name="welfare_project"),
-    path("welfare/projects/<int:pk>/decide/", WelfareDecideView.as_view(), name="welfare_decide"),
-    path("welfare/projects/<int:pk>/pay/", WelfarePayView.as_view(), name="welfare_pay"),
-    path("welfare/receipts/<int:pk>/", WelfareReceiptView.as_view(), name="welfare_receipt"),
-    path("welfare/overview/<int:year>/", WelfareOverviewView.as_view(), name="welfare_overview"),
-    path("venue-rewards/", VenueRewardsView.as_view(), name="venue_rewards"),
-    path("venue-rewards/<int:pk>/pay/", VenueRewardPayView.as_view(), name="venue_reward_pay"),
-]

@@ -157,3 +157,20 @@ def test_branches_have_no_days_target(zone):
             purpose="调研",
         )
     assert exc.value.messages == ["下基层天数只统计党工委、部门和镇（街道）的班子成员。"]
+
+
+def test_the_page_counts_the_teams_kind_and_the_form_offers_it(zone, town_leader, users, client_for):
+    """镇、街班子成员直接联系群众不少于120天 / 党工委班子成员每年下基层调研不少于60天: the page counts the kind of
+    days the team's clause asks for, shows the other kind apart (not counted), and the form starts on that kind."""
+    days(zone, town_leader, datetime.date(2024, 3, 1), datetime.date(2024, 3, 3))
+    days(zone, town_leader, datetime.date(2024, 4, 1), datetime.date(2024, 4, 5), kind=LeadershipDayKind.RESEARCH)
+    client = client_for(users.bureau)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("assessments:leadership", args=[zone.t1.pk, 2024]))
+    assert [(r.member, r.days, r.other_days) for r in page.context["leaders"]] == [(town_leader, 3, 5)]
+    text = page.content.decode()
+    assert "另一类天数（不计入）" in text and "本班子只计直接联系群众的天数" in text
+    town_form = client.get(reverse("assessments:leadership_days", args=[zone.t1.pk]))
+    assert town_form.context["form"].initial["kind"] == LeadershipDayKind.CONTACT
+    work_committee_form = client.get(reverse("assessments:leadership_days", args=[zone.wc.pk]))
+    assert work_committee_form.context["form"].initial["kind"] == LeadershipDayKind.RESEARCH

@@ -64,9 +64,9 @@ def test_report_page_asks_no_reporter(zone, users, client_for):
     assert page.context["report"].get_result_display() == "好"
 
 
-def test_congress_session_once_a_year_for_towns(zone):
+def test_congress_session_once_a_year_for_towns(zone, town):
     services.congress_session_record(
-        organisation=zone.t1,
+        organisation=town.committee,
         held_on=datetime.date(2024, 2, 1),
         deputies=80,
         deputies_present=76,
@@ -74,12 +74,20 @@ def test_congress_session_once_a_year_for_towns(zone):
     )
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.congress_session_record(
-            organisation=zone.t1, held_on=datetime.date(2024, 9, 1), deputies=80, deputies_present=70, agenda="增补"
+            organisation=town.committee,
+            held_on=datetime.date(2024, 9, 1),
+            deputies=80,
+            deputies_present=70,
+            agenda="增补",
         )
     assert exc.value.messages == ["2024年的年会已有记录。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         services.congress_session_record(
-            organisation=zone.t1, held_on=datetime.date(2025, 2, 1), deputies=80, deputies_present=81, agenda="x"
+            organisation=town.committee,
+            held_on=datetime.date(2025, 2, 1),
+            deputies=80,
+            deputies_present=81,
+            agenda="x",
         )
     assert exc.value.message_dict["deputies_present"] == ["出席代表不能多于代表总数。"]
     with pytest.raises(ValidationError):
@@ -87,6 +95,18 @@ def test_congress_session_once_a_year_for_towns(zone):
             organisation=zone.b1, held_on=datetime.date(2024, 2, 1), deputies=10, deputies_present=9, agenda="x"
         )
     assert CongressSession.objects.count() == 1
+
+
+def test_a_street_holds_no_congress_session(zone):
+    """在乡镇推行党代会年会制: towns (乡镇) only; a street (街道) is refused, in Chinese, saying which and why."""
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.congress_session_record(
+            organisation=zone.t1, held_on=datetime.date(2024, 2, 1), deputies=80, deputies_present=76, agenda="x"
+        )
+    assert exc.value.messages == [
+        "党代会年会由乡镇党委召开（在乡镇推行党代会年会制）；中共麓谷街道工作委员会不是乡镇党委（所属领域：街道）。"
+    ]
+    assert CongressSession.objects.count() == 0
 
 
 def test_report_of_an_organisation_without_a_secretary_says_so(zone, users, client_for):

@@ -5,9 +5,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from assessments.compliance import engine
 from assessments.compliance.catalogue import RULES
+from assessments.compliance.selectors import aspect_label
 from assessments.models import Finding
 from branches import services as branch_services
 from branches.enums import OrganisationKind as K
@@ -104,18 +106,39 @@ def test_deputy_secretary_of_a_large_enterprise_whose_investor_is_secretary(zone
 # Q-TOWN-PARTY-LEAD
 
 
-def test_town_committee_lead_and_full_time_staff(zone):
-    make_org(zone.t1, K.PARTY_COMMITTEE, sector=Sector.TOWN, code="T1S")  # under a town committee: not a town
-    post(zone.t1, PostKind.PARTY_BUILDING_LEAD, home=zone.b1)
+def test_town_committee_lead_and_full_time_staff(zone, town):
+    """乡镇(街道)党委(党工委)要明确1名班子成员重点抓党建,并配备不少于1名专职党务干部: towns and streets alike."""
+    make_org(zone.t1, K.PARTY_COMMITTEE, sector=Sector.STREET, code="T1S")  # under a street committee: not a street
+    lead = post(zone.t1, PostKind.DEPUTY_SECRETARY, home=zone.b1).member
+    post(zone.t1, PostKind.PARTY_BUILDING_LEAD, member=lead)
     post(zone.t1, PostKind.PARTY_AFFAIRS_STAFF, full_time=True, home=zone.b1)
     post(zone.t2, PostKind.PARTY_AFFAIRS_STAFF, home=zone.b3)  # part-time
     post(zone.b3, PostKind.PARTY_AFFAIRS_STAFF, full_time=True)  # a branch's, not the committee's
+    town_lead = post(town.committee, PostKind.SECRETARY, member=town.member).member
+    post(town.committee, PostKind.PARTY_BUILDING_LEAD, member=town_lead)
+    post(town.committee, PostKind.PARTY_AFFAIRS_STAFF, full_time=True, home=town.village)
     assert by_subject(evaluate("Q-TOWN-PARTY-LEAD", today=D(2024, 2, 1))) == {
         (zone.t1.pk, "lead"): result(1, 1),
         (zone.t1.pk, "staff"): result(1, 1),
         (zone.t2.pk, "lead"): result(0, 1),
         (zone.t2.pk, "staff"): result(0, 1),
+        (town.committee.pk, "lead"): result(1, 1),
+        (town.committee.pk, "staff"): result(1, 1),
     }
+
+
+def test_town_party_lead_must_be_a_leadership_member_on_the_day(zone):
+    """乡镇(街道)党委(党工委)要明确1名班子成员重点抓党建: the lead is a 班子成员 of the committee (a committee
+    post there on the day counted), not any person named to the post."""
+    outsider = post(zone.t1, PostKind.PARTY_BUILDING_LEAD, home=zone.b1).member  # no committee post
+    member_of_another_team = post(zone.b3, PostKind.COMMITTEE_MEMBER).member
+    post(zone.t2, PostKind.PARTY_BUILDING_LEAD, member=member_of_another_team)  # a branch's committee, not T2's
+    assert by_subject(evaluate("Q-TOWN-PARTY-LEAD", today=D(2024, 2, 1)))[(zone.t1.pk, "lead")] == result(0, 1)
+    assert by_subject(evaluate("Q-TOWN-PARTY-LEAD", today=D(2024, 2, 1)))[(zone.t2.pk, "lead")] == result(0, 1)
+    # On the committee from 1 March: the lead counts from that day, not before.
+    post(zone.t1, PostKind.COMMITTEE_MEMBER, member=outsider, since=D(2024, 3, 1))
+    assert by_subject(evaluate("Q-TOWN-PARTY-LEAD", today=D(2024, 2, 29)))[(zone.t1.pk, "lead")] == result(0, 1)
+    assert by_subject(evaluate("Q-TOWN-PARTY-LEAD", today=D(2024, 3, 1)))[(zone.t1.pk, "lead")] == result(1, 1)
 
 
 def test_town_full_time_staff_boundary(zone):
@@ -133,12 +156,41 @@ def test_town_full_time_staff_boundary(zone):
 def test_agency_staff_rounded_up_at_least_one(zone, cadres, required):
     agency = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.AGENCY, code="A1", cadre_count=cadres)
     office = make_org(agency, K.BRANCH, sector=Sector.AGENCY, code="A1B")
-    make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.AGENCY, code="A2")  # no cadre count: not checked
+    unknown = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.AGENCY, code="A2")  # no cadre count: unknown
     for _n in range(required - 1):
         post(office, PostKind.PARTY_AFFAIRS_STAFF)
-    assert by_subject(evaluate("Q-AGENCY-STAFF-RATIO")) == {(agency.pk, ""): result(required - 1, required)}
+    not_judged = (Decimal(0), Decimal(1), False)
+    assert by_subject(evaluate("Q-AGENCY-STAFF-RATIO")) == {
+        (agency.pk, ""): result(required - 1, required),
+        (unknown.pk, "unknown"): not_judged,
+    }
     post(agency, PostKind.PARTY_AFFAIRS_STAFF, home=office)
-    assert by_subject(evaluate("Q-AGENCY-STAFF-RATIO")) == {(agency.pk, ""): result(required, required)}
+    assert by_subject(evaluate("Q-AGENCY-STAFF-RATIO")) == {
+        (agency.pk, ""): result(required, required),
+        (unknown.pk, "unknown"): not_judged,
+    }
+
+
+def test_an_agency_without_its_cadre_count_is_unknown_not_skipped(zone):
+    """机关要按照机关干部总数的1%配备党务工作人员: without the 机关干部总数 the share cannot be judged, so the agency
+    is reported as unknown (never passed) instead of being left out; an umbrella committee whose agencies carry
+    their own counts, and the branches inside a counted agency, are not."""
+    umbrella = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.AGENCY, code="AGC", name="中共高新区机关委员会")
+    counted = make_org(umbrella, K.BRANCH, sector=Sector.AGENCY, code="AG1", unit_name="财政局", cadre_count=50)
+    make_org(counted, K.PARTY_GROUP, sector=Sector.AGENCY, code="AG1G")
+    missing = make_org(umbrella, K.BRANCH, sector=Sector.AGENCY, code="AG2", unit_name="教育局")
+    post(missing, PostKind.PARTY_AFFAIRS_STAFF)
+    checks = by_subject(evaluate("Q-AGENCY-STAFF-RATIO"))
+    assert checks == {(counted.pk, ""): result(0, 1), (missing.pk, "unknown"): (Decimal(1), Decimal(1), False)}
+    engine.compliance_run(year=2024, today=FINAL, rules=["Q-AGENCY-STAFF-RATIO"], trigger="test")
+    finding = Finding.objects.get(organisation=missing)
+    with translation.override("zh-hans"):
+        label = aspect_label(finding)
+    assert (finding.rule, finding.aspect, label) == (
+        "Q-AGENCY-STAFF-RATIO",
+        "unknown",
+        "未知：机关干部总数未登记",
+    )
 
 
 def test_agency_staff_of_nested_units_count_for_both(zone):
@@ -190,7 +242,8 @@ def test_findings_cite_their_clauses(zone):
         is_large_enterprise=True,
         main_investor_is_secretary=True,
     )
-    post(zone.t1, PostKind.PARTY_BUILDING_LEAD, home=zone.b1)
+    lead = post(zone.t1, PostKind.SECRETARY, home=zone.b1).member
+    post(zone.t1, PostKind.PARTY_BUILDING_LEAD, member=lead)
     engine.compliance_run(year=2024, today=FINAL, rules=POST_RULES, trigger="test")
     assert sorted(Finding.objects.values_list("rule", "organisation__code", "aspect", "period")) == [
         ("Q-AGENCY-STAFF-RATIO", "A1", "", "2024"),
@@ -224,7 +277,8 @@ def grow(zone, n):
             main_investor_is_secretary=True,
         )
         post(branch, PostKind.RESERVE_CADRE)
-        post(town, PostKind.PARTY_BUILDING_LEAD, home=branch)
+        lead = post(town, PostKind.COMMITTEE_MEMBER, home=branch).member
+        post(town, PostKind.PARTY_BUILDING_LEAD, member=lead)
         post(town, PostKind.PARTY_AFFAIRS_STAFF, full_time=True, home=branch)
         post(agency, PostKind.PARTY_AFFAIRS_STAFF, home=branch)
         post(soe, PostKind.POLITICAL_WORKER, home=branch)
@@ -237,8 +291,8 @@ def grow(zone, n):
     [
         ("Q-RESERVE-CADRES", 2),
         ("Q-DEPUTY-SECRETARY", 2),
-        ("Q-TOWN-PARTY-LEAD", 3),
-        ("Q-AGENCY-STAFF-RATIO", 2),
+        ("Q-TOWN-PARTY-LEAD", 4),
+        ("Q-AGENCY-STAFF-RATIO", 3),
         ("Q-SOE-STAFF-RATIO", 2),
     ],
 )

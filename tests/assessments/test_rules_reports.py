@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from assessments import services
 from assessments.compliance import catalogue  # noqa: F401  (registers the rules)
@@ -72,26 +73,40 @@ def test_the_congress_is_judged_only_once_the_year_is_over(zone):
     assert checks("Q-TOWN-CONGRESS", today=END_2024) == []
 
 
-def test_a_town_with_its_session_passes_one_without_fails(zone):
-    session(zone.t1)
-    assert checks("Q-TOWN-CONGRESS", zone.t1) == [(ONE, ONE, True, END_2024)]
-    assert checks("Q-TOWN-CONGRESS", zone.t2) == [(NONE, ONE, False, END_2024)]
-    assert sorted(c.organisation_id for c in checks("Q-TOWN-CONGRESS")) == sorted([zone.t1.pk, zone.t2.pk])
+def test_a_town_with_its_session_passes_one_without_fails(zone, town):
+    """在乡镇推行党代会年会制 (second edition: each town, not streets): a town with its session passes, one
+    without fails."""
+    other = make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.TOWN, name="中共雨敞坪镇委员会", code="T4")
+    session(town.committee)
+    assert checks("Q-TOWN-CONGRESS", town.committee) == [(ONE, ONE, True, END_2024)]
+    assert checks("Q-TOWN-CONGRESS", other) == [(NONE, ONE, False, END_2024)]
+    assert sorted(c.organisation_id for c in checks("Q-TOWN-CONGRESS")) == sorted([town.committee.pk, other.pk])
 
 
-def test_a_session_early_next_year_does_not_count_for_the_year(zone):
-    session(zone.t2, held_on=datetime.date(2025, 1, 5))
-    assert checks("Q-TOWN-CONGRESS", zone.t2) == [(NONE, ONE, False, END_2024)]
-    assert checks("Q-TOWN-CONGRESS", zone.t2, year=2025, today=datetime.date(2026, 1, 2)) == [
+def test_streets_are_not_checked_for_the_congress(zone, town):
+    """在乡镇推行党代会年会制: the 党代会年会 is the towns' (乡镇); streets (街道) have no party congress."""
+    assert (zone.t1.sector, zone.t2.sector) == (Sector.STREET, Sector.STREET)
+    assert [c.organisation_id for c in checks("Q-TOWN-CONGRESS")] == [town.committee.pk]
+
+
+def test_a_session_early_next_year_does_not_count_for_the_year(zone, town):
+    """在乡镇推行党代会年会制, each year a calendar year: a session held early the next year is the next
+    year's, as the rule's own words say."""
+    session(town.committee, held_on=datetime.date(2025, 1, 5))
+    assert checks("Q-TOWN-CONGRESS", town.committee) == [(NONE, ONE, False, END_2024)]
+    assert checks("Q-TOWN-CONGRESS", town.committee, year=2025, today=datetime.date(2026, 1, 2)) == [
         (ONE, ONE, True, datetime.date(2025, 12, 31))
     ]
+    with translation.override("en"):
+        assert "a session early the next year is the next year's" in str(RULES["Q-TOWN-CONGRESS"].measures)
 
 
-def test_congress_findings_cite_the_clause(zone):
-    session(zone.t1)
+def test_congress_findings_cite_the_clause(zone, town):
+    make_org(zone.wc, K.PARTY_COMMITTEE, sector=Sector.TOWN, name="中共雨敞坪镇委员会", code="T4")
+    session(town.committee)
     compliance_run(year=2024, today=AFTER_2024, rules=["Q-TOWN-CONGRESS"], trigger="test")
     assert list(Finding.objects.values_list("rule", "organisation__code", "period")) == [
-        ("Q-TOWN-CONGRESS", "T2", "2024")
+        ("Q-TOWN-CONGRESS", "T4", "2024")
     ]
 
 
@@ -131,6 +146,15 @@ def test_a_report_given_early_next_year_passes_and_none_fails(zone):
     assert checks("Q-ANNUAL-REPORT", zone.b3, today=AFTER_REPORTS) == [(NONE, ONE, False, REPORT_DUE)]
 
 
+def test_the_report_window_says_why_it_reaches_into_the_next_year():
+    """乡镇、村(社区)以及机关、事业单位每年必须组织开展1次专项述职: one report for each calendar year's work; the
+    rule's own words say why a report given early the next year still counts for the year reported on."""
+    with translation.override("en"):
+        words = str(RULES["Q-ANNUAL-REPORT"].measures)
+    assert "The special report on the calendar year (每年: the year reported on)" in words
+    assert "as a report on a year's work follows the year: judged only after 31 March of the next year" in words
+
+
 def test_annual_report_findings_cite_the_clause(zone):
     report(zone.b3)
     compliance_run(year=2024, today=AFTER_REPORTS, rules=["Q-ANNUAL-REPORT"], trigger="test")
@@ -156,7 +180,7 @@ def grow(zone, n):
 
 @pytest.mark.parametrize("size", [0, 3])
 @pytest.mark.parametrize(("clause", "queries"), [("Q-TOWN-CONGRESS", 2), ("Q-ANNUAL-REPORT", 2)])
-def test_queries_do_not_grow_with_the_zone(zone, django_assert_num_queries, size, clause, queries):
+def test_queries_do_not_grow_with_the_zone(zone, town, django_assert_num_queries, size, clause, queries):
     grow(zone, size)
     run = context(today=AFTER_REPORTS)
     with django_assert_num_queries(queries):

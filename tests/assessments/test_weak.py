@@ -130,7 +130,7 @@ def test_population_tops_of_villages_and_unit_level_organisations_of_other_types
     make_org(incubator, K.BRANCH, sector=Sector.NON_PUBLIC, code="NP1", unit_name="某科技公司")
     group = make_org(zone.wc, K.LIAISON_GROUP, sector=Sector.NON_PUBLIC, code="LG")
     make_org(group, K.BRANCH, sector=Sector.NON_PUBLIC, code="NP2", unit_name="某软件公司")
-    make_org(zone.t1, K.BRANCH, sector=Sector.TOWN, code="TB")  # towns are not ranked
+    make_org(zone.t1, K.BRANCH, sector=Sector.STREET, code="TB")  # streets are not ranked
     gone = make_org(zone.t1, K.BRANCH, sector=Sector.VILLAGE, code="VGONE")
     Organisation.objects.filter(pk=gone.pk).update(dissolved_on=datetime.date(2024, 6, 1))
     ranked = weak.weak_population(as_of=datetime.date(2024, 12, 31))

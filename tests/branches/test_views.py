@@ -62,7 +62,7 @@ def test_tree_search_query_count_constant(zone, users, client_for, django_assert
 @pytest.mark.parametrize("extra", [0, 30])
 def test_detail_page_query_count_constant(zone, users, client_for, django_assert_num_queries, extra):
     for i in range(extra):
-        make_org(zone.t1, K.BRANCH, sector=Sector.TOWN, code=f"X{i}")
+        make_org(zone.t1, K.BRANCH, sector=Sector.STREET, code=f"X{i}")
     client = client_for(users.bureau)
     # session, user, organisation, ancestors, posts, summary, the funding ledgers that apply (issue 12):
     # the children arrive lazily.

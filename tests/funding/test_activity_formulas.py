@@ -33,7 +33,8 @@ def test_sectors_and_formulas():
         FundFormula.AGENCY,
         None,
         None,
-        None,
+        None,  # town
+        None,  # street
         FundFormula.SOE,
         FundFormula.NON_PUBLIC,
         None,

@@ -255,6 +255,41 @@ def test_refund_pages(zone, users, client_for):
     ]
 
 
+def test_a_refund_short_of_the_full_amount_is_flagged(zone, users, client_for):
+    """对非公有制企业党组织上交的党费实行全额返还: a refund of less than what was collected is flagged at once (a
+    warning naming what is still due) and on the pages (refunded in part, not in full); the full amount clears it."""
+    committee, _branch = enterprise(zone)
+    client = client_for(users.bureau)
+    url = reverse("funding:dues_refund_create", args=[committee.pk, YEAR])
+    with translation.override("zh-hans"):
+        response = client.post(
+            url, {"amount": "100", "refunded_on": f"{YEAR}-06-01", "voucher_number": "记-8"}, follow=True
+        )
+    assert [str(m) for m in response.context["messages"]] == [
+        "本次返还不是收缴的全额：2024年收缴的180.00元党费中，尚有80.00元未返还（F-DUES-REFUND：全额返还）。",
+        "党费返还已登记。",
+    ]
+    figures = response.context["reconciliation"]
+    assert (figures.refunded, figures.outstanding, figures.partial, figures.reconciled) == (
+        Decimal("100.00"),
+        Decimal("80.00"),
+        True,
+        False,
+    )
+    assert "仅部分返还，未全额返还" in response.content.decode()
+    with translation.override("zh-hans"):
+        listing = client.get(reverse("funding:dues_refunds", args=[zone.wc.pk, YEAR]))
+    assert [(r.organisation, r.partial) for r in listing.context["rows"]] == [(committee, True)]
+    assert "仅部分返还，未全额返还" in listing.content.decode()
+    with translation.override("zh-hans"):
+        response = client.post(
+            url, {"amount": "80", "refunded_on": f"{YEAR}-06-02", "voucher_number": "记-9"}, follow=True
+        )
+    assert [str(m) for m in response.context["messages"]] == ["党费返还已登记。"]
+    assert (response.context["reconciliation"].partial, response.context["reconciliation"].reconciled) == (False, True)
+    assert "仅部分返还" not in response.content.decode()
+
+
 @pytest.mark.parametrize("size", [1, 5])
 def test_refund_listing_queries_do_not_grow(zone, users, client_for, django_assert_num_queries, size):
     for i in range(size):

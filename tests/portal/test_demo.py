@@ -3,7 +3,7 @@ from django.contrib.auth import authenticate
 from django.urls import reverse
 from django.utils import timezone
 
-from branches.enums import MEMBER_HOLDING_KINDS, OrganisationKind, PostKind, Sector
+from branches.enums import MEMBER_HOLDING_KINDS, TOWN_SECTORS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from core.idcard import id_validate
 from devtools import demo
@@ -33,8 +33,19 @@ def test_demo_zone_shape_and_integrity():
     assert Organisation.objects.find_problems() == ([], [], [], [], [])
     kinds = set(Member.objects.values_list("organisation__kind", flat=True))
     assert kinds <= MEMBER_HOLDING_KINDS
-    town_committees = Organisation.objects.filter(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+    town_committees = Organisation.objects.filter(sector__in=TOWN_SECTORS, kind=OrganisationKind.PARTY_COMMITTEE)
     assert town_committees.count() == 6
+    # Streets are streets (街道), towns towns (镇): five streets and 莲花镇.
+    assert sorted(town_committees.values_list("sector", "unit_name")) == [
+        (Sector.STREET, "东方红街道"),
+        (Sector.STREET, "含浦街道"),
+        (Sector.STREET, "岳麓街道"),
+        (Sector.STREET, "雷锋街道"),
+        (Sector.STREET, "麓谷街道"),
+        (Sector.TOWN, "莲花镇"),
+    ]
+    assert not Organisation.objects.filter(sector=Sector.TOWN, name__contains="街道").exists()
+    assert not Organisation.objects.filter(sector=Sector.STREET).exclude(name__contains="街道").exists()
     assert Organisation.objects.filter(sector=Sector.VILLAGE, depth=3).count() == 30
     assert Organisation.objects.filter(sector=Sector.COMMUNITY, depth=3).count() == 24
     assert Organisation.objects.filter(kind=OrganisationKind.LIAISON_GROUP).count() == 10
