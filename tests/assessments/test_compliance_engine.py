@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from assessments import services
-from assessments.compliance import engine
+from assessments.compliance import base, engine
 from assessments.models import ComplianceRun, Finding, RuleTally
 
 pytestmark = pytest.mark.django_db
@@ -106,13 +106,13 @@ def test_a_run_failing_midway_keeps_the_previous_findings(zone, monkeypatch):
     before = findings()
 
     def broken(context):
-        yield engine.Check(zone.b1.pk, None, "2024", Decimal(0), Decimal(1), False, datetime.date(2024, 12, 31))
+        yield base.Check(zone.b1.pk, None, "2024", Decimal(0), Decimal(1), False, datetime.date(2024, 12, 31))
         raise RuntimeError("database went away")
 
     monkeypatch.setitem(
         engine.RULES,
         "Q-BROKEN",
-        engine.Rule(
+        base.Rule(
             clause="Q-BROKEN", title="", sentence="", parameters=(), applies_to="", measures="", evaluate=broken
         ),
     )
