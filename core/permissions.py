@@ -1,6 +1,7 @@
 """What each role may do. One mechanism: views declare `permission_required`; scoping is separate
 (branches/scoping.py) and answers 404 for objects outside the user's subtree."""
 
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
@@ -34,12 +35,36 @@ PERMISSIONS = {
 
 # Who enters the Django admin (each model admin then says what they see there).
 ADMIN_SITE_ROLES = frozenset({Role.BUREAU, Role.SYSADMIN})
+PERMISSIONS["admin_site"] = ADMIN_SITE_ROLES
 
 
 def has_permission(user, permission: str) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return user.role in PERMISSIONS[permission]
+
+
+class PasswordBackend(ModelBackend):
+    """Django's password check, granting none of Django's permission tables: roles decide (RoleBackend),
+    so asking a permission never queries those tables."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
+
+class RoleBackend(BaseBackend):
+    """The role table above as Django permissions: `user.has_perm("portal.edit")`, and so
+    `{% if perms.portal.edit %}` in a template, asks `has_permission(user, "edit")`. Authenticates no one."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        app_label, _, name = perm.partition(".")
+        return app_label == "portal" and name in PERMISSIONS and has_permission(user_obj, name)
 
 
 class PermissionRequiredMixin(LoginRequiredMixin):

@@ -199,7 +199,6 @@ class PipelineView(OrganisationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = development.pipeline(organisation=self.organisation, user=self.request.user)
-        context["can_edit"] = has_permission(self.request.user, "edit")
         return context
 
 
@@ -410,7 +409,6 @@ class CommunityView(OrganisationMixin, TemplateView):
         context["registrations"] = community.community_registrations(
             user=self.request.user, community=self.organisation, year=year
         )
-        context["can_edit"] = has_permission(self.request.user, "edit")
         return context
 
 

@@ -93,7 +93,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "portal.context_processors.navigation",
             ],
         },
     },
@@ -119,7 +118,13 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Issue 7: 5 failed logins lock the username, and separately the address, for 30 minutes. The counters
 # are rows in the database (not Redis); axes' backend refuses a locked login before the password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Axes counts failed logins; PasswordBackend checks passwords; RoleBackend answers `perms.portal.<permission>`
+# from the role table (core/permissions.py). Django's permission tables grant nothing: roles decide.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "core.permissions.PasswordBackend",
+    "core.permissions.RoleBackend",
+]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)

@@ -22,7 +22,7 @@ from core.concurrency import VersionedFormViewMixin
 from core.enums import RoleGrantState
 from core.models import PolicyRevision, RoleGrant, User
 from core.passwords import password_expired
-from core.permissions import PermissionRequiredMixin, has_permission
+from core.permissions import PermissionRequiredMixin
 from core.scoping import sees_whole_zone
 from core.views import ServiceFormView
 from portal import dashboards
@@ -223,7 +223,6 @@ class PolicyView(PermissionRequiredMixin, TemplateView):
             today=today,
             revisions=revisions,
             rows=rows,
-            can_change=has_permission(self.request.user, "parameters"),
         )
         return context
 

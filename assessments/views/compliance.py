@@ -60,7 +60,6 @@ class RunsView(PermissionRequiredMixin, TemplateView):
         context["page"] = Paginator(runs, 30).get_page(self.request.GET.get("page"))
         context["running"] = ComplianceRun.objects.filter(state=ComplianceRun.State.RUNNING).first()
         context.setdefault("form", RunStartForm(initial={"year": timezone.localdate().year}))
-        context["can_start"] = has_permission(self.request.user, "bureau")
         return context
 
     def post(self, request, *args, **kwargs):

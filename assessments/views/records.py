@@ -120,7 +120,6 @@ class YearView(OrganisationMixin, TemplateView):
             training=selectors.training_table(organisation=organisation, year=year),
             hours_member=targets[0],
             hours_leader=targets[1],
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -262,7 +261,6 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         )
         context["attachments"] = self.meeting.attachments.all()
         context["credits_hours"] = self.meeting.kind in STUDY_MEETING_KINDS
-        context["can_edit"] = has_permission(self.request.user, "edit")
         return context
 
 
@@ -366,7 +364,6 @@ class MemberStudyView(ScopedObjectMixin, TemplateView):
             hours=selectors.study_hours(member_ids=[self.member.pk], year=year)[self.member.pk],
             target=study_targets(policy_for_year(year))[1 if leader else 0],
             is_leader=leader,
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -403,7 +400,6 @@ class TalksView(OrganisationMixin, TemplateView):
             years=range(timezone.localdate().year, 2014, -1),
             not_talked=selectors.members_not_talked_to(organisation=self.organisation, year=year),
             talks=selectors.talks_for_year(organisation=self.organisation, year=year),
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -550,7 +546,6 @@ class VenueListView(OrganisationMixin, TemplateView):
         context.update(
             venues=venues[:500],
             below=selectors.venues_below_standard(organisation=self.organisation),
-            can_edit=has_permission(self.request.user, "edit"),
             standards=len(SixStandard),
             **selectors.venue_deadline_state(),
         )
@@ -587,8 +582,6 @@ class VenueDetailView(VenueMixin, TemplateView):
         context.update(
             standards=selectors.venue_standards(venue=self.venue),
             inspections=self.venue.inspections.select_related("inspector"),
-            can_edit=has_permission(self.request.user, "edit"),
-            can_inspect=has_permission(self.request.user, "bureau"),
         )
         return context
 
@@ -713,7 +706,6 @@ class LeadershipView(OrganisationMixin, TemplateView):
             else [],
             pledges=IntegrityPledge.objects.filter(organisation=self.organisation, year=year).select_related("member"),
             decisions=MajorDecision.objects.filter(organisation=self.organisation, decided_on__year=year),
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -800,7 +792,6 @@ class VillageMattersView(OrganisationMixin, TemplateView):
         )
         context.update(
             matters=[(m, _step_label(selectors.matter_next_step(matter=m))) for m in matters[:200]],
-            can_edit=has_permission(self.request.user, "edit"),
             is_village=self.organisation.sector == "village",
         )
         return context
@@ -861,7 +852,6 @@ class VillageMatterView(VillageMatterMixin, ServiceFormView):
         context.update(
             steps=[(step, done.get(step)) for step in DELIBERATION_ORDER],
             next_step=self.next_step,
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -890,7 +880,6 @@ class ReportsView(OrganisationMixin, TemplateView):
             is_town=organisation.sector == Sector.TOWN and organisation.kind == OrganisationKind.PARTY_COMMITTEE,
             report=AnnualReport.objects.filter(organisation=organisation, year=year).select_related("reporter").first(),
             session=CongressSession.objects.filter(organisation=organisation, year=year).first(),
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -979,8 +968,6 @@ class PartnershipsView(OrganisationMixin, TemplateView):
             applications=DoubleStrongApplication.objects.filter(organisation__path__startswith=path).select_related(
                 "organisation"
             )[:300],
-            can_edit=has_permission(self.request.user, "edit"),
-            can_decide=has_permission(self.request.user, "bureau"),
         )
         return context
 

@@ -14,7 +14,7 @@ from branches.enums import Sector
 from branches.models import Organisation
 from branches.selectors import work_committee
 from branches.views import OrganisationMixin
-from core.permissions import PermissionRequiredMixin, ScopedObjectMixin, has_permission
+from core.permissions import PermissionRequiredMixin, ScopedObjectMixin
 from core.views import ServiceFormView
 from core.years import years_back
 
@@ -49,7 +49,6 @@ class WeakYearView(OrganisationMixin, TemplateView):
             years=years_back(),
             sections=sections,
             confirmed=weak.weak_year_confirmed(year=year),
-            can_decide=has_permission(self.request.user, "bureau"),
             clauses=ALL_CLAUSES,
             rows_shown=ROWS_SHOWN,
         )
@@ -152,8 +151,6 @@ class RectificationView(SelectionMixin, TemplateView):
             clause=weak.type_clause(selection.type),
             type_label=Sector(selection.type).label,
             root=work_committee(),
-            can_decide=has_permission(self.request.user, "bureau"),
-            can_note=has_permission(self.request.user, "edit"),
         )
         return context
 

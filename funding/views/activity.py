@@ -17,7 +17,7 @@ from branches.models import Organisation
 from branches.views import OrganisationMixin
 from core import audit, scoping
 from core.concurrency import VersionedFormViewMixin, version_of
-from core.permissions import PermissionRequiredMixin, has_permission
+from core.permissions import PermissionRequiredMixin
 from core.policy import PolicyValues, policy_for_year
 from core.views import ServiceFormView
 from funding.forms.activity import ActivityBudgetForm, ActivityFilterForm
@@ -88,7 +88,6 @@ class ActivityView(ActivityFiltersMixin, OrganisationMixin, TemplateView):
             sectors=[(s, Sector(s).label) for s in services.FUNDED_SECTORS],
             query_string=self.query_string(),
             rates=_rates(rows.policy),
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -223,7 +222,6 @@ class ActivityReportView(ActivityReportMixin, TemplateView):
             query_string=self.query_string(),
             rates=_rates(policy),
             clauses=services.CLAUSES,
-            can_edit=has_permission(self.request.user, "edit"),
         )
         if context["filtered"]:
             rows = selectors.ActivityRows(

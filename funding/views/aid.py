@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from branches.enums import OrganisationKind, PostKind
 from branches.models import Post
 from branches.views import OrganisationMixin
-from core.permissions import ScopedObjectMixin, has_permission
+from core.permissions import ScopedObjectMixin
 from core.views import ServiceFormView
 from core.years import year_clamped, years_back
 from funding.forms.aid import AidGrantForm, InstructorAllowanceForm, LiaisonPaymentForm
@@ -33,7 +33,6 @@ class AidView(OrganisationMixin, TemplateView):
         context.update(
             year=year,
             years=years_back(),
-            can_grant=has_permission(self.request.user, "bureau"),
             **selectors.aid_table(organisation=self.organisation, year=year),
         )
         return context
@@ -92,7 +91,6 @@ class LiaisonView(OrganisationMixin, TemplateView):
             not_applicable=not is_group and not ledger_applies(organisation=self.organisation, ledger="liaison"),
             instructor_cap=selectors.liaison_caps(year=year)["instructor_month"],
             instructors=selectors.instructors_in_year(organisation=self.organisation, year=year),
-            can_pay=has_permission(self.request.user, "bureau"),
         )
         if is_group:
             context.update(selectors.liaison_group_year(organisation=self.organisation, year=year))

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from branches.enums import Sector
 from branches.views import OrganisationMixin
 from core.concurrency import VersionedFormViewMixin, version_of
-from core.permissions import PermissionRequiredMixin, has_permission
+from core.permissions import PermissionRequiredMixin
 from core.policy import PARAMETERS, policy_for_year
 from core.views import ServiceFormView
 from core.years import years_back
@@ -56,7 +56,6 @@ class DuesView(YearMixin, OrganisationMixin, TemplateView):
             months_owed=sum(r.months_owed for r in rows),
             in_arrears=sum(1 for r in rows if r.months_owed),
             without_base=sum(1 for r in rows if r.base is None),
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -183,7 +182,7 @@ class DuesRefundsView(YearMixin, OrganisationMixin, TemplateView):
                 refunded_total=sum((r.refunded for r in rows), Decimal(0)),
                 outstanding_total=sum((r.outstanding for r in rows), Decimal(0)),
             )
-        context.update(is_non_public=is_non_public, can_refund=has_permission(self.request.user, "bureau"))
+        context["is_non_public"] = is_non_public
         return context
 
 

@@ -44,7 +44,6 @@ class WelfareView(OrganisationMixin, TemplateView):
             balance=selectors.welfare_balance(organisation=organisation, year=year, fund=fund),
             projects=selectors.welfare_projects(organisation=organisation, year=year),
             payments=selectors.welfare_payments(organisation=organisation, year=year),
-            can_edit=has_permission(self.request.user, "edit"),
         )
         return context
 
@@ -185,7 +184,6 @@ class VenueRewardsView(PermissionRequiredMixin, TemplateView):
         rows = selectors.venue_reward_entitlements(user=self.request.user)
         context.update(
             page=Paginator(rows, 100).get_page(self.request.GET.get("page")),
-            can_pay=has_permission(self.request.user, "bureau"),
         )
         return context
 

@@ -112,9 +112,7 @@ def test_a_run_failing_midway_keeps_the_previous_findings(zone, monkeypatch):
     monkeypatch.setitem(
         engine.RULES,
         "Q-BROKEN",
-        base.Rule(
-            clause="Q-BROKEN", title="", sentence="", parameters=(), applies_to="", measures="", evaluate=broken
-        ),
+        base.Rule(clause="Q-BROKEN", title="", sentence="", parameters=(), applies_to="", measures="", evaluate=broken),
     )
     failed = run(rules=("Q-THREE-MEETINGS", "Q-BROKEN"))
     assert failed.state == ComplianceRun.State.FAILED

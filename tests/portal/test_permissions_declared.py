@@ -1,12 +1,14 @@
 """Permissions fail closed (issue 15): a view says what it needs, or it does not serve."""
 
 import pytest
+from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import get_resolver
 from django.views.generic import TemplateView
 
-from core.permissions import PermissionRequiredMixin
+from core.permissions import PERMISSIONS, PermissionRequiredMixin
 
 
 def _routed_views():
@@ -62,3 +64,26 @@ def test_writes_ask_for_the_declared_write_permission(django_user_model):
 
     with pytest.raises(PermissionDenied):
         Runs.as_view()(request)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "granted"),
+    [
+        ("bureau", {"signed_in", "view", "edit", "zone", "dashboard", "bureau", "audit", "admin_site"}),
+        ("org_admin", {"signed_in", "view", "edit", "dashboard"}),
+        ("auditor", {"signed_in", "view", "zone", "dashboard", "audit"}),
+        ("sysadmin", {"signed_in", "accounts", "parameters", "admin_site"}),
+    ],
+)
+def test_templates_ask_the_role_table_through_perms(django_user_model, role, granted):
+    """`{% if perms.portal.edit %}` asks the role table (core.permissions.RoleBackend), nothing else."""
+    user = django_user_model.objects.create_user(username=f"u-{role}", password="x", role=role)
+    assert {name for name in PERMISSIONS if user.has_perm(f"portal.{name}")} == granted
+    assert not user.has_perm("branches.edit") and not user.has_perm("portal.nonexistent")
+    shown = Template("{% if perms.portal.edit %}edit{% endif %}|{% if perms.portal.audit %}audit{% endif %}")
+    assert shown.render(Context({"perms": PermWrapper(user)})) == "|".join(
+        name if name in granted else "" for name in ("edit", "audit")
+    )
+    user.is_active = False
+    assert not user.has_perm("portal.view")
