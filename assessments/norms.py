@@ -3,7 +3,8 @@ revisions (portal/policy.py) for the year in question.
 
 N-MEETINGS (《中国共产党支部工作条例(试行)》2018): a general meeting a quarter; a committee
 meeting, a party-group meeting and a themed party day a month; an organisational life meeting
-at least once a year. A branch lecture a quarter is local practice, not a national number.
+at least once a year (Q-LIFE-MEETING, with a party committee's democratic life meeting once a year).
+A branch lecture a quarter is local practice, not a national number.
 Q-TRAINING-MEMBER / Q-TRAINING-LEADER (N-TRAINING): 32 study hours a year for every member, 56
 for secretaries and committee members.
 """
@@ -25,7 +26,8 @@ _MEETING_NORMS = {
     MeetingKind.GROUP: (MONTH, "meetings.group_a_month", "N-MEETINGS"),
     MeetingKind.LECTURE: (QUARTER, "meetings.lecture_a_quarter", "Q-THREE-MEETINGS"),
     MeetingKind.THEMED_DAY: (MONTH, "meetings.themed_day_a_month", "N-MEETINGS"),
-    MeetingKind.ORGANISATIONAL_LIFE: (YEAR, "meetings.organisational_life_a_year", "N-MEETINGS"),
+    MeetingKind.ORGANISATIONAL_LIFE: (YEAR, "meetings.organisational_life_a_year", "Q-LIFE-MEETING"),
+    MeetingKind.DEMOCRATIC_LIFE: (YEAR, "meetings.democratic_life_a_year", "Q-LIFE-MEETING"),
 }
 
 
@@ -59,6 +61,7 @@ REQUIRED_MEETINGS = {
     OrganisationKind.BRANCH: _BRANCH_MEETINGS,
     OrganisationKind.JOINT_BRANCH: _BRANCH_MEETINGS,
     OrganisationKind.PARTY_GROUP: (MeetingKind.GROUP,),
+    OrganisationKind.PARTY_COMMITTEE: (MeetingKind.DEMOCRATIC_LIFE,),
 }
 
 MAX_HOURS_A_DAY = Decimal(24)

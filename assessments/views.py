@@ -23,7 +23,7 @@ from portal.pending_uploads import (
     pending_uploads_discard,
 )
 from portal.permissions import ScopedObjectMixin, has_permission
-from portal.policy import policy_for_year
+from portal.policy import policy_for_year, policy_values
 from portal.uploads import IMAGE_TYPES
 from portal.views_base import ScopedFileView, ServiceFormView
 
@@ -37,6 +37,7 @@ from .enums import (
     AttendanceStatus,
     MeetingKind,
     SixStandard,
+    VenueKind,
     reports_annually,
 )
 from .forms import (
@@ -541,6 +542,7 @@ class VenueListView(OrganisationMixin, TemplateView):
         context.update(
             venues=venues[:500],
             below=selectors.venues_below_standard(organisation=self.organisation),
+            missing=selectors.places_missing(organisation=self.organisation),
             can_edit=has_permission(self.request.user, "edit"),
             standards=len(SixStandard),
         )
@@ -553,6 +555,11 @@ class VenueCreateView(OrganisationMixin, ServiceFormView):
     form_class = VenueForm
     title = _("New venue")
     success_message = _("The venue was recorded.")
+
+    def get_initial(self):
+        """The kind a finding's link asks for (Q-SERVICE-STATION, Q-DEPUTY-STUDIO)."""
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind} if kind in VenueKind.values else {}
 
     def perform(self, form):
         return services.venue_create(organisation=self.organisation, data=form.cleaned_data, user=self.request.user)
@@ -770,10 +777,21 @@ class VillageMattersView(OrganisationMixin, TemplateView):
         matters = VillageMatter.objects.filter(organisation__path__startswith=self.organisation.path).prefetch_related(
             "steps"
         )
+        today = timezone.localdate()
+        values = policy_values(on=today)
+        rows = []
+        for m in matters[:200]:
+            # Q-FOUR-DELIBERATIONS: the deadline of the next step when it is past (the rule's own reading).
+            stalled = selectors.matter_stalled_on(
+                steps={s.step: s.done_on for s in m.steps.all()}, values=values, as_of=today
+            )
+            rows.append((m, _step_label(selectors.matter_next_step(matter=m)), stalled))
         context.update(
-            matters=[(m, _step_label(selectors.matter_next_step(matter=m))) for m in matters[:200]],
+            matters=rows,
             can_edit=has_permission(self.request.user, "edit"),
             is_village=self.organisation.sector == "village",
+            stall_days=values.whole("deliberations.stall_days"),
+            result_days=values.whole("deliberations.result_days"),
         )
         return context
 

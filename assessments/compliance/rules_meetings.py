@@ -1,5 +1,9 @@
-"""Meeting rules: Q-THREE-MEETINGS (三会一课), N-MEETINGS (themed party day, organisational life
-meeting) and Q-LECTURE-SECRETARY. Each is one grouped query over the zone's meetings of the year."""
+"""Meeting rules: Q-THREE-MEETINGS (三会一课), N-MEETINGS (the themed party day), Q-LIFE-MEETING (a
+party committee's democratic life meeting, a branch's organisational life meeting) and
+Q-LECTURE-SECRETARY. Each is one grouped query over the zone's meetings of the year.
+
+The organisational life meeting was N-MEETINGS's until the catalogue's second edition: the opinion
+names it itself (三.4(1)), so it is Q-LIFE-MEETING's now, with the same parameter, and checked once."""
 
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +23,8 @@ from ..norms import REQUIRED_MEETINGS, meeting_norms
 from .engine import Check, RunContext, rule
 
 THREE_MEETINGS = (MeetingKind.GENERAL, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LECTURE)
-OTHER_MEETINGS = (MeetingKind.THEMED_DAY, MeetingKind.ORGANISATIONAL_LIFE)
+OTHER_MEETINGS = (MeetingKind.THEMED_DAY,)
+LIFE_MEETINGS = (MeetingKind.ORGANISATIONAL_LIFE, MeetingKind.DEMOCRATIC_LIFE)
 
 
 def active_organisations(context: RunContext, **filters):
@@ -45,7 +50,9 @@ def _held(context: RunContext) -> dict[int, int]:
 
 def _held_read(context: RunContext) -> dict[int, int]:
     rows = (
-        context.scoped(Meeting.objects.filter(held_on__year=context.year, kind__in=THREE_MEETINGS + OTHER_MEETINGS))
+        context.scoped(
+            Meeting.objects.filter(held_on__year=context.year, kind__in=THREE_MEETINGS + OTHER_MEETINGS + LIFE_MEETINGS)
+        )
         .annotate(month=Cast(ExtractMonth("held_on"), IntegerField()))
         .values_list("organisation_id", "kind", "month", "counts_as_lecture", "counts_as_general")
         .annotate(n=Count("pk"))
@@ -127,11 +134,11 @@ def three_meetings(context: RunContext):
 
 @rule(
     clause="N-MEETINGS",
-    title=_("Themed party days and the organisational life meeting"),
-    sentence="主题党日每月相对固定1天;组织生活会每年至少召开1次",
-    parameters=("meetings.themed_day_a_month", "meetings.organisational_life_a_year"),
+    title=_("Themed party days"),
+    sentence="主题党日每月相对固定1天",
+    parameters=("meetings.themed_day_a_month",),
     applies_to=_("Every branch and joint branch"),
-    measures=_("Themed party days in each month that is over; organisational life meetings once the year is over"),
+    measures=_("Themed party days in each month that is over"),
     evidence_url="assessments:year",
     fix_url="assessments:meeting_create",
     with_year=True,
@@ -139,6 +146,28 @@ def three_meetings(context: RunContext):
 )
 def other_meetings(context: RunContext):
     return _meeting_checks(context, OTHER_MEETINGS)
+
+
+@rule(
+    clause="Q-LIFE-MEETING",
+    title=_("Democratic life meetings and organisational life meetings"),
+    sentence="规范、落实基层党组织民主生活会和组织生活会,提高党内组织生活质量。",
+    parameters=("meetings.democratic_life_a_year", "meetings.organisational_life_a_year"),
+    applies_to=_(
+        "The leadership team of every party committee (democratic life meeting); every branch and joint branch "
+        "(organisational life meeting)"
+    ),
+    measures=_(
+        "Once the year is over: democratic life meetings of the party committee's leadership team, organisational "
+        "life meetings of the branch, held in the year, against the number a year"
+    ),
+    evidence_url="assessments:year",
+    fix_url="assessments:meeting_create",
+    with_year=True,
+)
+def life_meetings(context: RunContext):
+    """Q-LIFE-MEETING: a once-a-year duty, judged once the year is over; the kind of meeting is the aspect."""
+    return _meeting_checks(context, LIFE_MEETINGS)
 
 
 @rule(

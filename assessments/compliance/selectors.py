@@ -21,12 +21,12 @@ from members.enums import MemberStatus
 from members.models import Membership
 from portal.policy import PARAMETERS, policy_for_year, value_display
 
-from ..enums import MeetingKind
+from ..enums import MeetingKind, VenueKind
 from ..models import ComplianceRun, Finding, Meeting
 from ..norms import MONTH, QUARTER, REQUIRED_MEETINGS, YEAR, meeting_norms
 from .catalogue import RULES
 from .engine import Rule, RunContext
-from .rules_meetings import OTHER_MEETINGS, THREE_MEETINGS
+from .rules_meetings import LIFE_MEETINGS, OTHER_MEETINGS, THREE_MEETINGS
 
 
 @dataclasses.dataclass
@@ -75,6 +75,8 @@ def aspect_label(finding: Finding) -> str:
         return str(MeetingKind(finding.aspect).label)
     if finding.aspect in Sector.values:
         return str(Sector(finding.aspect).label)
+    if finding.aspect in VenueKind.values:
+        return str(VenueKind(finding.aspect).label)
     return finding.aspect
 
 
@@ -150,8 +152,11 @@ OVERDUE_SHOWN = 10  # the overdue items listed open; the rest are folded
 MEETING_KIND_RULES = {
     **{str(k): "Q-THREE-MEETINGS" for k in THREE_MEETINGS},
     **{str(k): "N-MEETINGS" for k in OTHER_MEETINGS},
+    **{str(k): "Q-LIFE-MEETING" for k in LIFE_MEETINGS},
 }
 STUDY_RULES = ("Q-TRAINING-MEMBER", "Q-TRAINING-LEADER")
+# The kind of venue a rule's form asks for, where its aspect does not say it.
+VENUE_KIND_RULES = {"Q-SERVICE-STATION": VenueKind.CONVENIENCE_STATION}
 # What a rule's aspect is in words, where it is not a kind of meeting or a sector.
 ASPECT_WORDS = {
     ("Q-EVALUATION", "held"): gettext_lazy("the evaluation held"),
@@ -261,6 +266,8 @@ def duty_title(clause: str, aspect: str) -> str:
     words = ASPECT_WORDS.get((clause, aspect))
     if words is None and (aspect in MeetingKind.values or aspect in Sector.values):
         words = MeetingKind(aspect).label if aspect in MeetingKind.values else Sector(aspect).label
+    elif words is None and aspect in VenueKind.values:
+        words = VenueKind(aspect).label
     if not words:
         return title
     if str(words) in title:  # 主题党日和组织生活会 → 主题党日: the kind alone says it
@@ -298,6 +305,9 @@ def fix_url(
         kind = MeetingKind.LECTURE if clause == "Q-LECTURE-SECRETARY" else kind
         query = [("kind", kind)] if kind else []
         query.append(("held_on", day.isoformat()))
+    elif url_name == "assessments:venue_create":
+        kind = aspect if aspect in VenueKind.values else VENUE_KIND_RULES.get(clause, "")
+        query = [("kind", kind)] if kind else []
     elif url_name == "assessments:training_batch":
         query = [("held_on", day.isoformat())] + [("members", pk) for pk in member_ids]
     elif url_name == "assessments:talks_create":
@@ -393,7 +403,7 @@ def _required(finding: Finding, *, today: datetime.date, values, members: dict) 
         }
     if clause == "Q-LECTURE-SECRETARY":
         return _("Party lectures to give: %(n)s") % {"n": required}
-    if clause in ("Q-THREE-MEETINGS", "N-MEETINGS"):
+    if clause in ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LIFE-MEETING"):
         return _("Meetings to hold: %(n)s") % {"n": required}
     return _("Required: %(n)s") % {"n": required}
 
@@ -402,7 +412,7 @@ def _done(finding: Finding) -> str:
     measured = number(finding.measured)
     if finding.rule == "Q-LECTURE-SECRETARY":
         return _("given: %(n)s") % {"n": measured}
-    if finding.rule in ("Q-THREE-MEETINGS", "N-MEETINGS"):
+    if finding.rule in ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LIFE-MEETING"):
         return _("held: %(n)s") % {"n": measured}
     if finding.rule == "Q-TALKS":
         return _("talked with: %(n)s") % {"n": measured}
