@@ -7,7 +7,8 @@ from branches.enums import OrganisationKind, Sector
 
 
 class MeetingKind(models.TextChoices):
-    """三会一课 (Q-THREE-MEETINGS), the themed party day and the organisational life meeting (N-MEETINGS)."""
+    """三会一课 (Q-THREE-MEETINGS), the themed party day (N-MEETINGS), a branch's organisational life
+    meeting and a party committee's democratic life meeting (Q-LIFE-MEETING)."""
 
     GENERAL = "general", _("Branch general meeting")
     COMMITTEE = "committee", _("Branch committee meeting")
@@ -15,6 +16,8 @@ class MeetingKind(models.TextChoices):
     LECTURE = "lecture", _("Party lecture")
     THEMED_DAY = "themed_day", _("Themed party day")
     ORGANISATIONAL_LIFE = "organisational_life", _("Organisational life meeting")
+    # 民主生活会: the leadership team of a party committee (Q-LIFE-MEETING), its committee in post.
+    DEMOCRATIC_LIFE = "democratic_life", _("Democratic life meeting")
 
 
 # Study hours are credited to those present at these (Q-TRAINING-*: collect once, use everywhere).
@@ -27,12 +30,16 @@ THEMED_DAY_ALSO_COUNTS = (MeetingKind.GENERAL, MeetingKind.LECTURE)
 # Which organisation holds which meeting (N-MEETINGS: the 2018 branch work rules give the party lecture
 # and the themed party day to the branch): a branch its general, committee and life meetings, its
 # lectures and themed days, which its party groups' members attend; a party group (党小组) its group
-# meetings.
+# meetings; a party committee's leadership team its democratic life meeting (Q-LIFE-MEETING: 基层党组织
+# 民主生活会; the work committee's is held under the rules for leading cadres above the grassroots).
 MEETING_KINDS_BY_ORGANISATION = {
-    OrganisationKind.BRANCH: frozenset(set(MeetingKind) - {MeetingKind.GROUP}),
-    OrganisationKind.JOINT_BRANCH: frozenset(set(MeetingKind) - {MeetingKind.GROUP}),
+    OrganisationKind.BRANCH: frozenset(set(MeetingKind) - {MeetingKind.GROUP, MeetingKind.DEMOCRATIC_LIFE}),
+    OrganisationKind.JOINT_BRANCH: frozenset(set(MeetingKind) - {MeetingKind.GROUP, MeetingKind.DEMOCRATIC_LIFE}),
     OrganisationKind.PARTY_GROUP: frozenset({MeetingKind.GROUP}),
+    OrganisationKind.PARTY_COMMITTEE: frozenset({MeetingKind.DEMOCRATIC_LIFE}),
 }
+# Meetings that list the committee (leadership team) in post on the day, not the members.
+COMMITTEE_LISTED_KINDS = frozenset({MeetingKind.COMMITTEE, MeetingKind.DEMOCRATIC_LIFE})
 
 
 class AttendanceStatus(models.TextChoices):

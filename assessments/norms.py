@@ -5,7 +5,8 @@ N-MEETINGS, second edition of the catalogue: each norm takes effect on its sourc
 period is judged by the norms in force on its first day (`year_meeting_norms`), never by a later rule.
 - From 28 October 2018, 《中国共产党支部工作条例(试行)》(第十一至十三条、第十六、十七条): a general
   meeting a quarter; a committee meeting, a party-group meeting and a themed party day a month; an
-  organisational life meeting at least once a year (the revision migration 0010 of portal writes).
+  organisational life meeting at least once a year (Q-LIFE-MEETING, with a party committee's democratic
+  life meeting once a year; the revision migration 0010 of portal writes the numbers).
 - Before it (2015 to October 2018) we assume the established practice of the 三会一课 under the rules
   of the 1990s and 2004 (the basic-organisation work rules and the 2004 opinion on members' regular
   education): the same general meeting a quarter, committee and party-group meetings a month, and
@@ -34,7 +35,8 @@ _MEETING_NORMS = {
     MeetingKind.GROUP: (MONTH, "meetings.group_a_month", "N-MEETINGS"),
     MeetingKind.LECTURE: (QUARTER, "meetings.lecture_a_quarter", "Q-THREE-MEETINGS"),
     MeetingKind.THEMED_DAY: (MONTH, "meetings.themed_day_a_month", "N-MEETINGS"),
-    MeetingKind.ORGANISATIONAL_LIFE: (YEAR, "meetings.organisational_life_a_year", "N-MEETINGS"),
+    MeetingKind.ORGANISATIONAL_LIFE: (YEAR, "meetings.organisational_life_a_year", "Q-LIFE-MEETING"),
+    MeetingKind.DEMOCRATIC_LIFE: (YEAR, "meetings.democratic_life_a_year", "Q-LIFE-MEETING"),
 }
 
 
@@ -107,6 +109,7 @@ REQUIRED_MEETINGS = {
     OrganisationKind.BRANCH: _BRANCH_MEETINGS,
     OrganisationKind.JOINT_BRANCH: _BRANCH_MEETINGS,
     OrganisationKind.PARTY_GROUP: (MeetingKind.GROUP,),
+    OrganisationKind.PARTY_COMMITTEE: (MeetingKind.DEMOCRATIC_LIFE,),
 }
 
 MAX_HOURS_A_DAY = Decimal(24)

@@ -3,6 +3,7 @@ N-MEETINGS, each member's study hours against Q-TRAINING-*. One or two queries e
 
 import dataclasses
 import datetime
+import itertools
 from collections import Counter
 from decimal import Decimal
 
@@ -14,19 +15,13 @@ from assessments.enums import (
     DELIBERATION_ORDER,
     STUDY_MEETING_KINDS,
     AttendanceStatus,
+    DeliberationStep,
     MeetingKind,
     SixStandard,
     VenueKind,
 )
 from assessments.models import Attendance, Evaluation, LeadershipDays, Meeting, Talk, TrainingRecord, Venue, VenueCheck
-from assessments.norms import (
-    MONTH,
-    QUARTER,
-    REQUIRED_MEETINGS,
-    study_targets,
-    venue_deadline,
-    year_meeting_norms,
-)
+from assessments.norms import MONTH, QUARTER, REQUIRED_MEETINGS, study_targets, venue_deadline, year_meeting_norms
 from branches.enums import COMMITTEE_POSTS, TOWN_SECTORS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from branches.selectors import organisation_with_groups
@@ -67,7 +62,12 @@ def attendance_roster(*, organisation: Organisation, day: datetime.date, kind: s
     groups' (from the membership spans: a 党小组 is a subdivision of its branch), then the in-flow
     members they received and had not seen return; a party group's meeting: its own. A committee
     meeting lists the committee in post that day (Q-THREE-MEETINGS: 支委会), and the others as
-    guests who may sit in without a vote (列席). Two or three queries."""
+    guests who may sit in without a vote (列席). A party committee's democratic life meeting lists its
+    leadership team in post that day (Q-LIFE-MEETING). Two or three queries."""
+    if kind == MeetingKind.DEMOCRATIC_LIFE:  # Q-LIFE-MEETING: the leadership team in post that day, nobody else
+        return [
+            RosterEntry(member, False, post=post) for member, post in committee_on(organisation=organisation, day=day)
+        ]
     members = list(branch_members_on(organisation=organisation, day=day))
     inflow = (
         MobileRecord.objects.filter(
@@ -391,6 +391,45 @@ def venues_below_standard(*, organisation: Organisation) -> list[dict]:
     return [{"organisation": top, "has_venue": top.path in with_venue} for top in tops if top.path not in good]
 
 
+# Q-SERVICE-STATION, Q-DEPUTY-STUDIO: the places each kind of top organisation sets up (opinion 三.3).
+PLACES_REQUIRED = {
+    Sector.VILLAGE: (VenueKind.CONVENIENCE_STATION, VenueKind.MEMBER_HOUSEHOLD),
+    Sector.COMMUNITY: (VenueKind.CONVENIENCE_STATION, VenueKind.MEMBER_HOUSEHOLD),
+    Sector.TOWN: (VenueKind.DEPUTY_OFFICE,),
+}
+
+
+def places_missing(*, organisation: Organisation, day: datetime.date | None = None) -> list[dict]:
+    """Q-SERVICE-STATION, Q-DEPUTY-STUDIO: the villages, communities, towns and streets under
+    `organisation` (each its top party organisation) lacking a place the opinion asks of them, in use
+    on `day` (today): a convenience service station, a member household post, a congress-deputy office.
+    Two queries."""
+    day = day or timezone.localdate()
+    places = Organisation.objects.filter(
+        path__startswith=organisation.path, sector__in=list(PLACES_REQUIRED), dissolved_on__isnull=True
+    ).order_by("path")
+    tops = []
+    for place in places:  # ordered by path: a place's own sub-organisations follow it
+        if tops and place.path.startswith(tops[-1].path) and place.sector == tops[-1].sector:
+            continue
+        tops.append(place)
+    kinds = {kind for wanted in PLACES_REQUIRED.values() for kind in wanted}
+    held = set()
+    step = Organisation.steplen
+    for path, kind in (
+        Venue.objects.filter(organisation__path__startswith=organisation.path, kind__in=kinds)
+        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
+        .values_list("organisation__path", "kind")
+    ):
+        held.update((path[: step * depth], kind) for depth in range(1, len(path) // step + 1))
+    rows = []
+    for top in tops:
+        missing = [kind for kind in PLACES_REQUIRED[top.sector] if (top.path, kind) not in held]
+        if missing:
+            rows.append({"organisation": top, "missing": [VenueKind(kind) for kind in missing]})
+    return rows
+
+
 @dataclasses.dataclass
 class LeaderRow:
     member: Member
@@ -466,6 +505,24 @@ def leadership_table(*, organisation: Organisation, year: int, target: int, kind
         row.days = _days_in_year(ranges.get(member_id, []), year)
         row.other_days = _days_in_year(others.get(member_id, []), year)
     return list(people.values())
+
+
+def step_allowance(values, step: str) -> int:
+    """Q-FOUR-DELIBERATIONS: days a matter may wait for `step` after the step before it."""
+    if step == DeliberationStep.RESULT_PUBLISHED:
+        return values.whole("deliberations.result_days")
+    return values.whole("deliberations.stall_days")
+
+
+def matter_stalled_on(*, steps: dict[str, datetime.date], values, as_of: datetime.date) -> datetime.date | None:
+    """The deadline of the matter's next step when it is past on `as_of` (stalled), else None."""
+    for previous, step in itertools.pairwise(DELIBERATION_ORDER):
+        if previous not in steps:
+            return None
+        if step not in steps:
+            deadline = steps[previous] + datetime.timedelta(days=step_allowance(values, step))
+            return deadline if deadline < as_of else None
+    return None
 
 
 def matter_next_step(*, matter) -> str | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from assessments import selectors
 from assessments.compliance.services import (
+    DELIBERATION_RULES,
     EVALUATION_RULES,
     MEETING_RULES,
     STUDY_RULES,
@@ -39,6 +40,7 @@ from assessments.enums import (
     PairingKind,
     SixStandard,
     VenueGrade,
+    VenueKind,
     reports_annually,
 )
 from assessments.models import (
@@ -63,11 +65,7 @@ from assessments.models import (
     VenueInspection,
     VillageMatter,
 )
-from assessments.norms import (
-    DEFAULT_STUDY_HOURS,
-    MAX_HOURS_A_DAY,
-    venue_reward,
-)
+from assessments.norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY, venue_reward
 from branches.enums import COMMITTEE_POSTS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from core import audit, scoping
@@ -83,6 +81,14 @@ from members.models import Member
 from members.selectors import branch_members_on
 
 MAX_ATTACHMENTS = 20
+# Where the opinion sets up each kind of place (三.3): a convenience service station and a member household
+# post in villages and communities (Q-SERVICE-STATION, Q-DEPUTY-STUDIO), a congress-deputy office in towns
+# and streets (Q-DEPUTY-STUDIO). Other kinds may stand anywhere.
+VENUE_KIND_SECTORS = {
+    VenueKind.CONVENIENCE_STATION: (Sector.VILLAGE, Sector.COMMUNITY),
+    VenueKind.MEMBER_HOUSEHOLD: (Sector.VILLAGE, Sector.COMMUNITY),
+    VenueKind.DEPUTY_OFFICE: (Sector.TOWN,),
+}
 
 # What the bulk writes below log, one entry a call (issue 13, item 4: bulk_create passes the signals).
 ATTENDANCE_RECORDED = audit.named_action(
@@ -113,7 +119,10 @@ def _organisation_check(*, organisation: Organisation, user, day: datetime.date,
     scoping.scope_check(user=user, organisation=organisation)
     if meetings and organisation.kind not in MEETING_KINDS_BY_ORGANISATION:
         raise ValidationError(
-            _("Meetings and study hours are recorded by branches and party groups, not by a %(kind)s.")
+            _(
+                "Meetings and study hours are recorded by branches and party groups (a party committee records its "
+                "democratic life meeting), not by a %(kind)s."
+            )
             % {"kind": organisation.get_kind_display()}
         )
     if organisation.dissolved_on and day > organisation.dissolved_on:
@@ -229,7 +238,16 @@ def meeting_record(
         rows.append(
             Attendance(member_id=member_id, status=status, reason=reason if kept else "", is_inflow=entry.is_inflow)
         )
-    if kind == MeetingKind.COMMITTEE and roster and all(entry.is_guest for entry in roster):
+    if kind == MeetingKind.DEMOCRATIC_LIFE and not roster:
+        errors.setdefault("attendance", []).insert(
+            0,
+            _(
+                "%(org)s had no leadership team in post on %(date)s: record the secretary and the committee "
+                "members (posts) first."
+            )
+            % {"org": organisation.name, "date": day_text(day)},
+        )
+    elif kind == MeetingKind.COMMITTEE and roster and all(entry.is_guest for entry in roster):
         errors.setdefault("attendance", []).insert(
             0,
             _(
@@ -546,6 +564,19 @@ def venue_create(*, organisation: Organisation, data: dict, user=None) -> Venue:
         day_check(data["opened_on"], "opened_on")
     if data.get("area") is not None and data["area"] <= 0:
         raise ValidationError({"area": _("The floor area is more than 0.")})
+    sectors = VENUE_KIND_SECTORS.get(data.get("kind"))
+    if sectors is not None and organisation.sector not in sectors:
+        raise ValidationError(
+            {
+                "kind": _("A %(kind)s is set up in %(where)s; %(org)s is of the sector “%(sector)s”.")
+                % {
+                    "kind": VenueKind(data["kind"]).label,
+                    "where": "、".join(str(Sector(s).label) for s in sectors),
+                    "org": organisation.name,
+                    "sector": organisation.get_sector_display() or "—",
+                }
+            }
+        )
     return Venue.objects.create(organisation=organisation, recorded_by=acting_user(user), **data)
 
 
@@ -816,9 +847,13 @@ def village_matter_step(
                     % {"step": previous.label, "date": day_text(done[previous].done_on)}
                 }
             )
-    return MatterStep.objects.create(
+    recorded = MatterStep.objects.create(
         matter=matter, step=step, done_on=done_on, note=note.strip(), recorded_by=acting_user(user)
     )
+    # Q-FOUR-DELIBERATIONS: the step may end a stall of this year's (or the step's year's) check.
+    years = {done_on.year, timezone.localdate().year}
+    compliance_recheck_after(organisation=matter.organisation, years=years, rules=DELIBERATION_RULES)
+    return recorded
 
 
 def annual_report_record(

@@ -17,8 +17,10 @@ Who is ranked (`weak_population`), each year, among the organisations active on 
 
 How many are proposed: ceil(share x organisations of the type), at least one where the type has
 any; the shares are the policy's `weak.village_share`, `weak.community_share`, `weak.other_share`
-of the year. The bureau then names or un-names each one, with a reason where it departs from the
-proposal; the Q-WEAK-* rules check the result.
+of the year. Beside that bottom share, every ranked organisation that meets one of the criteria that
+make an organisation weak (Q-WEAK-CRITERIA, 界定标准, `weak_criteria`) is proposed too, whatever its
+rank. The bureau then names or un-names each one, with a reason where it departs from the proposal;
+the Q-WEAK-* rules check the result.
 """
 
 import dataclasses
@@ -52,6 +54,7 @@ from core.permissions import has_permission
 from core.policy import policy_for_year
 from core.years import FIRST_YEAR
 
+RECORDS_START = datetime.date(FIRST_YEAR, 1, 1)
 # The proposal is written in bulk (issue 13, item 4): one entry with what it proposed.
 PROPOSAL_MADE = audit.named_action(
     "assessments.weak.proposal_made",
@@ -103,6 +106,29 @@ DEFAULT_WEIGHTS = {
     "no_secretary": Decimal(20),
 }
 FULL_SCORE = Decimal(100)
+
+# Q-WEAK-CRITERIA: the criteria (界定标准) the records can show, each with the parameter of its number of
+# days. The opinion cites the criteria without listing them; these are those of the usual list the portal
+# holds records for (书记长期缺职; 不开展组织生活). A grade of 后进 in 分类定级 is not recorded by the portal.
+CRITERIA_PARAMETERS = {
+    "secretary_vacant": "weak.criteria_secretary_vacant_days",
+    "no_meetings": "weak.criteria_days_without_meetings",
+}
+CRITERIA_LABELS = {
+    "secretary_vacant": gettext_lazy("Secretary's post vacant for more than %(days)s days"),
+    "no_meetings": gettext_lazy("No meeting held for more than %(days)s days"),
+}
+
+
+def criteria_words(keys, *, year: int, values=None) -> list[str]:
+    """The criteria an organisation met, in words with the year's numbers (`values`: the year's policy, read
+    once by a page that words many rows)."""
+    values = values or policy_for_year(year)
+    return [
+        str(CRITERIA_LABELS[key]) % {"days": values.whole(CRITERIA_PARAMETERS[key])}
+        for key in keys
+        if key in CRITERIA_LABELS
+    ]
 
 
 def type_clause(organisation_type: str) -> str:
@@ -253,6 +279,50 @@ def weak_scores(*, year: int, weights: dict | None = None, today: datetime.date 
     return ranked
 
 
+def weak_criteria(
+    *, year: int, today: datetime.date | None = None, within: str = "", values=None
+) -> dict[int, list[str]]:
+    """Q-WEAK-CRITERIA: each ranked organisation that meets a criterion on the day counted -> the criteria
+    it meets (CRITERIA_PARAMETERS), from the records: its own secretary's post vacant for more than the
+    year's number of days (since the last secretary left, else since it was established, else since the
+    records start, 1 January 2015); no meeting held in it or below it for more than the number of days (an organisation
+    younger than that, or than the records, is not judged on it). An organisation without members is not
+    judged (it has no one to meet or to lead). `within`: only ranked organisations under that path. Three queries."""
+    values = values or policy_for_year(year)
+    as_of = day_counted(year=year, today=today)
+    vacant_days = values.whole(CRITERIA_PARAMETERS["secretary_vacant"])
+    quiet_days = values.whole(CRITERIA_PARAMETERS["no_meetings"])
+    ranked, owner = _population(as_of)
+    ranked = [r for r in ranked if r.path.startswith(within) and r.members > 0]
+    pks = [r.organisation_id for r in ranked]
+    established = dict(Organisation.objects.filter(pk__in=pks).order_by().values_list("pk", "established_on"))
+    posts = Post.objects.filter(kind=PostKind.SECRETARY, organisation_id__in=pks, started_on__lte=as_of)
+    in_post, left = set(), {}
+    for organisation_id, ended in posts.order_by().values_list("organisation_id", "ended_on"):
+        if ended is None or ended >= as_of:
+            in_post.add(organisation_id)
+        else:
+            left[organisation_id] = max(ended, left.get(organisation_id, ended))
+    since = as_of - datetime.timedelta(days=quiet_days)
+    recent = Meeting.objects.filter(held_on__lte=as_of, held_on__gte=since)
+    if within:
+        recent = recent.filter(organisation__path__startswith=within)
+    with_meetings = {owner.get(pk) for pk in recent.order_by().values_list("organisation_id", flat=True).distinct()}
+    found = {}
+    for r in ranked:
+        pk, met = r.organisation_id, []
+        start = established.get(pk)
+        if pk not in in_post:
+            vacant_since = left.get(pk) or start or RECORDS_START
+            if (as_of - vacant_since).days > vacant_days:
+                met.append("secretary_vacant")
+        if (start or RECORDS_START) < since and pk not in with_meetings:
+            met.append("no_meetings")
+        if met:
+            found[pk] = met
+    return found
+
+
 def bottom_up(rows: list[Ranked]) -> list[Ranked]:
     """The ranking from the bottom (倒排): lowest score first; ties go to fewer members, then the code."""
     return sorted(rows, key=lambda r: (r.score, r.members, r.code))
@@ -283,7 +353,8 @@ def _bureau_check(user, message) -> None:
 @transaction.atomic
 def weak_proposal_make(*, year: int, user=None, weights: dict | None = None) -> list[WeakSelection]:
     """Q-WEAK-VILLAGE, Q-WEAK-COMMUNITY, Q-WEAK-OTHER: rank each type from the bottom and propose the
-    bottom ceil(share x n) of it. Rerunning replaces the proposal until the bureau decides on any."""
+    bottom ceil(share x n) of it, and beside it every organisation meeting a criterion (Q-WEAK-CRITERIA,
+    the criteria kept in its deductions). Rerunning replaces the proposal until the bureau decides on any."""
     _bureau_check(user, _("Only the organisation bureau proposes weak organisations."))
     _year_check(year)
     if WeakSelection.objects.filter(year=year, decided_at__isnull=False).exists():
@@ -295,21 +366,23 @@ def weak_proposal_make(*, year: int, user=None, weights: dict | None = None) -> 
     by_type = defaultdict(list)
     for r in weak_scores(year=year, weights=weights):
         by_type[r.type].append(r)
+    criteria = weak_criteria(year=year, values=values)
     with audit.suppressed():  # an undecided proposal replaced: counted in this call's entry
         replaced, _by_model = WeakSelection.objects.filter(year=year).delete()
     selections = []
     for organisation_type, rows in by_type.items():
         cut = required_count(n=len(rows), share=type_share(values, organisation_type))
         for rank, r in enumerate(bottom_up(rows), start=1):
+            met = criteria.get(r.organisation_id, [])
             selection = WeakSelection(
                 year=year,
                 organisation_id=r.organisation_id,
                 type=organisation_type,
                 score=r.score,
-                deductions=r.deductions,
+                deductions={**r.deductions, "criteria": met} if met else r.deductions,
                 members=r.members,
                 rank=rank,
-                proposed=rank <= cut,
+                proposed=rank <= cut or bool(met),  # Q-WEAK-CRITERIA beside the bottom share
                 recorded_by=acting_user(user),
             )
             selections.append(selection)
@@ -541,6 +614,7 @@ def weak_candidates(*, year: int, today: datetime.date | None = None) -> list[di
     by_type = defaultdict(list)
     for r in weak_scores(year=year, today=today):
         by_type[r.type].append(r)
+    criteria = weak_criteria(year=year, today=today, values=values)
     found = []
     for organisation_type, rows in sorted(by_type.items()):
         cut = required_count(n=len(rows), share=type_share(values, organisation_type))
@@ -551,8 +625,10 @@ def weak_candidates(*, year: int, today: datetime.date | None = None) -> list[di
                 "type": organisation_type,
                 "score": str(r.score),
                 "of": len(rows),
+                **({"criteria": criteria[r.organisation_id]} if r.organisation_id in criteria else {}),
             }
-            for r in bottom_up(rows)[:cut]
+            for rank, r in enumerate(bottom_up(rows), start=1)
+            if rank <= cut or r.organisation_id in criteria
         ]
     return found
 

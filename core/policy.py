@@ -67,6 +67,7 @@ _THEMED_DAY = _(
 _DEVELOPMENT = _("Rules on developing party members (2014)")
 _NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
 _PARTS = _("The opinion names the two parts, not their weights: the bureau sets them")
+_CRITERIA = _("The opinion cites the criteria (界定标准) without numbers: 长期 and 不开展 read as the bureau sets them")
 _RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
 _ZONE_DUES_DAY = _(
     "The zone's own choice (the rules on party dues ask for dues every month and fix no day): the 25th, after "
@@ -380,10 +381,50 @@ PARAMETERS: dict[str, Parameter] = {
         _p(
             "meetings.organisational_life_a_year",
             _("Organisational life meetings a year"),
-            "N-MEETINGS",
+            "Q-LIFE-MEETING",
             COUNT,
             "1",
             _MEETING_PRACTICE,
+        ),
+        # The catalogue's second edition (shared/policy/clauses.md).
+        _p(
+            "meetings.democratic_life_a_year",
+            _("Democratic life meetings of a party committee's leadership team a year"),
+            "Q-LIFE-MEETING",
+            COUNT,
+            "1",
+        ),
+        _p(
+            "deliberations.stall_days",
+            _("Four deliberations: days a village matter may wait for its next step until the resolution is public"),
+            "Q-FOUR-DELIBERATIONS",
+            DAYS,
+            "60",
+            _NOT_FIXED,
+        ),
+        _p(
+            "deliberations.result_days",
+            _("Four deliberations: days from the resolution made public to its result made public, at most"),
+            "Q-FOUR-DELIBERATIONS",
+            DAYS,
+            "365",
+            _NOT_FIXED,
+        ),
+        _p(
+            "weak.criteria_secretary_vacant_days",
+            _("Weak-organisation criteria: the secretary's post vacant for more than this many days"),
+            "Q-WEAK-CRITERIA",
+            DAYS,
+            "180",
+            _CRITERIA,
+        ),
+        _p(
+            "weak.criteria_days_without_meetings",
+            _("Weak-organisation criteria: no meeting held for more than this many days"),
+            "Q-WEAK-CRITERIA",
+            DAYS,
+            "180",
+            _CRITERIA,
         ),
         _p(
             "meetings.lecture_a_quarter",

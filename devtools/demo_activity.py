@@ -7,7 +7,11 @@ committee meetings the committee in post); party groups' meetings; the study-hou
 two a branch, a class for secretaries and committee members); heart-to-heart talks; the
 democratic evaluation once the year is over; days at the grassroots and integrity pledges of
 the leadership teams; six-standard venues; special reports and town congress sessions; in-service
-members registered with a community and their service.
+members registered with a community and their service. From the catalogue's second edition (issue 14):
+the democratic life meeting of each party committee's leadership team (Q-LIFE-MEETING); convenience
+service stations and member household posts of villages and communities, congress-deputy offices of
+towns (Q-SERVICE-STATION, Q-DEPUTY-STUDIO); villages' major matters through the four deliberations,
+a few of them stalled (Q-FOUR-DELIBERATIONS). Most organisations have them; a few do not.
 
 Most branches are diligent, some miss a meeting or two, a few are weak and miss many (a
 branch's profile holds for every kind of record and every year of a seed). Everything is drawn
@@ -36,8 +40,10 @@ from django.utils import timezone
 from assessments.compliance.base import RunContext
 from assessments.compliance.rules_reports import reporting_organisations
 from assessments.enums import (
+    DELIBERATION_ORDER,
     EVALUATING_KINDS,
     AttendanceStatus,
+    DeliberationStep,
     Disposal,
     Grade,
     LeadershipDayKind,
@@ -55,11 +61,13 @@ from assessments.models import (
     EvaluationResult,
     IntegrityPledge,
     LeadershipDays,
+    MatterStep,
     Meeting,
     Talk,
     TrainingRecord,
     Venue,
     VenueCheck,
+    VillageMatter,
 )
 from branches.enums import COMMITTEE_POSTS, MEMBER_HOLDING_KINDS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
@@ -125,6 +133,15 @@ MEETING_NAMES = {
     MeetingKind.GROUP: "党小组会",
     MeetingKind.ORGANISATIONAL_LIFE: "组织生活会",
 }
+MATTER_TITLES = [
+    "村道硬化工程",
+    "集体土地流转",
+    "村级公益事业一事一议",
+    "集体资产出租",
+    "惠民项目资金使用",
+    "安置小区物业选聘",
+    "农田水利设施修缮",
+]
 PLACES = {Sector.VILLAGE: "村党员活动室", Sector.COMMUNITY: "社区党群服务中心"}
 BRANCH_KINDS = (OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH)
 LEADER_CLASS = "基层党组织书记和班子成员轮训班"
@@ -376,6 +393,9 @@ def activity_generate(*, year: int, seed: int, today: datetime.date | None = Non
         generator.evaluations,
         generator.leadership,
         generator.venues,
+        generator.places,
+        generator.democratic_life,
+        generator.deliberations,
         generator.reports,
         generator.community,
     ]
@@ -429,6 +449,9 @@ class _Generator:
         general_day, lecture_day, group_day = rng.randint(18, 26), rng.randint(20, 28), rng.randint(3, 9)
         life_month = rng.choice((10, 11, 12, 12, 12))
         by_secretary = draw() < self.profile(organisation_id).secretary_lectures
+        # Issue 14: about a third of the weak branches go quiet after June (no organisational life: a
+        # criterion of a weak organisation, Q-WEAK-CRITERIA), drawn apart so the other draws stay as they were.
+        quiet = self.profile(organisation_id) is WEAK and self.rng("quiet", path).random() < 0.35
         plan = []
         for month in range(1, 13):
             if kind == OrganisationKind.PARTY_GROUP:  # the lectures and themed days are the branch's (N-MEETINGS)
@@ -450,7 +473,7 @@ class _Generator:
                     draw(),
                 )
                 day = days[month][day_of_month + shift]
-                if not held or day > last:
+                if not held or day > last or (quiet and month > 6):
                     continue
                 secretary = zone.secretary(organisation_id, day)
                 lecturer, lecturer_name, hours = None, "", None
@@ -831,6 +854,123 @@ class _Generator:
             ),
         )
 
+    # The catalogue's second edition (issue 14) --------------------------------------------------
+
+    def places(self) -> None:
+        """Q-SERVICE-STATION, Q-DEPUTY-STUDIO: a convenience service station and a member household post for
+        most villages and communities, a congress-deputy office for most towns and streets. A place is a
+        state, not a yearly record: a top with a place of the kind at or below it is left alone."""
+        step = Organisation.steplen
+        covered = {
+            (path[:end], kind)
+            for path, kind in Venue.objects.exclude(kind=VenueKind.ACTIVITY_VENUE).values_list(
+                "organisation__path", "kind"
+            )
+            for end in range(step, len(path) + 1, step)
+        }
+        places = self._tops((Sector.VILLAGE, Sector.COMMUNITY))
+        wanted = [(row, VenueKind.CONVENIENCE_STATION, 0.94, "便民服务站") for row in places]
+        wanted += [(row, VenueKind.MEMBER_HOUSEHOLD, 0.9, "党员中心户") for row in places]
+        wanted += [(row, VenueKind.DEPUTY_OFFICE, 0.9, "党代表工作室") for row in self._tops((Sector.TOWN,))]
+        plan = []
+        for (pk, path, _kind, _sector, unit), kind, share, name in wanted:
+            rng = random.Random(f"{self.seed}:{kind}:{path}")
+            has, opened = rng.random() < share, datetime.date(rng.randint(2015, 2023), rng.randint(1, 12), 1)
+            if has and (path, kind) not in covered:
+                plan.append((pk, kind, name, f"{unit or '本单位'}办公楼", min(opened, self.first)))
+        self.writer.copy(
+            "places",
+            Venue,
+            ["organisation", "kind", "name", "address", "opened_on"],
+            ((pk, kind, name, address, self.d(opened)) for pk, kind, name, address, opened in plan),
+        )
+
+    def democratic_life(self) -> None:
+        """Q-LIFE-MEETING: the democratic life meeting of most party committees' leadership teams, late in the
+        year or early the next (here: in the year), listing the team in post that day."""
+        skip = _org_ids(
+            Meeting.objects.filter(kind=MeetingKind.DEMOCRATIC_LIFE, held_on__year=self.year),
+        )
+        plan = []
+        for pk, path, kind, _sector, _unit in self.zone.orgs:
+            if kind != OrganisationKind.PARTY_COMMITTEE or pk in skip:
+                continue
+            rng = self.rng("democratic_life", path)
+            held, day = rng.random() < 0.9, _day(self.year, rng.choice((1, 12, 12, 12)), rng.randint(10, 28))
+            team = self.zone.committee(pk, day)
+            if held and day <= self.last and team:
+                plan.append((pk, day, self.zone.secretary(pk, day), team))
+        ids = ids_reserve(model=Meeting, count=len(plan))
+        self.writer.copy(
+            "democratic_life",
+            Meeting,
+            ["id", "organisation", "kind", "held_on", "place", "topic", "chaired_by"],
+            (
+                (
+                    i,
+                    pk,
+                    MeetingKind.DEMOCRATIC_LIFE,
+                    self.d(day),
+                    "党委会议室",
+                    f"{self.year}年度领导班子民主生活会",
+                    chair,
+                )
+                for i, (pk, day, chair, _team) in zip(ids, plan, strict=True)
+            ),
+        )
+        self.writer.copy(
+            "democratic_life_attendance",
+            Attendance,
+            ["meeting", "member", "status", "reason"],
+            (
+                (i, member_id, AttendanceStatus.PRESENT, "")
+                for i, (_pk, _day, _chair, team) in zip(ids, plan, strict=True)
+                for member_id in team
+            ),
+        )
+
+    def deliberations(self) -> None:
+        """Q-FOUR-DELIBERATIONS: two or three major matters a year for each village, taken through the six
+        steps a week or two apart; about one in twelve stops at a step and stays stalled."""
+        skip = _org_ids(
+            VillageMatter.objects.filter(steps__step=DeliberationStep.PROPOSAL, steps__done_on__year=self.year)
+        )
+        matters = []
+        for pk, path, _kind, _sector, _unit in self._tops((Sector.VILLAGE,)):
+            if pk in skip:
+                continue
+            rng = self.rng("deliberations", path)
+            for n in range(rng.choice((2, 2, 3))):
+                title = MATTER_TITLES[rng.randrange(len(MATTER_TITLES))]
+                day = _day(self.year, rng.randint(1, 10), rng.randint(1, 28))
+                stops = rng.randrange(1, len(DELIBERATION_ORDER)) if rng.random() < 0.08 else len(DELIBERATION_ORDER)
+                gaps = [rng.randint(3, 20) for _ in DELIBERATION_ORDER]
+                done = []
+                for position, step in enumerate(DELIBERATION_ORDER[:stops]):
+                    day = day + datetime.timedelta(days=gaps[position] if position else 0)
+                    if day > self.last:
+                        break
+                    done.append((step, day))
+                if done:
+                    matters.append((pk, f"{self.year}年{title}（{n + 1}）", done))
+        ids = ids_reserve(model=VillageMatter, count=len(matters))
+        self.writer.copy(
+            "village_matters",
+            VillageMatter,
+            ["id", "organisation", "title"],
+            ((i, pk, title) for i, (pk, title, _done) in zip(ids, matters, strict=True)),
+        )
+        self.writer.copy(
+            "matter_steps",
+            MatterStep,
+            ["matter", "step", "done_on", "note"],
+            (
+                (i, step, self.d(day), "")
+                for i, (_pk, _title, done) in zip(ids, matters, strict=True)
+                for step, day in done
+            ),
+        )
+
     def reports(self) -> None:
         """Q-ANNUAL-REPORT, once the year is over: the secretary's special report early the next year
         (or in December), its evaluation published; Q-TOWN-CONGRESS: the town's session early in the year."""
@@ -1022,6 +1162,11 @@ def activity_reset(*, keep_organisation_ids=()) -> dict:
             f"DELETE FROM {table(Venue)} WHERE 1=1{kept} AND id NOT IN "
             f"(SELECT venue_id FROM {quote('assessments_venueinspection')})",
         ),
+        (
+            "matter_steps",
+            f"DELETE FROM {table(MatterStep)} WHERE matter_id IN (SELECT id FROM {table(VillageMatter)} WHERE 1=1{kept})",
+        ),
+        ("village_matters", f"DELETE FROM {table(VillageMatter)} WHERE 1=1{kept}"),
         ("reports", f"DELETE FROM {table(AnnualReport)} WHERE 1=1{kept}"),
         ("congress_sessions", f"DELETE FROM {table(CongressSession)} WHERE 1=1{kept}"),
         ("services", f"DELETE FROM {table(CommunityService)}"),

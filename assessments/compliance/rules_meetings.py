@@ -1,5 +1,9 @@
-"""Meeting rules: Q-THREE-MEETINGS (三会一课), N-MEETINGS (themed party day, organisational life
-meeting) and Q-LECTURE-SECRETARY. Each is one grouped query over the zone's meetings of the year."""
+"""Meeting rules: Q-THREE-MEETINGS (三会一课), N-MEETINGS (the themed party day), Q-LIFE-MEETING (a
+party committee's democratic life meeting, a branch's organisational life meeting) and
+Q-LECTURE-SECRETARY. Each is one grouped query over the zone's meetings of the year.
+
+The organisational life meeting was N-MEETINGS's until the catalogue's second edition: the opinion
+names it itself (三.4(1)), so it is Q-LIFE-MEETING's now, with the same parameter, and checked once."""
 
 from collections import Counter
 from collections.abc import Iterator
@@ -18,7 +22,8 @@ from branches.enums import PostKind
 from branches.models import Organisation, Post
 
 THREE_MEETINGS = (MeetingKind.GENERAL, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LECTURE)
-OTHER_MEETINGS = (MeetingKind.THEMED_DAY, MeetingKind.ORGANISATIONAL_LIFE)
+OTHER_MEETINGS = (MeetingKind.THEMED_DAY,)
+LIFE_MEETINGS = (MeetingKind.ORGANISATIONAL_LIFE, MeetingKind.DEMOCRATIC_LIFE)
 
 
 def active_organisations(context: RunContext, **filters):
@@ -44,7 +49,9 @@ def _held(context: RunContext) -> dict[int, int]:
 
 def _held_read(context: RunContext) -> dict[int, int]:
     rows = (
-        context.scoped(Meeting.objects.filter(held_on__year=context.year, kind__in=THREE_MEETINGS + OTHER_MEETINGS))
+        context.scoped(
+            Meeting.objects.filter(held_on__year=context.year, kind__in=THREE_MEETINGS + OTHER_MEETINGS + LIFE_MEETINGS)
+        )
         .annotate(month=Cast(ExtractMonth("held_on"), IntegerField()))
         .values_list("organisation_id", "kind", "month", "counts_as_lecture", "counts_as_general")
         .annotate(n=Count("pk"))
@@ -129,13 +136,13 @@ def three_meetings(context: RunContext):
 
 @rule(
     clause="N-MEETINGS",
-    title=_("Themed party days and the organisational life meeting"),
-    sentence="党支部应当每月相对固定1天开展主题党日(2018年10月28日起);组织生活会一般每年召开1次",
-    parameters=("meetings.themed_day_a_month", "meetings.organisational_life_a_year"),
+    title=_("Themed party days"),
+    sentence="党支部应当每月相对固定1天开展主题党日(2018年10月28日起)",
+    parameters=("meetings.themed_day_a_month",),
     applies_to=_("Every branch and joint branch"),
     measures=_(
         "Themed party days in each month that is over, from the month after the branch work rules took effect "
-        "(28 October 2018); organisational life meetings once the year is over"
+        "(28 October 2018)"
     ),
     evidence_url="assessments:year",
     fix_url="assessments:meeting_create",
@@ -144,6 +151,28 @@ def three_meetings(context: RunContext):
 )
 def other_meetings(context: RunContext):
     return _meeting_checks(context, OTHER_MEETINGS)
+
+
+@rule(
+    clause="Q-LIFE-MEETING",
+    title=_("Democratic life meetings and organisational life meetings"),
+    sentence="规范、落实基层党组织民主生活会和组织生活会,提高党内组织生活质量。",
+    parameters=("meetings.democratic_life_a_year", "meetings.organisational_life_a_year"),
+    applies_to=_(
+        "The leadership team of every party committee (democratic life meeting); every branch and joint branch "
+        "(organisational life meeting)"
+    ),
+    measures=_(
+        "Once the year is over: democratic life meetings of the party committee's leadership team, organisational "
+        "life meetings of the branch, held in the year, against the number a year"
+    ),
+    evidence_url="assessments:year",
+    fix_url="assessments:meeting_create",
+    with_year=True,
+)
+def life_meetings(context: RunContext):
+    """Q-LIFE-MEETING: a once-a-year duty, judged once the year is over; the kind of meeting is the aspect."""
+    return _meeting_checks(context, LIFE_MEETINGS)
 
 
 @rule(

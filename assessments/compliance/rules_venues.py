@@ -1,5 +1,7 @@
-"""Venues: Q-VENUE-SIXHAVE (六有 venues of villages and communities) and Q-VENUE-NONPUBLIC (a venue of
-their own for non-public and social organisations with a party committee or general branch).
+"""Venues: Q-VENUE-SIXHAVE (六有 venues of villages and communities), Q-VENUE-NONPUBLIC (a venue of
+their own for non-public and social organisations with a party committee or general branch), and from
+the catalogue's second edition Q-SERVICE-STATION (a 便民服务站 in every village and community) and
+Q-DEPUTY-STUDIO (a 党代表工作室 in every town and street, a 党员中心户 in every village and community).
 
 Both are states on the day counted, checked any time with the year as the period. A venue counts
 as the page counts it (`venues_below_standard`): a party members' activity venue recorded for the
@@ -35,12 +37,36 @@ def ancestor_paths(path: str):
     return (path[:n] for n in range(len(path), 0, -step))
 
 
-def place_tops(context: RunContext) -> dict[str, int]:
-    """The top organisation of each village and community: active, of that sector, and not under an
-    active organisation of the same sector (path -> pk; one query)."""
-    rows = active_organisations(context, sector__in=PLACE_SECTORS).order_by().values_list("pk", "path", "sector")
-    sectors = {path: sector for _pk, path, sector in rows}
-    return {path: pk for pk, path, sector in rows if sectors.get(parent_path(path)) != sector}
+def place_tops(context: RunContext, sectors=PLACE_SECTORS) -> dict[str, int]:
+    """The top organisation of each village and community (or town, with `sectors`): active, of that
+    sector, and not under an active organisation of the same sector (path -> pk; one query)."""
+    rows = active_organisations(context, sector__in=sectors).order_by().values_list("pk", "path", "sector")
+    sector_of = {path: sector for _pk, path, sector in rows}
+    return {path: pk for pk, path, sector in rows if sector_of.get(parent_path(path)) != sector}
+
+
+def venues_held(context: RunContext, kind: str, tops: dict[str, int]) -> dict[str, int]:
+    """Venues of a kind in use on the day counted, by the top (path) they stand in: its own or below it."""
+    venues = (
+        Venue.objects.filter(_in_use(context), kind=kind)
+        .values_list("organisation__path")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = defaultdict(int)
+    for path, n in venues:
+        for above in ancestor_paths(path):
+            if above in tops:
+                counts[above] += n
+    return counts
+
+
+def _held_checks(context: RunContext, kind: str, tops: dict[str, int], aspect: str = "") -> list[Check]:
+    counts, period = venues_held(context, kind, tops), str(context.year)
+    return [
+        Check(pk, None, period, Decimal(counts[path]), Decimal(1), counts[path] >= 1, context.last_day, aspect)
+        for path, pk in sorted(tops.items())
+    ]
 
 
 def _in_use(context: RunContext, prefix: str = "") -> Q:
@@ -125,3 +151,45 @@ def venue_non_public(context: RunContext):
         Check(pk, None, period, Decimal(counts[path]), Decimal(1), counts[path] >= 1, context.last_day)
         for path, pk in sorted(held.items())
     ]
+
+
+@rule(
+    clause="Q-SERVICE-STATION",
+    title=_("A convenience service station in every village and community"),
+    sentence="村(社区)普遍建立便民服务站(点),为群众提供综合性、一站式服务",
+    parameters=(),
+    applies_to=_("The top party organisation of each village and community"),
+    measures=_(
+        "Convenience service stations on record for the village or community (its own or below it), in use on the "
+        "day counted: at least one"
+    ),
+    evidence_url="assessments:venues",
+    fix_url="assessments:venue_create",
+)
+def service_station(context: RunContext):
+    """Q-SERVICE-STATION: a state checked any time, read from the venue record (kind 便民服务站)."""
+    return _held_checks(context, VenueKind.CONVENIENCE_STATION, place_tops(context))
+
+
+@rule(
+    clause="Q-DEPUTY-STUDIO",
+    title=_("Congress-deputy offices and member household posts"),
+    sentence="在乡镇(街道)推动建立党代表工作室,在村(社区)建立党员中心户,为党代表和先进党员联系服务群众提供长期固定的场所和载体。",
+    parameters=(),
+    applies_to=_(
+        "The top party organisation of each town and street (congress-deputy office); of each village and "
+        "community (member household post)"
+    ),
+    measures=_(
+        "Congress-deputy offices (towns and streets) or member household posts (villages and communities) on record "
+        "for the organisation or below it, in use on the day counted: at least one"
+    ),
+    evidence_url="assessments:venues",
+    fix_url="assessments:venue_create",
+)
+def deputy_studio(context: RunContext):
+    """Q-DEPUTY-STUDIO: states checked any time, read from the venue record; the kind is the aspect."""
+    towns = place_tops(context, (Sector.TOWN,))
+    return _held_checks(context, VenueKind.DEPUTY_OFFICE, towns, VenueKind.DEPUTY_OFFICE) + _held_checks(
+        context, VenueKind.MEMBER_HOUSEHOLD, place_tops(context), VenueKind.MEMBER_HOUSEHOLD
+    )

@@ -1,5 +1,6 @@
 """Weak organisations (软弱涣散党组织, 三.1(3)): enough of each type named from the bottom each year
-(Q-WEAK-VILLAGE, Q-WEAK-COMMUNITY, Q-WEAK-OTHER), and each one named under a remedy (Q-WEAK-REMEDY).
+(Q-WEAK-VILLAGE, Q-WEAK-COMMUNITY, Q-WEAK-OTHER), each one named under a remedy (Q-WEAK-REMEDY), and
+beside the ranking each organisation meeting a criterion of a weak organisation named (Q-WEAK-CRITERIA).
 
 The quota rules judge the zone, so their finding falls on the work committee (Q-WEAK-OTHER once per
 type, the type as the aspect): the organisations the bureau named of a type against ceil(share x n)
@@ -160,4 +161,38 @@ def weak_remedy(context: RunContext):
             context.as_of,
         )
         for organisation_id, pk in named
+    ]
+
+
+@rule(
+    clause="Q-WEAK-CRITERIA",
+    title=_("Organisations meeting the criteria of a weak organisation named"),
+    sentence="按照软弱涣散基层党组织的界定标准,结合分类定级、晋位升级工作开展软弱涣散党组织整顿工作。",
+    parameters=("weak.criteria_secretary_vacant_days", "weak.criteria_days_without_meetings"),
+    applies_to=_(
+        "Each ranked organisation that meets a criterion on the day counted: its secretary's post vacant, or no "
+        "meeting held in it or below it, for more than the number of days"
+    ),
+    measures=_(
+        "Named weak for the year (1) or not (0), beside the bottom-share ranking; once the year is over or the "
+        "bureau has confirmed the selection. A grade in 分类定级 is not recorded by the portal and not checked"
+    ),
+    evidence_url="assessments:weak_year",
+    fix_url="assessments:weak_year",
+    with_year=True,
+)
+def weak_criteria_named(context: RunContext):
+    """Q-WEAK-CRITERIA: an organisation meeting a criterion is named whatever its rank (weak.weak_criteria)."""
+    if not (context.final or weak.weak_year_confirmed(year=context.year)):
+        return []
+    met = weak.weak_criteria(year=context.year, today=context.today, within=context.within, values=context.values)
+    named = set(
+        WeakSelection.objects.filter(year=context.year, named=True, organisation_id__in=list(met)).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    one, period = Decimal(1), str(context.year)
+    return [
+        Check(pk, None, period, one if pk in named else Decimal(0), one, pk in named, context.last_day)
+        for pk in sorted(met)
     ]

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from assessments.compliance.base import Rule, RunContext
 from assessments.compliance.catalogue import RULES
-from assessments.compliance.rules_meetings import OTHER_MEETINGS, THREE_MEETINGS
-from assessments.enums import MeetingKind
+from assessments.compliance.rules_meetings import LIFE_MEETINGS, OTHER_MEETINGS, THREE_MEETINGS
+from assessments.enums import MeetingKind, VenueKind
 from assessments.models import ComplianceRun, Finding, Meeting
 from assessments.norms import (
     MONTH,
@@ -70,6 +70,8 @@ def aspect_label(finding: Finding) -> str:
         return str(MeetingKind(finding.aspect).label)
     if finding.aspect in Sector.values:
         return str(Sector(finding.aspect).label)
+    if finding.aspect in VenueKind.values:
+        return str(VenueKind(finding.aspect).label)
     return str(ASPECT_WORDS.get((finding.rule, finding.aspect), finding.aspect))
 
 
@@ -158,8 +160,11 @@ OVERDUE_SHOWN = 10  # the overdue items listed open; the rest are folded
 MEETING_KIND_RULES = {
     **{str(k): "Q-THREE-MEETINGS" for k in THREE_MEETINGS},
     **{str(k): "N-MEETINGS" for k in OTHER_MEETINGS},
+    **{str(k): "Q-LIFE-MEETING" for k in LIFE_MEETINGS},
 }
 STUDY_RULES = ("Q-TRAINING-MEMBER", "Q-TRAINING-LEADER")
+# The kind of venue a rule's form asks for, where its aspect does not say it.
+VENUE_KIND_RULES = {"Q-SERVICE-STATION": VenueKind.CONVENIENCE_STATION}
 # What a rule's aspect is in words, where it is not a kind of meeting or a sector.
 ASPECT_WORDS = {
     ("Q-EVALUATION", "held"): gettext_lazy("the evaluation held"),
@@ -272,6 +277,8 @@ def duty_title(clause: str, aspect: str) -> str:
     words = ASPECT_WORDS.get((clause, aspect))
     if words is None and (aspect in MeetingKind.values or aspect in Sector.values):
         words = MeetingKind(aspect).label if aspect in MeetingKind.values else Sector(aspect).label
+    elif words is None and aspect in VenueKind.values:
+        words = VenueKind(aspect).label
     if not words:
         return title
     if str(words) in title:  # 主题党日和组织生活会 → 主题党日: the kind alone says it
@@ -309,6 +316,9 @@ def fix_url(
         kind = MeetingKind.LECTURE if clause == "Q-LECTURE-SECRETARY" else kind
         query = [("kind", kind)] if kind else []
         query.append(("held_on", day.isoformat()))
+    elif url_name == "assessments:venue_create":
+        kind = aspect if aspect in VenueKind.values else VENUE_KIND_RULES.get(clause, "")
+        query = [("kind", kind)] if kind else []
     elif url_name == "assessments:training_batch":
         query = [("held_on", day.isoformat())] + [("members", pk) for pk in member_ids]
     elif url_name == "assessments:talks_create":
@@ -404,7 +414,7 @@ def _required(finding: Finding, *, today: datetime.date, values, members: dict) 
         }
     if clause == "Q-LECTURE-SECRETARY":
         return _("Party lectures to give: %(n)s") % {"n": required}
-    if clause in ("Q-THREE-MEETINGS", "N-MEETINGS"):
+    if clause in ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LIFE-MEETING"):
         return _("Meetings to hold: %(n)s") % {"n": required}
     return _("Required: %(n)s") % {"n": required}
 
@@ -413,7 +423,7 @@ def _done(finding: Finding) -> str:
     measured = number(finding.measured)
     if finding.rule == "Q-LECTURE-SECRETARY":
         return _("given: %(n)s") % {"n": measured}
-    if finding.rule in ("Q-THREE-MEETINGS", "N-MEETINGS"):
+    if finding.rule in ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LIFE-MEETING"):
         return _("held: %(n)s") % {"n": measured}
     if finding.rule == "Q-TALKS":
         return _("talked with: %(n)s") % {"n": measured}

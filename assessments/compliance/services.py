@@ -15,7 +15,8 @@ from core.permissions import has_permission
 from core.task_dispatch import Dispatched, task_dispatch
 
 # The rules each kind of record serves (issue 12: what a saved record may fix is checked again at once).
-MEETING_RULES = ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY")
+MEETING_RULES = ("Q-THREE-MEETINGS", "N-MEETINGS", "Q-LIFE-MEETING", "Q-LECTURE-SECRETARY")
+DELIBERATION_RULES = ("Q-FOUR-DELIBERATIONS",)
 STUDY_RULES = ("Q-TRAINING-MEMBER", "Q-TRAINING-LEADER")
 TALK_RULES = ("Q-TALKS",)
 EVALUATION_RULES = ("Q-EVALUATION",)

@@ -23,6 +23,7 @@ from assessments.enums import (
     LeadershipDayKind,
     MeetingKind,
     SixStandard,
+    VenueKind,
     reports_annually,
 )
 from assessments.forms.records import (
@@ -75,7 +76,7 @@ from core.pending_uploads import (
     pending_uploads_discard,
 )
 from core.permissions import ScopedObjectMixin, has_permission
-from core.policy import policy_for_year
+from core.policy import policy_for_year, policy_values
 from core.uploads import IMAGE_TYPES
 from core.views import ScopedFileView, ServiceFormView
 from members.models import Member
@@ -546,6 +547,7 @@ class VenueListView(OrganisationMixin, TemplateView):
         context.update(
             venues=venues[:500],
             below=selectors.venues_below_standard(organisation=self.organisation),
+            missing=selectors.places_missing(organisation=self.organisation),
             standards=len(SixStandard),
             **selectors.venue_deadline_state(),
         )
@@ -558,6 +560,11 @@ class VenueCreateView(OrganisationMixin, ServiceFormView):
     form_class = VenueForm
     title = _("New venue")
     success_message = _("The venue was recorded.")
+
+    def get_initial(self):
+        """The kind a finding's link asks for (Q-SERVICE-STATION, Q-DEPUTY-STUDIO)."""
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind} if kind in VenueKind.values else {}
 
     def perform(self, form):
         return services.venue_create(organisation=self.organisation, data=form.cleaned_data, user=self.request.user)
@@ -790,9 +797,20 @@ class VillageMattersView(OrganisationMixin, TemplateView):
         matters = VillageMatter.objects.filter(organisation__path__startswith=self.organisation.path).prefetch_related(
             "steps"
         )
+        today = timezone.localdate()
+        values = policy_values(on=today)
+        rows = []
+        for m in matters[:200]:
+            # Q-FOUR-DELIBERATIONS: the deadline of the next step when it is past (the rule's own reading).
+            stalled = selectors.matter_stalled_on(
+                steps={s.step: s.done_on for s in m.steps.all()}, values=values, as_of=today
+            )
+            rows.append((m, _step_label(selectors.matter_next_step(matter=m)), stalled))
         context.update(
-            matters=[(m, _step_label(selectors.matter_next_step(matter=m))) for m in matters[:200]],
+            matters=rows,
             is_village=self.organisation.sector == "village",
+            stall_days=values.whole("deliberations.stall_days"),
+            result_days=values.whole("deliberations.result_days"),
         )
         return context
 

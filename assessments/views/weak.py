@@ -15,13 +15,14 @@ from branches.models import Organisation
 from branches.selectors import work_committee
 from branches.views import OrganisationMixin
 from core.permissions import PermissionRequiredMixin, ScopedObjectMixin
+from core.policy import policy_for_year
 from core.views import ServiceFormView
 from core.years import years_back
 
 # Rows of a type shown on a year page besides the proposed and named ones (the others through the
 # year page of an organisation further down).
 ROWS_SHOWN = 100
-ALL_CLAUSES = ("Q-WEAK-VILLAGE", "Q-WEAK-COMMUNITY", "Q-WEAK-OTHER", "Q-WEAK-REMEDY")
+ALL_CLAUSES = ("Q-WEAK-VILLAGE", "Q-WEAK-COMMUNITY", "Q-WEAK-OTHER", "Q-WEAK-REMEDY", "Q-WEAK-CRITERIA")
 DEDUCTION_LABELS = {
     "open_clause": _("Clauses with open findings"),
     "waived_clause": _("Clauses with waived findings"),
@@ -44,6 +45,11 @@ class WeakYearView(OrganisationMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         year = self.kwargs["year"]
         sections = weak.weak_year_sections(year=year, within=self.organisation, rows_shown=ROWS_SHOWN)
+        values = policy_for_year(year)
+        for section in sections:  # Q-WEAK-CRITERIA: why a row is on the proposal beside its rank
+            for row in section["rows"]:
+                criteria = (row.deductions or {}).get("criteria", [])
+                row.criteria = weak.criteria_words(criteria, year=year, values=values) if criteria else []
         context.update(
             year=year,
             years=years_back(),
@@ -148,6 +154,7 @@ class RectificationView(SelectionMixin, TemplateView):
             notes=rectification.notes.select_related("recorded_by") if rectification else [],
             deductions=[(label, deductions[key]) for key, label in DEDUCTION_LABELS.items() if key in deductions],
             deducted_clauses=deductions.get("clauses", []),
+            criteria=weak.criteria_words(deductions.get("criteria", []), year=selection.year),
             clause=weak.type_clause(selection.type),
             type_label=Sector(selection.type).label,
             root=work_committee(),

@@ -203,7 +203,14 @@ def test_one_transaction_asks_for_one_recheck_of_an_organisation(zone, django_ca
         (
             zone.b1.pk,
             [2024, 2025],
-            ["Q-THREE-MEETINGS", "N-MEETINGS", "Q-LECTURE-SECRETARY", "Q-TRAINING-MEMBER", "Q-TRAINING-LEADER"],
+            [
+                "Q-THREE-MEETINGS",
+                "N-MEETINGS",
+                "Q-LIFE-MEETING",
+                "Q-LECTURE-SECRETARY",
+                "Q-TRAINING-MEMBER",
+                "Q-TRAINING-LEADER",
+            ],
         ),
     ]
 

@@ -79,7 +79,7 @@ def test_this_months_duties_come_nearest_deadline_first_from_the_norms_and_the_f
         (
             "due",
             "组织生活会",
-            "N-MEETINGS",
+            "Q-LIFE-MEETING",
             "2025年",
             due,
             "应开 1 次",

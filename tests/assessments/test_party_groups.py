@@ -308,7 +308,9 @@ def test_the_training_rule_judges_group_members_and_files_their_findings_on_the_
 def test_the_meeting_rules_hold_party_groups_to_their_group_meetings_only(groups):
     for month in range(1, 13):
         record(groups.g1, MeetingKind.GROUP, present(groups.g1_members), day=datetime.date(2024, month, 8))
-    compliance_run(year=2024, today=AFTER_2024, rules=["Q-THREE-MEETINGS", "N-MEETINGS"], trigger="test")
+    compliance_run(
+        year=2024, today=AFTER_2024, rules=["Q-THREE-MEETINGS", "N-MEETINGS", "Q-LIFE-MEETING"], trigger="test"
+    )
     aspects = set(Finding.objects.filter(organisation=groups.g2).values_list("rule", "aspect"))
     assert aspects == {("Q-THREE-MEETINGS", "group")}
     assert not Finding.objects.filter(organisation=groups.g1).exists()

@@ -18,10 +18,21 @@ from branches import services as branch_services
 from branches.enums import OrganisationKind as K
 from branches.enums import PostKind, Sector
 from branches.models import Organisation
+from core.models import PolicyValue
 from core.policy import policy_for_year
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ranking_alone(db):
+    """These tests are about the bottom-share ranking (Q-WEAK-VILLAGE/-COMMUNITY/-OTHER): the days of the
+    criteria of Q-WEAK-CRITERIA (tested in test_rules_weak_criteria.py) are lengthened so that no
+    organisation of the small zone, without meetings or a village secretary, meets one."""
+    PolicyValue.objects.filter(key__in=weak.CRITERIA_PARAMETERS.values()).update(value=100000)
+
+
 YEAR = 2024
 AFTER = datetime.date(2025, 1, 10)
 
