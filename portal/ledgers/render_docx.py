@@ -12,9 +12,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from PIL import Image as PillowImage
 
 from portal.ledgers import document as doc
+from portal.ledgers.images import image_for_print
 
 CHINESE_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
@@ -112,10 +112,9 @@ def _table(word, block: doc.Table) -> None:
 
 
 def _image(word, block: doc.Image) -> None:
-    with PillowImage.open(block.path) as probe:
-        width, height = probe.size
+    source, width, height = image_for_print(block.path)
     scale = min(TEXT_WIDTH / width, IMAGE_MAX_HEIGHT / height)
-    word.add_picture(block.path, width=int(width * scale), height=int(height * scale))
+    word.add_picture(source, width=int(width * scale), height=int(height * scale))
     word.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     caption = word.add_paragraph(block.caption, style="Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -100,6 +100,12 @@ class SubtreeMixin(OrganisationMixin):
             for fmt in services.FORMATS
         }
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(year=self.kwargs["year"], progress=self.progress())
+        context["running"] = any(p["state"] == "running" for p in context["progress"].values())
+        return context
+
 
 class SubtreeView(SubtreeMixin, FormView):
     """Every ledger under the organisation as one ZIP: started here, made by a task, downloaded here."""
@@ -123,11 +129,7 @@ class SubtreeView(SubtreeMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            year=self.kwargs["year"],
-            progress=self.progress(),
-            organisations=services.subtree_organisations(organisation=self.organisation).count(),
-        )
+        context["organisations"] = services.subtree_organisations(organisation=self.organisation).count()
         return context
 
     def form_valid(self, form):
@@ -151,9 +153,6 @@ class SubtreeProgressView(SubtreeMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        if not any(p["state"] == "running" for p in response.context_data["progress"].values()):
+        if not response.context_data["running"]:
             response["HX-Refresh"] = "true"
         return response
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "year": self.kwargs["year"], "progress": self.progress()}

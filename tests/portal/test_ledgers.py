@@ -10,6 +10,7 @@ import docx
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from PIL import Image
 from pypdf import PdfReader
 
 from assessments import services as assessment_services
@@ -20,7 +21,7 @@ from core.models import AuditEntry
 from portal.ledgers import render_docx, services
 from portal.ledgers.record_book import record_book_build
 from portal.ledgers.year_ledger import SECTIONS, year_ledger_build
-from tests.uploads import jpeg, pdf
+from tests.uploads import jpeg, pdf, png
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +273,33 @@ def test_ledger_command_writes_one_file_or_a_subtree_zip(book, tmp_path):
 def test_ledger_command_refuses_an_unknown_code(tmp_path, db):
     with pytest.raises(Exception, match="没有组织代码为 NOPE 的党组织"):
         call_command("ledger", "NOPE", str(YEAR), "--out", str(tmp_path / "x.pdf"))
+
+
+def test_subtree_progress_polls_while_the_zip_is_printed(zone, users, client_for):
+    services.subtree_zip_start(organisation=zone.t1, year=YEAR, fmt="docx")
+    response = client_for(users.town_admin).get(reverse("ledgers:subtree_progress", args=[zone.t1.pk, YEAR]))
+    html = response.content.decode()
+    assert "HX-Refresh" not in response
+    assert f'hx-get="{reverse("ledgers:subtree_progress", args=[zone.t1.pk, YEAR])}"' in html
+    assert "正在打印台账……" in html
+
+
+def test_a_phone_photo_is_printed_at_print_size(zone):
+    """A 12-megapixel photo goes in at 1600 pixels on its long edge (about 230 dpi across the page); a
+    transparent PNG scan prints on white."""
+    assessment_services.meeting_record(
+        organisation=zone.b1,
+        data={"kind": "general", "held_on": datetime.date(YEAR, 5, 6), "place": "会议室", "topic": "照片"},
+        attendance={m.pk: ("present", "") for m in zone.b1_members},
+        attachments=[
+            jpeg("大照片.jpg", size=(4000, 3000)),
+            png("透明.png", size=(2400, 3000), mode="RGBA", color=(0, 0, 0, 0)),
+        ],
+    )
+    word = docx.Document(io.BytesIO(services.FORMATS["docx"][0](record_book_build(organisation=zone.b1, year=YEAR))))
+    blobs = [
+        word.part.related_parts[s._inline.graphic.graphicData.pic.blipFill.blip.embed].blob for s in word.inline_shapes
+    ]
+    pictures = [Image.open(io.BytesIO(blob)) for blob in blobs]
+    assert [p.size for p in pictures] == [(1600, 1200), (1280, 1600)]
+    assert pictures[1].getpixel((10, 10)) == (255, 255, 255)
