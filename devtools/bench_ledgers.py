@@ -5,7 +5,10 @@ demo zone, `make run`'s size, whatever `--members` says) with last year's activi
 compliance bench. It adds, in the town whose subtree is nearest 60 organisations, a branch of 40 members
 with 50 meetings of the year, each with a photo and a sign-in sheet (1600 x 1200 JPEGs), and measures:
 
-- the branch's record book and year ledger in each format: seconds and peak memory (target <= 5 s each);
+- the print copies of the 100 photos, made when they are stored (portal/ledgers/images.py): seconds a photo;
+- the branch's record book and year ledger in each format: seconds and peak memory (target <= 5 s each),
+  and the record book once more with no print copy made yet (the first print of photos stored before
+  the copies existed);
 - the town's subtree ZIP in each format, run as the Celery task the page starts (in a child process, its
   progress read from the cache meanwhile): seconds, peak memory (target < 400 MB), progress readings;
 - the page count of the demo branch's (the `branch1` login's) record book and year ledger as PDF.
@@ -19,6 +22,7 @@ import io
 import json
 import os
 import random
+import shutil
 import tempfile
 import time
 from decimal import Decimal
@@ -48,6 +52,7 @@ from devtools.benchmarks import BENCH_DATABASE, zone_ensure
 from members.enums import LifeStatus
 from members.models import Member, Membership
 from members.services import member_counts_refresh
+from portal.celery import app
 from portal.ledgers import services, tasks
 
 ZONE_MEMBERS = 15_000
@@ -212,15 +217,33 @@ def _print(kind: str, organisation_id: int, year: int, fmt: str) -> dict:
 def bench_ledger(*, members: int, seed: int, repeat: int) -> dict:
     """Issue 17: the ledgers of a heavy branch-year in each format (<= 5 s each) and a town's subtree ZIP
     as a task (peak memory < 400 MB); the demo branch's page counts. `--members` is ignored."""
-    work = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
+    work = Path(tempfile.gettempdir()) / f"bench-ledger-{BENCH_DATABASE}"  # kept with the database's records
     with override_settings(MEDIA_ROOT=str(work / "media"), VAR_DIR=work / "var"):
         zone = zone_ensure(members=ZONE_MEMBERS, seed=seed)
         year = timezone.localdate().year - 1
         activity = activity_ensure(year=year, seed=seed)
         town = _town_near(TOWN_SIZE)
-        branch = branch_build(town=town, year=year, seed=seed)
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True  # the print copies' task runs here, as a worker would run it
+        try:
+            started = time.perf_counter()
+            branch = branch_build(town=town, year=year, seed=seed)
+            built = time.perf_counter() - started
+        finally:
+            app.conf.task_always_eager = eager
         result = {"zone": zone, "activity": activity, "year": year}
-        branch_figures = {}
+        copies = list((work / "media" / "print").rglob("*.jpg"))
+        branch_figures = {
+            "build_seconds_with_print_copies": round(built, 2),
+            "print_copies": len(copies),
+            "print_copy_bytes_mean": round(sum(p.stat().st_size for p in copies) / max(1, len(copies))),
+        }
+        shutil.move(work / "media" / "print", work / "print-kept")
+        branch_figures["record_book.pdf.without_print_copies"] = _in_child(
+            lambda: _print(services.RECORD_BOOK, branch.pk, year, "pdf")
+        )
+        shutil.rmtree(work / "media" / "print")
+        shutil.move(work / "print-kept", work / "media" / "print")
         for fmt in services.FORMATS:
             for kind in (services.RECORD_BOOK, services.YEAR_LEDGER):
                 branch_figures[f"{kind}.{fmt}"] = _in_child(lambda k=kind, f=fmt: _print(k, branch.pk, year, f))

@@ -118,7 +118,7 @@ def _image(block: doc.Image):
     """The picture scaled to the page's width, or to most of its height when it is tall."""
     source, width, height = image_for_print(block.path)
     scale = min(FRAME_WIDTH / width, IMAGE_MAX_HEIGHT / height)
-    picture = Image(source, width=width * scale, height=height * scale, lazy=2 if isinstance(source, str) else 0)
+    picture = Image(source, width=width * scale, height=height * scale, lazy=2)
     return KeepTogether([picture, Paragraph(_text(block.caption), STYLES["caption"])])
 
 

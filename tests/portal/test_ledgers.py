@@ -18,7 +18,7 @@ from assessments.compliance import engine
 from core import reauth
 from core.masking import id_number_masked
 from core.models import AuditEntry
-from portal.ledgers import render_docx, services
+from portal.ledgers import images, render_docx, services
 from portal.ledgers.record_book import record_book_build
 from portal.ledgers.year_ledger import SECTIONS, year_ledger_build
 from tests.uploads import jpeg, pdf, png
@@ -285,7 +285,7 @@ def test_subtree_progress_polls_while_the_zip_is_printed(zone, users, client_for
 
 
 def test_a_phone_photo_is_printed_at_print_size(zone):
-    """A 12-megapixel photo goes in at 1600 pixels on its long edge (about 230 dpi across the page); a
+    """A 12-megapixel photo goes in at 1200 pixels on its long edge (about 175 dpi across the page); a
     transparent PNG scan prints on white."""
     assessment_services.meeting_record(
         organisation=zone.b1,
@@ -301,5 +301,21 @@ def test_a_phone_photo_is_printed_at_print_size(zone):
         word.part.related_parts[s._inline.graphic.graphicData.pic.blipFill.blip.embed].blob for s in word.inline_shapes
     ]
     pictures = [Image.open(io.BytesIO(blob)) for blob in blobs]
-    assert [p.size for p in pictures] == [(1600, 1200), (1280, 1600)]
+    assert [p.size for p in pictures] == [(1200, 900), (960, 1200)]
     assert pictures[1].getpixel((10, 10)) == (255, 255, 255)
+
+
+def test_a_photo_gets_its_print_copy_when_it_is_stored(zone, django_capture_on_commit_callbacks):
+    """The print copy is made by a task once the meeting is committed, so the record book need not
+    shrink the photo while someone waits for it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = assessment_services.meeting_record(
+            organisation=zone.b1,
+            data={"kind": "general", "held_on": datetime.date(YEAR, 5, 6), "place": "会议室", "topic": "照片"},
+            attendance={m.pk: ("present", "") for m in zone.b1_members},
+            attachments=[jpeg("大照片.jpg", size=(3000, 2000))],
+        )
+    copy = images._copy_path(meeting.attachments.get().file.path)
+    assert copy.exists()
+    with Image.open(copy) as printed:
+        assert printed.size == (1200, 800)
