@@ -481,6 +481,16 @@ def bench_secretary_year(**kwargs) -> dict:
 # Its own small zone (one branch, 30 members), in its own database.
 bench_secretary_year.database = f"{BENCH_DATABASE}_secretary"
 
+
+def bench_ledger(**kwargs) -> dict:
+    """Issue 17: the printed ledgers of a heavy branch-year and a town's subtree ZIP (devtools/bench_ledgers.py)."""
+    from devtools.bench_ledgers import bench_ledger as run
+
+    return run(**kwargs)
+
+
+bench_ledger.database = f"{BENCH_DATABASE}_ledger"
+
 BENCHMARKS = {
     "zone_build": bench_zone_build,
     "subtree": bench_subtree,
@@ -492,4 +502,5 @@ BENCHMARKS = {
     "compliance_run": bench_compliance_run,
     "load": bench_load,
     "secretary_year": bench_secretary_year,
+    "ledger": bench_ledger,
 }

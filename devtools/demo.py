@@ -353,7 +353,11 @@ def _member_rows(rng, holders, total, today):
                 MemberCategory.PROBATIONARY if probationary else MemberCategory.FULL,
                 MemberStatus.ACTIVE,
                 adapt_date(joined),
-                None if probationary else adapt_date(joined + datetime.timedelta(days=365 + randint(0, 30))),
+                # Full membership a year or a little more after joining, never after today (a roster
+                # exported and imported again must pass the import's own checks; issue 17).
+                None
+                if probationary
+                else adapt_date(min(joined + datetime.timedelta(days=365 + randint(0, 30)), today)),
                 adapt_date(joined + datetime.timedelta(days=365)) if probationary else None,
                 f"1{choice('3456789')}{randint(0, 999_999_999):09d}",
                 LifeStatus.RETIRED if age_days > 60 * 365 else LifeStatus.IN_SERVICE,

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "members",
     "assessments",
     "funding",
+    "portal.ledgers",
     "devtools",
 ]
 

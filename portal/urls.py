@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("assessments/", include("assessments.urls")),
     path("funding/", include("funding.urls")),
+    path("ledgers/", include("portal.ledgers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

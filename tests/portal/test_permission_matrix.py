@@ -167,7 +167,7 @@ READ_ONLY |= {
 }
 POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
 # Exports with ID numbers in full send the roles that see them to confirm their password first (issue 7).
-PASSWORD_FIRST = {"members:export"}
+PASSWORD_FIRST = {"members:export", "ledgers:member_card"}
 # URL arguments besides the object's pk.
 EXTRA_KWARGS = {
     name: {"year": 2024}
@@ -202,6 +202,7 @@ AREAS = [
         "tests.funding.matrix_aid",
         "tests.assessments.matrix_weak",
         "tests.assessments.matrix_reports",
+        "tests.portal.matrix_ledgers",
     )
 ]
 AREA_OF = {}
@@ -407,7 +408,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 2568
+    assert len(CASES) == 2688
 
 
 def _check(zone, users, client, name, role, where, method) -> str | None:

@@ -1,0 +1,196 @@
+"""Printing the ledgers: one document in one format, audited with what it contained, and a whole
+subtree's ledgers as one ZIP written by a task with its progress in the cache (issue 17).
+
+Printing reads; it changes no record. Who may see an organisation or a member may print it (the
+views load them through core.scoping), and every print leaves one entry on the trail naming the
+document, the format, the organisation, the year and how many members it covered."""
+
+import contextlib
+import datetime
+import os
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessments.enums import MEETING_KINDS_BY_ORGANISATION
+from branches.models import Organisation
+from core import audit
+from core.progress import progress_get, progress_set
+from core.work_locks import work_lock
+from members.models import Member
+from portal.ledgers.member_card import member_card_build
+from portal.ledgers.record_book import record_book_build
+from portal.ledgers.render_docx import docx_render
+from portal.ledgers.render_pdf import pdf_render
+from portal.ledgers.year_ledger import year_ledger_build
+
+PRINTED = audit.named_action("ledgers.ledger.printed", label=gettext_lazy("Ledger printed"), models=())
+
+FORMATS = {
+    "pdf": (pdf_render, "application/pdf"),
+    "docx": (docx_render, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
+RECORD_BOOK, YEAR_LEDGER, MEMBER_CARD, SUBTREE = "record_book", "year_ledger", "member_card", "subtree"
+DOCUMENT_NAMES = {
+    RECORD_BOOK: gettext_lazy("Record book"),
+    YEAR_LEDGER: gettext_lazy("Party-building ledger"),
+    MEMBER_CARD: gettext_lazy("Member's record card"),
+}
+BUILDERS = {RECORD_BOOK: record_book_build, YEAR_LEDGER: year_ledger_build}
+
+
+def holds_meetings(organisation: Organisation) -> bool:
+    return bool(MEETING_KINDS_BY_ORGANISATION.get(organisation.kind))
+
+
+def ledger_file_name(*, kind: str, organisation: Organisation, year: int | None, fmt: str) -> str:
+    parts = [organisation.code, organisation.name, str(year) if year else "", str(DOCUMENT_NAMES[kind])]
+    return "-".join(p for p in parts if p) + f".{fmt}"
+
+
+def ledger_render(*, kind: str, organisation: Organisation, year: int, fmt: str, today=None) -> tuple[bytes, dict]:
+    """The record book or the year ledger of an organisation's year in a format: (bytes, what it holds)."""
+    document = BUILDERS[kind](organisation=organisation, year=year, today=today)
+    return FORMATS[fmt][0](document), document.summary
+
+
+def _printed_log(*, kind: str, fmt: str, organisation: Organisation, summary: dict, user=None, **extra) -> None:
+    audit.log_action(
+        action=PRINTED,
+        instance=organisation,
+        extra={"document": kind, "format": fmt, **summary, **extra},
+        user=user,
+    )
+
+
+def ledger_print(*, kind: str, organisation: Organisation, year: int, fmt: str, user=None) -> bytes:
+    """Q-THREE-MEETINGS and the year's duties on paper: the document, its print on the audit trail."""
+    content, summary = ledger_render(kind=kind, organisation=organisation, year=year, fmt=fmt)
+    _printed_log(kind=kind, fmt=fmt, organisation=organisation, summary=summary, user=user)
+    return content
+
+
+def member_card_print(*, member: Member, fmt: str, unmasked: bool, user=None) -> bytes:
+    """The member's record card, masked as the member's page is for the reader; audited."""
+    document = member_card_build(member=member, unmasked=unmasked)
+    content = FORMATS[fmt][0](document)
+    audit.log_action(
+        action=PRINTED,
+        instance=member,
+        extra={"document": MEMBER_CARD, "format": fmt, "unmasked": unmasked, **document.summary},
+        user=user,
+    )
+    return content
+
+
+# The subtree's ZIP ------------------------------------------------------------------------------
+
+
+def subtree_zip_path(*, organisation: Organisation, year: int, fmt: str) -> Path:
+    """Where the latest ZIP of a subtree's year is kept: outside MEDIA_ROOT, served only by the view."""
+    return Path(settings.VAR_DIR) / "ledgers" / f"subtree-{organisation.pk}-{year}.{fmt}.zip"
+
+
+def _progress_key(organisation: Organisation, year: int, fmt: str) -> str:
+    return f"ledgers:subtree:{organisation.pk}:{year}:{fmt}"
+
+
+def _lock_key(organisation: Organisation, year: int, fmt: str) -> int:
+    return (organisation.pk * 10_000 + year) * 10 + list(FORMATS).index(fmt)
+
+
+def subtree_progress(*, organisation: Organisation, year: int, fmt: str) -> dict:
+    """{"state": running / done / failed / none, "done", "total", "percent", "file": the finished ZIP's
+    date or None} for the page's progress bar. A cache that cannot be reached says nothing: the file
+    on disk still tells whether a ZIP is ready."""
+    progress = progress_get(_progress_key(organisation, year, fmt)) or {"state": "none", "done": 0, "total": 0}
+    progress["percent"] = min(100, round(100 * progress["done"] / progress["total"])) if progress["total"] else 0
+    path = subtree_zip_path(organisation=organisation, year=year, fmt=fmt)
+    progress["file"] = (
+        timezone.localtime(datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC))
+        if path.exists()
+        else None
+    )
+    return progress
+
+
+def subtree_zip_start(*, organisation: Organisation, year: int, fmt: str) -> None:
+    """Mark a subtree's ZIP as asked for, before its task is queued (the page shows the bar at once)."""
+    progress_set(_progress_key(organisation, year, fmt), {"state": "running", "done": 0, "total": 0}, timeout=6 * 3600)
+
+
+def subtree_organisations(*, organisation: Organisation):
+    """Every organisation under one (itself included) that has not been dissolved, in tree order."""
+    return Organisation.objects.filter(path__startswith=organisation.path, dissolved_on__isnull=True).order_by("path")
+
+
+def subtree_zip_write(*, organisation: Organisation, year: int, fmt: str, user=None, today=None) -> dict:
+    """Every organisation's year ledger, and the record book of those holding meetings, under one
+    organisation as one ZIP, one document in memory at a time; the ZIP replaces the previous one when
+    complete. A second task for the same ZIP while one runs does nothing. Audited once with the counts."""
+    key = _progress_key(organisation, year, fmt)
+    with work_lock(name="ledger-subtree", key=_lock_key(organisation, year, fmt)) as held:
+        if not held:
+            return {"state": "skipped"}
+        organisations = list(subtree_organisations(organisation=organisation))
+        total = len(organisations)
+        path = subtree_zip_path(organisation=organisation, year=year, fmt=fmt)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        counts = {"organisations": 0, "documents": 0, "members": 0, "meetings": 0}
+        try:
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for done, org in enumerate(organisations):
+                    progress_set(key, {"state": "running", "done": done, "total": total}, timeout=6 * 3600)
+                    folder = f"{org.code}-{org.name}"
+                    kinds = (YEAR_LEDGER, RECORD_BOOK) if holds_meetings(org) else (YEAR_LEDGER,)
+                    for kind in kinds:
+                        content, summary = ledger_render(kind=kind, organisation=org, year=year, fmt=fmt, today=today)
+                        name = ledger_file_name(kind=kind, organisation=org, year=year, fmt=fmt)
+                        archive.writestr(f"{folder}/{name}", content)
+                        counts["documents"] += 1
+                        if kind == YEAR_LEDGER:
+                            counts["members"] += summary["members"]
+                        counts["meetings"] += summary.get("meetings", 0)
+                        del content
+                    counts["organisations"] += 1
+            partial.replace(path)
+        except BaseException:
+            progress_set(key, {"state": "failed", "done": 0, "total": total}, timeout=6 * 3600)
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
+        progress_set(key, {"state": "done", "done": total, "total": total}, timeout=6 * 3600)
+        _printed_log(
+            kind=SUBTREE,
+            fmt=fmt,
+            organisation=organisation,
+            summary={"organisation": organisation.code, "year": year, **counts},
+            user=user,
+        )
+        return {"state": "done", **counts}
+
+
+def subtree_zip_read_log(*, organisation: Organisation, year: int, fmt: str, user=None) -> None:
+    """A download of the ZIP is a print too: on the trail with the organisation and year."""
+    _printed_log(
+        kind=f"{SUBTREE}_download",
+        fmt=fmt,
+        organisation=organisation,
+        summary={"organisation": organisation.code, "year": year},
+        user=user,
+    )
+
+
+def format_check(fmt: str) -> str:
+    """The format asked for, or a Chinese message naming the ones there are."""
+    if fmt not in FORMATS:
+        raise ValidationError(
+            _("Unknown format %(format)s: choose %(formats)s.") % {"format": fmt, "formats": "、".join(FORMATS)}
+        )
+    return fmt
