@@ -14,7 +14,6 @@ class LedgersConfig(AppConfig):
         # A meeting's photo gets its print copy when it is stored (a task after the commit), so the
         # record book need not shrink a hundred photos while the secretary waits (portal/ledgers/images.py).
         from assessments.models import MeetingAttachment
-
-        from .tasks import print_copies_after_upload
+        from portal.ledgers.tasks import print_copies_after_upload
 
         post_save.connect(print_copies_after_upload, sender=MeetingAttachment, dispatch_uid="ledgers_print_copies")
