@@ -13,7 +13,7 @@ urlpatterns = [
     path("activity/<int:pk>/<int:year>/budget/", activity.ActivityBudgetView.as_view(), name="activity_budget"),
     path("activity/report/<int:year>/", activity.ActivityReportView.as_view(), name="activity_report"),
     path("activity/report/<int:year>/export/", activity.ActivityExportView.as_view(), name="activity_export"),
-    # F-WELFARE-FUND and the venue rewards.
+    # F-WELFARE-FUND and the venue rewards (F-VENUE-REWARD).
     path("welfare/<int:pk>/<int:year>/", welfare.WelfareView.as_view(), name="welfare"),
     path("welfare/<int:pk>/<int:year>/new/", welfare.WelfareProjectCreateView.as_view(), name="welfare_project_create"),
     path("welfare/projects/<int:pk>/", welfare.WelfareProjectView.as_view(), name="welfare_project"),
@@ -30,7 +30,7 @@ urlpatterns = [
     path("dues/arrears/<year:year>/", dues.DuesArrearsView.as_view(), name="dues_arrears"),
     path("dues/<int:pk>/<year:year>/refunds/", dues.DuesRefundsView.as_view(), name="dues_refunds"),
     path("dues/<int:pk>/<year:year>/refunds/new/", dues.DuesRefundCreateView.as_view(), name="dues_refund_create"),
-    # F-AID-FUND, F-LIAISON-FUND, F-INSTRUCTOR-ALLOWANCE.
+    # F-AID-FUND; F-LIAISON-FUND (the liaison groups and the instructors' allowances).
     path("aid/<int:pk>/", aid.AidView.as_view(), name="aid"),
     path("aid/member/<int:pk>/grant/", aid.AidGrantView.as_view(), name="aid_grant"),
     path("liaison/<int:pk>/<year:year>/", aid.LiaisonView.as_view(), name="liaison"),
