@@ -28,6 +28,7 @@ from assessments.models import AnnualReport, Finding
 from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
 from core.policy import policy_for_year
+from core.scoping import subtree
 
 REPORT_POINTS = {
     ReportResult.GOOD: Decimal(100),
@@ -69,7 +70,7 @@ def party_building_assessment(
     context = RunContext(year=year, today=today or timezone.localdate(), values=values)
     units = Organisation.objects.filter(pk__in=reporting_organisations(context)).order_by("path")
     if within is not None:
-        units = units.filter(path__startswith=within.path)
+        units = units.filter(subtree(within))
     units = list(units)
     if not units:
         return []
@@ -78,7 +79,7 @@ def party_building_assessment(
     findings = (
         Finding.objects.filter(year=year, status=Finding.Status.OPEN)
         .exclude(rule__startswith="Q-WEAK-")
-        .filter(organisation__path__startswith=within.path if within else "")
+        .filter(subtree(within.path if within else "", via="organisation"))
         .values_list("organisation__path", "rule")
         .distinct()
         .order_by()

@@ -26,6 +26,7 @@ from branches.enums import COMMITTEE_POSTS, TOWN_SECTORS, OrganisationKind, Post
 from branches.models import Organisation, Post
 from branches.selectors import organisation_with_groups
 from core.policy import policy_for_year
+from core.scoping import subtree
 from members.models import CommunityService, Member, Membership, MobileRecord
 from members.selectors import branch_members_on
 
@@ -92,7 +93,7 @@ def attendance_roster(*, organisation: Organisation, day: datetime.date, kind: s
 def members_under_on(*, organisation: Organisation, day: datetime.date) -> QuerySet:
     """Members of the organisation or anything below it on a day (a training class of a branch or
     of a whole general branch)."""
-    spans = Membership.objects.on(day).filter(organisation__path__startswith=organisation.path).values("member_id")
+    spans = Membership.objects.on(day).filter(subtree(organisation, via="organisation")).values("member_id")
     return Member.objects.filter(pk__in=spans).order_by("name_pinyin", "pk")
 
 
@@ -366,7 +367,7 @@ def venues_below_standard(*, organisation: Organisation) -> list[dict]:
     Three queries."""
     places = list(
         Organisation.objects.filter(
-            path__startswith=organisation.path, sector__in=(Sector.VILLAGE, Sector.COMMUNITY), dissolved_on__isnull=True
+            subtree(organisation), sector__in=(Sector.VILLAGE, Sector.COMMUNITY), dissolved_on__isnull=True
         ).order_by("path")
     )
     tops = []
@@ -374,7 +375,7 @@ def venues_below_standard(*, organisation: Organisation) -> list[dict]:
         if tops and place.path.startswith(tops[-1].path) and place.sector == tops[-1].sector:
             continue
         tops.append(place)
-    venues = Venue.objects.filter(kind=VenueKind.ACTIVITY_VENUE, organisation__path__startswith=organisation.path)
+    venues = Venue.objects.filter(subtree(organisation, via="organisation"), kind=VenueKind.ACTIVITY_VENUE)
     met = (
         VenueCheck.objects.filter(venue__in=venues, is_met=True)
         .values("venue_id", "venue__organisation__path")
@@ -406,7 +407,7 @@ def places_missing(*, organisation: Organisation, day: datetime.date | None = No
     Two queries."""
     day = day or timezone.localdate()
     places = Organisation.objects.filter(
-        path__startswith=organisation.path, sector__in=list(PLACES_REQUIRED), dissolved_on__isnull=True
+        subtree(organisation), sector__in=list(PLACES_REQUIRED), dissolved_on__isnull=True
     ).order_by("path")
     tops = []
     for place in places:  # ordered by path: a place's own sub-organisations follow it
@@ -417,7 +418,7 @@ def places_missing(*, organisation: Organisation, day: datetime.date | None = No
     held = set()
     step = Organisation.steplen
     for path, kind in (
-        Venue.objects.filter(organisation__path__startswith=organisation.path, kind__in=kinds)
+        Venue.objects.filter(subtree(organisation, via="organisation"), kind__in=kinds)
         .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
         .values_list("organisation__path", "kind")
     ):

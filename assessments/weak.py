@@ -52,6 +52,7 @@ from core.audit import acting_user
 from core.dates import day_text
 from core.permissions import has_permission
 from core.policy import policy_for_year
+from core.scoping import subtree
 from core.years import FIRST_YEAR
 
 RECORDS_START = datetime.date(FIRST_YEAR, 1, 1)
@@ -306,7 +307,7 @@ def weak_criteria(
     since = as_of - datetime.timedelta(days=quiet_days)
     recent = Meeting.objects.filter(held_on__lte=as_of, held_on__gte=since)
     if within:
-        recent = recent.filter(organisation__path__startswith=within)
+        recent = recent.filter(subtree(within, via="organisation"))
     with_meetings = {owner.get(pk) for pk in recent.order_by().values_list("organisation_id", flat=True).distinct()}
     found = {}
     for r in ranked:
@@ -478,9 +479,7 @@ def sent_posts(*, organisation: Organisation, day: datetime.date):
     """Instructors and first secretaries sent to the organisation (their posts in it or below it)."""
     return (
         Post.objects.active_on(day)
-        .filter(
-            kind__in=[PostKind.INSTRUCTOR, PostKind.FIRST_SECRETARY], organisation__path__startswith=organisation.path
-        )
+        .filter(subtree(organisation, via="organisation"), kind__in=[PostKind.INSTRUCTOR, PostKind.FIRST_SECRETARY])
         .select_related("member", "organisation")
         .order_by("kind", "member__name_pinyin")
     )
@@ -646,7 +645,7 @@ def weak_year_sections(*, year: int, within: Organisation, rows_shown: int) -> l
         .values_list("type", "n", "p", "m")
         .order_by()
     }
-    here = WeakSelection.objects.filter(year=year, organisation__path__startswith=within.path)
+    here = WeakSelection.objects.filter(subtree(within, via="organisation"), year=year)
     shown_here = dict(here.values_list("type").annotate(n=Count("pk")).values_list("type", "n").order_by())
     chosen = here.filter(Q(proposed=True) | Q(named=True)).select_related("organisation", "rectification")
     others = (

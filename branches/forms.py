@@ -11,6 +11,7 @@ from core import scoping
 from core.concurrency import VersionedFormMixin
 from core.forms import DateInput, submit_helper
 from core.idcard import IdNumberError, id_validate
+from core.scoping import subtree
 
 
 class OrganisationForm(VersionedFormMixin, forms.ModelForm):
@@ -86,7 +87,7 @@ class PostForm(forms.ModelForm):
         member_model = Post._meta.get_field("member").related_model
         self.member_model = member_model
         nearby = member_model.objects.active().filter(
-            organisation__path__startswith=organisation.path, organisation__depth__lte=organisation.depth + 1
+            subtree(organisation, via="organisation"), organisation__depth__lte=organisation.depth + 1
         )
         self.fields["member"].queryset = scoping.for_user(nearby, user).order_by("name")
         self.fields["kind"].choices = PostKind.choices

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce, Length, Substr
 from branches.enums import OrganisationKind
 from branches.models import Organisation, Post
 from core import scoping
+from core.scoping import subtree
 
 
 def organisation_tree_roots(*, user) -> QuerySet:
@@ -20,7 +21,7 @@ def organisation_tree_roots(*, user) -> QuerySet:
 
 def organisation_children(*, organisation: Organisation, user) -> QuerySet:
     """Direct children, active first; one indexed query on (path prefix, depth)."""
-    children = Organisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
+    children = Organisation.objects.filter(subtree(organisation), depth=organisation.depth + 1)
     return scoping.for_user(children, user).order_by("dissolved_on", "path")
 
 
@@ -33,7 +34,7 @@ def organisation_search(*, user, text: str) -> QuerySet:
 
 def organisation_subtree(*, organisation: Organisation, include_self: bool = True) -> QuerySet:
     """Everything under an organisation: one prefix query on the indexed path."""
-    queryset = Organisation.objects.filter(path__startswith=organisation.path)
+    queryset = Organisation.objects.filter(subtree(organisation))
     if not include_self:
         queryset = queryset.exclude(pk=organisation.pk)
     return queryset
@@ -99,7 +100,7 @@ def work_committee() -> Organisation | None:
 def organisation_with_groups(*, organisation: Organisation) -> QuerySet:
     """The organisation and the party groups directly under it: a 党小组 is a subdivision of its branch,
     not a separate organisation, so a branch's duties count their members too (a party group: itself)."""
-    groups = Q(kind=OrganisationKind.PARTY_GROUP, depth=organisation.depth + 1, path__startswith=organisation.path)
+    groups = subtree(organisation) & Q(kind=OrganisationKind.PARTY_GROUP, depth=organisation.depth + 1)
     return Organisation.objects.filter(Q(pk=organisation.pk) | groups).order_by()
 
 

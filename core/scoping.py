@@ -67,3 +67,13 @@ def get_in_scope_or_404(queryset: QuerySet, user, **lookup):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(for_user(queryset, user), **lookup)
+
+
+def subtree(organisation, *, via: str = "") -> Q:
+    """The rows of an organisation's subtree (itself and everything under it): one prefix match on the
+    materialised path, through the relation `via` ("organisation", "member__organisation"...) or, for
+    organisations themselves, none. Every subtree filter goes through here, as every scope goes through
+    `for_user`."""
+    # An organisation, or its path already read (a string, or OuterRef("path") in a correlated subquery).
+    path = getattr(organisation, "path", organisation)
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": path})

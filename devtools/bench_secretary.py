@@ -34,6 +34,7 @@ from core.enums import Role
 from core.idcard import id_make
 from core.models import User
 from core.policy import policy_for_year
+from core.scoping import subtree
 from devtools import demo
 from devtools.loadtest import _database_url, _free_port
 from funding.models import DuesBase, DuesPayment
@@ -504,7 +505,7 @@ def open_findings(*, zone: dict, year: int, today: datetime.date) -> dict:
 
     run = compliance_run(year=year, today=today, trigger="manual", rules=RULES)
     found = Finding.objects.filter(
-        year=year, rule__in=RULES, status=Finding.Status.OPEN, organisation__path__startswith=zone["branch"].path
+        subtree(zone["branch"], via="organisation"), year=year, rule__in=RULES, status=Finding.Status.OPEN
     )
     return {
         "open_findings": found.count(),

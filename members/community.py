@@ -17,6 +17,7 @@ from branches.enums import Sector
 from branches.models import Organisation
 from core import scoping
 from core.audit import acting_user
+from core.scoping import subtree
 from members.enums import LifeStatus, MemberStatus
 from members.models import CommunityRegistration, CommunityService, Member
 
@@ -94,9 +95,7 @@ def service_hours(*, member: Member, year: int) -> Decimal:
 
 def community_registrations(*, user, community: Organisation, year: int) -> QuerySet:
     """Open registrations with the community (and its sub-organisations), with the year's hours; one query."""
-    registrations = CommunityRegistration.objects.filter(
-        community__path__startswith=community.path, ended_on__isnull=True
-    )
+    registrations = CommunityRegistration.objects.filter(subtree(community, via="community"), ended_on__isnull=True)
     return (
         scoping.for_user(registrations, user)
         .select_related("member", "member__organisation", "community")

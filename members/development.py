@@ -23,6 +23,7 @@ from branches.models import Organisation
 from core import scoping
 from core.dates import day_text
 from core.idcard import IdNumberError, id_birth_date, id_is_male, id_validate
+from core.scoping import subtree
 from members import services
 from members.development_norms import development_norms_on, months_after
 from members.enums import DevelopmentStage, Gender, MemberCategory, MemberEventKind, MemberStatus
@@ -312,7 +313,7 @@ def pipeline(*, organisation: Organisation, user, today: datetime.date | None = 
     """Everyone in development under an organisation and the probationary members, by due date."""
     today = today or timezone.localdate()
     candidates = scoping.for_user(
-        Candidate.objects.filter(organisation__path__startswith=organisation.path, stage__in=OPEN_STAGES), user
+        Candidate.objects.filter(subtree(organisation, via="organisation"), stage__in=OPEN_STAGES), user
     ).select_related("organisation")
     norms = development_norms_on(today)
     rows = []
@@ -335,7 +336,7 @@ def pipeline(*, organisation: Organisation, user, today: datetime.date | None = 
             rows.append(PipelineRow(c.name, c.get_stage_display(), STEP_ADMIT, None, False, candidate=c))
     awaiting = scoping.for_user(
         Candidate.objects.filter(
-            organisation__path__startswith=organisation.path,
+            subtree(organisation, via="organisation"),
             stage=DevelopmentStage.ADMITTED,
             approved_on__isnull=True,
             member__status=MemberStatus.ACTIVE,
@@ -346,9 +347,7 @@ def pipeline(*, organisation: Organisation, user, today: datetime.date | None = 
         due = months_after(c.admitted_on, norms.approval_within_months)
         rows.append(PipelineRow(c.name, c.get_stage_display(), STEP_APPROVE, due, today > due, candidate=c))
     probationary = scoping.for_user(
-        Member.objects.active().filter(
-            organisation__path__startswith=organisation.path, category=MemberCategory.PROBATIONARY
-        ),
+        Member.objects.active().filter(subtree(organisation, via="organisation"), category=MemberCategory.PROBATIONARY),
         user,
     )
     for m in probationary:

@@ -8,6 +8,7 @@ from import_export.forms import SelectableFieldsExportForm
 from branches.models import Organisation
 from core.concurrency import VersionedFormMixin
 from core.forms import DateInput, submit_helper
+from core.scoping import subtree
 from members.enums import ContactMeans, MemberCategory, MemberStatus
 from members.models import Member
 from members.selectors import AGE_BAND_LABELS
@@ -148,7 +149,7 @@ class CandidateStepForm(forms.Form):
         self.helper = submit_helper()
         self.fields["introducers"].queryset = (
             Member.objects.active()
-            .filter(organisation__path__startswith=organisation.path, category=MemberCategory.FULL)
+            .filter(subtree(organisation, via="organisation"), category=MemberCategory.FULL)
             .order_by("name_pinyin")
         )
 

@@ -20,6 +20,7 @@ from core import scoping
 from core.audit import acting_user
 from core.dates import day_text
 from core.idcard import IdNumberError, id_validate
+from core.scoping import subtree
 from members import services
 from members.enums import MemberStatus
 from members.models import Member, MobileContact, MobileRecord
@@ -177,8 +178,7 @@ def mobile_list(*, user, organisation: Organisation | None = None, today: dateti
     records = scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True), user)
     if organisation is not None:
         records = records.filter(
-            Q(home_organisation__path__startswith=organisation.path)
-            | Q(receiving_organisation__path__startswith=organisation.path)
+            Q(subtree(organisation, via="home_organisation")) | Q(subtree(organisation, via="receiving_organisation"))
         )
     return (
         records.select_related("home_organisation", "receiving_organisation", "member")

@@ -12,6 +12,7 @@ from branches.selectors import organisation_with_groups
 from core import scoping
 from core.idcard import id_normalise
 from core.masking import value_shown
+from core.scoping import subtree
 from members import roster
 from members.enums import MemberStatus
 from members.models import Member, MemberEvent, Membership, MobileRecord, RosterUpload, Transfer
@@ -67,7 +68,7 @@ def member_list(
     """The members a user may see, narrowed by the list's filters, in pinyin order."""
     queryset = scoping.for_user(Member.objects.all(), user)
     if organisation is not None:
-        queryset = queryset.filter(organisation__path__startswith=organisation.path)
+        queryset = queryset.filter(subtree(organisation, via="organisation"))
     if status:
         queryset = queryset.filter(status=status)
     if category:

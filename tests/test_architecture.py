@@ -66,3 +66,17 @@ def test_rules_stand_below_the_engine():
             assert imported not in {"assessments.compliance.engine", "assessments.compliance.catalogue"}, (
                 f"{path.name}:{line}"
             )
+
+
+def test_subtrees_are_read_through_scoping_only():
+    """ "Is it under this organisation" is one prefix match on the materialised path, written once in
+    core/scoping.py (`for_user`, `subtree`); migrations keep their own (they must not import app code)."""
+    raw = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for floor in FLOORS
+        for path in _sources(floor)
+        if path.relative_to(ROOT).as_posix() != "core/scoping.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "path__startswith" in line
+    ]
+    assert raw == []

@@ -52,6 +52,7 @@ from branches.models import Organisation
 from core.bulkload import rows_copy
 from core.policy import policy_for_year
 from core.progress import progress_get, progress_set
+from core.scoping import subtree
 from core.work_locks import work_lock, work_lock_free, worker_name
 
 logger = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ def compliance_recheck(*, organisation, year: int, rules: Iterable[str], today: 
         return Recheck(0, 0, 0)
     began = timezone.now()  # before anything is read
     context = RunContext(year=year, today=today, values=policy_for_year(year), within=organisation.path)
-    inside = set(Organisation.objects.filter(path__startswith=organisation.path).values_list("pk", flat=True))
+    inside = set(Organisation.objects.filter(subtree(organisation)).values_list("pk", flat=True))
     failed, checked = {}, 0
     for r in chosen:
         for check in r.evaluate(context):
@@ -205,7 +206,7 @@ def _recheck_merge(*, organisation, year: int, rules: list[str], failed: dict, b
     """A recheck's failures → the subtree's findings: as `_merge` does for a run, for a few hundred rows."""
     now = timezone.now()
     changed, opened, resolved = [], 0, 0
-    known = Finding.objects.filter(year=year, rule__in=rules, organisation__path__startswith=organisation.path)
+    known = Finding.objects.filter(subtree(organisation, via="organisation"), year=year, rule__in=rules)
     for finding in known.select_for_update(of=("self",)):  # a waiver at the same moment waits (no-op on SQLite)
         key = (finding.rule, finding.period, finding.aspect, finding.organisation_id, finding.member_id)
         check = failed.pop(key, None)

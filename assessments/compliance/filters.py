@@ -11,7 +11,7 @@ from assessments.compliance.catalogue import RULES
 from assessments.models import Finding
 from branches.enums import Sector
 from branches.models import Organisation
-from core.scoping import for_user
+from core.scoping import for_user, subtree
 
 
 def _organisations(request):
@@ -31,7 +31,7 @@ class FindingFilter(django_filters.FilterSet):
 
     def subtree(self, queryset, name, organisation):
         """An organisation (or a town) stands for its whole subtree."""
-        return queryset.filter(organisation__path__startswith=organisation.path)
+        return queryset.filter(subtree(organisation, via="organisation"))
 
     @classmethod
     def from_request(cls, request, queryset):

@@ -31,7 +31,7 @@ from branches.enums import Sector
 from branches.models import Organisation
 from core.excel import xlsx_bytes
 from core.policy import PARAMETERS, policy_for_year, value_display
-from core.scoping import for_user
+from core.scoping import for_user, subtree
 from members.enums import MemberStatus
 from members.models import Membership
 
@@ -235,7 +235,7 @@ def secretary_todo(*, organisation: Organisation, today: datetime.date) -> Secre
     findings counted by rule, not listed. From the open findings and, for the meetings whose period is
     still running (not yet a finding), from the norms in force (N-MEETINGS). Eight queries or so, as
     many for a town as for a branch."""
-    open_findings = Finding.objects.filter(organisation__path__startswith=organisation.path, status=Finding.Status.OPEN)
+    open_findings = Finding.objects.filter(subtree(organisation, via="organisation"), status=Finding.Status.OPEN)
     current = open_findings.filter(Q(year=today.year) | Q(due_on__gte=today))
     rows = list(current.select_related("organisation", "member").order_by("-due_on", "rule", "pk")[: TODO_READ + 1])
     unread = current.count() - TODO_READ if len(rows) > TODO_READ else 0
@@ -436,7 +436,7 @@ def _talk_members(organisations: list[Organisation], *, today: datetime.date) ->
         return {}
     condition = Q()
     for organisation in organisations:
-        condition |= Q(organisation__path__startswith=organisation.path)
+        condition |= Q(subtree(organisation, via="organisation"))
     rows = Membership.objects.on(today).filter(condition, member__status=MemberStatus.ACTIVE)
     members = {o.pk: set() for o in organisations}
     paths = [(o.path, o.pk) for o in organisations]
@@ -466,7 +466,7 @@ def _meetings_due(*, organisation: Organisation, today: datetime.date) -> list[T
     if not holding:
         return []
     organisations = list(
-        Organisation.objects.filter(path__startswith=organisation.path, kind__in=holding)
+        Organisation.objects.filter(subtree(organisation), kind__in=holding)
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=today))
         .order_by("path")

@@ -77,6 +77,7 @@ from core.pending_uploads import (
 )
 from core.permissions import ScopedObjectMixin, has_permission
 from core.policy import policy_for_year, policy_values
+from core.scoping import subtree
 from core.uploads import IMAGE_TYPES
 from core.views import ScopedFileView, ServiceFormView
 from members.models import Member
@@ -539,7 +540,7 @@ class VenueListView(OrganisationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         venues = (
-            Venue.objects.filter(organisation__path__startswith=self.organisation.path)
+            Venue.objects.filter(subtree(self.organisation, via="organisation"))
             .select_related("organisation")
             .annotate(met=Count("checks", filter=Q(checks__is_met=True)))
             .order_by("organisation__path", "kind", "pk")
@@ -794,9 +795,7 @@ class VillageMattersView(OrganisationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        matters = VillageMatter.objects.filter(organisation__path__startswith=self.organisation.path).prefetch_related(
-            "steps"
-        )
+        matters = VillageMatter.objects.filter(subtree(self.organisation, via="organisation")).prefetch_related("steps")
         today = timezone.localdate()
         values = policy_values(on=today)
         rows = []
@@ -978,12 +977,12 @@ class PartnershipsView(OrganisationMixin, TemplateView):
         path = self.organisation.path
         context.update(
             pairings=Pairing.objects.filter(
-                Q(organisation__path__startswith=path) | Q(partner__path__startswith=path)
+                subtree(path, via="organisation") | subtree(path, via="partner")
             ).select_related("organisation", "partner", "member")[:300],
-            grid_units=GridUnit.objects.filter(organisation__path__startswith=path).select_related(
+            grid_units=GridUnit.objects.filter(subtree(path, via="organisation")).select_related(
                 "organisation", "leader"
             )[:300],
-            applications=DoubleStrongApplication.objects.filter(organisation__path__startswith=path).select_related(
+            applications=DoubleStrongApplication.objects.filter(subtree(path, via="organisation")).select_related(
                 "organisation"
             )[:300],
         )

@@ -22,6 +22,7 @@ from branches.enums import Sector
 from branches.models import Organisation
 from core import excel, scoping
 from core.policy import PolicyValues, fen, policy_for_year
+from core.scoping import subtree
 from funding.enums import FundFormula
 from funding.models import ActivityFundBudget
 from funding.services.activity import (
@@ -51,11 +52,11 @@ def activity_units(
     if user is not None:
         units = scoping.for_user(units, user)
     if within is not None:
-        units = units.filter(path__startswith=within.path)
+        units = units.filter(subtree(within))
     if sector:
         units = units.filter(sector=sector)
     if town is not None:
-        units = units.filter(path__startswith=town.path)
+        units = units.filter(subtree(town))
     return units
 
 

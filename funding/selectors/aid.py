@@ -14,6 +14,7 @@ from assessments.models import AnnualReport
 from branches.enums import PostKind
 from branches.models import Organisation, Post
 from core.policy import policy_for_year
+from core.scoping import subtree
 from funding.enums import AidGroup, AidRecipient, LiaisonPayment
 from funding.models import AidGrant, InstructorAllowance, LiaisonFundPayment
 from members.enums import MemberStatus
@@ -105,13 +106,13 @@ def aid_table(*, organisation: Organisation, year: int) -> dict:
     aid this year who no longer are), with totals by group. Two queries."""
     path = organisation.path
     grants = list(
-        AidGrant.objects.filter(member__organisation__path__startswith=path, granted_on__year=year)
+        AidGrant.objects.filter(subtree(path, via="member__organisation"), granted_on__year=year)
         .select_related("approved_by")
         .order_by("granted_on", "pk")
     )
     granted = {g.member_id for g in grants}
     members = (
-        Member.objects.filter(organisation__path__startswith=path)
+        Member.objects.filter(subtree(path, via="organisation"))
         .filter(_eligible() | Q(pk__in=granted))
         .select_related("organisation")
         .order_by("name_pinyin", "pk")
@@ -196,9 +197,7 @@ def instructors_in_year(*, organisation: Organisation, year: int) -> list[Instru
     each with its allowances touching the year. Two queries."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     posts = list(
-        Post.objects.filter(
-            organisation__path__startswith=organisation.path, kind=PostKind.INSTRUCTOR, started_on__lte=last
-        )
+        Post.objects.filter(subtree(organisation, via="organisation"), kind=PostKind.INSTRUCTOR, started_on__lte=last)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
         .select_related("member", "organisation")
         .order_by("organisation__path", "started_on", "pk")

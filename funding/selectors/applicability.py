@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from branches.enums import OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
+from core import scoping
 from funding.services.activity import FUNDED_SECTORS
 
 # Ledger -> the organisations it serves.
@@ -28,10 +29,10 @@ SERVED = {
 
 def funding_applicable(*, organisation: Organisation) -> dict[str, bool]:
     """Ledger name -> whether it applies to the organisation or to some organisation under it (one query)."""
-    subtree = Organisation.objects.active().filter(path__startswith=OuterRef("path"))
+    subtree = Organisation.objects.active().filter(scoping.subtree(OuterRef("path")))
     flags = {name: Exists(subtree.filter(served)) for name, served in SERVED.items()}
     # S-INSTRUCTOR: instructors are sent to enterprises and villages; their allowances are paid from the liaison funds.
-    instructors = Post.objects.filter(organisation__path__startswith=OuterRef("path"), kind=PostKind.INSTRUCTOR)
+    instructors = Post.objects.filter(scoping.subtree(OuterRef("path"), via="organisation"), kind=PostKind.INSTRUCTOR)
     row = Organisation.objects.filter(pk=organisation.pk).values(**flags, instructors=Exists(instructors)).first()
     if row is None:
         return dict.fromkeys(SERVED, False)

@@ -24,6 +24,7 @@ from branches.selectors import duty_holder, organisation_with_groups
 from core import scoping
 from core.models import PolicyRevision
 from core.policy import PolicyValues, fen, policy_for_year, policy_values
+from core.scoping import subtree
 from funding.enums import DuesBasis
 from funding.models import DuesBase, DuesPayment, DuesRefund
 from members.enums import LifeStatus
@@ -346,7 +347,7 @@ def non_public_tops(*, organisation: Organisation) -> list[Organisation]:
     """The organisations of non-public enterprises at or under `organisation`, each the highest of its
     own enterprise (a branch under an enterprise's party committee counts with the committee); one query."""
     tops = []
-    for org in Organisation.objects.filter(path__startswith=organisation.path, sector=Sector.NON_PUBLIC):
+    for org in Organisation.objects.filter(subtree(organisation), sector=Sector.NON_PUBLIC):
         if tops and org.path.startswith(tops[-1].path):
             continue
         tops.append(org)
@@ -361,7 +362,7 @@ def dues_reconciliations(*, organisations: list[Organisation], year: int) -> lis
         return []
     under = Q()
     for path in tops:
-        under |= Q(organisation__path__startswith=path)
+        under |= subtree(path, via="organisation")
     collected = _sums_by_top(DuesPayment.objects.filter(under, month__year=year), "organisation__path", tops)
     refunded = _sums_by_top(DuesRefund.objects.filter(under, year=year), "organisation__path", tops)
     return [
@@ -378,7 +379,7 @@ def dues_reconciliation(*, organisation: Organisation, year: int) -> Reconciliat
 
 def dues_refunds(*, organisation: Organisation, year: int) -> QuerySet:
     return (
-        DuesRefund.objects.filter(organisation__path__startswith=organisation.path, year=year)
+        DuesRefund.objects.filter(subtree(organisation, via="organisation"), year=year)
         .select_related("organisation", "recorded_by")
         .order_by("refunded_on", "pk")
     )

@@ -21,6 +21,7 @@ from assessments.enums import MEETING_KINDS_BY_ORGANISATION
 from branches.models import Organisation
 from core import audit
 from core.progress import progress_get, progress_set
+from core.scoping import subtree
 from core.work_locks import work_lock
 from members.models import Member
 from portal.ledgers.member_card import member_card_build
@@ -126,7 +127,7 @@ def subtree_zip_start(*, organisation: Organisation, year: int, fmt: str) -> Non
 
 def subtree_organisations(*, organisation: Organisation):
     """Every organisation under one (itself included) that has not been dissolved, in tree order."""
-    return Organisation.objects.filter(path__startswith=organisation.path, dissolved_on__isnull=True).order_by("path")
+    return Organisation.objects.filter(subtree(organisation), dissolved_on__isnull=True).order_by("path")
 
 
 def subtree_zip_write(*, organisation: Organisation, year: int, fmt: str, user=None, today=None) -> dict:

@@ -1,4 +1,5 @@
 import pytest
+from django.db.models import OuterRef, Subquery
 
 from branches import selectors
 from branches.enums import OrganisationKind as K
@@ -87,3 +88,17 @@ def test_organisation_summary_counts_only_active_members_after_refresh(zone):
     assert selectors.organisation_summary(organisation=zone.b1)["members_direct"] == 2
     zone.wc.refresh_from_db()
     assert selectors.organisation_summary(organisation=zone.wc)["members_subtree"] == 4
+
+
+def test_subtree_is_the_organisation_and_everything_under_it(zone):
+    """One prefix match, by the organisation, its path, or through a relation."""
+    inside = set(Organisation.objects.filter(scoping.subtree(zone.t1)).values_list("pk", flat=True))
+    assert zone.t1.pk in inside and zone.b1.pk in inside and zone.t2.pk not in inside
+    assert inside == set(Organisation.objects.filter(scoping.subtree(zone.t1.path)).values_list("pk", flat=True))
+    members = Member.objects.filter(scoping.subtree(zone.t1, via="organisation"))
+    assert members.exists() and not members.exclude(organisation__pk__in=inside).exists()
+    # In a correlated subquery: the first organisation of each one's subtree is inside it.
+    below = Organisation.objects.filter(scoping.subtree(OuterRef("path"))).values("path")[:1]
+    assert (
+        Organisation.objects.filter(pk=zone.t1.pk).annotate(first=Subquery(below)).get().first.startswith(zone.t1.path)
+    )
