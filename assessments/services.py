@@ -65,7 +65,7 @@ from assessments.models import (
     VenueInspection,
     VillageMatter,
 )
-from assessments.norms import DEFAULT_STUDY_HOURS, MAX_HOURS_A_DAY, venue_reward
+from assessments.norms import DEFAULT_STUDY_HOURS, LEADERSHIP_CLAUSES, MAX_HOURS_A_DAY, venue_reward
 from branches.enums import COMMITTEE_POSTS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from core import audit, scoping
@@ -665,7 +665,6 @@ def leadership_target(*, organisation: Organisation, year: int | None = None) ->
     """(days a year, clause) for a leadership member of this organisation's team, or None: the work
     committee's team 60 (Q-RESEARCH-WORKCOMMITTEE), departments and directly affiliated units 90
     (Q-RESEARCH-DEPT), towns and streets 120 (Q-CONTACT-TOWN); which teams: `selectors.leadership_teams`."""
-    from assessments.norms import LEADERSHIP_CLAUSES
 
     paths = [organisation.path, organisation.path[: -Organisation.steplen]]
     clause = selectors.leadership_teams(organisations=Organisation.objects.filter(path__in=paths)).get(organisation.pk)
@@ -676,7 +675,6 @@ def leadership_target(*, organisation: Organisation, year: int | None = None) ->
 
 def leadership_day_kind(*, clause: str) -> str:
     """The kind of days a team's clause counts: research (Q-RESEARCH-*) or contact (Q-CONTACT-TOWN)."""
-    from assessments.norms import LEADERSHIP_CLAUSES
 
     return LEADERSHIP_CLAUSES[clause][1]
 

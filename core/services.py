@@ -17,6 +17,7 @@ from core.dates import day_text
 from core.enums import Role, RoleGrantState
 from core.models import PolicyRevision, PolicyValue, RoleGrant, User
 from core.permissions import ADMIN_SITE_ROLES, has_permission
+from core.years import FIRST_YEAR
 
 # A revision's values are written in bulk (issue 13, item 4): one entry with the values set and replaced.
 REVISION_VALUES_SET = audit.named_action(
@@ -224,8 +225,8 @@ def _policy_values_check(values: dict) -> None:
             errors[key] = _("A share cannot be above 100%.")
         elif parameter.is_whole and value != value.to_integral_value():
             errors[key] = _("Enter a whole number.")
-        elif parameter.unit == policy.YEAR and not 2015 <= value <= 2100:
-            errors[key] = _("Enter a year from 2015 to 2100.")
+        elif parameter.unit == policy.YEAR and not FIRST_YEAR <= value <= 2100:
+            errors[key] = _("Enter a year from %(first)s to 2100.") % {"first": FIRST_YEAR}
         elif parameter.unit == policy.DAY_OF_MONTH and not 1 <= value <= 28:
             errors[key] = _("Enter a day from 1 to 28: every month has it.")
         elif parameter.unit == policy.MONTH and not 1 <= value <= 12:

@@ -46,4 +46,4 @@ def day_check(day: datetime.date, field: str = "held_on") -> None:
     if day > timezone.localdate():
         raise ValidationError({field: _("This date is in the future.")})
     if day.year < FIRST_YEAR:
-        raise ValidationError({field: _("Records start in 2015, the year of the opinion.")})
+        raise ValidationError({field: _("Records start in %(year)s, the year of the opinion.") % {"year": FIRST_YEAR}})

@@ -69,6 +69,8 @@ from assessments.models import (
     VenueCheck,
     VillageMatter,
 )
+from assessments.norms import LEADERSHIP_CLAUSES
+from assessments.selectors import leadership_teams
 from branches.enums import COMMITTEE_POSTS, MEMBER_HOLDING_KINDS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from core.bulkload import ids_reserve, row_factory, rows_copy
@@ -727,8 +729,6 @@ class _Generator:
         """Days at the grassroots month by month for the leadership members of the work committee,
         departments and towns (most reach the yearly days, a few fall short), and their integrity
         pledges early in the year (Q-RESEARCH-*, Q-CONTACT-TOWN, Q-INTEGRITY-PLEDGE)."""
-        from assessments.norms import LEADERSHIP_CLAUSES
-        from assessments.selectors import leadership_teams
 
         zone, year, values = self.zone, self.year, policy_for_year(self.year)
         teams = {}

@@ -25,6 +25,7 @@ from core.passwords import password_expired
 from core.permissions import PermissionRequiredMixin
 from core.scoping import sees_whole_zone
 from core.views import ServiceFormView
+from core.years import year_clamped
 from portal import dashboards
 from portal.forms import AccountCreateForm, AccountUpdateForm, PasswordChangeForm, PolicyRevisionForm
 
@@ -290,12 +291,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
     template_name = "portal/dashboard.html"
 
     def year(self) -> int:
-        today = timezone.localdate()
-        try:
-            year = int(self.request.GET.get("year", today.year))
-        except ValueError:
-            return today.year
-        return year if 2015 <= year <= today.year else today.year
+        return year_clamped(self.request.GET.get("year"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

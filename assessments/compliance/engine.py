@@ -54,6 +54,7 @@ from core.policy import policy_for_year
 from core.progress import progress_get, progress_set
 from core.scoping import subtree
 from core.work_locks import work_lock, work_lock_free, worker_name
+from core.years import FIRST_YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,6 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(hours=3)
 RUN_WORK = "compliance-run"  # the work lock of a year's run
 MERGE_LOCK = "compliance-merge"  # the advisory lock of a year's merges (runs and rechecks)
-FIRST_YEAR = 2015  # the opinion's first year: nothing before it is checked
 
 
 def _lease(*, year: int, today: datetime.date, trigger: str, user) -> ComplianceRun | None:

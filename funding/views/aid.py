@@ -17,8 +17,6 @@ from funding.selectors.applicability import ledger_applies
 from funding.services import aid as services
 from members.models import Member
 
-FIRST_YEAR = 2015
-
 
 class AidView(OrganisationMixin, TemplateView):
     """F-AID-FUND: the subtree's members eligible for aid, their groups and grants of the year."""
