@@ -33,6 +33,7 @@ def fen(amount: Decimal) -> Decimal:
 
 # Units say how a value is shown and checked.
 RATE, YUAN, DAYS, HOURS, COUNT, YEAR = "rate", "yuan", "days", "hours", "count", "year"
+MONTHS = "months"
 # A day of the month (1 to 28, so every month has it).
 DAY_OF_MONTH = "day_of_month"
 
@@ -48,7 +49,7 @@ class Parameter:
 
     @property
     def is_whole(self) -> bool:
-        return self.unit in (DAYS, COUNT, YEAR, DAY_OF_MONTH)
+        return self.unit in (DAYS, MONTHS, COUNT, YEAR, DAY_OF_MONTH)
 
 
 _DUES = _("Rules on party dues (中组发〔2008〕3号)")
@@ -56,6 +57,7 @@ _TRAINING = _("National training plan 2014–2018, cited by the opinion")
 _BRANCH_RULES = _("Branch work rules (trial, 2018)")
 _NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
 _PARTS = _("The opinion names the two parts, not their weights: the bureau sets them")
+_MOBILE = _("Regulations on the education and management of party members (2019), article 32")
 _RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
 _ZONE_DUES_DAY = _(
     "The zone's own choice (the rules on party dues ask for dues every month and fix no day): the 25th, after "
@@ -170,6 +172,15 @@ PARAMETERS: dict[str, Parameter] = {
             DAY_OF_MONTH,
             "25",
             _ZONE_DUES_DAY,
+        ),
+        # Mobile members (N-MOBILE): not reached for this long, a member has lost contact.
+        _p(
+            "mobile.lost_contact_months",
+            _("Mobile members: months without contact after which a member has lost contact"),
+            "N-MOBILE",
+            MONTHS,
+            "6",
+            _MOBILE,
         ),
         # Quotas the compliance rules check (Q-*).
         _p(

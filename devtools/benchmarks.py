@@ -478,6 +478,13 @@ def bench_secretary_year(**kwargs) -> dict:
     return run(**kwargs)
 
 
+def bench_mobile(**kwargs) -> dict:
+    """Issue 18: the mobile members' list and the bureau's mobile view (devtools/bench_mobile.py)."""
+    from devtools.bench_mobile import bench_mobile as run
+
+    return run(**kwargs)
+
+
 # Its own small zone (one branch, 30 members), in its own database.
 bench_secretary_year.database = f"{BENCH_DATABASE}_secretary"
 
@@ -492,4 +499,5 @@ BENCHMARKS = {
     "compliance_run": bench_compliance_run,
     "load": bench_load,
     "secretary_year": bench_secretary_year,
+    "mobile": bench_mobile,
 }

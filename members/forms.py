@@ -2,11 +2,12 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organisation
 from core.concurrency import VersionedFormMixin
 from core.forms import DateInput, submit_helper
-from members.enums import ContactMeans, MemberCategory, MemberStatus
+from members.enums import ContactMeans, LostContactDecision, MemberCategory, MemberStatus
 from members.models import Member
 from members.selectors import AGE_BAND_LABELS
 from members.services import MEMBER_FIELDS
@@ -220,6 +221,29 @@ class MobileReturnForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Record the return"))
+
+
+class MobileDecisionForm(forms.Form):
+    """N-MOBILE: the home branch's decision about a member it could not reach."""
+
+    decision = forms.ChoiceField(label=pgettext_lazy("lost contact", "Decision"), choices=LostContactDecision.choices)
+    decided_on = forms.DateField(label=pgettext_lazy("lost contact", "Decided on"), widget=DateInput())
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Record the decision"))
+
+
+class MobileDuesForm(forms.Form):
+    """N-DUES: where a mobile member pays dues."""
+
+    to_receiving = forms.BooleanField(label=_("Pays dues to the receiving organisation by agreement"), required=False)
+    agreement = forms.CharField(label=_("Agreement (number or date)"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Record where dues are paid"))
 
 
 class CommunityRegisterForm(forms.Form):

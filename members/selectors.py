@@ -12,6 +12,7 @@ from branches.selectors import organisation_with_groups
 from core import scoping
 from core.idcard import id_normalise
 from core.masking import value_shown
+from core.paginator import CappedPaginator as CappedPaginator  # the roster pages with it (members.views, tests)
 from members import roster
 from members.enums import MemberStatus
 from members.models import Member, MemberEvent, Membership, MobileRecord, RosterUpload, Transfer

@@ -76,6 +76,7 @@ from core.permissions import ScopedObjectMixin, has_permission
 from core.policy import policy_for_year
 from core.uploads import IMAGE_TYPES
 from core.views import ScopedFileView, ServiceFormView
+from members.mobile import mobile_members_of
 from members.models import Member
 
 
@@ -116,11 +117,21 @@ class YearView(OrganisationMixin, TemplateView):
             else None,
             meetings=selectors.meetings_for_year(organisation=organisation, year=year),
             training=selectors.training_table(organisation=organisation, year=year),
+            mobile=self.mobile(year),
             hours_member=targets[0],
             hours_leader=targets[1],
             can_edit=has_permission(self.request.user, "edit"),
         )
         return context
+
+    def mobile(self, year: int) -> list:
+        """S-MOBILE: the branch's mobile members with their last contact and the hours they earned at
+        the receiving branch this year (in their study hours once, seen by both branches)."""
+        records = mobile_members_of(organisation=self.organisation)
+        hours = selectors.mobile_study_hours(records=records, year=year)
+        for record in records:
+            record.hours_there = hours.get(record.pk)
+        return records
 
 
 class MeetingFormMixin(FormDayMixin):

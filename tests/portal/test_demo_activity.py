@@ -26,7 +26,7 @@ from branches.models import Organisation, Post
 from branches.selectors import duty_holder
 from core.models import User
 from devtools import demo, demo_activity
-from members.models import CommunityRegistration, CommunityService, Membership
+from members.models import CommunityRegistration, CommunityService, Membership, MobileRecord
 
 pytestmark = pytest.mark.django_db
 LAST = timezone.localdate().year - 1
@@ -127,7 +127,22 @@ def test_a_generated_year_is_realistic_and_never_doubled(branch1):
         kind__in=COMMITTEE_POSTS,
         started_on__lte=OuterRef("meeting__held_on"),
     )
-    assert Attendance.objects.exclude(meeting__kind="committee").exclude(Exists(on_the_day)).count() == 0
+    assert (
+        Attendance.objects.exclude(meeting__kind="committee")
+        .exclude(is_inflow=True)
+        .exclude(Exists(on_the_day))
+        .count()
+        == 0
+    )
+    # Issue 18: the members a branch of the zone receives are on its lists (in-flow), while they are away.
+    received = MobileRecord.objects.filter(
+        Q(returned_on__isnull=True) | Q(returned_on__gte=OuterRef("meeting__held_on")),
+        member_id=OuterRef("member_id"),
+        receiving_organisation_id=OuterRef("meeting__organisation_id"),
+        since__lte=OuterRef("meeting__held_on"),
+    )
+    inflow = Attendance.objects.filter(is_inflow=True)
+    assert inflow.exists() and inflow.exclude(Exists(received)).count() == 0
     assert Attendance.objects.filter(meeting__kind="committee").exclude(Exists(in_post)).count() == 0
     assert Attendance.objects.filter(
         meeting__organisation__kind=OrganisationKind.BRANCH, member__organisation__kind=OrganisationKind.PARTY_GROUP
