@@ -13,6 +13,7 @@ from core.models import User
 from core.policy import fen, policy_for_year
 from funding.enums import AidGroup
 from funding.models import ActivityFundBudget
+from funding.selectors import dues as dues_selectors
 from funding.selectors.welfare import welfare_places
 from funding.services import aid, dues, welfare
 from funding.services.activity import activity_fund_range, formula_for, organisation_wage_figure
@@ -108,7 +109,9 @@ def _dues(*, organisation: Organisation, today: datetime.date) -> int:
             rows[member.pk] = {"monthly_income": Decimal(2600 + 400 * (i % 12))}
     dues.dues_bases_record(organisation=organisation, year=today.year, rows=rows)
     months = [datetime.date(today.year, m, 1) for m in range(1, today.month)]
-    payers = [m.pk for m in people[: max(1, len(people) * 4 // 5)]]  # a fifth in arrears
+    # A fifth in arrears; the members paying a receiving branch by agreement (S-MOBILE) owe it, not this one.
+    elsewhere = dues_selectors.dues_mobile(organisation=organisation, year=today.year, last=12).elsewhere
+    payers = [m.pk for m in people[: max(1, len(people) * 4 // 5)] if m.pk not in elsewhere]
     if not months:
         return 0
     dues.dues_collect(organisation=organisation, months=months, member_ids=payers, paid_on=today)

@@ -238,7 +238,11 @@ class MobileDecisionForm(forms.Form):
 class MobileDuesForm(forms.Form):
     """N-DUES: where a mobile member pays dues."""
 
-    to_receiving = forms.BooleanField(label=_("Pays dues to the receiving organisation by agreement"), required=False)
+    paid_to = forms.ChoiceField(
+        label=_("Dues paid to"),
+        choices=[("home", _("The home branch")), ("receiving", _("The receiving branch, by agreement"))],
+        widget=forms.RadioSelect,
+    )
     agreement = forms.CharField(label=_("Agreement (number or date)"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):

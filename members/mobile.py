@@ -15,15 +15,15 @@ import datetime
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from branches.enums import MEMBER_HOLDING_KINDS
+from branches.enums import MEMBER_HOLDING_KINDS, Sector
 from branches.models import Organisation
 from core import scoping
 from core.audit import RowCounter, acting_user
@@ -353,16 +353,21 @@ def mobile_list(*, user, organisation: Organisation | None = None, today: dateti
     with the last contact, longest without contact first; one query."""
     records = scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True), user)
     if organisation is not None:
-        records = records.filter(
-            Q(home_organisation__path__startswith=organisation.path)
-            | Q(receiving_organisation__path__startswith=organisation.path)
-        )
+        records = records.filter(_of_subtree(organisation))
     return (
         records.select_related("home_organisation", "receiving_organisation", "member")
         .annotate(last_contact=F("last_contact_on"))
         .annotate(reached_on=Coalesce("last_contact_on", "since"))
         .order_by("reached_on", "pk")
     )
+
+
+def _of_subtree(organisation: Organisation) -> Q:
+    """Records whose home or receiving organisation is in the subtree: by the organisations' keys, read
+    once (one indexed query), so the records are found through their two key indexes instead of by
+    joining the organisations of every record."""
+    subtree = list(Organisation.objects.filter(path__startswith=organisation.path).values_list("pk", flat=True))
+    return Q(home_organisation__in=subtree) | Q(receiving_organisation__in=subtree)
 
 
 def is_lost_contact(record, today: datetime.date | None = None, *, cutoff: datetime.date | None = None) -> bool:
@@ -393,10 +398,7 @@ def mobile_members_of(*, organisation: Organisation, today: datetime.date | None
     cutoff = lost_contact_before(today)
     records = list(
         MobileRecord.objects.filter(returned_on__isnull=True)
-        .filter(
-            Q(home_organisation__path__startswith=organisation.path)
-            | Q(receiving_organisation__path__startswith=organisation.path)
-        )
+        .filter(_of_subtree(organisation))
         .select_related("member", "home_organisation", "receiving_organisation")
         .order_by(Coalesce("last_contact_on", "since"), "pk")[:MOBILE_SHOWN]
     )
@@ -441,7 +443,7 @@ def destination_of(place: str) -> str:
 
 @dataclasses.dataclass
 class TownRow:
-    town: Organisation | None
+    town: Organisation | None  # None: the systems, enterprises and schools at the same level, together
     outflow: int = 0
     inflow: int = 0
     lost: int = 0
@@ -458,59 +460,92 @@ class ZoneMobile:
 
 def mobile_zone(*, user, today: datetime.date | None = None, homes_shown: int = 30) -> ZoneMobile:
     """S-MOBILE, N-MOBILE for the bureau: the open records in the user's scope by town (out-flow by the
-    home's town, in-flow by the receiving town, lost contacts), by destination and by home organisation.
-    Five grouped queries, whatever the size of the zone."""
+    home's town, in-flow by the receiving town, lost contacts; the systems, enterprises and schools
+    beside the towns in one row), by destination and by home organisation. Five grouped queries,
+    whatever the size of the zone (and the subtree's keys for an organisation's administrator)."""
     today = today or timezone.localdate()
     cutoff = lost_contact_before(today)
     records = scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True), user).order_by()
+    root = scoping.scope_root(user)
+    if root is not None:  # the same records, found by the subtree's keys before the paths are joined
+        records = records.filter(_of_subtree(root))
     outflow = records.filter(member__isnull=False)
     lost = Q(decision="") & Q(reached_on__lte=cutoff)
-    rows = {}
-
-    def row(prefix):
-        if prefix not in rows:
-            rows[prefix] = TownRow(None)
-        return rows[prefix]
-
-    for prefix, n, n_lost, n_decided in (
-        outflow.annotate(
-            reached_on=Coalesce("last_contact_on", "since"), town=Substr("home_organisation__path", 1, TOWN_PATH)
+    by_prefix = {}
+    # By the home's town: the records grouped by their home organisation first (no join), then those
+    # groups by their organisation's town; the in-flow likewise by the receiving organisation's town.
+    home_groups = (
+        outflow.annotate(reached_on=Coalesce("last_contact_on", "since"))
+        .values("home_organisation")
+        .annotate(
+            n=Count("pk"),
+            lost=Count("pk", filter=lost),
+            decided=Count("pk", filter=~Q(decision="")),
+            inside=Count("pk", filter=Q(receiving_organisation__isnull=False)),
         )
-        .values_list("town")
-        .annotate(n=Count("pk"), lost=Count("pk", filter=lost), decided=Count("pk", filter=~Q(decision="")))
+    )
+    inside = 0
+    for prefix, n, n_lost, n_decided, n_inside in _by_town(home_groups):
+        by_prefix[prefix] = TownRow(None, n, 0, n_lost, n_decided)
+        inside += n_inside
+    received = (
+        records.filter(receiving_organisation__isnull=False).values("receiving_organisation").annotate(n=Count("pk"))
+    )
+    for prefix, n in _by_town(received):
+        by_prefix.setdefault(prefix, TownRow(None)).inflow = n
+    towns = {
+        o.path: o
+        for o in Organisation.objects.filter(sector=Sector.TOWN, depth=2, path__in=list(by_prefix)).only(
+            "pk", "name", "path", "code"
+        )
+    }
+    rows, others = [], TownRow(None)
+    for prefix, row in by_prefix.items():
+        if prefix in towns:
+            row.town = towns[prefix]
+            rows.append(row)
+        else:
+            for field in ("outflow", "inflow", "lost", "decided"):
+                setattr(others, field, getattr(others, field) + getattr(row, field))
+    rows.sort(key=lambda r: r.town.path)
+    if others.outflow or others.inflow:
+        rows.append(others)
+    destinations = Counter({str(_("Inside the zone")): inside} if inside else {})
+    for place, n in (
+        outflow.filter(receiving_organisation__isnull=True).values_list("place").annotate(n=Count("pk")).order_by()
     ):
-        r = row(prefix)
-        r.outflow, r.lost, r.decided = n, n_lost, n_decided
-    for prefix, n in (
-        records.filter(receiving_organisation__isnull=False)
-        .annotate(town=Substr("receiving_organisation__path", 1, TOWN_PATH))
-        .values_list("town")
-        .annotate(n=Count("pk"))
-    ):
-        row(prefix).inflow = n
-    towns = {o.path: o for o in Organisation.objects.filter(path__in=list(rows)).order_by()}
-    for prefix, r in rows.items():
-        r.town = towns.get(prefix)
-    town_rows = sorted(rows.values(), key=lambda r: r.town.path if r.town else "")
-    destinations = Counter()
-    inside = _("Inside the zone")
-    for place, receiving, n in outflow.values_list("place", "receiving_organisation").annotate(n=Count("pk")):
-        destinations[str(inside) if receiving is not None else destination_of(place)] += n
+        destinations[destination_of(place)] += n
     home_counts = list(
         outflow.annotate(reached_on=Coalesce("last_contact_on", "since"))
         .values_list("home_organisation")
         .annotate(n=Count("pk"), lost=Count("pk", filter=lost))
         .order_by("-n", "-lost", "home_organisation")[:homes_shown]
     )
-    organisations = Organisation.objects.in_bulk([pk for pk, _n, _lost in home_counts])
+    organisations = Organisation.objects.only("pk", "name", "code").in_bulk([pk for pk, _n, _lost in home_counts])
     homes = [(organisations[pk], n, n_lost) for pk, n, n_lost in home_counts]
     totals = {
-        "outflow": sum(r.outflow for r in town_rows),
+        "outflow": sum(r.outflow for r in rows),
         "inflow": records.filter(member__isnull=True).count(),
-        "lost": sum(r.lost for r in town_rows),
-        "decided": sum(r.decided for r in town_rows),
+        "lost": sum(r.lost for r in rows),
+        "decided": sum(r.decided for r in rows),
     }
-    return ZoneMobile(town_rows, sorted(destinations.items(), key=lambda kv: (-kv[1], kv[0])), homes, totals)
+    return ZoneMobile(rows, sorted(destinations.items(), key=lambda kv: (-kv[1], kv[0])), homes, totals)
+
+
+def _by_town(groups: QuerySet) -> list[tuple]:
+    """Per-organisation groups (a `values(<organisation>).annotate(<counts>)` queryset) summed by the
+    organisation's town (its path's first two levels): a few thousand grouped rows joined to their
+    organisations, not every record. (town path, the sums...)."""
+    sql, params = groups.order_by().query.sql_with_params()
+    numbers = [f"c{i}" for i in range(len(groups.query.annotation_select))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT SUBSTRING(o.path, 1, {TOWN_PATH}), {', '.join(f'SUM(g.{c})' for c in numbers)} "
+            f"FROM ({sql}) AS g (k, {', '.join(numbers)}) JOIN {Organisation._meta.db_table} o ON o.id = g.k "
+            "GROUP BY 1",
+            params,
+        )
+        return [(row[0], *(int(v) for v in row[1:])) for row in cursor.fetchall()]
 
 
 def mobile_xlsx(*, user, unmasked: bool, today: datetime.date | None = None) -> tuple[bytes, int]:

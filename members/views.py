@@ -462,11 +462,19 @@ class MobileDuesView(MobileRecordMixin, ServiceFormView):
     title = _("Where the mobile member pays dues")
     success_message = _("Where the member pays dues was recorded.")
 
+    service_fields = {"to_receiving": "paid_to"}
+
     def get_initial(self):
-        return {"to_receiving": self.record.dues_to_receiving, "agreement": self.record.dues_agreement}
+        paid_to = "receiving" if self.record.dues_to_receiving else "home"
+        return {"paid_to": paid_to, "agreement": self.record.dues_agreement}
 
     def perform(self, form):
-        return mobile.mobile_dues_arrangement_record(record=self.record, user=self.request.user, **form.cleaned_data)
+        return mobile.mobile_dues_arrangement_record(
+            record=self.record,
+            to_receiving=form.cleaned_data["paid_to"] == "receiving",
+            agreement=form.cleaned_data["agreement"],
+            user=self.request.user,
+        )
 
 
 class CommunityRegisterView(MemberMixin, ServiceFormView):

@@ -21,6 +21,7 @@ from assessments.models import Finding
 from core.policy import policy_for_year
 from members import mobile
 from members.enums import LostContactDecision
+from portal import dashboards
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2025, 6, 30)
@@ -173,3 +174,17 @@ def test_the_findings_list_says_who_since_when_and_the_last_contact(zone, users)
     [finding] = findings_labelled(list(findings_for_user(user=users.bureau, year=2025)))
     assert (finding.member, finding.title) == (zone.b1_members[1], "流动党员失去联系")
     assert finding.aspect_text == "自2025年5月1日失去联系，最后一次联系为2024年11月1日"
+
+
+def test_the_rule_is_listed_with_the_others_and_charted_on_the_dashboard(zone, users, client):
+    """N-MOBILE: "创新流动党员管理方式" — the rule's page lists it with its parameter, the dashboard charts it."""
+    outflow(zone.b1_members[1])
+    outflow(zone.b1_members[2], since=datetime.date(2025, 5, 1))
+    run()
+    [bar] = [
+        b for b in dashboards.compliance_dashboard(year=2025, user=users.bureau)["rules"] if b.clause == "N-MOBILE"
+    ]
+    assert (bar.label, bar.checked, bar.passed) == ("流动党员失去联系", 2, 1)
+    client.force_login(users.bureau)
+    page = client.get(reverse("assessments:rules")).content.decode()
+    assert "N-MOBILE" in page and "流动党员：连续多少个月未取得联系即视为失去联系" in page
