@@ -223,6 +223,29 @@ def study_hours(*, member_ids, year: int) -> dict[int, dict]:
     return hours
 
 
+def mobile_study_hours(*, records, year: int) -> dict[int, Decimal]:
+    """S-MOBILE: the study hours each mobile member (a member of the zone) earned in the year at the
+    meetings of the organisation receiving them, by record; counted once, on the member (`study_hours`
+    already holds them), shown to both branches. One query."""
+    records = [r for r in records if r.member_id is not None and r.receiving_organisation_id is not None]
+    if not records:
+        return {}
+    rows = (
+        Attendance.objects.filter(
+            member_id__in={r.member_id for r in records},
+            meeting__organisation_id__in={r.receiving_organisation_id for r in records},
+            status=AttendanceStatus.PRESENT,
+            meeting__held_on__year=year,
+            meeting__kind__in=STUDY_MEETING_KINDS,
+        )
+        .values_list("member_id", "meeting__organisation_id")
+        .annotate(total=Sum("meeting__study_hours"))
+        .order_by()
+    )
+    hours = {(member_id, organisation_id): total or Decimal(0) for member_id, organisation_id, total in rows}
+    return {r.pk: hours.get((r.member_id, r.receiving_organisation_id), Decimal(0)) for r in records}
+
+
 def leaders_on(*, member_ids, day: datetime.date) -> set[int]:
     """Members holding a secretary's or committee member's post of a grassroots organisation on a day
     (Q-TRAINING-LEADER; the work committee's own team is not one): posts tell who is a leader, nobody ticks it."""

@@ -68,6 +68,7 @@ _DEVELOPMENT = _("Rules on developing party members (2014)")
 _NOT_FIXED = _("The opinion fixes no number: the bureau sets it")
 _PARTS = _("The opinion names the two parts, not their weights: the bureau sets them")
 _CRITERIA = _("The opinion cites the criteria (界定标准) without numbers: 长期 and 不开展 read as the bureau sets them")
+_MOBILE = _("Regulations on the education and management of party members (2019), article 32")
 _RANKING = _("The portal's ranking formula for weak organisations (the opinion ranks from the bottom, 倒排)")
 _ZONE_DUES_DAY = _(
     "The zone's own choice (the rules on party dues ask for dues every month and fix no day): the 25th, after "
@@ -182,6 +183,15 @@ PARAMETERS: dict[str, Parameter] = {
             DAY_OF_MONTH,
             "25",
             _ZONE_DUES_DAY,
+        ),
+        # Mobile members (N-MOBILE): not reached for this long, a member has lost contact.
+        _p(
+            "mobile.lost_contact_months",
+            _("Mobile members: months without contact after which a member has lost contact"),
+            "N-MOBILE",
+            MONTHS,
+            "6",
+            _MOBILE,
         ),
         # Quotas the compliance rules check (Q-*).
         _p(

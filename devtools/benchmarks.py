@@ -478,6 +478,13 @@ def bench_secretary_year(**kwargs) -> dict:
     return run(**kwargs)
 
 
+def bench_mobile(**kwargs) -> dict:
+    """Issue 18: the mobile members' list and the bureau's mobile view (devtools/bench_mobile.py)."""
+    from devtools.bench_mobile import bench_mobile as run
+
+    return run(**kwargs)
+
+
 # Its own small zone (one branch, 30 members), in its own database.
 bench_secretary_year.database = f"{BENCH_DATABASE}_secretary"
 
@@ -503,4 +510,5 @@ BENCHMARKS = {
     "load": bench_load,
     "secretary_year": bench_secretary_year,
     "ledger": bench_ledger,
+    "mobile": bench_mobile,
 }

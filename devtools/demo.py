@@ -33,6 +33,8 @@ from core.enums import Role
 from core.idcard import id_make
 from core.models import User
 from core.policy import PARAMETERS
+from core.scoping import subtree
+from devtools.demo_mobile import mobile_demo, mobile_demo_branch
 from members.enums import Education, Gender, LifeStatus, MemberCategory, MemberStatus
 from members.models import Member, Membership
 from members.pinyin import SURNAME_READINGS, name_pinyin
@@ -558,12 +560,32 @@ def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progres
     posts = _posts(rng, layout, today)
     Post.objects.bulk_create(posts, batch_size=BATCH)
     logins = _demo_accounts(layout)
-    _demo_assessments(organisation=Organisation.objects.get(pk=_village_branch(layout).pk), today=today)
+    village = Organisation.objects.get(pk=_village_branch(layout).pk)
+    _demo_assessments(organisation=village, today=today)
+    enterprise = Organisation.objects.get(pk=_enterprise_branch(layout).pk)
+    skip = set(Organisation.objects.filter(subtree(village)).values_list("pk", flat=True))
+    mobile_counts = mobile_demo(seed=seed, today=today, skip_organisation_ids=skip)
+    mobile_demo_branch(organisation=village, receiving=enterprise, today=today)
+    say(f"mobile members: {mobile_counts}")
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner, as autovacuum would give a table of this size.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return {"organisations": len(objects), "members": written, "posts": len(posts), "logins": logins}
+    return {
+        "organisations": len(objects),
+        "members": written,
+        "posts": len(posts),
+        "logins": logins,
+        "mobile": mobile_counts,
+    }
+
+
+def _enterprise_branch(layout):
+    return next(
+        n
+        for n in layout.nodes
+        if n.fields.get("sector") == Sector.NON_PUBLIC and n.fields["kind"] == OrganisationKind.BRANCH
+    )
 
 
 def _village_branch(layout):
@@ -667,11 +689,7 @@ def _demo_assessments(*, organisation: Organisation, today: datetime.date) -> No
 def _demo_accounts(layout) -> list[dict]:
     first_town = layout.towns[0]
     village_branch = _village_branch(layout)
-    enterprise_branch = next(
-        n
-        for n in layout.nodes
-        if n.fields.get("sector") == Sector.NON_PUBLIC and n.fields["kind"] == OrganisationKind.BRANCH
-    )
+    enterprise_branch = _enterprise_branch(layout)
     # An organisation's login is its recorded secretary (issue 12: the name on the screen is the one
     # on the organisation's page); the zone-wide accounts belong to no organisation's roster.
     secretaries = _secretary_names([first_town, village_branch, enterprise_branch])

@@ -76,7 +76,7 @@ from branches.models import Organisation, Post
 from core.bulkload import ids_reserve, row_factory, rows_copy
 from core.policy import policy_for_year
 from members.enums import LifeStatus, MemberCategory, MemberStatus
-from members.models import CommunityRegistration, CommunityService, Member, Membership
+from members.models import CommunityRegistration, CommunityService, Member, Membership, MobileRecord
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +102,7 @@ WEAK = Profile("weak", 0.5, (0.65, 0.82), 0.6, 0.3, 0.6, 0.4, 0.6, 0.6, 0.5)
 # (profile, share of branches): 80% diligent, 15% miss a meeting or two, 5% weak.
 PROFILES = ((DILIGENT, 0.80), (AVERAGE, 0.15), (WEAK, 0.05))
 
+AWAY = "流动在外"  # a mobile member at a meeting of the home branch (S-MOBILE)
 REASONS = ["外出务工", "生病住院", "出差在外", "年老体弱", "家中有事", "单位值班", "外出学习"]
 THEMED_TOPICS = [
     "重温入党誓词",
@@ -210,6 +211,27 @@ class _Zone:
         )
         for organisation_id, member_id, kind, start, end in posts:
             self.posts[organisation_id].append((member_id, kind, start, end))
+        # Mobile members (S-MOBILE): the branch receiving them lists them at its meetings (in-flow); their
+        # home branch still lists them, excused while they are away.
+        self.received, self.away = defaultdict(list), defaultdict(list)
+        mobile = (
+            MobileRecord.objects.filter(member__isnull=False, since__lte=last)
+            .filter(Q(returned_on__isnull=True) | Q(returned_on__gte=first))
+            .order_by("pk")
+            .values_list("member_id", "receiving_organisation_id", "since", "returned_on")
+        )
+        for member_id, receiving_id, since, returned in mobile:
+            self.away[member_id].append((since, returned))
+            if receiving_id is not None:
+                self.received[receiving_id].append((member_id, since, returned))
+
+    def received_on(self, organisation_id: int, day: datetime.date) -> list[int]:
+        """The in-flow members (of the zone) an organisation received and had not seen return by the day."""
+        return [m for m, since, returned in self.received.get(organisation_id, ()) if _covers(since, returned, day)]
+
+    def is_away(self, member_id: int, day: datetime.date) -> bool:
+        spans = self.away.get(member_id)
+        return bool(spans) and any(_covers(since, returned, day) for since, returned in spans)
 
     def roster(self, organisation_id: int, day: datetime.date) -> list[int]:
         """Members of the organisation on the day, by id (as the attendance sheet lists them)."""
@@ -542,25 +564,33 @@ class _Generator:
         def attendance_rows():
             ids = iter(reserved)
             present, excused, absent = AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT
+            zone = self.zone
             for pk, path, meetings in planned():
                 rng = self.rng("attendance", path)
                 draw = rng.random
                 base = rng.uniform(*self.profile(pk).present)
-                for *_meeting, people in meetings:
+                for *meeting, people in meetings:
                     meeting_id = next(ids)
                     rate = base + (draw() - 0.5) * 0.06
                     excused_below = rate + (1 - rate) * 0.75
+                    day = meeting[1]
+                    received = set(zone.received_on(pk, day)) if pk in zone.received else ()
                     for member_id in people:
                         x = draw()
-                        if x < rate:
-                            yield meeting_id, member_id, present, ""
+                        inflow = member_id in received
+                        if not inflow and member_id in zone.away and zone.is_away(member_id, day):
+                            yield meeting_id, member_id, excused, AWAY, False  # at the receiving branch's, or far
+                        elif x < rate:
+                            yield meeting_id, member_id, present, "", inflow
                         elif x < excused_below:
-                            yield meeting_id, member_id, excused, REASONS[int(draw() * len(REASONS))]
+                            yield meeting_id, member_id, excused, REASONS[int(draw() * len(REASONS))], inflow
                         else:
-                            yield meeting_id, member_id, absent, ""
+                            yield meeting_id, member_id, absent, "", inflow
 
         self.writer.copy("meetings", Meeting, fields, meeting_rows())
-        self.writer.copy("attendance", Attendance, ["meeting", "member", "status", "reason"], attendance_rows())
+        self.writer.copy(
+            "attendance", Attendance, ["meeting", "member", "status", "reason", "is_inflow"], attendance_rows()
+        )
 
     def _attended(self, organisation_id: int, plan: list[tuple]) -> list[tuple]:
         """The planned meetings with who was on the list (as `attendance_roster` lists them): the
@@ -575,6 +605,8 @@ class _Generator:
                 people = zone.committee(organisation_id, day)
             elif branch:
                 people = zone.under(organisation_id, day)
+                received = [m for m in zone.received_on(organisation_id, day) if m not in people]
+                people = people + received if received else people
             else:
                 people = zone.roster(organisation_id, day)
             if not people:

@@ -12,6 +12,7 @@ from branches.models import Organisation
 from core.models import User
 from core.policy import fen, policy_for_year
 from funding.models import ActivityFundBudget
+from funding.selectors import dues as dues_selectors
 from funding.selectors.aid import aid_eligible_groups, member_record_groups
 from funding.selectors.welfare import welfare_places
 from funding.services import aid, dues, welfare
@@ -108,7 +109,9 @@ def _dues(*, organisation: Organisation, today: datetime.date) -> int:
             rows[member.pk] = {"monthly_income": Decimal(2600 + 400 * (i % 12))}
     dues.dues_bases_record(organisation=organisation, year=today.year, rows=rows)
     months = [datetime.date(today.year, m, 1) for m in range(1, today.month)]
-    payers = [m.pk for m in people[: max(1, len(people) * 4 // 5)]]  # a fifth in arrears
+    # A fifth in arrears; the members paying a receiving branch by agreement (S-MOBILE) owe it, not this one.
+    elsewhere = dues_selectors.dues_mobile(organisation=organisation, year=today.year, last=12).elsewhere
+    payers = [m.pk for m in people[: max(1, len(people) * 4 // 5)] if m.pk not in elsewhere]
     if not months:
         return 0
     dues.dues_collect(organisation=organisation, months=months, member_ids=payers, paid_on=today)

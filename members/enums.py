@@ -190,6 +190,15 @@ class DevelopmentStage(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class LostContactDecision(models.TextChoices):
+    """What the home branch decided about a member it could not reach (N-MOBILE): the portal records
+    the decision, it never takes it."""
+
+    KEEP_LOOKING = "keep_looking", _("Keep looking for the member")
+    STOPPED = "stopped", _("Membership stopped (停止党籍)")
+    OTHER = "other", _("Other disposal")
+
+
 class ContactMeans(models.TextChoices):
     PHONE = "phone", _("Phone")
     MESSAGE = "message", _("Online message")

@@ -2,14 +2,14 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 from import_export.forms import SelectableFieldsExportForm
 
 from branches.models import Organisation
 from core.concurrency import VersionedFormMixin
 from core.forms import DateInput, submit_helper
 from core.scoping import subtree
-from members.enums import ContactMeans, MemberCategory, MemberStatus
+from members.enums import ContactMeans, LostContactDecision, MemberCategory, MemberStatus
 from members.models import Member
 from members.selectors import AGE_BAND_LABELS
 from members.services import MEMBER_FIELDS
@@ -224,6 +224,33 @@ class MobileReturnForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Record the return"))
+
+
+class MobileDecisionForm(forms.Form):
+    """N-MOBILE: the home branch's decision about a member it could not reach."""
+
+    decision = forms.ChoiceField(label=pgettext_lazy("lost contact", "Decision"), choices=LostContactDecision.choices)
+    decided_on = forms.DateField(label=pgettext_lazy("lost contact", "Decided on"), widget=DateInput())
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Record the decision"))
+
+
+class MobileDuesForm(forms.Form):
+    """N-DUES: where a mobile member pays dues."""
+
+    paid_to = forms.ChoiceField(
+        label=_("Dues paid to"),
+        choices=[("home", _("The home branch")), ("receiving", _("The receiving branch, by agreement"))],
+        widget=forms.RadioSelect,
+    )
+    agreement = forms.CharField(label=_("Agreement (number or date)"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Record where dues are paid"))
 
 
 class CommunityRegisterForm(forms.Form):

@@ -2,35 +2,56 @@
 
 N-MOBILE (《中国共产党党员教育管理工作条例》2019, 第二十四、二十五、三十二条): a mobile member is away
 six months or more without transferring; a member the organisation has not reached for six months
-has lost contact and is flagged (stopping membership is the branch's decision, not the portal's).
+(`mobile.lost_contact_months`, a policy parameter) has lost contact and is flagged; it stays a duty
+of the home branch (the N-MOBILE compliance rule) until someone reaches the member or the branch
+records its decision (stopping membership is the branch's decision, not the portal's).
+
+Every change sends `mobile_record_changed`: the compliance check, a floor above, listens to it and
+checks N-MOBILE again for the home branch once the change commits (the duty goes at once).
 """
 
+import dataclasses
 import datetime
+from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from branches.enums import MEMBER_HOLDING_KINDS
+from branches.enums import MEMBER_HOLDING_KINDS, Sector
 from branches.models import Organisation
 from core import scoping
-from core.audit import acting_user
+from core.audit import RowCounter, acting_user
 from core.dates import day_text
+from core.excel import xlsx_bytes
 from core.idcard import IdNumberError, id_validate
+from core.masking import id_number_masked, phone_masked
+from core.policy import policy_values
 from core.scoping import subtree
 from members import services
-from members.enums import MemberStatus
-from members.models import Member, MobileContact, MobileRecord
+from members.enums import LostContactDecision, MemberStatus
+from members.models import Member, Membership, MobileContact, MobileRecord
 
-LOST_CONTACT_MONTHS = 6
+LOST_CONTACT_KEY = "mobile.lost_contact_months"
+MOBILE_SHOWN = 500  # the records an organisation's page lists, longest without contact first
+# Sent (sender=MobileRecord, record=…, day=…) by every change to a record, inside its transaction;
+# `day` is the day the change is about (the contact's, the return's, the decision's).
+mobile_record_changed = Signal()
 
 
-def lost_contact_before(today: datetime.date) -> datetime.date:
-    """The day before which a last contact means "lost contact" (six months, N-MOBILE)."""
-    month = today.month - LOST_CONTACT_MONTHS
+def lost_contact_months(day: datetime.date) -> int:
+    """N-MOBILE: the months without contact after which a member has lost contact, in force on the day."""
+    return policy_values(on=day).whole(LOST_CONTACT_KEY)
+
+
+def months_before(today: datetime.date, months: int) -> datetime.date:
+    """The same day `months` earlier (the month's last day where it has fewer days)."""
+    month = today.month - months
     year = today.year + (month - 1) // 12
     month = (month - 1) % 12 + 1
     for day in (today.day, 30, 29, 28):
@@ -39,6 +60,28 @@ def lost_contact_before(today: datetime.date) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(today)
+
+
+def months_after(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the month's last day where it has fewer days)."""
+    month = day.month + months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def lost_contact_before(today: datetime.date, months: int | None = None) -> datetime.date:
+    """The last day a member may have been reached on and still count as lost on `today` (N-MOBILE)."""
+    return months_before(today, lost_contact_months(today) if months is None else months)
+
+
+def _changed(record: MobileRecord, day: datetime.date) -> None:
+    mobile_record_changed.send(sender=MobileRecord, record=record, day=day)
 
 
 def _check_dates(*, since: datetime.date) -> None:
@@ -74,7 +117,8 @@ def mobile_outflow_record(
         raise ValidationError(
             {"receiving_organisation": _("A branch, joint branch or party group receives mobile members.")}
         )
-    return MobileRecord.objects.create(
+    _check_home(member=member, since=since, receiving_organisation=receiving_organisation)
+    record = MobileRecord.objects.create(
         member=member,
         name=member.name,
         id_number=member.id_number,
@@ -88,6 +132,48 @@ def mobile_outflow_record(
         since=since,
         recorded_by=acting_user(user),
     )
+    _changed(record, since)
+    return record
+
+
+def _check_home(*, member: Member, since: datetime.date, receiving_organisation: Organisation | None) -> None:
+    """N-MOBILE: the home branch records its own member. Refused: a member who, on the day they went
+    away, belonged to another organisation (the record is that organisation's, or the transfer comes
+    first), and a receiving organisation that is the member's own branch."""
+    elsewhere = (
+        Membership.objects.on(since)
+        .filter(member=member)
+        .exclude(organisation_id=member.organisation_id)
+        .select_related("organisation")
+        .first()
+    )
+    if elsewhere is not None:
+        raise ValidationError(
+            {
+                "since": _(
+                    "On %(date)s %(name)s was a member of %(organisation)s, not of %(home)s: that organisation "
+                    "records the departure, or give a day since the member joined %(home)s."
+                )
+                % {
+                    "date": day_text(since),
+                    "name": member.name,
+                    "organisation": elsewhere.organisation.name,
+                    "home": member.organisation.name,
+                }
+            }
+        )
+    home = member.organisation
+    if receiving_organisation is not None and (
+        receiving_organisation.path.startswith(home.path) or home.path.startswith(receiving_organisation.path)
+    ):
+        raise ValidationError(
+            {
+                "receiving_organisation": _(
+                    "%(organisation)s is %(name)s's own organisation: a mobile member takes part in another one."
+                )
+                % {"organisation": receiving_organisation.name, "name": member.name}
+            }
+        )
 
 
 @transaction.atomic
@@ -120,10 +206,22 @@ def mobile_inflow_record(
         errors["name"] = _("The name is required.")
     if number and MobileRecord.objects.filter(id_number=number, returned_on__isnull=True).exists():
         errors["id_number"] = _("This member is already recorded as mobile.")
+    elif number:
+        here = (
+            Membership.objects.on(since)
+            .filter(member__id_number=number, member__status=MemberStatus.ACTIVE)
+            .select_related("member", "organisation")
+            .first()
+        )
+        if here is not None:
+            errors["id_number"] = _(
+                "%(name)s with this ID number is a member of %(organisation)s in the zone: %(organisation)s "
+                "records the member's out-flow, with this branch as the receiving organisation."
+            ) % {"name": here.member.name, "organisation": here.organisation.name}
     if errors:
         raise ValidationError(errors)
     _check_dates(since=since)
-    return MobileRecord.objects.create(
+    record = MobileRecord.objects.create(
         name=name.strip(),
         id_number=number,
         home_organisation_name=home_organisation_name.strip(),
@@ -134,12 +232,16 @@ def mobile_inflow_record(
         since=since,
         recorded_by=acting_user(user),
     )
+    _changed(record, since)
+    return record
 
 
 @transaction.atomic
 def mobile_contact_record(
     *, record: MobileRecord, contacted_on: datetime.date, means: str, notes: str = "", user=None
 ) -> MobileContact:
+    """N-MOBILE: a contact made; the latest one ends a lost contact."""
+    record = MobileRecord.objects.select_for_update().get(pk=record.pk)
     if contacted_on > timezone.localdate():
         raise ValidationError({"contacted_on": _("This date is in the future.")})
     if contacted_on < record.since:
@@ -149,9 +251,14 @@ def mobile_contact_record(
                 % {"date": day_text(record.since)}
             }
         )
-    return MobileContact.objects.create(
+    contact = MobileContact.objects.create(
         record=record, contacted_on=contacted_on, means=means, notes=notes.strip(), recorded_by=acting_user(user)
     )
+    if record.last_contact_on is None or contacted_on > record.last_contact_on:
+        record.last_contact_on = contacted_on
+        record.save(update_fields=["last_contact_on"])
+    _changed(record, contacted_on)
+    return contact
 
 
 @transaction.atomic
@@ -168,28 +275,317 @@ def mobile_return_record(*, record: MobileRecord, on: datetime.date, user=None) 
         )
     record.returned_on = on
     record.save(update_fields=["returned_on"])
+    _changed(record, on)
+    return record
+
+
+@transaction.atomic
+def mobile_decision_record(
+    *, record: MobileRecord, decision: str, decided_on: datetime.date, notes: str = "", user=None
+) -> MobileRecord:
+    """N-MOBILE: the home branch records what it decided about a member it could not reach; the duty
+    ends with it (the decision itself, 停止党籍 or another, is the branch's, not the portal's)."""
+    record = MobileRecord.objects.select_for_update(of=("self",)).select_related("home_organisation").get(pk=record.pk)
+    if record.is_inflow or record.home_organisation is None:
+        raise ValidationError(_("Only the home branch decides about a member it could not reach."))
+    if user is not None and not scoping.path_in_scope(user, record.home_organisation.path):
+        raise ValidationError(_("Only the home branch decides about a member it could not reach."))
+    if record.decision:
+        raise ValidationError(
+            _("The decision was already recorded on %(date)s.") % {"date": day_text(record.decided_on)}
+        )
+    if record.returned_on is not None:
+        raise ValidationError(_("The member has returned: there is no lost contact to decide on."))
+    if decision not in LostContactDecision.values:
+        raise ValidationError({"decision": _("Choose the decision.")})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("This date is in the future.")})
+    months = lost_contact_months(decided_on)
+    reached = record.last_contact_on or record.since
+    lost_from = months_after(reached, months)
+    if decided_on < lost_from:
+        raise ValidationError(
+            {
+                "decided_on": _(
+                    "On %(date)s the member had not yet lost contact: last reached on %(reached)s, lost contact "
+                    "from %(lost)s (%(months)s months)."
+                )
+                % {
+                    "date": day_text(decided_on),
+                    "reached": day_text(reached),
+                    "lost": day_text(lost_from),
+                    "months": months,
+                }
+            }
+        )
+    if decision == LostContactDecision.OTHER and not notes.strip():
+        raise ValidationError({"notes": _("Say what was decided.")})
+    record.decision, record.decided_on, record.decision_notes = decision, decided_on, notes.strip()
+    record.save(update_fields=["decision", "decided_on", "decision_notes"])
+    _changed(record, decided_on)
+    return record
+
+
+@transaction.atomic
+def mobile_dues_arrangement_record(
+    *, record: MobileRecord, to_receiving: bool, agreement: str = "", user=None
+) -> MobileRecord:
+    """N-DUES: a mobile member pays dues to the home branch, or to the receiving branch in the zone
+    where both agreed (the agreement recorded)."""
+    record = MobileRecord.objects.select_for_update(of=("self",)).select_related("home_organisation").get(pk=record.pk)
+    if record.is_inflow or record.home_organisation is None:
+        raise ValidationError(_("An in-flow member pays dues to their home organisation outside the zone."))
+    if user is not None and not scoping.path_in_scope(user, record.home_organisation.path):
+        raise ValidationError(_("Only the home branch records where its member pays dues."))
+    if to_receiving:
+        if record.receiving_organisation_id is None:
+            raise ValidationError(
+                {"to_receiving": _("Dues go to a receiving organisation only when it is a branch in the zone.")}
+            )
+        if not agreement.strip():
+            raise ValidationError({"agreement": _("Give the agreement (its number or date) between the branches.")})
+    record.dues_to_receiving, record.dues_agreement = to_receiving, agreement.strip() if to_receiving else ""
+    record.save(update_fields=["dues_to_receiving", "dues_agreement"])
     return record
 
 
 def mobile_list(*, user, organisation: Organisation | None = None, today: datetime.date | None = None) -> QuerySet:
     """Open records visible to the user (out-flow from, or in-flow into, the organisation's subtree),
-    with the last contact and the lost-contact flag; one query."""
-    today = today or timezone.localdate()
+    with the last contact, longest without contact first; one query."""
     records = scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True), user)
     if organisation is not None:
-        records = records.filter(
-            Q(subtree(organisation, via="home_organisation")) | Q(subtree(organisation, via="receiving_organisation"))
-        )
+        records = records.filter(_of_subtree(organisation))
     return (
         records.select_related("home_organisation", "receiving_organisation", "member")
-        .annotate(last_contact=Max("contacts__contacted_on"))
-        .annotate(reached_on=Coalesce("last_contact", "since"))
+        .annotate(last_contact=F("last_contact_on"))
+        .annotate(reached_on=Coalesce("last_contact_on", "since"))
         .order_by("reached_on", "pk")
     )
 
 
-def is_lost_contact(record, today: datetime.date | None = None) -> bool:
-    """Not reached for six months or more (N-MOBILE): the record is flagged on the list."""
+def _of_subtree(organisation: Organisation) -> Q:
+    """Records whose home or receiving organisation is in the subtree: by the organisations' keys, read
+    once (one indexed query), so the records are found through their two key indexes instead of by
+    joining the organisations of every record."""
+    inside = list(Organisation.objects.filter(subtree(organisation)).values_list("pk", flat=True))
+    return Q(home_organisation__in=inside) | Q(receiving_organisation__in=inside)
+
+
+def is_lost_contact(record, today: datetime.date | None = None, *, cutoff: datetime.date | None = None) -> bool:
+    """Not reached for the parameter's months or more (N-MOBILE): the record is flagged on the list.
+    A list passes `cutoff` (`lost_contact_before`, read once) instead of a day."""
+    if cutoff is None:
+        cutoff = lost_contact_before(today or timezone.localdate())
+    reached = record.last_contact_on or record.since
+    return reached <= cutoff
+
+
+def lost_contacts(*, user, today: datetime.date | None = None) -> QuerySet:
+    """Out-flow members in the user's scope not reached for the parameter's months, no decision
+    recorded: the home branches' duty (N-MOBILE)."""
     today = today or timezone.localdate()
-    reached = record.last_contact or record.since
-    return reached <= lost_contact_before(today)
+    return (
+        scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True, member__isnull=False), user)
+        .filter(decision="")
+        .annotate(reached_on=Coalesce("last_contact_on", "since"))
+        .filter(reached_on__lte=lost_contact_before(today))
+    )
+
+
+def mobile_members_of(*, organisation: Organisation, today: datetime.date | None = None) -> list[MobileRecord]:
+    """A branch's mobile members for its own pages: its members away (its party groups' too) and the
+    in-flow members it receives, each with the last contact and the lost-contact flag; one query."""
+    today = today or timezone.localdate()
+    cutoff = lost_contact_before(today)
+    records = list(
+        MobileRecord.objects.filter(returned_on__isnull=True)
+        .filter(_of_subtree(organisation))
+        .select_related("member", "home_organisation", "receiving_organisation")
+        .order_by(Coalesce("last_contact_on", "since"), "pk")[:MOBILE_SHOWN]
+    )
+    for record in records:
+        record.is_outflow_here = record.home_organisation is not None and record.home_organisation.path.startswith(
+            organisation.path
+        )
+        record.reached_on = record.last_contact_on or record.since
+        record.lost_contact = record.is_outflow_here and not record.decision and record.reached_on <= cutoff
+    return records
+
+
+def mobile_marked(*, members: list[Member], today: datetime.date | None = None) -> list[Member]:
+    """A page of the roster with each member's open out-flow record (`mobile`, None if at home), its
+    `reached_on` and `lost_contact`; one query."""
+    today = today or timezone.localdate()
+    cutoff = lost_contact_before(today)
+    records = {
+        r.member_id: r
+        for r in MobileRecord.objects.filter(member__in=[m.pk for m in members], returned_on__isnull=True).order_by()
+    }
+    for member in members:
+        record = member.mobile = records.get(member.pk)
+        if record is not None:
+            record.reached_on = record.last_contact_on or record.since
+            record.lost_contact = not record.decision and record.reached_on <= cutoff
+    return members
+
+
+# The bureau's view (issue 18) -------------------------------------------------------------------
+
+TOWN_PATH = 2 * Organisation.steplen  # the path of a town or system (depth 2)
+PROVINCE_ENDS = ("自治区", "特别行政区", "省", "市")
+
+
+def destination_of(place: str) -> str:
+    """Where a member went, to the province (or municipality): 广东省深圳市南山区 → 广东省."""
+    place = place.strip()
+    cut = [place.find(end) + len(end) for end in PROVINCE_ENDS if place.find(end) > 0]
+    return place[: min(cut)] if cut else place
+
+
+@dataclasses.dataclass
+class TownRow:
+    town: Organisation | None  # None: the systems, enterprises and schools at the same level, together
+    outflow: int = 0
+    inflow: int = 0
+    lost: int = 0
+    decided: int = 0
+
+
+@dataclasses.dataclass
+class ZoneMobile:
+    towns: list[TownRow]
+    destinations: list[tuple[str, int]]  # (destination, open out-flow records), most first
+    homes: list[tuple[Organisation, int, int]]  # (home organisation, out-flow, of whom lost), most first
+    totals: dict
+
+
+def mobile_zone(*, user, today: datetime.date | None = None, homes_shown: int = 30) -> ZoneMobile:
+    """S-MOBILE, N-MOBILE for the bureau: the open records in the user's scope by town (out-flow by the
+    home's town, in-flow by the receiving town, lost contacts; the systems, enterprises and schools
+    beside the towns in one row), by destination and by home organisation. Five grouped queries,
+    whatever the size of the zone (and the subtree's keys for an organisation's administrator)."""
+    today = today or timezone.localdate()
+    cutoff = lost_contact_before(today)
+    records = scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True), user).order_by()
+    root = scoping.scope_root(user)
+    if root is not None:  # the same records, found by the subtree's keys before the paths are joined
+        records = records.filter(_of_subtree(root))
+    outflow = records.filter(member__isnull=False)
+    lost = Q(decision="") & Q(reached_on__lte=cutoff)
+    by_prefix = {}
+    # By the home's town: the records grouped by their home organisation first (no join), then those
+    # groups by their organisation's town; the in-flow likewise by the receiving organisation's town.
+    home_groups = (
+        outflow.annotate(reached_on=Coalesce("last_contact_on", "since"))
+        .values("home_organisation")
+        .annotate(
+            n=Count("pk"),
+            lost=Count("pk", filter=lost),
+            decided=Count("pk", filter=~Q(decision="")),
+            inside=Count("pk", filter=Q(receiving_organisation__isnull=False)),
+        )
+    )
+    inside = 0
+    for prefix, n, n_lost, n_decided, n_inside in _by_town(home_groups):
+        by_prefix[prefix] = TownRow(None, n, 0, n_lost, n_decided)
+        inside += n_inside
+    received = (
+        records.filter(receiving_organisation__isnull=False).values("receiving_organisation").annotate(n=Count("pk"))
+    )
+    for prefix, n in _by_town(received):
+        by_prefix.setdefault(prefix, TownRow(None)).inflow = n
+    towns = {
+        o.path: o
+        for o in Organisation.objects.filter(sector=Sector.TOWN, depth=2, path__in=list(by_prefix)).only(
+            "pk", "name", "path", "code"
+        )
+    }
+    rows, others = [], TownRow(None)
+    for prefix, row in by_prefix.items():
+        if prefix in towns:
+            row.town = towns[prefix]
+            rows.append(row)
+        else:
+            for field in ("outflow", "inflow", "lost", "decided"):
+                setattr(others, field, getattr(others, field) + getattr(row, field))
+    rows.sort(key=lambda r: r.town.path)
+    if others.outflow or others.inflow:
+        rows.append(others)
+    destinations = Counter({str(_("Inside the zone")): inside} if inside else {})
+    for place, n in (
+        outflow.filter(receiving_organisation__isnull=True).values_list("place").annotate(n=Count("pk")).order_by()
+    ):
+        destinations[destination_of(place)] += n
+    home_counts = list(
+        outflow.annotate(reached_on=Coalesce("last_contact_on", "since"))
+        .values_list("home_organisation")
+        .annotate(n=Count("pk"), lost=Count("pk", filter=lost))
+        .order_by("-n", "-lost", "home_organisation")[:homes_shown]
+    )
+    organisations = Organisation.objects.only("pk", "name", "code").in_bulk([pk for pk, _n, _lost in home_counts])
+    homes = [(organisations[pk], n, n_lost) for pk, n, n_lost in home_counts]
+    totals = {
+        "outflow": sum(r.outflow for r in rows),
+        "inflow": records.filter(member__isnull=True).count(),
+        "lost": sum(r.lost for r in rows),
+        "decided": sum(r.decided for r in rows),
+    }
+    return ZoneMobile(rows, sorted(destinations.items(), key=lambda kv: (-kv[1], kv[0])), homes, totals)
+
+
+def _by_town(groups: QuerySet) -> list[tuple]:
+    """Per-organisation groups (a `values(<organisation>).annotate(<counts>)` queryset) summed by the
+    organisation's town (its path's first two levels): a few thousand grouped rows joined to their
+    organisations, not every record. (town path, the sums...)."""
+    sql, params = groups.order_by().query.sql_with_params()
+    numbers = [f"c{i}" for i in range(len(groups.query.annotation_select))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT SUBSTRING(o.path, 1, {TOWN_PATH}), {', '.join(f'SUM(g.{c})' for c in numbers)} "
+            f"FROM ({sql}) AS g (k, {', '.join(numbers)}) JOIN {Organisation._meta.db_table} o ON o.id = g.k "
+            "GROUP BY 1",
+            params,
+        )
+        return [(row[0], *(int(v) for v in row[1:])) for row in cursor.fetchall()]
+
+
+def mobile_xlsx(*, user, unmasked: bool, today: datetime.date | None = None) -> tuple[bytes, int]:
+    """The open records in the user's scope as a workbook; ID numbers and phones masked unless `unmasked`
+    (core.masking: the rule of every other list)."""
+    today = today or timezone.localdate()
+    cutoff = lost_contact_before(today)
+    yes, no = str(_("yes")), str(_("no"))
+    rows = (
+        (
+            record.name,
+            record.id_number if unmasked else id_number_masked(record.id_number),
+            str(_("In-flow")) if record.member_id is None else str(_("Out-flow")),
+            record.home_organisation.name if record.home_organisation else record.home_organisation_name,
+            record.receiving_organisation.name if record.receiving_organisation else record.receiving_organisation_name,
+            record.place,
+            record.activity_card_number,
+            record.since,
+            record.last_contact_on,
+            yes if record.member_id and not record.decision and record.reached_on <= cutoff else no,
+            record.get_decision_display() if record.decision else "",
+            record.phone if unmasked else phone_masked(record.phone),
+        )
+        for record in mobile_list(user=user).iterator(chunk_size=2000)
+    )
+    header = [
+        _("Name"),
+        _("ID number"),
+        _("Direction"),
+        _("Home organisation"),
+        _("Receiving organisation"),
+        _("Where the member is"),
+        _("Activity card number"),
+        _("Away since"),
+        _("Last contact"),
+        _("Lost contact"),
+        pgettext("lost contact", "Decision"),
+        _("Phone"),
+    ]
+    counter = RowCounter(rows)
+    data = xlsx_bytes(title=str(_("Mobile members")), header=[str(h) for h in header], rows=counter)
+    return data, counter.count

@@ -9,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from members.enums import (
@@ -18,6 +19,7 @@ from members.enums import (
     Education,
     Gender,
     LifeStatus,
+    LostContactDecision,
     MemberCategory,
     MemberEventKind,
     MemberStatus,
@@ -319,6 +321,18 @@ class MobileRecord(models.Model):
     activity_card_number = models.CharField(_("activity card number"), max_length=50, blank=True)
     since = models.DateField(_("away since"))
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    # The latest contact on record, kept by `mobile_contact_record` (the lists and N-MOBILE read it
+    # without grouping the contacts).
+    last_contact_on = models.DateField(_("last contact"), null=True, blank=True)
+    # N-MOBILE: the home branch's decision about a member it could not reach; it ends the duty.
+    decision = models.CharField(
+        _("decision on the lost contact"), max_length=16, choices=LostContactDecision.choices, blank=True
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_notes = models.CharField(_("notes on the decision"), max_length=300, blank=True)
+    # N-DUES: a mobile member pays the home branch, or the receiving one where both agreed.
+    dues_to_receiving = models.BooleanField(_("dues paid to the receiving organisation"), default=False)
+    dues_agreement = models.CharField(_("dues agreement"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -331,6 +345,16 @@ class MobileRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"], condition=models.Q(returned_on__isnull=True), name="mobile_one_open_per_member"
+            ),
+        ]
+        # The lists of open records, longest without contact first (members.mobile.mobile_list): read in
+        # index order, a page of 50 costs 50 rows at any size of the zone.
+        indexes = [
+            models.Index(
+                Coalesce("last_contact_on", "since"),
+                "id",
+                condition=models.Q(returned_on__isnull=True),
+                name="mobile_open_reached",
             ),
         ]
 

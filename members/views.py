@@ -33,6 +33,8 @@ from members.forms import (
     MemberStatusForm,
     MemberTransferForm,
     MobileContactForm,
+    MobileDecisionForm,
+    MobileDuesForm,
     MobileInflowForm,
     MobileOutflowForm,
     MobileReturnForm,
@@ -69,6 +71,7 @@ class MemberListView(PermissionRequiredMixin, TemplateView):
             members = members.none()
         context["form"] = form
         context["page"] = CappedPaginator(members, 50).get_page(self.request.GET.get("page"))
+        mobile.mobile_marked(members=list(context["page"]))
         context["unmasked"] = sees_personal_data(self.request.user)
         query = data.copy()
         query.pop("page", None)
@@ -285,13 +288,66 @@ class MobileListView(PermissionRequiredMixin, TemplateView):
         code = self.request.GET.get("org", "").strip()
         if code:
             organisation = organisation_for_code(user=self.request.user, code=code)
-        records = list(mobile.mobile_list(user=self.request.user, organisation=organisation)[:500])
-        for record in records:
-            record.lost_contact = mobile.is_lost_contact(record)
+        records = mobile.mobile_list(user=self.request.user, organisation=organisation)
+        page = CappedPaginator(records, 50).get_page(self.request.GET.get("page"))
+        cutoff = mobile.lost_contact_before(timezone.localdate())
+        for record in page:
+            record.lost_contact = mobile.is_lost_contact(record, cutoff=cutoff)
+        query = self.request.GET.copy()
+        query.pop("page", None)
         context.update(
-            records=records, organisation=organisation, code=code, unmasked=sees_personal_data(self.request.user)
+            records=page,
+            page=page,
+            query_string=query.urlencode(),
+            organisation=organisation,
+            code=code,
+            unmasked=sees_personal_data(self.request.user),
         )
         return context
+
+
+class MobileOrganisationView(OrganisationMixin, TemplateView):
+    """S-MOBILE, N-MOBILE on a branch's own pages: its members away and the in-flow members it receives,
+    each with the last contact; a lost contact is the home branch's duty until it is met."""
+
+    permission_required = "view"
+    template_name = "members/mobile/organisation.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["records"] = mobile.mobile_members_of(organisation=self.organisation)
+        context["months"] = mobile.lost_contact_months(timezone.localdate())
+        context["unmasked"] = sees_personal_data(self.request.user)
+        context["can_edit"] = has_permission(self.request.user, "edit")
+        return context
+
+
+class MobileZoneView(PermissionRequiredMixin, TemplateView):
+    """S-MOBILE, N-MOBILE for the bureau (a town's administrator sees their town): the mobile members by
+    town, destination and home organisation, lost contacts counted; each row drills down to the records."""
+
+    permission_required = "view"
+    template_name = "members/mobile/zone.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["zone"] = mobile.mobile_zone(user=self.request.user)
+        context["months"] = mobile.lost_contact_months(timezone.localdate())
+        return context
+
+
+class MobileExportView(PermissionRequiredMixin, View):
+    """The open mobile records in the user's scope as .xlsx, masked as every list is; the export audited."""
+
+    permission_required = "view"
+
+    def get(self, request, *args, **kwargs):
+        unmasked = sees_personal_data(request.user)
+        if unmasked and not reauth.reauth_recent(request):
+            return reauth.reauth_redirect(request)
+        content, rows = mobile.mobile_xlsx(user=request.user, unmasked=unmasked)
+        audit.export_log(request=request, model="members.mobilerecord", filters={}, rows=rows, unmasked=unmasked)
+        return _xlsx_response(content, "流动党员.xlsx")
 
 
 class MobileOutflowView(MemberMixin, ServiceFormView):
@@ -359,6 +415,9 @@ class MobileDetailView(MobileRecordMixin, ServiceFormView):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 
+    def get_initial(self):
+        return {"contacted_on": timezone.localdate()}
+
     def perform(self, form):
         return mobile.mobile_contact_record(record=self.record, user=self.request.user, **form.cleaned_data)
 
@@ -367,6 +426,7 @@ class MobileDetailView(MobileRecordMixin, ServiceFormView):
         context["contacts"] = self.record.contacts.select_related("recorded_by")
         context["can_edit"] = has_permission(self.request.user, "edit") and self.record.returned_on is None
         context["unmasked"] = sees_personal_data(self.request.user)
+        context["lost_contact"] = not self.record.is_inflow and mobile.is_lost_contact(self.record)
         return context
 
 
@@ -379,6 +439,43 @@ class MobileReturnView(MobileRecordMixin, ServiceFormView):
 
     def perform(self, form):
         return mobile.mobile_return_record(record=self.record, on=form.cleaned_data["on"], user=self.request.user)
+
+
+class MobileDecisionView(MobileRecordMixin, ServiceFormView):
+    """N-MOBILE: the home branch records its decision about a member it could not reach."""
+
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MobileDecisionForm
+    title = _("Record the decision on a lost contact")
+    success_message = _("The decision on the lost contact was recorded.")
+
+    def perform(self, form):
+        return mobile.mobile_decision_record(record=self.record, user=self.request.user, **form.cleaned_data)
+
+
+class MobileDuesView(MobileRecordMixin, ServiceFormView):
+    """N-DUES: where a mobile member pays dues (the home branch, or the receiving one by agreement)."""
+
+    permission_required = "edit"
+    template_name = "members/member/form.html"
+    form_class = MobileDuesForm
+    title = _("Where the mobile member pays dues")
+    success_message = _("Where the member pays dues was recorded.")
+
+    service_fields = {"to_receiving": "paid_to"}
+
+    def get_initial(self):
+        paid_to = "receiving" if self.record.dues_to_receiving else "home"
+        return {"paid_to": paid_to, "agreement": self.record.dues_agreement}
+
+    def perform(self, form):
+        return mobile.mobile_dues_arrangement_record(
+            record=self.record,
+            to_receiving=form.cleaned_data["paid_to"] == "receiving",
+            agreement=form.cleaned_data["agreement"],
+            user=self.request.user,
+        )
 
 
 class CommunityRegisterView(MemberMixin, ServiceFormView):

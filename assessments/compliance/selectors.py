@@ -29,6 +29,7 @@ from assessments.norms import (
 )
 from branches.enums import Sector
 from branches.models import Organisation
+from core.dates import day_text
 from core.excel import xlsx_bytes
 from core.policy import PARAMETERS, policy_for_year, value_display
 from core.scoping import for_user, subtree
@@ -66,6 +67,8 @@ def findings_for_user(*, user, year: int | None = None) -> QuerySet:
 
 def aspect_label(finding: Finding) -> str:
     """The aspect in words: a kind of meeting, or as the rule names it."""
+    if finding.rule == MOBILE_CLAUSE:
+        return mobile_reached_words(finding)
     if finding.aspect in MeetingKind.values:
         return str(MeetingKind(finding.aspect).label)
     if finding.aspect in Sector.values:
@@ -73,6 +76,20 @@ def aspect_label(finding: Finding) -> str:
     if finding.aspect in VenueKind.values:
         return str(VenueKind(finding.aspect).label)
     return str(ASPECT_WORDS.get((finding.rule, finding.aspect), finding.aspect))
+
+
+def mobile_reached_on(finding: Finding) -> datetime.date:
+    """N-MOBILE: the day the member was last reached (a contact, or the departure), as the check saw it:
+    the finding is due the day the contact was lost, `required` days after it."""
+    return finding.due_on - datetime.timedelta(days=int(finding.required))
+
+
+def mobile_reached_words(finding: Finding) -> str:
+    """N-MOBILE: who, since when, last reached."""
+    return _("lost contact since %(lost)s, last reached %(reached)s") % {
+        "lost": day_text(finding.due_on),
+        "reached": day_text(mobile_reached_on(finding)),
+    }
 
 
 def rule_title(clause: str) -> str:
@@ -165,6 +182,7 @@ MEETING_KIND_RULES = {
 STUDY_RULES = ("Q-TRAINING-MEMBER", "Q-TRAINING-LEADER")
 # The kind of venue a rule's form asks for, where its aspect does not say it.
 VENUE_KIND_RULES = {"Q-SERVICE-STATION": VenueKind.CONVENIENCE_STATION}
+MOBILE_CLAUSE = "N-MOBILE"
 # What a rule's aspect is in words, where it is not a kind of meeting or a sector.
 ASPECT_WORDS = {
     ("Q-EVALUATION", "held"): gettext_lazy("the evaluation held"),
@@ -302,6 +320,8 @@ def fix_url(
     r = RULES.get(clause)
     if r is None:
         return ""
+    if clause == MOBILE_CLAUSE and aspect.isdigit():  # the member's record, its contact form first
+        return reverse("members:mobile_detail", args=[int(aspect)]) + "#contact"
     url_name = r.fix_url or r.evidence_url
     args = [organisation_id] + ([year] if r.with_year else [])
     try:
@@ -347,7 +367,11 @@ def _finding_items(findings: list[Finding], *, today: datetime.date) -> list[Tod
                 state, f.rule, duty_title(f.rule, f.aspect), period_words(f.period), f.due_on, "", []
             )
         item.due_on = max(item.due_on, f.due_on)
-        if f.member_id is None:
+        if f.rule == MOBILE_CLAUSE:  # one entry a member: the record's contact form, one click
+            url = fix_url(clause=f.rule, organisation_id=f.organisation_id, year=f.year, aspect=f.aspect)
+            done = _("%(name)s: %(reached)s") % {"name": f.member.name, "reached": mobile_reached_words(f)}
+            item.entries.append(TodoEntry(f.organisation, url, done, _("Reach the member or record the decision")))
+        elif f.member_id is None:
             url = fix_url(
                 clause=f.rule,
                 organisation_id=f.organisation_id,

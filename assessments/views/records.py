@@ -80,6 +80,7 @@ from core.policy import policy_for_year, policy_values
 from core.scoping import subtree
 from core.uploads import IMAGE_TYPES
 from core.views import ScopedFileView, ServiceFormView
+from members.mobile import mobile_members_of
 from members.models import Member
 
 
@@ -120,10 +121,20 @@ class YearView(OrganisationMixin, TemplateView):
             else None,
             meetings=selectors.meetings_for_year(organisation=organisation, year=year),
             training=selectors.training_table(organisation=organisation, year=year),
+            mobile=self.mobile(year),
             hours_member=targets[0],
             hours_leader=targets[1],
         )
         return context
+
+    def mobile(self, year: int) -> list:
+        """S-MOBILE: the branch's mobile members with their last contact and the hours they earned at
+        the receiving branch this year (in their study hours once, seen by both branches)."""
+        records = mobile_members_of(organisation=self.organisation)
+        hours = selectors.mobile_study_hours(records=records, year=year)
+        for record in records:
+            record.hours_there = hours.get(record.pk)
+        return records
 
 
 class MeetingFormMixin(FormDayMixin):

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branches.enums import OrganisationKind, Sector
 from branches.models import Organisation
@@ -28,7 +29,7 @@ from core.scoping import subtree
 from funding.enums import DuesBasis
 from funding.models import DuesBase, DuesPayment, DuesRefund
 from members.enums import LifeStatus
-from members.models import Member, Membership
+from members.models import Member, Membership, MobileRecord
 from members.selectors import branch_members_on
 
 MONTHS = range(1, 13)
@@ -144,24 +145,68 @@ def _months_of_span(started_on, ended_on, year: int, last: int) -> set[int]:
     return set(range(first, end + 1))
 
 
-def dues_months_due(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> dict[int, set]:
-    """member id → the months of the year (through the last month due) the member belonged to the branch
-    (or one of its party groups); one query."""
+@dataclasses.dataclass
+class MobileDues:
+    """N-DUES with S-MOBILE: mobile members who pay dues to the receiving branch by agreement, seen from
+    one branch: those it receives (`received`) and its own who pay elsewhere (`elsewhere`), each as
+    member id → the months of the year the agreement covers; `records` by member id."""
+
+    received: dict
+    elsewhere: dict
+    records: dict
+
+
+def dues_mobile(*, organisation: Organisation, year: int, last: int) -> MobileDues:
+    """The branch's (and its party groups') mobile members paying dues by agreement to the receiving
+    branch, the months of their absence through `last`; one query."""
+    within = set(organisation_with_groups(organisation=organisation).values_list("pk", flat=True))
+    records = (
+        MobileRecord.objects.filter(member__isnull=False, dues_to_receiving=True, since__year__lte=year)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__year__gte=year))
+        .filter(Q(receiving_organisation__in=within) | Q(home_organisation__in=within))
+        .select_related("home_organisation", "receiving_organisation")
+    )
+    found = MobileDues(defaultdict(set), defaultdict(set), {})
+    for record in records:
+        months = _months_of_span(record.since, record.returned_on, year, last)
+        if record.receiving_organisation_id in within:
+            found.received[record.member_id] |= months
+        if record.home_organisation_id in within:
+            found.elsewhere[record.member_id] |= months
+        found.records[record.member_id] = record
+    return found
+
+
+def dues_months_due(
+    *, organisation: Organisation, year: int, today: datetime.date | None = None, mobile: MobileDues | None = None
+) -> dict[int, set]:
+    """member id → the months of the year (through the last month due) the member owes the branch: the
+    months the member belonged to it (or one of its party groups), but for those paid to a receiving
+    branch by agreement; and the months of the mobile members it receives who pay here by agreement
+    (N-DUES, S-MOBILE). Two queries."""
     last = dues_last_month(year=year, today=today)
     months = defaultdict(set)
     within = organisation_with_groups(organisation=organisation).values("pk")
     spans = Membership.objects.filter(_spans_in_year(year), organisation__in=within)
     for member_id, started_on, ended_on in spans.values_list("member_id", "started_on", "ended_on"):
         months[member_id] |= _months_of_span(started_on, ended_on, year, last)
+    mobile = mobile or dues_mobile(organisation=organisation, year=year, last=last)
+    for member_id, away in mobile.elsewhere.items():
+        months[member_id] -= away
+    for member_id, away in mobile.received.items():
+        months[member_id] |= away
     return months
 
 
 def dues_members(*, organisation: Organisation, year: int) -> QuerySet:
-    """The members who belonged to the branch (or one of its party groups) at some time in the year, in
-    pinyin order (one query)."""
+    """The members who belonged to the branch (or one of its party groups) at some time in the year, and
+    the mobile members it receives who pay their dues here by agreement, in pinyin order (one query)."""
     within = organisation_with_groups(organisation=organisation).values("pk")
     spans = Membership.objects.filter(_spans_in_year(year), organisation__in=within).values("member_id")
-    return Member.objects.filter(pk__in=spans).order_by("name_pinyin", "pk")
+    received = MobileRecord.objects.filter(
+        member__isnull=False, dues_to_receiving=True, receiving_organisation__in=within, since__year__lte=year
+    ).filter(Q(returned_on__isnull=True) | Q(returned_on__year__gte=year))
+    return Member.objects.filter(Q(pk__in=spans) | Q(pk__in=received.values("member_id"))).order_by("name_pinyin", "pk")
 
 
 def dues_bases(*, member_ids, year: int) -> dict[int, DuesBase]:
@@ -185,6 +230,7 @@ class DuesRow:
     months_owed: int
     owed: Decimal | None  # None: no base yet, the amount is unknown
     paid: Decimal
+    mobile: str = ""  # S-MOBILE: where a mobile member pays dues by agreement
 
     @property
     def default(self) -> str:
@@ -223,7 +269,10 @@ def dues_grid(*, organisation: Organisation, year: int, today: datetime.date | N
     in a year a policy revision took effect)."""
     members = list(dues_members(organisation=organisation, year=year))
     ids = [m.pk for m in members]
-    due = dues_months_due(organisation=organisation, year=year, today=today)
+    mobile = dues_mobile(organisation=organisation, year=year, last=dues_last_month(year=year, today=today))
+    due = dues_months_due(organisation=organisation, year=year, today=today, mobile=mobile)
+    for member_id, away in mobile.elsewhere.items():  # owed to the receiving branch: shown here too
+        due[member_id] = due[member_id] | away
     bases = dues_bases(member_ids=ids, year=year)
     paid = dues_paid(member_ids=ids, year=year)
     values = dues_values_by_month(year=year)
@@ -253,9 +302,25 @@ def dues_grid(*, organisation: Organisation, year: int, today: datetime.date | N
                 months_owed=months_owed,
                 owed=owed if base or not months_owed else None,
                 paid=total,
+                mobile=_mobile_note(mobile, member.pk),
             )
         )
     return rows
+
+
+def _mobile_note(mobile: MobileDues, member_id: int) -> str:
+    record = mobile.records.get(member_id)
+    if record is None:
+        return ""
+    if member_id in mobile.received:
+        return _("Mobile member of %(home)s, pays dues here by agreement (%(agreement)s)") % {
+            "home": record.home_organisation.name,
+            "agreement": record.dues_agreement,
+        }
+    return _("Mobile member, pays dues to %(receiving)s by agreement (%(agreement)s)") % {
+        "receiving": record.receiving_organisation.name,
+        "agreement": record.dues_agreement,
+    }
 
 
 @dataclasses.dataclass

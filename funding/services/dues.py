@@ -196,7 +196,11 @@ def dues_collect(
 
     years = sorted({m.year for m in months})
     names = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "name"))
-    due = {year: selectors.dues_months_due(organisation=organisation, year=year) for year in years}
+    last_months = {year: selectors.dues_last_month(year=year) for year in years}
+    mobile = {
+        year: selectors.dues_mobile(organisation=organisation, year=year, last=last_months[year]) for year in years
+    }
+    due = {year: selectors.dues_months_due(organisation=organisation, year=year, mobile=mobile[year]) for year in years}
     bases = {(b.member_id, b.year): b for b in DuesBase.objects.filter(member_id__in=member_ids, year__in=years)}
     paid = set(DuesPayment.objects.filter(member_id__in=member_ids, month__in=months).values_list("member_id", "month"))
     values = {year: selectors.dues_values_by_month(year=year) for year in years}
@@ -212,6 +216,16 @@ def dues_collect(
             continue
         for month in months:
             label = month_label(month)
+            if month.month in mobile[month.year].elsewhere.get(member_id, ()):
+                problems.append(
+                    _("%(name)s pays the dues of %(month)s to %(receiving)s by agreement: that branch collects them.")
+                    % {
+                        "name": name,
+                        "month": label,
+                        "receiving": mobile[month.year].records[member_id].receiving_organisation.name,
+                    }
+                )
+                continue
             if month.month not in due[month.year].get(member_id, ()):
                 problems.append(
                     _("%(name)s was not a member of %(org)s in %(month)s.")

@@ -104,6 +104,11 @@ VIEWS = {
     "members:mobile_inflow": ("edit", "org"),
     "members:mobile_detail": ("view", "mobile"),
     "members:mobile_return": ("edit", "mobile"),
+    "members:mobile_zone": ("view", None),
+    "members:mobile_export": ("view", None),
+    "members:mobile_organisation": ("view", "org"),
+    "members:mobile_decision": ("edit", "mobile"),
+    "members:mobile_dues": ("edit", "mobile"),
     "policy": ("signed_in", None),
     "policy_revision_create": ("parameters", None),
     "policy_revision_update": ("parameters", "revision"),
@@ -131,6 +136,9 @@ READ_ONLY = {
     "members:detail",
     "members:pipeline",
     "members:mobile_list",
+    "members:mobile_zone",
+    "members:mobile_export",
+    "members:mobile_organisation",
     "members:community",
     "members:export",
     "members:roster_template",
@@ -167,7 +175,7 @@ READ_ONLY |= {
 }
 POST_ONLY = {"members:roster_confirm", "assessments:training_delete"}
 # Exports with ID numbers in full send the roles that see them to confirm their password first (issue 7).
-PASSWORD_FIRST = {"members:export", "ledgers:member_card"}
+PASSWORD_FIRST = {"members:export", "members:mobile_export", "ledgers:member_card"}
 # URL arguments besides the object's pk.
 EXTRA_KWARGS = {
     name: {"year": 2024}
@@ -408,7 +416,7 @@ CASES = [
 
 def test_matrix_size():
     # URL x role x scope x method; printed in the closing note.
-    assert len(CASES) == 2688
+    assert len(CASES) == 2784
 
 
 def _check(zone, users, client, name, role, where, method) -> str | None:
