@@ -87,7 +87,7 @@ MAX_ATTACHMENTS = 20
 VENUE_KIND_SECTORS = {
     VenueKind.CONVENIENCE_STATION: (Sector.VILLAGE, Sector.COMMUNITY),
     VenueKind.MEMBER_HOUSEHOLD: (Sector.VILLAGE, Sector.COMMUNITY),
-    VenueKind.DEPUTY_OFFICE: (Sector.TOWN,),
+    VenueKind.DEPUTY_OFFICE: (Sector.TOWN, Sector.STREET),
 }
 
 # What the bulk writes below log, one entry a call (issue 13, item 4: bulk_create passes the signals).

@@ -40,7 +40,7 @@ from pypdf import PdfReader
 from assessments.enums import AttendanceStatus, MeetingKind
 from assessments.models import Attendance, Meeting, MeetingAttachment
 from branches import services as branch_services
-from branches.enums import OrganisationKind, PostKind, Sector
+from branches.enums import TOWN_SECTORS, OrganisationKind, PostKind
 from branches.models import Organisation
 from core.idcard import id_make
 from core.models import User
@@ -123,7 +123,7 @@ def _photos(rng: random.Random) -> list[bytes]:
 
 
 def _town_near(size: int) -> Organisation:
-    towns = Organisation.objects.filter(sector=Sector.TOWN, kind=OrganisationKind.PARTY_COMMITTEE)
+    towns = Organisation.objects.filter(sector__in=TOWN_SECTORS, kind=OrganisationKind.PARTY_COMMITTEE)
     counts = {t: services.subtree_organisations(organisation=t).count() for t in towns}
     return min(counts, key=lambda t: abs(counts[t] - size))
 

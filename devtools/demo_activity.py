@@ -71,7 +71,7 @@ from assessments.models import (
 )
 from assessments.norms import LEADERSHIP_CLAUSES
 from assessments.selectors import leadership_teams
-from branches.enums import COMMITTEE_POSTS, MEMBER_HOLDING_KINDS, OrganisationKind, PostKind, Sector
+from branches.enums import COMMITTEE_POSTS, MEMBER_HOLDING_KINDS, TOWN_SECTORS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from core.bulkload import ids_reserve, row_factory, rows_copy
 from core.policy import policy_for_year
@@ -903,7 +903,7 @@ class _Generator:
         places = self._tops((Sector.VILLAGE, Sector.COMMUNITY))
         wanted = [(row, VenueKind.CONVENIENCE_STATION, 0.94, "便民服务站") for row in places]
         wanted += [(row, VenueKind.MEMBER_HOUSEHOLD, 0.9, "党员中心户") for row in places]
-        wanted += [(row, VenueKind.DEPUTY_OFFICE, 0.9, "党代表工作室") for row in self._tops((Sector.TOWN,))]
+        wanted += [(row, VenueKind.DEPUTY_OFFICE, 0.9, "党代表工作室") for row in self._tops(tuple(TOWN_SECTORS))]
         plan = []
         for (pk, path, _kind, _sector, unit), kind, share, name in wanted:
             rng = random.Random(f"{self.seed}:{kind}:{path}")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from branches.enums import MEMBER_HOLDING_KINDS, Sector
+from branches.enums import MEMBER_HOLDING_KINDS, TOWN_SECTORS
 from branches.models import Organisation
 from core import scoping
 from core.audit import RowCounter, acting_user
@@ -496,7 +496,7 @@ def mobile_zone(*, user, today: datetime.date | None = None, homes_shown: int = 
         by_prefix.setdefault(prefix, TownRow(None)).inflow = n
     towns = {
         o.path: o
-        for o in Organisation.objects.filter(sector=Sector.TOWN, depth=2, path__in=list(by_prefix)).only(
+        for o in Organisation.objects.filter(sector__in=TOWN_SECTORS, depth=2, path__in=list(by_prefix)).only(
             "pk", "name", "path", "code"
         )
     }

@@ -19,7 +19,7 @@ from assessments.compliance.rules_meetings import active_organisations
 from assessments.enums import SixStandard, VenueKind
 from assessments.models import Venue, VenueCheck
 from assessments.norms import venue_deadline
-from branches.enums import OrganisationKind, Sector
+from branches.enums import TOWN_SECTORS, OrganisationKind, Sector
 from branches.models import Organisation
 
 PLACE_SECTORS = (Sector.VILLAGE, Sector.COMMUNITY)
@@ -189,7 +189,7 @@ def service_station(context: RunContext):
 )
 def deputy_studio(context: RunContext):
     """Q-DEPUTY-STUDIO: states checked any time, read from the venue record; the kind is the aspect."""
-    towns = place_tops(context, (Sector.TOWN,))
+    towns = place_tops(context, TOWN_SECTORS)
     return _held_checks(context, VenueKind.DEPUTY_OFFICE, towns, VenueKind.DEPUTY_OFFICE) + _held_checks(
         context, VenueKind.MEMBER_HOUSEHOLD, place_tops(context), VenueKind.MEMBER_HOUSEHOLD
     )

@@ -307,20 +307,20 @@ def test_2018_has_a_themed_party_day_duty_from_november(zone):
 
 def test_the_rule_checks_themed_party_days_only_under_the_2018_rules(zone):
     """N-MEETINGS yields no themed-day check for 2016 (no finding for a duty not yet in force); for 2018
-    the months from November; the yearly organisational life meeting in both."""
-    from assessments.compliance import catalogue  # noqa: F401  (registers the rules)
-    from assessments.compliance.engine import RULES, RunContext
+    the months from November, for 2019 every month. The yearly organisational life meeting is
+    Q-LIFE-MEETING's (the catalogue's second edition), in every year."""
+    from assessments.compliance.base import RunContext
+    from assessments.compliance.catalogue import RULES
     from core.policy import policy_for_year
 
-    def periods(year):
+    def periods(year, clause="N-MEETINGS"):
         run = RunContext(year=year, today=datetime.date(year + 1, 1, 10), values=policy_for_year(year))
-        return sorted(
-            {(c.aspect, c.period) for c in RULES["N-MEETINGS"].evaluate(run) if c.organisation_id == zone.b1.pk}
-        )
+        return sorted({(c.aspect, c.period) for c in RULES[clause].evaluate(run) if c.organisation_id == zone.b1.pk})
 
-    assert periods(2016) == [("organisational_life", "2016")]
-    assert periods(2018) == [("organisational_life", "2018"), ("themed_day", "2018-11"), ("themed_day", "2018-12")]
-    assert len(periods(2019)) == 13
+    assert periods(2016) == []
+    assert periods(2018) == [("themed_day", "2018-11"), ("themed_day", "2018-12")]
+    assert len(periods(2019)) == 12
+    assert periods(2016, "Q-LIFE-MEETING") == [("organisational_life", "2016")]
 
 
 def test_the_year_page_shows_no_norm_before_the_2018_rules(zone, users, client_for):

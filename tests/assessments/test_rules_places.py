@@ -68,10 +68,10 @@ def test_towns_need_a_deputy_office_and_villages_a_member_household_post(zone):
 def test_a_place_is_refused_where_the_opinion_does_not_set_it_up(zone):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         place(zone.t1, VenueKind.CONVENIENCE_STATION)
-    assert exc.value.message_dict["kind"] == [f"便民服务站设在村、社区；{zone.t1.name}属于“乡镇（街道）”领域。"]
+    assert exc.value.message_dict["kind"] == [f"便民服务站设在村、社区；{zone.t1.name}属于“街道”领域。"]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         place(zone.v1, VenueKind.DEPUTY_OFFICE)
-    assert exc.value.message_dict["kind"] == [f"党代表工作室设在乡镇（街道）；{zone.v1.name}属于“村”领域。"]
+    assert exc.value.message_dict["kind"] == [f"党代表工作室设在镇、街道；{zone.v1.name}属于“村”领域。"]
 
 
 def test_the_venues_page_lists_the_missing_places_with_a_form_for_each(zone, users, client_for):

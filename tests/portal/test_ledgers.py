@@ -249,7 +249,9 @@ def test_subtree_zip_is_a_task_with_progress_and_a_download(book, users, client_
     names = archive.namelist()
     assert "B1-东村第1党支部/B1-东村第1党支部-2024-会议记录本.pdf" in names
     assert "V1-中共东村总支部委员会/V1-中共东村总支部委员会-2024-党建工作台账.pdf" in names
-    assert len([n for n in names if n.startswith("T1-")]) == 1  # the town: its ledger, no record book
+    assert (
+        len([n for n in names if n.startswith("T1-")]) == 2
+    )  # the street committee: its ledger and its record book (民主生活会, Q-LIFE-MEETING)
     assert "学习新党章" in _pdf_text(archive.read("B1-东村第1党支部/B1-东村第1党支部-2024-会议记录本.pdf"))
     documents = [e.extra["document"] for e in AuditEntry.objects.filter(action="ledgers.ledger.printed")]
     assert documents == ["subtree", "subtree_download"]
@@ -267,7 +269,9 @@ def test_ledger_command_writes_one_file_or_a_subtree_zip(book, tmp_path):
     assert "学习新党章" in _docx_text(out.read_bytes())
     town = tmp_path / "t1.zip"
     call_command("ledger", "T1", str(YEAR), "--format", "pdf", "--subtree", "--out", str(town))
-    assert len(zipfile.ZipFile(town).namelist()) == 5 + 3  # ledgers of T1, V1, B1, G1, B2; record books of B1, G1, B2
+    assert (
+        len(zipfile.ZipFile(town).namelist()) == 5 + 4
+    )  # ledgers of T1, V1, B1, G1, B2; record books of T1, B1, G1, B2
 
 
 def test_ledger_command_refuses_an_unknown_code(tmp_path, db):

@@ -76,9 +76,12 @@ def test_writes_ask_for_the_declared_write_permission(django_user_model):
         ("sysadmin", {"signed_in", "accounts", "parameters", "admin_site"}),
     ],
 )
-def test_templates_ask_the_role_table_through_perms(django_user_model, role, granted):
+def test_templates_ask_the_role_table_through_perms(zone, django_user_model, role, granted):
     """`{% if perms.portal.edit %}` asks the role table (core.permissions.RoleBackend), nothing else."""
-    user = django_user_model.objects.create_user(username=f"u-{role}", password="x", role=role)
+    organisation = zone.b1 if role == "org_admin" else None
+    user = django_user_model.objects.create_user(
+        username=f"u-{role}", password="x", role=role, organisation=organisation
+    )
     assert {name for name in PERMISSIONS if user.has_perm(f"portal.{name}")} == granted
     assert not user.has_perm("branches.edit") and not user.has_perm("portal.nonexistent")
     shown = Template("{% if perms.portal.edit %}edit{% endif %}|{% if perms.portal.audit %}audit{% endif %}")
