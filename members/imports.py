@@ -281,6 +281,7 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
     positions: dict[str, int] = {}
     for position, column in columns.items():
         positions.setdefault(column.field, position)
+    noted = _NotedCells(columns, positions.get("life_status"))
     for row_number, row in enumerate(itertools.chain(data, rows), start=header_index + 2):
         if _blank(row) or roster.row_is_example(row, name_position):
             continue  # blank rows are common between blocks of a roster; the template has an example row
@@ -288,6 +289,7 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
         values, errors = roster.row_values(row, columns, row_number=row_number, memo=memo)
+        noted.gather(row)
         code, name = values.pop("organisation_code", None), values.pop("organisation_name", None)
         try:
             cleaned = services.member_clean(data=values, check_duplicate=False, today=today, development=development)
@@ -316,7 +318,39 @@ def rows_check(*, rows: Iterable[list], progress=None) -> CheckedRows:
             result.rejected[row_number] = (code, name, errors)
         else:
             result.checked.append((row_number, code, name, tuple(cleaned.get(f, MISSING) for f in IMPORT_FIELDS)))
+    result.readings += roster.notes_readings(noted.notes)
     return result
+
+
+class _NotedCells:
+    """The cells a preview names because they were read as something their words do not say: a
+    national-form 工作岗位 read as the nearest occupational status (公务员 → 在岗职工), a month
+    typed as the number 1998.1 read as October. Counted by column and value over a file's rows."""
+
+    def __init__(self, columns: dict[int, roster.Column], occupation_at: int | None):
+        self.occupation_at = occupation_at
+        self.occupation_header = columns[occupation_at].header if occupation_at is not None else ""
+        self.dates = [(p, c.header) for p, c in columns.items() if c.field in roster.DATE_FIELDS]
+        self.notes: dict = {}
+        self._occupations: dict = {}
+
+    def _count(self, key: tuple, example: str) -> None:
+        counted = self.notes.setdefault(key, [0, example])
+        counted[0] += 1
+
+    def gather(self, row: list) -> None:
+        width = len(row)
+        at = self.occupation_at
+        if at is not None and at < width and isinstance(row[at], str):
+            raw = row[at]
+            if raw not in self._occupations:
+                self._occupations[raw] = roster.occupation_note(raw)
+            note = self._occupations[raw]
+            if note is not None:
+                self._count((self.occupation_header, "occupation", *note), raw)
+        for position, header in self.dates:
+            if position < width and roster.number_month_october(row[position]):
+                self._count((header, "month_october", "", ""), roster.cell_text(row[position]))
 
 
 def _cell_shown(row: list, position: int | None) -> str:

@@ -158,7 +158,25 @@ def column_text(column: str, field: str) -> str:
 
 
 def reading_text(reading: dict) -> str:
-    """What a preview says about how it read a column whose meaning its values decide."""
+    """What a preview says about how it read a column whose meaning its values decide, or a value
+    it read as something its words do not say (a national-form occupation, a month typed as x.1)."""
+    if reading.get("kind") == "occupation":
+        return (
+            _(
+                "Column %(column)s: %(value)s (%(rows)s rows) was read as the occupational status %(read_as)s, "
+                "the nearest of the portal's statuses to this value of the national collection form."
+            )
+            % reading
+        )
+    if reading.get("kind") == "month_october":
+        return (
+            _(
+                "Column %(column)s: %(rows)s cells hold a month typed as a number with a single 1 after the point "
+                "(such as %(example)s); Excel keeps 1998.10 as 1998.1, so they were read as October. "
+                "January is typed 1998.01."
+            )
+            % reading
+        )
     if reading["field"] == "category":
         return (
             _(
@@ -185,6 +203,72 @@ def reading_text(reading: dict) -> str:
 
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# Branches type a month as 2005.07 or 1998.10, and Excel keeps such a cell as the number 2005.07 or
+# 1998.1. A number whose whole part is a year in this range is read as year.month, not as a date
+# serial (the serials of 1905, the only ones it hides, are no roster's dates).
+NUMBER_YEARS = range(1900, 2101)
+
+
+class CellRefused(ValueError):
+    """A cell that cannot be read, with a message for this value (the column's own message otherwise)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _number_digits(value: float) -> str:
+    """The digits after the point as the sheet shows the number (2005.07 → "07", 1998.1 → "1")."""
+    text = repr(float(value))
+    return text.partition(".")[2] if "e" not in text else ""
+
+
+def number_month(value) -> tuple[int, int] | None:
+    """The (year, month) of a month typed as a number (2005.07 → July 2005, 1998.1 → October 1998,
+    1998.2 → February 1998), None for a number that is no year (a date serial such as 38000).
+
+    Two digits after the point are the month (01 to 12). One digit is the month 2 to 9, except 1: Excel
+    keeps 1998.10 as 1998.1 and cannot tell the two apart, and branches type January as 1998.01, so
+    a single 1 is October. A year alone (1998), or digits that are no month (2005.13), are refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not (NUMBER_YEARS.start <= value < NUMBER_YEARS.stop):
+        return None
+    year = int(value)
+    if value == year:
+        raise CellRefused(
+            _("A year alone is not a date: write the month too (%(year)s.07 or %(year)s年7月) or the whole date.")
+            % {"year": year}
+        )
+    digits = _number_digits(value)
+    if len(digits) == 1:
+        month = 10 if digits == "1" else int(digits)
+    elif len(digits) == 2:
+        month = int(digits)
+    else:
+        month = 0
+    if not 1 <= month <= 12:
+        raise CellRefused(
+            _(
+                "%(value)s typed as a number is read as year.month, but %(digits)s is not a month: write "
+                "%(year)s.07, %(year)s.10 or a whole date such as %(year)s-07-01."
+            )
+            % {"value": cell_text(value), "digits": digits, "year": year}
+        )
+    return year, month
+
+
+def number_month_october(value) -> bool:
+    """Whether a cell is a month typed as a number with a single 1 after the point (1998.1), read
+    as October: the preview says so, as the same number is what 1998.1 typed for January gives."""
+    return (
+        type(value) is float
+        and NUMBER_YEARS.start <= value < NUMBER_YEARS.stop
+        and value != int(value)
+        and _number_digits(value) == "1"
+    )
+
+
 _DATE_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
@@ -201,6 +285,9 @@ def date_parse(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        month = number_month(value)
+        if month is not None:
+            return datetime.date(*month, 1)
         if 1 <= value < 100_000:  # an Excel date serial
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise ValueError
@@ -265,6 +352,83 @@ _LIFE_STATUSES = {
     "自由职业": LifeStatus.SELF_EMPLOYED,
     "其他": LifeStatus.OTHER,
 }
+# 工作岗位 of the national collection form (全国党员管理信息系统 党员基本信息采集表), finer than the
+# portal's occupational statuses (人员类别, which decide the dues rules, N-DUES): each is read as the
+# nearest status, and the preview says which value was read as what (`occupation_note`). The member
+# record keeps the status only; the national wording stays in the file.
+NATIONAL_OCCUPATIONS = {
+    "公务员": LifeStatus.IN_SERVICE,
+    "党政机关公务员": LifeStatus.IN_SERVICE,
+    "参照公务员法管理的工作人员": LifeStatus.IN_SERVICE,
+    "参照公务员法管理人员": LifeStatus.IN_SERVICE,
+    "事业单位管理人员": LifeStatus.IN_SERVICE,
+    "事业单位专业技术人员": LifeStatus.IN_SERVICE,
+    "企业管理人员": LifeStatus.IN_SERVICE,
+    "企业专业技术人员": LifeStatus.IN_SERVICE,
+    "公有经济控制企业管理人员": LifeStatus.IN_SERVICE,
+    "公有经济控制企业专业技术人员": LifeStatus.IN_SERVICE,
+    "非公有经济控制企业管理人员": LifeStatus.IN_SERVICE,
+    "非公有经济控制企业专业技术人员": LifeStatus.IN_SERVICE,
+    "民办非企业单位管理人员": LifeStatus.IN_SERVICE,
+    "民办非企业单位专业技术人员": LifeStatus.IN_SERVICE,
+    "工勤技能人员": LifeStatus.IN_SERVICE,
+    "工人": LifeStatus.IN_SERVICE,
+    "军人武警": LifeStatus.IN_SERVICE,
+    "解放军、武警": LifeStatus.IN_SERVICE,
+    "军人": LifeStatus.IN_SERVICE,
+    "农牧渔民": LifeStatus.FARMER,
+    "学生": LifeStatus.STUDENT,
+    "离退休人员": LifeStatus.RETIRED,
+    "自由职业人员": LifeStatus.SELF_EMPLOYED,
+    "私营企业主": LifeStatus.SELF_EMPLOYED,
+    "个体工商户": LifeStatus.SELF_EMPLOYED,
+    "无固定职业人员": LifeStatus.UNEMPLOYED,
+    "下岗失业人员": LifeStatus.UNEMPLOYED,
+    "其他职业人员": LifeStatus.OTHER,
+    "其他": LifeStatus.OTHER,
+}
+# The template's word for each status (its drop-down list's), as a preview names what a value was read as.
+_LIFE_STATUS_WORDS: dict = {}
+for _text, _status in _LIFE_STATUSES.items():
+    _LIFE_STATUS_WORDS.setdefault(_status, _text)
+for _text, _status in NATIONAL_OCCUPATIONS.items():
+    _LIFE_STATUSES.setdefault(_text, _status)
+del _text, _status
+
+
+def occupation_note(raw) -> tuple[str, str] | None:
+    """(the national form's value, the portal's word it was read as) for a 工作岗位 value that is not
+    the portal's own word (公务员 → 在岗职工), else None."""
+    if not isinstance(raw, str):
+        return None
+    key = _choice_key(" ".join(half_width(raw).split()))
+    status = NATIONAL_OCCUPATIONS.get(key)
+    if status is None or _LIFE_STATUS_WORDS[status] == key:
+        return None
+    return key, _LIFE_STATUS_WORDS[status]
+
+
+def notes_readings(notes: dict) -> list[dict]:
+    """The readings a preview shows for values read as something their words do not say, from
+    {(column, kind, value, read_as): [rows, example]} gathered over a file's rows."""
+    readings = []
+    for (column, kind, value, read_as), (rows, example) in notes.items():
+        if kind == "occupation":
+            readings.append(
+                {
+                    "kind": kind,
+                    "column": column,
+                    "field": "life_status",
+                    "value": value,
+                    "read_as": read_as,
+                    "rows": rows,
+                }
+            )
+        else:
+            readings.append({"kind": kind, "column": column, "field": "date", "rows": rows, "example": example})
+    return readings
+
+
 # The tables of the closed columns. The first spelling of each value is the one the template's
 # drop-down lists offer (the national form's word); the others are variants rosters write.
 CHOICE_TABLES = {
@@ -350,14 +514,15 @@ def row_values(
         if parsed is None:
             try:
                 parsed = _cell_value(column.field, raw)
+            except CellRefused as exc:
+                parsed = exc
             except ValueError:
                 parsed = _BAD
             if column.field in _MEMO_FIELDS:
                 memo[key] = parsed
-        if parsed is _BAD:
-            errors.append(
-                CellError(row_number, column.header, cell_text(raw), _cell_message(column), FIELD_HEADERS[column.field])
-            )
+        if parsed is _BAD or isinstance(parsed, CellRefused):
+            message = parsed.message if parsed is not _BAD else _cell_message(column)
+            errors.append(CellError(row_number, column.header, cell_text(raw), message, FIELD_HEADERS[column.field]))
         elif parsed is _BLANK:
             continue
         elif column.field in values and values[column.field] != parsed:
@@ -413,6 +578,9 @@ class BirthMonth(tuple):
 
 
 def _birth_month(raw) -> BirthMonth | None:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        month = number_month(raw)
+        return BirthMonth(*month) if month is not None else None
     if not isinstance(raw, str):
         return None
     text = id_normalise(raw)
@@ -496,5 +664,9 @@ def _cell_message(column: Column) -> str:
     if field == "category":
         return _("Write 正式党员 or 预备党员.")
     if field == "life_status":
-        return _("Unknown category of person: use 在岗职工, 离退休人员, 学生, 失业人员, 农牧渔民, 个体 or 其他.")
+        return _(
+            "Unknown occupational status: use 在岗职工, 离退休人员, 学生, 失业人员, 农牧渔民, 个体 or 其他, or a "
+            "工作岗位 of the national collection form (公务员, 事业单位专业技术人员, 企业管理人员, 工勤技能人员, "
+            "自由职业人员 …)."
+        )
     return _("This value cannot be read.")

@@ -108,8 +108,23 @@ def _column_help(column: roster.Column, notes: dict) -> str:
                 "month is known (read as its first day). Not in the future."
             )
         )
+        parts.append(
+            _(
+                "A month typed as a number (2005.07) is read as that month. Excel keeps 1998.10 as the number "
+                "1998.1, so a single 1 after the point is read as October: type January as 1998.01. A year alone "
+                "(1998) is not a date."
+            )
+        )
     elif column.field in roster.CHOICE_TABLES:
         parts.append(_("Choose from the drop-down list."))
+    if column.field == "life_status":
+        parts.append(
+            _(
+                "Rosters in the national collection form's 工作岗位 (公务员, 事业单位专业技术人员, 企业管理人员, "
+                "工勤技能人员, 私营企业主 …) are read too, each as the nearest status here; the preview says "
+                "which value was read as what."
+            )
+        )
     if column.field in services.TEXT_FIELDS:
         parts.append(_("At most %(limit)s characters.") % {"limit": Member._meta.get_field(column.field).max_length})
     return " ".join(p for p in parts if p)
