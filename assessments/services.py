@@ -32,6 +32,7 @@ from assessments.enums import (
     PROBATION_DISPOSALS,
     STUDY_MEETING_KINDS,
     THEMED_DAY_ALSO_COUNTS,
+    AttachmentKind,
     AttendanceStatus,
     DeliberationStep,
     DoubleStrongStatus,
@@ -147,6 +148,7 @@ def meeting_record(
     data: dict,
     attendance: dict,
     attachments=(),
+    sign_in_sheets=(),
     user=None,
     meeting: Meeting | None = None,
     version: str | None = None,
@@ -161,7 +163,8 @@ def meeting_record(
     lecture or themed party day are credited to those present. A themed party day may also count as
     the party lecture or the branch general meeting (`also_counts_as`, issue 12): recorded once, it
     counts for each kind and its hours once; as a lecture it needs a lecturer. A correction is refused
-    if the meeting changed after its form was opened (`version`, issue 7)."""
+    if the meeting changed after its form was opened (`version`, issue 7). `attachments` are stored as
+    photos, `sign_in_sheets` as sign-in sheets (签到表): the record book prints each under its own label."""
     day = data["held_on"]
     kind = data["kind"]
     also = set(data.get("also_counts_as") or ())
@@ -259,15 +262,16 @@ def meeting_record(
     elif not rows and not errors:
         errors["attendance"] = [_("Record who attended: the organisation had no member on this day.")]
     checked = []
-    attachments = list(attachments)
-    if len(attachments) + (meeting.attachments.count() if meeting else 0) > MAX_ATTACHMENTS:
+    uploads = [(AttachmentKind.PHOTO, "attachments", upload) for upload in attachments]
+    uploads += [(AttachmentKind.SIGN_IN, "sign_in_sheets", upload) for upload in sign_in_sheets]
+    if len(uploads) + (meeting.attachments.count() if meeting else 0) > MAX_ATTACHMENTS:
         errors["attachments"] = [_("At most %(n)s attachments a meeting.") % {"n": MAX_ATTACHMENTS}]
     else:
-        for upload in attachments:
+        for kind_of_file, field, upload in uploads:
             try:
-                checked.append((upload.name, upload_check(upload)))
+                checked.append((kind_of_file, upload.name, upload_check(upload)))
             except ValidationError as exc:
-                errors.setdefault("attachments", []).extend(exc.messages)
+                errors.setdefault(field, []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     # Issue 12: what the meeting may fix, as it was and as it is, is checked again once it is saved.
@@ -305,9 +309,14 @@ def meeting_record(
         instance=meeting,
         extra={"rows": len(rows), "written": audit.rows_text(rows, ATTENDANCE_FIELDS), "replaced": replaced},
     )
-    for name, stored in checked:
+    for kind_of_file, name, stored in checked:
         MeetingAttachment.objects.create(
-            meeting=meeting, file=stored.file, file_name=name[:200], size=stored.size, content_type=stored.content_type
+            meeting=meeting,
+            kind=kind_of_file,
+            file=stored.file,
+            file_name=name[:200],
+            size=stored.size,
+            content_type=stored.content_type,
         )
     compliance_recheck_after(
         organisation=organisation, years=recheck_years, rules=MEETING_RULES + (STUDY_RULES if recheck_study else ())

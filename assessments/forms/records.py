@@ -76,12 +76,20 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         ),
     )
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    # What a file is, said by where it is chosen: photos (the default box) or sign-in sheets (签到表); the
+    # record book prints each under its own label.
     attachments = MultipleFileField(
-        label=_("Photos and sign-in sheets"), required=False, help_text=_("JPEG, PNG or PDF, at most 10 MB each.")
+        label=_("Photos of the meeting"), required=False, help_text=_("JPEG, PNG or PDF, at most 10 MB each.")
+    )
+    sign_in_sheets = MultipleFileField(
+        label=_("Sign-in sheets"),
+        required=False,
+        help_text=_("The signed attendance sheet, photographed or scanned: JPEG, PNG or PDF, at most 10 MB each."),
     )
     # Files of an earlier post that failed validation, kept on the server (core.pending_uploads): ticked
-    # ones are saved with the meeting without being chosen again.
+    # ones are saved with the meeting, under the same kind, without being chosen again.
     kept_attachments = PendingUploadsField(required=False)
+    kept_sign_in_sheets = PendingUploadsField(required=False)
 
     def __init__(self, *args, roster, kinds, secretary=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -137,6 +137,10 @@ class YearView(OrganisationMixin, TemplateView):
         return records
 
 
+# The meeting form's file boxes: photos and sign-in sheets, each with the files kept from a failed post.
+UPLOAD_FIELDS = ("attachments", "sign_in_sheets")
+
+
 class MeetingFormMixin(FormDayMixin):
     """The meeting form for the organisation, day and kind: the roster of that day (for a committee
     meeting, the committee), the secretary."""
@@ -196,44 +200,51 @@ class MeetingFormMixin(FormDayMixin):
 
     def perform(self, form):
         members = {e.member.pk: e.member for e in self.roster}
-        kept_tokens = form.cleaned_data["kept_attachments"]
-        try:
-            kept = [pending_upload_open(token=token, user=self.request.user) for token in kept_tokens]
-        except ValidationError as exc:
-            raise ValidationError({"attachments": exc.messages}) from exc
+        kept_tokens, kept = {}, {}
+        for field in UPLOAD_FIELDS:
+            kept_tokens[field] = form.cleaned_data[f"kept_{field}"]
+            try:
+                kept[field] = [pending_upload_open(token=token, user=self.request.user) for token in kept_tokens[field]]
+            except ValidationError as exc:
+                raise ValidationError({field: exc.messages}) from exc
         meeting = services.meeting_record(
             organisation=self.meeting_organisation,
             data=form.meeting_data(members),
             attendance=form.attendance(),
-            attachments=[*kept, *form.cleaned_data["attachments"]],
+            attachments=[*kept["attachments"], *form.cleaned_data["attachments"]],
+            sign_in_sheets=[*kept["sign_in_sheets"], *form.cleaned_data["sign_in_sheets"]],
             user=self.request.user,
             meeting=getattr(self, "meeting", None),
             version=form.cleaned_data.get("version"),
         )
-        pending_uploads_discard(tokens=kept_tokens, user=self.request.user)
+        pending_uploads_discard(tokens=[t for tokens in kept_tokens.values() for t in tokens], user=self.request.user)
         return meeting
 
     def form_invalid(self, form):
         """Issue 12: the files already chosen are kept (checked, on the server) and offered back, so a
         mistake elsewhere on the page does not mean choosing them again."""
         user = self.request.user
-        kept = [pending_upload_described(token=token, user=user) for token in form.data.getlist("kept_attachments")]
-        self.kept_attachments = [upload for upload in kept if upload is not None]
-        refused = []
-        for upload in self.request.FILES.getlist("attachments"):
-            try:
-                self.kept_attachments.append(pending_upload_keep(upload=upload, user=user))
-            except ValidationError as exc:
-                refused.extend(exc.messages)
-        if refused and "attachments" not in form.errors:
-            form.add_error("attachments", refused)
+        self.kept_uploads = {}
+        for field in UPLOAD_FIELDS:
+            kept = [pending_upload_described(token=token, user=user) for token in form.data.getlist(f"kept_{field}")]
+            self.kept_uploads[field] = [upload for upload in kept if upload is not None]
+            refused = []
+            for upload in self.request.FILES.getlist(field):
+                try:
+                    self.kept_uploads[field].append(pending_upload_keep(upload=upload, user=user))
+                except ValidationError as exc:
+                    refused.extend(exc.messages)
+            if refused and field not in form.errors:
+                form.add_error(field, refused)
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["meeting_organisation"] = self.meeting_organisation
         context["study_kinds"] = sorted(STUDY_MEETING_KINDS)
-        context["kept_attachments"] = getattr(self, "kept_attachments", [])
+        kept = getattr(self, "kept_uploads", {})
+        context["kept_attachments"] = kept.get("attachments", [])
+        context["kept_sign_in_sheets"] = kept.get("sign_in_sheets", [])
         context["attendance_for"] = {"held_on": self.day().isoformat(), "kind": self.meeting_kind()}
         return context
 

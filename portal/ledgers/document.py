@@ -34,6 +34,9 @@ class Table:
 class Image:
     path: str  # a file on the storage's disk
     caption: str
+    # A page of a scanned PDF, already rendered at scan resolution (images.scan_pages_for_print): printed
+    # as it is, larger than a photo's print copy.
+    scan: bool = False
 
 
 @dataclasses.dataclass

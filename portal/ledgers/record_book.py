@@ -9,12 +9,14 @@ import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from assessments.enums import STUDY_MEETING_KINDS, AttendanceStatus
+from assessments.enums import STUDY_MEETING_KINDS, AttachmentKind, AttendanceStatus
 from assessments.models import Attendance, Meeting
 from branches.models import Organisation
 from core.uploads import IMAGE_TYPES
 from portal.ledgers.document import Document, Heading, Image, PageBreak, Paragraph, Table, data_as_of, text_or_dash
+from portal.ledgers.images import PDF_TYPE, ScanUnreadable, scan_pages_for_print
 
 
 @dataclasses.dataclass
@@ -100,6 +102,63 @@ def _facts(meeting: Meeting, count: AttendanceCount) -> list[list[str]]:
     return rows
 
 
+# The groups the book prints a meeting's files in, each under its own heading: the sign-in sheets (签到表)
+# first, as the paper book glues them in, then the photos (照片), then anything else on file.
+ATTACHMENT_GROUPS = (
+    (AttachmentKind.SIGN_IN, gettext_lazy("Sign-in sheets")),
+    (AttachmentKind.PHOTO, gettext_lazy("Photos")),
+    (AttachmentKind.OTHER, gettext_lazy("Other documents")),
+)
+
+
+def _scan_blocks(attachment, caption: str) -> list:
+    """A PDF scan drawn page by page (at most images.SCAN_MAX_PAGES), each page scaled to the page."""
+    try:
+        pages, count = scan_pages_for_print(attachment.file.path)
+    except (ScanUnreadable, OSError):
+        return [Paragraph(_("%(caption)s (a document, kept on file, not printed here)") % {"caption": caption})]
+    blocks = [
+        Image(
+            path=path,
+            caption=_("%(caption)s, page %(page)s of %(pages)s") % {"caption": caption, "page": n, "pages": count}
+            if count > 1
+            else caption,
+            scan=True,
+        )
+        for n, (path, _width, _height) in enumerate(pages, start=1)
+    ]
+    if count > len(pages):
+        blocks.append(
+            Paragraph(
+                _("%(caption)s: the first %(printed)s of its %(pages)s pages are printed; the whole file is kept.")
+                % {"caption": caption, "printed": len(pages), "pages": count},
+                small=True,
+            )
+        )
+    return blocks
+
+
+def _attachment_blocks(attachments) -> list:
+    """Q-THREE-MEETINGS: the meeting's sign-in sheets and photos, each group under its own label."""
+    blocks = []
+    for kind, title in ATTACHMENT_GROUPS:
+        group = sorted((a for a in attachments if a.kind == kind), key=lambda a: a.pk)
+        if not group:
+            continue
+        blocks.append(Heading(str(title), level=3))
+        for attachment in group:
+            caption = f"{attachment.get_kind_display()}：{attachment.file_name}"
+            if attachment.content_type in IMAGE_TYPES:
+                blocks.append(Image(path=attachment.file.path, caption=caption))
+            elif attachment.content_type == PDF_TYPE:
+                blocks += _scan_blocks(attachment, caption)
+            else:
+                blocks.append(
+                    Paragraph(_("%(caption)s (a document, kept on file, not printed here)") % {"caption": caption})
+                )
+    return blocks
+
+
 def record_book_build(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> Document:
     """Q-THREE-MEETINGS: the year's meetings as the paper record book holds them, one section each."""
     today = today or timezone.localdate()
@@ -140,17 +199,7 @@ def record_book_build(*, organisation: Organisation, year: int, today: datetime.
             Heading(_("Minutes"), level=3),
             Paragraph(meeting.minutes or _("No minutes are on record.")),
         )
-        attachments = sorted(meeting.attachments.all(), key=lambda a: (a.kind != "sign_in", a.pk))
-        if attachments:
-            document.add(Heading(_("Photos and sign-in sheets"), level=3))
-        for attachment in attachments:
-            caption = f"{attachment.get_kind_display()}：{attachment.file_name}"
-            if attachment.content_type in IMAGE_TYPES:
-                document.add(Image(path=attachment.file.path, caption=caption))
-            else:
-                document.add(
-                    Paragraph(_("%(caption)s (a document, kept on file, not printed here)") % {"caption": caption})
-                )
+        document.add(*_attachment_blocks(meeting.attachments.all()))
     listed = {a.member_id for meeting in meetings for a in meeting.attendances.all()}
     document.summary = {
         "organisation": organisation.code,

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from portal.ledgers import document as doc
-from portal.ledgers.images import image_for_print
+from portal.ledgers.images import PRINT_LONG_EDGE, SCAN_LONG_EDGE, image_for_print
 
 CHINESE_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
@@ -112,7 +112,7 @@ def _table(word, block: doc.Table) -> None:
 
 
 def _image(word, block: doc.Image) -> None:
-    source, width, height = image_for_print(block.path)
+    source, width, height = image_for_print(block.path, long_edge=SCAN_LONG_EDGE if block.scan else PRINT_LONG_EDGE)
     scale = min(TEXT_WIDTH / width, IMAGE_MAX_HEIGHT / height)
     word.add_picture(source, width=int(width * scale), height=int(height * scale))
     word.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.ledgers import document as doc
-from portal.ledgers.images import image_for_print
+from portal.ledgers.images import PRINT_LONG_EDGE, SCAN_LONG_EDGE, image_for_print
 
 FONT = "STSong-Light"
 MARGIN = 18 * mm
@@ -116,7 +116,7 @@ def _table(block: doc.Table):
 
 def _image(block: doc.Image):
     """The picture scaled to the page's width, or to most of its height when it is tall."""
-    source, width, height = image_for_print(block.path)
+    source, width, height = image_for_print(block.path, long_edge=SCAN_LONG_EDGE if block.scan else PRINT_LONG_EDGE)
     scale = min(FRAME_WIDTH / width, IMAGE_MAX_HEIGHT / height)
     picture = Image(source, width=width * scale, height=height * scale, lazy=2)
     return KeepTogether([picture, Paragraph(_text(block.caption), STYLES["caption"])])

@@ -91,24 +91,32 @@ class MemberCardView(FormatMixin, ScopedObjectMixin, View):
 
 
 class SubtreeMixin(OrganisationMixin):
+    """The ZIP the user would get: with the members' cards masked or in full as their role sees them
+    (two files, services.subtree_zip_path)."""
+
     permission_required = "view"
+
+    def unmasked(self) -> bool:
+        return services.subtree_unmasked(self.request.user)
 
     def progress(self) -> dict:
         year = self.kwargs["year"]
         return {
-            fmt: services.subtree_progress(organisation=self.organisation, year=year, fmt=fmt)
+            fmt: services.subtree_progress(organisation=self.organisation, year=year, fmt=fmt, unmasked=self.unmasked())
             for fmt in services.FORMATS
         }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(year=self.kwargs["year"], progress=self.progress())
+        context.update(year=self.kwargs["year"], progress=self.progress(), unmasked=self.unmasked())
         context["running"] = any(p["state"] == "running" for p in context["progress"].values())
         return context
 
 
 class SubtreeView(SubtreeMixin, FormView):
-    """Every ledger under the organisation as one ZIP: started here, made by a task, downloaded here."""
+    """Every ledger under the organisation, and its members' cards, as one ZIP: started here, made by a
+    task, downloaded here. With ID numbers in full the reader confirms their password first, to start
+    the ZIP and to download it, as for the member's card (issue 7)."""
 
     template_name = "ledgers/subtree.html"
     form_class = SubtreeForm
@@ -119,11 +127,14 @@ class SubtreeView(SubtreeMixin, FormView):
             return super().get(request, *args, **kwargs)
         if fmt not in services.FORMATS:
             raise Http404
+        unmasked = self.unmasked()
+        if unmasked and not reauth.reauth_recent(request):
+            return reauth.reauth_redirect(request)
         year = kwargs["year"]
-        path = services.subtree_zip_path(organisation=self.organisation, year=year, fmt=fmt)
+        path = services.subtree_zip_path(organisation=self.organisation, year=year, fmt=fmt, unmasked=unmasked)
         if not path.exists():
             raise Http404
-        services.subtree_zip_read_log(organisation=self.organisation, year=year, fmt=fmt)
+        services.subtree_zip_read_log(organisation=self.organisation, year=year, fmt=fmt, unmasked=unmasked)
         name = f"{self.organisation.code}-{self.organisation.name}-{year}-{_('ledgers')}-{fmt}.zip"
         return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
 
@@ -133,8 +144,10 @@ class SubtreeView(SubtreeMixin, FormView):
         return context
 
     def form_valid(self, form):
+        if self.unmasked() and not reauth.reauth_recent(self.request):
+            return reauth.reauth_redirect(self.request)
         year, fmt = self.kwargs["year"], form.cleaned_data["format"]
-        services.subtree_zip_start(organisation=self.organisation, year=year, fmt=fmt)
+        services.subtree_zip_start(organisation=self.organisation, year=year, fmt=fmt, unmasked=self.unmasked())
         outcome = task_dispatch(
             task=tasks.subtree_zip, args=(self.organisation.pk, year, fmt, self.request.user.pk), background=True
         )

@@ -8,6 +8,7 @@ import zipfile
 
 import docx
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 
 from assessments import services as assessment_services
 from assessments.compliance import engine
+from assessments.models import MeetingAttachment
 from core import reauth
 from core.masking import id_number_masked
 from core.models import AuditEntry
@@ -51,7 +53,8 @@ def book(zone):
             "minutes": "会议讨论了本季度发展对象。",
         },
         attendance={secretary.pk: ("present", ""), second.pk: ("present", ""), third.pk: ("excused", "外出务工")},
-        attachments=[jpeg("会场.jpg", size=(400, 300)), pdf("签到表.pdf")],
+        attachments=[jpeg("会场.jpg", size=(400, 300))],
+        sign_in_sheets=[pdf("签到表.pdf")],
     )
     assessment_services.meeting_record(
         organisation=zone.b1,
@@ -67,6 +70,13 @@ def book(zone):
         attendance={secretary.pk: ("present", ""), second.pk: ("present", ""), third.pk: ("absent", "")},
     )
     return zone
+
+
+def _password_confirmed(client) -> None:
+    """The reader confirmed their password a moment ago (core.reauth), as before any print in full."""
+    session = client.session
+    session[reauth.CONFIRMED_AT] = time.time()
+    session.save()
 
 
 def _pdf_text(content: bytes) -> str:
@@ -101,7 +111,7 @@ def test_record_book_pdf_prints_each_meeting_with_its_attendance(book):
     pages = len(reader.pages)
     assert f"第 {pages} 页，共 {pages} 页" in reader.pages[-1].extract_text()
     assert [round(float(x)) for x in reader.pages[0].mediabox[2:]] == [595, 842]  # A4
-    assert sum(len(page.images) for page in reader.pages) == 1  # the photo; the scanned PDF is named
+    assert sum(len(page.images) for page in reader.pages) == 2  # the photo and the scanned sign-in sheet
     assert document.summary == {"organisation": "B1", "year": YEAR, "members": 3, "meetings": 2}
 
 
@@ -119,8 +129,8 @@ def test_record_book_docx_names_its_font_and_holds_the_photo(book):
     assert round(word.sections[0].page_width.mm) == 210 and round(word.sections[0].page_height.mm) == 297
     fonts = word.styles["Normal"].element.rPr.rFonts
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
-    assert len(word.inline_shapes) == 1
-    assert abs(word.inline_shapes[0].width - render_docx.TEXT_WIDTH) < 10  # scaled to the text's width
+    assert len(word.inline_shapes) == 2  # the sign-in sheet's scanned page, then the photo
+    assert abs(word.inline_shapes[1].width - render_docx.TEXT_WIDTH) < 10  # scaled to the text's width
 
 
 def test_year_ledger_follows_the_opinions_order_and_cites_the_clauses(book):
@@ -239,6 +249,7 @@ def test_subtree_zip_is_a_task_with_progress_and_a_download(book, users, client_
     downloaded; both audited."""
     zone = book
     client = client_for(users.town_admin)
+    _password_confirmed(client)
     url = reverse("ledgers:subtree", args=[zone.t1.pk, YEAR])
     assert client.post(url, {"format": "pdf"}).status_code == 302
     progress = client.get(reverse("ledgers:subtree_progress", args=[zone.t1.pk, YEAR]))
@@ -264,14 +275,16 @@ def test_subtree_needs_a_format(zone, users, client_for):
 
 
 def test_ledger_command_writes_one_file_or_a_subtree_zip(book, tmp_path):
+    """The command prints as the system: the cards in its ZIP are masked."""
     out = tmp_path / "b1.docx"
     call_command("ledger", "B1", str(YEAR), "--format", "docx", "--document", "record_book", "--out", str(out))
     assert "学习新党章" in _docx_text(out.read_bytes())
     town = tmp_path / "t1.zip"
     call_command("ledger", "T1", str(YEAR), "--format", "pdf", "--subtree", "--out", str(town))
-    assert (
-        len(zipfile.ZipFile(town).namelist()) == 5 + 4
-    )  # ledgers of T1, V1, B1, G1, B2; record books of T1, B1, G1, B2
+    names = zipfile.ZipFile(town).namelist()
+    documents = [n for n in names if "/党员档案卡/" not in n]
+    assert len(documents) == 5 + 4  # ledgers of T1, V1, B1, G1, B2; record books of T1, B1, G1, B2
+    assert len(names) - len(documents) == 3  # the cards of B1's three members
 
 
 def test_ledger_command_refuses_an_unknown_code(tmp_path, db):
@@ -280,7 +293,7 @@ def test_ledger_command_refuses_an_unknown_code(tmp_path, db):
 
 
 def test_subtree_progress_polls_while_the_zip_is_printed(zone, users, client_for):
-    services.subtree_zip_start(organisation=zone.t1, year=YEAR, fmt="docx")
+    services.subtree_zip_start(organisation=zone.t1, year=YEAR, fmt="docx", unmasked=True)  # the town sees in full
     response = client_for(users.town_admin).get(reverse("ledgers:subtree_progress", args=[zone.t1.pk, YEAR]))
     html = response.content.decode()
     assert "HX-Refresh" not in response
@@ -323,3 +336,157 @@ def test_a_photo_gets_its_print_copy_when_it_is_stored(zone, django_capture_on_c
     assert copy.exists()
     with Image.open(copy) as printed:
         assert printed.size == (1200, 800)
+
+
+# Issue 17 leftovers: sign-in sheets under their own label, PDF scans drawn, members' cards in the ZIP.
+
+
+def _scan_pdf(name: str, *, pages: int = 1) -> SimpleUploadedFile:
+    """A scanned sheet as an office scanner makes it: an A4 page at 100 dpi, dark ink in its top half."""
+    sheets = []
+    for _number in range(pages):
+        sheet = Image.new("RGB", (827, 1169), "white")
+        sheet.paste((20, 20, 20), (0, 0, 827, 584))
+        sheets.append(sheet)
+    out = io.BytesIO()
+    sheets[0].save(out, format="PDF", resolution=100, save_all=True, append_images=sheets[1:])
+    return SimpleUploadedFile(name, out.getvalue(), content_type="application/pdf")
+
+
+def _meeting_with(zone, **files):
+    return assessment_services.meeting_record(
+        organisation=zone.b1,
+        data={"kind": "general", "held_on": datetime.date(YEAR, 6, 3), "place": "会议室", "topic": "签到表"},
+        attendance={m.pk: ("present", "") for m in zone.b1_members},
+        **files,
+    )
+
+
+def test_meeting_form_stores_sign_in_sheets_apart_from_photos(zone, users, client_for):
+    """落实"三会一课" (Q-THREE-MEETINGS): the secretary chooses the sign-in sheet in its own box on the
+    meeting form; the photos' box stays the default."""
+    data = {
+        "kind": "general",
+        "held_on": f"{YEAR}-06-03",
+        "place": "会议室",
+        "topic": "签到",
+        "chaired_by": zone.b1_members[0].pk,
+        "attachments": jpeg("会场.jpg"),
+        "sign_in_sheets": _scan_pdf("签到表.pdf"),
+        **{f"attendance_{m.pk}": "present" for m in zone.b1_members},
+    }
+    response = client_for(users.branch_admin).post(reverse("assessments:meeting_create", args=[zone.b1.pk]), data)
+    assert response.status_code == 302
+    kinds = dict(MeetingAttachment.objects.values_list("file_name", "kind"))
+    assert kinds == {"会场.jpg": "photo", "签到表.pdf": "sign_in"}
+    page = client_for(users.branch_admin).get(reverse("assessments:meeting_create", args=[zone.b1.pk]))
+    assert page.context["form"].fields["sign_in_sheets"].label == "签到表"
+
+
+def test_meeting_form_keeps_a_refused_posts_sign_in_sheet_as_a_sign_in_sheet(zone, users, client_for):
+    """Q-THREE-MEETINGS: a mistake elsewhere on the form keeps the chosen sign-in sheet, and it is saved
+    as a sign-in sheet, not as a photo, on the next post."""
+    client, url = client_for(users.branch_admin), reverse("assessments:meeting_create", args=[zone.b1.pk])
+    base = {
+        "kind": "general",
+        "held_on": f"{YEAR}-06-03",
+        "place": "会议室",
+        "chaired_by": zone.b1_members[0].pk,
+        **{f"attendance_{m.pk}": "present" for m in zone.b1_members},
+    }
+    refused = client.post(url, {**base, "topic": "", "sign_in_sheets": _scan_pdf("签到表.pdf")})
+    [kept] = refused.context["kept_sign_in_sheets"]
+    assert refused.context["kept_attachments"] == []
+    assert f'name="kept_sign_in_sheets" value="{kept.token}" checked> 签到表.pdf' in refused.content.decode()
+    assert client.post(url, {**base, "topic": "签到", "kept_sign_in_sheets": [kept.token]}).status_code == 302
+    assert MeetingAttachment.objects.get().kind == "sign_in"
+
+
+def test_record_book_prints_sign_in_sheets_and_photos_in_their_own_groups(zone):
+    """落实"三会一课" (Q-THREE-MEETINGS): the book shows the sign-in sheets under 签到表 and the photos
+    under 照片, each captioned with its own label, sign-in sheets first."""
+    _meeting_with(zone, attachments=[jpeg("会场.jpg"), png("合影.png")], sign_in_sheets=[png("签到.png")])
+    word = docx.Document(io.BytesIO(services.FORMATS["docx"][0](record_book_build(organisation=zone.b1, year=YEAR))))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 3"]
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
+    assert headings == ["会议记录", "签到表", "照片"]
+    assert captions == ["签到表：签到.png", "照片：会场.jpg", "照片：合影.png"]
+
+
+def test_record_book_draws_a_scanned_sign_in_sheet_in_both_formats(zone):
+    """Q-THREE-MEETINGS: a sign-in sheet scanned to PDF is drawn into the book, its page rendered at
+    150 dpi and scaled to the page, in Word and in PDF."""
+    _meeting_with(zone, sign_in_sheets=[_scan_pdf("签到表.pdf")])
+    document = record_book_build(organisation=zone.b1, year=YEAR)
+
+    word = docx.Document(io.BytesIO(services.FORMATS["docx"][0](document)))
+    [shape] = word.inline_shapes
+    blob = word.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+    with Image.open(io.BytesIO(blob)) as page:
+        assert [round(side / 10) for side in page.size] == [124, 175]  # A4 at 150 dpi: 1240 by 1754
+        assert page.convert("L").getpixel((620, 200)) < 60 and page.convert("L").getpixel((620, 1500)) > 200
+    assert abs(shape.height - render_docx.IMAGE_MAX_HEIGHT) < 10  # a tall page: scaled to the height
+    assert "签到表：签到表.pdf" in [p.text for p in word.paragraphs]
+
+    reader = PdfReader(io.BytesIO(services.FORMATS["pdf"][0](document)))
+    [drawn] = [image for page in reader.pages for image in page.images]
+    assert [round(side / 10) for side in drawn.image.size] == [124, 175]
+    assert "签到表：签到表.pdf" in "".join(page.extract_text() for page in reader.pages)
+
+
+def test_record_book_draws_the_first_pages_of_a_long_scan(zone):
+    """Q-THREE-MEETINGS: a long PDF is drawn up to its first four pages and says so; the file is kept."""
+    _meeting_with(zone, sign_in_sheets=[_scan_pdf("签到表.pdf", pages=6)])
+    word = docx.Document(io.BytesIO(services.FORMATS["docx"][0](record_book_build(organisation=zone.b1, year=YEAR))))
+    texts = [p.text for p in word.paragraphs]
+    assert len(word.inline_shapes) == images.SCAN_MAX_PAGES == 4
+    assert "签到表：签到表.pdf，第 1 页，共 6 页" in texts and "签到表：签到表.pdf，第 4 页，共 6 页" in texts
+    assert "签到表：签到表.pdf：已打印全部 6 页中的前 4 页，原文件另行保存。" in texts
+
+
+def test_record_book_names_a_pdf_pdfium_cannot_read(zone):
+    """Q-THREE-MEETINGS: a stored PDF that cannot be drawn is still named, the book still printed."""
+    meeting = _meeting_with(zone, sign_in_sheets=[_scan_pdf("签到表.pdf")])
+    path = meeting.attachments.get().file.path
+    with open(path, "wb") as damaged:
+        damaged.write(b"%PDF-1.4 not really")
+    text = _docx_text(services.FORMATS["docx"][0](record_book_build(organisation=zone.b1, year=YEAR)))
+    assert "签到表：签到表.pdf（文档，已存档，此处不打印）" in text
+
+
+def test_subtree_zip_holds_each_organisations_member_cards_masked_for_the_auditor(book, users, client_for):
+    """The subtree ZIP holds a card for each member on an organisation's roll, in its folder, with the
+    ID number masked for the auditor who asked (core.masking), and its progress counts the cards."""
+    zone = book
+    client = client_for(users.auditor)
+    url = reverse("ledgers:subtree", args=[zone.t1.pk, YEAR])
+    assert client.post(url, {"format": "pdf"}).status_code == 302
+    progress = services.subtree_progress(organisation=zone.t1, year=YEAR, fmt="pdf")
+    assert (progress["state"], progress["done"], progress["total"]) == ("done", 9 + 3, 9 + 3)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(url, {"download": "pdf"}).streaming_content)))
+    cards = sorted(n for n in archive.namelist() if "/党员档案卡/" in n)
+    assert cards == sorted(f"B1-东村第1党支部/党员档案卡/{m.name}-{m.pk}.pdf" for m in zone.b1_members)
+    secretary = zone.b1_members[0]
+    text = _pdf_text(archive.read(f"B1-东村第1党支部/党员档案卡/{secretary.name}-{secretary.pk}.pdf"))
+    assert id_number_masked(secretary.id_number) in text
+    assert secretary.id_number not in text
+    entry = AuditEntry.objects.get(action="ledgers.ledger.printed", extra__document="subtree")
+    assert (entry.extra["cards"], entry.extra["unmasked"]) == (3, False)
+
+
+def test_subtree_zip_in_full_is_a_file_apart_behind_the_password(book, users, client_for):
+    """The town's administrator sees ID numbers in full (core.masking): their ZIP shows them, after the
+    password; the auditor, asking for the same subtree, never gets that file."""
+    zone = book
+    url = reverse("ledgers:subtree", args=[zone.t1.pk, YEAR])
+    town = client_for(users.town_admin)
+    first = town.post(url, {"format": "docx"})
+    assert first.status_code == 302 and first["Location"].startswith(reverse("password_confirm"))
+    _password_confirmed(town)
+    assert town.post(url, {"format": "docx"}).status_code == 302
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(town.get(url, {"download": "docx"}).streaming_content)))
+    secretary = zone.b1_members[0]
+    assert secretary.id_number in _docx_text(
+        archive.read(f"B1-东村第1党支部/党员档案卡/{secretary.name}-{secretary.pk}.docx")
+    )
+    assert client_for(users.auditor).get(url, {"download": "docx"}).status_code == 404

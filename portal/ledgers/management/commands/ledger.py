@@ -4,7 +4,8 @@
     manage.py ledger ORG_CODE YEAR --subtree --format pdf --out town.zip
 
 `--subtree` writes every organisation's ledgers under ORG_CODE as one ZIP, the same task the page
-starts (here in this process). Printed as the system; audited like a print from the page."""
+starts (here in this process), the members' cards in it masked. Printed as the system; audited like a
+print from the page."""
 
 import shutil
 from pathlib import Path
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                 shutil.copyfile(services.subtree_zip_path(organisation=organisation, year=year, fmt=fmt), out)
                 self.stdout.write(
                     f"{out}: {result['organisations']} organisations, {result['documents']} documents, "
-                    f"{result['members']} members"
+                    f"{result['members']} members, {result['cards']} cards"
                 )
                 return
             content = services.ledger_print(kind=document, organisation=organisation, year=year, fmt=fmt)
