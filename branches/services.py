@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,10 @@ DISSOLVED = audit.named_action(
     label=gettext_lazy("Organisation dissolved, its posts ended"),
     models=("branches.post",),
 )
+
+# Sent (sender=Organisation, organisation=…) by a move, inside its transaction, once the subtree has its
+# new paths: what the floors above keep of the tree's shape follows it (the towns of mobile records).
+organisation_moved = Signal()
 
 # Fields a form or import may set on an organisation; the tree fields are the services' own.
 ORGANISATION_FIELDS = (
@@ -145,6 +150,7 @@ def organisation_move(*, organisation: Organisation, new_parent: Organisation, u
     old_parent = Organisation.objects.get_parent(organisation)
     Organisation.objects.move(organisation, new_parent, pos="last-child")
     organisation.refresh_from_db()
+    organisation_moved.send(sender=Organisation, organisation=organisation)
     # treebeard moves with UPDATE statements, which the audit trail does not see: logged here (issue 7).
     audit.log_action(
         action=AuditAction.UPDATE,

@@ -65,6 +65,8 @@ ONLY_WHEN_SAVED = {"assessments.finding": frozenset({"waived_reason", "waived_by
 IGNORED_FIELDS = {
     "branches.organisation": frozenset({"path", "depth", "numchild", "member_count"}),
     "portal.user": frozenset({"last_login"}),
+    # The towns above a mobile record's organisations, kept from the tree (members.mobile.mobile_towns_fill).
+    "members.mobilerecord": frozenset({"home_town", "receiving_town"}),
 }
 HIDDEN_FIELDS = frozenset({"password"})
 HIDDEN = "******"

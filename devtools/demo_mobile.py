@@ -140,6 +140,7 @@ def mobile_demo(*, seed: int, today: datetime.date, skip_organisation_ids=()) ->
     records += inflow
     for start in range(0, len(records), BATCH):
         MobileRecord.objects.bulk_create(records[start : start + BATCH])
+    mobile.mobile_towns_fill()  # the towns above each record, from the tree, in one UPDATE
     contacts = [
         MobileContact(record_id=record.pk, contacted_on=day, means=means, notes=notes)
         for record, (days, _returned, _decided) in zip(records, plans, strict=True)

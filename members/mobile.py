@@ -15,9 +15,9 @@ import datetime
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce, Substr
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +123,9 @@ def mobile_outflow_record(
         name=member.name,
         id_number=member.id_number,
         home_organisation=member.organisation,
+        home_town=town_of(member.organisation),
         receiving_organisation=receiving_organisation,
+        receiving_town=town_of(receiving_organisation),
         receiving_organisation_name=receiving_organisation_name.strip(),
         place=place.strip(),
         reason=reason.strip(),
@@ -226,6 +228,7 @@ def mobile_inflow_record(
         id_number=number,
         home_organisation_name=home_organisation_name.strip(),
         receiving_organisation=receiving_organisation,
+        receiving_town=town_of(receiving_organisation),
         place=place.strip() or receiving_organisation.name,
         phone=services.phone_normalise(phone) if phone else "",
         activity_card_number=activity_card_number.strip(),
@@ -462,8 +465,10 @@ class ZoneMobile:
 def mobile_zone(*, user, today: datetime.date | None = None, homes_shown: int = 30) -> ZoneMobile:
     """S-MOBILE, N-MOBILE for the bureau: the open records in the user's scope by town (out-flow by the
     home's town, in-flow by the receiving town, lost contacts; the systems, enterprises and schools
-    beside the towns in one row), by destination and by home organisation. Five grouped queries,
-    whatever the size of the zone (and the subtree's keys for an organisation's administrator)."""
+    beside the towns in one row), by destination and by home organisation. The towns, then four grouped
+    queries read from the partial indexes of the open records (the towns kept on each record: no join
+    with the tree), whatever the size of the zone (and the subtree's keys for an organisation's
+    administrator)."""
     today = today or timezone.localdate()
     cutoff = lost_contact_before(today)
     records = scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True), user).order_by()
@@ -472,12 +477,14 @@ def mobile_zone(*, user, today: datetime.date | None = None, homes_shown: int = 
         records = records.filter(_of_subtree(root))
     outflow = records.filter(member__isnull=False)
     lost = Q(decision="") & Q(reached_on__lte=cutoff)
-    by_prefix = {}
-    # By the home's town: the records grouped by their home organisation first (no join), then those
-    # groups by their organisation's town; the in-flow likewise by the receiving organisation's town.
+    towns = Organisation.objects.filter(depth=2, sector__in=TOWN_SECTORS).only("pk", "name", "path", "code").in_bulk()
+    by_town = {}
+    # By the home's town (out-flow) and the receiving town (in-flow): grouped by the town kept on each
+    # record (`home_town`, `receiving_town`), the systems, enterprises and schools beside the towns as
+    # one group (None); no join with the tree.
     home_groups = (
-        outflow.annotate(reached_on=Coalesce("last_contact_on", "since"))
-        .values("home_organisation")
+        outflow.annotate(reached_on=Coalesce("last_contact_on", "since"), town=_town_group("home_town", towns))
+        .values_list("town")
         .annotate(
             n=Count("pk"),
             lost=Count("pk", filter=lost),
@@ -486,28 +493,19 @@ def mobile_zone(*, user, today: datetime.date | None = None, homes_shown: int = 
         )
     )
     inside = 0
-    for prefix, n, n_lost, n_decided, n_inside in _by_town(home_groups):
-        by_prefix[prefix] = TownRow(None, n, 0, n_lost, n_decided)
+    for town, n, n_lost, n_decided, n_inside in home_groups:
+        by_town[town] = TownRow(towns.get(town), n, 0, n_lost, n_decided)
         inside += n_inside
     received = (
-        records.filter(receiving_organisation__isnull=False).values("receiving_organisation").annotate(n=Count("pk"))
+        records.filter(receiving_organisation__isnull=False)
+        .annotate(town=_town_group("receiving_town", towns))
+        .values_list("town")
+        .annotate(n=Count("pk"))
     )
-    for prefix, n in _by_town(received):
-        by_prefix.setdefault(prefix, TownRow(None)).inflow = n
-    towns = {
-        o.path: o
-        for o in Organisation.objects.filter(sector__in=TOWN_SECTORS, depth=2, path__in=list(by_prefix)).only(
-            "pk", "name", "path", "code"
-        )
-    }
-    rows, others = [], TownRow(None)
-    for prefix, row in by_prefix.items():
-        if prefix in towns:
-            row.town = towns[prefix]
-            rows.append(row)
-        else:
-            for field in ("outflow", "inflow", "lost", "decided"):
-                setattr(others, field, getattr(others, field) + getattr(row, field))
+    for town, n in received:
+        by_town.setdefault(town, TownRow(towns.get(town))).inflow = n
+    others = by_town.pop(None, TownRow(None))
+    rows = list(by_town.values())
     rows.sort(key=lambda r: r.town.path)
     if others.outflow or others.inflow:
         rows.append(others)
@@ -533,20 +531,43 @@ def mobile_zone(*, user, today: datetime.date | None = None, homes_shown: int = 
     return ZoneMobile(rows, sorted(destinations.items(), key=lambda kv: (-kv[1], kv[0])), homes, totals)
 
 
-def _by_town(groups: QuerySet) -> list[tuple]:
-    """Per-organisation groups (a `values(<organisation>).annotate(<counts>)` queryset) summed by the
-    organisation's town (its path's first two levels): a few thousand grouped rows joined to their
-    organisations, not every record. (town path, the sums...)."""
-    sql, params = groups.order_by().query.sql_with_params()
-    numbers = [f"c{i}" for i in range(len(groups.query.annotation_select))]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT SUBSTRING(o.path, 1, {TOWN_PATH}), {', '.join(f'SUM(g.{c})' for c in numbers)} "
-            f"FROM ({sql}) AS g (k, {', '.join(numbers)}) JOIN {Organisation._meta.db_table} o ON o.id = g.k "
-            "GROUP BY 1",
-            params,
+def _town_group(field: str, towns: dict) -> Case:
+    """The record's town (`field`: `home_town` or `receiving_town`) when it is a town or street, else None
+    (the systems, enterprises and schools at the same level, and the work committee itself)."""
+    return Case(When(**{f"{field}__in": list(towns)}, then=F(field)), default=None)
+
+
+def town_of(organisation: Organisation | None) -> Organisation | None:
+    """The depth-2 organisation above `organisation` (a town or street, or a system, enterprise or school
+    beside them; the organisation itself at depth 2), kept on the mobile records; None above depth 2."""
+    if organisation is None or organisation.depth < 2:
+        return None
+    if organisation.depth == 2:
+        return organisation
+    return Organisation.objects.get(path=organisation.path[:TOWN_PATH])
+
+
+def mobile_towns_fill(*, records: QuerySet | None = None) -> int:
+    """The towns kept on the records (`home_town`, `receiving_town`) set again from the tree, for the
+    records given (all of them by default): after a bulk load, a migration or a move of the tree. One
+    UPDATE; the towns are the tree's bookkeeping (core.audit.IGNORED_FIELDS), the move is audited."""
+
+    def town(field: str) -> Subquery:
+        path = Organisation.objects.filter(pk=OuterRef(OuterRef(field))).values("path")[:1]
+        return Subquery(
+            Organisation.objects.filter(depth=2, path=Substr(Subquery(path), 1, TOWN_PATH)).values("pk")[:1]
         )
-        return [(row[0], *(int(v) for v in row[1:])) for row in cursor.fetchall()]
+
+    records = MobileRecord.objects.all() if records is None else records
+    return records.update(home_town=town("home_organisation"), receiving_town=town("receiving_organisation"))
+
+
+def mobile_towns_after_move(sender, *, organisation: Organisation, **kwargs) -> None:
+    """A subtree moved (branches.services.organisation_move): its records' towns follow it."""
+    inside = Organisation.objects.filter(subtree(organisation)).values("pk")
+    mobile_towns_fill(
+        records=MobileRecord.objects.filter(Q(home_organisation__in=inside) | Q(receiving_organisation__in=inside))
+    )
 
 
 def mobile_xlsx(*, user, unmasked: bool, today: datetime.date | None = None) -> tuple[bytes, int]:

@@ -304,6 +304,29 @@ class MobileRecord(models.Model):
         verbose_name=_("home organisation"),
     )
     home_organisation_name = models.CharField(_("home organisation outside the zone"), max_length=200, blank=True)
+    # The depth-2 organisations (a town or street, or a system, enterprise or school beside them) above the
+    # home and the receiving organisation, kept by the services (members.mobile.mobile_towns_fill, also
+    # after a move of the tree): the bureau's view groups the records by them without joining the tree.
+    home_town = models.ForeignKey(
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("town of the home organisation"),
+    )
+    receiving_town = models.ForeignKey(
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("town of the receiving organisation"),
+    )
     receiving_organisation = models.ForeignKey(
         "branches.Organisation",
         on_delete=models.PROTECT,
@@ -355,6 +378,27 @@ class MobileRecord(models.Model):
                 "id",
                 condition=models.Q(returned_on__isnull=True),
                 name="mobile_open_reached",
+            ),
+            # The bureau's view (members.mobile.mobile_zone) groups the open records by the towns kept on
+            # them, by home organisation and by place: read from these indexes alone (PostgreSQL; SQLite
+            # builds them without the included columns).
+            models.Index(
+                fields=["home_town", "home_organisation"],
+                include=["decision", "last_contact_on", "since", "receiving_organisation", "id"],
+                condition=models.Q(returned_on__isnull=True, member__isnull=False),
+                name="mobile_open_out_town",
+            ),
+            models.Index(
+                fields=["receiving_town"],
+                include=["id"],
+                condition=models.Q(returned_on__isnull=True, receiving_organisation__isnull=False),
+                name="mobile_open_in_town",
+            ),
+            models.Index(
+                fields=["place"],
+                include=["id"],
+                condition=models.Q(returned_on__isnull=True, member__isnull=False, receiving_organisation__isnull=True),
+                name="mobile_open_out_place",
             ),
         ]
 

@@ -15,10 +15,12 @@ from django.utils import timezone
 from assessments import services as assessments
 from assessments.enums import AttendanceStatus, MeetingKind
 from assessments.selectors import training_table
+from branches.services import organisation_move
 from core import reauth
 from core.idcard import id_make
 from core.models import AuditEntry
 from members import mobile
+from members.models import MobileRecord
 from members.services import member_transfer
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +250,44 @@ def test_the_bureau_view_reads_the_same_whatever_the_number_of_records(
 
 def _id(i):
     return id_make(area="440305", born=datetime.date(1990, 1, 1) + datetime.timedelta(days=i), sequence=5, male=True)
+
+
+def _towns(record):
+    record.refresh_from_db()
+    return (
+        record.home_town.code if record.home_town else None,
+        record.receiving_town.code if record.receiving_town else None,
+    )
+
+
+def test_each_record_keeps_the_towns_it_is_counted_in(zone):
+    """S-MOBILE (issue 18): the bureau's view counts out-flow in the home's town and in-flow in the
+    receiving town; each record keeps both towns, set by the services that write it."""
+    zone_mobile(zone)
+    assert _towns(MobileRecord.objects.get(member=zone.b1_members[1])) == ("T1", None)
+    assert _towns(MobileRecord.objects.get(member=zone.b1_members[2])) == ("T1", "T2")
+    assert _towns(MobileRecord.objects.get(member=zone.b3_members[1])) == ("T2", None)
+    assert _towns(MobileRecord.objects.get(member__isnull=True)) == (None, "T2")
+
+
+def test_a_move_of_the_tree_carries_the_records_to_their_new_town(zone, users, client):
+    """S-MOBILE, S-HIERARCHY: a village moved to another street counts its members away in that street
+    from then on, on the record and in the bureau's view."""
+    zone_mobile(zone)
+    organisation_move(organisation=zone.v1, new_parent=zone.t2)
+    away = MobileRecord.objects.get(member=zone.b1_members[1])
+    assert _towns(away) == ("T2", None)
+    assert _towns(MobileRecord.objects.get(member=zone.b1_members[2])) == ("T2", "T2")
+    client.force_login(users.bureau)
+    view = client.get(reverse("members:mobile_zone")).context["zone"]
+    assert [(r.town.code, r.outflow, r.inflow, r.lost) for r in view.towns] == [("T2", 3, 2, 1)]
+
+
+def test_the_towns_are_filled_again_from_the_tree(zone):
+    """S-MOBILE: records loaded in bulk (the demo, a migration) get their towns from the tree in one UPDATE."""
+    zone_mobile(zone)
+    MobileRecord.objects.update(home_town=None, receiving_town=None)
+    assert mobile.mobile_towns_fill() == 4
+    assert sorted((_towns(r) for r in MobileRecord.objects.all()), key=str) == sorted(
+        [("T1", None), ("T1", "T2"), ("T2", None), (None, "T2")], key=str
+    )
