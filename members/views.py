@@ -333,6 +333,8 @@ class MobileZoneView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["zone"] = mobile.mobile_zone(user=self.request.user)
         context["months"] = mobile.lost_contact_months(timezone.localdate())
+        # Hundreds of rows link to an organisation's mobile page: the address is reversed once, not per row.
+        context["organisation_url"] = reverse("members:mobile_organisation", args=[0]).removesuffix("0/")
         return context
 
 
