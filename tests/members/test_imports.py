@@ -6,7 +6,8 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core.idcard import id_make
@@ -306,3 +307,22 @@ def test_import_roster_command_json_refusal_is_json_with_the_reason(db, tmp_path
         "refused": True,
         "reason": reason.format(path=path),
     }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner setting is PostgreSQL's")
+def test_id_number_lookup_probes_the_index_and_leaves_the_planner_as_it_was(zone):
+    """Issue 16: the members on record are looked up through the unique index of active ID numbers
+    (the planner, estimating 10,000 matches a chunk, would scan all 1,000,000 members for each), and
+    a caller's transaction goes on with the planner's own setting."""
+    member = zone.b1_members[0]
+
+    with CaptureQueriesContext(connection) as captured:
+        found = imports._existing(
+            [member.id_number, id_make(area="430104", born=datetime.date(1980, 1, 1), sequence=499, male=True)]
+        )
+
+    assert list(found) == [member.id_number]
+    assert any("set_config('enable_seqscan', 'off', true)" in q["sql"] for q in captured.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
