@@ -38,8 +38,6 @@ MEETING_KINDS_BY_ORGANISATION = {
     OrganisationKind.PARTY_GROUP: frozenset({MeetingKind.GROUP}),
     OrganisationKind.PARTY_COMMITTEE: frozenset({MeetingKind.DEMOCRATIC_LIFE}),
 }
-# Meetings that list the committee (leadership team) in post on the day, not the members.
-COMMITTEE_LISTED_KINDS = frozenset({MeetingKind.COMMITTEE, MeetingKind.DEMOCRATIC_LIFE})
 
 
 class AttendanceStatus(models.TextChoices):

@@ -375,24 +375,20 @@ def _of_subtree(organisation: Organisation) -> Q:
 
 
 def is_lost_contact(record, today: datetime.date | None = None, *, cutoff: datetime.date | None = None) -> bool:
-    """Not reached for the parameter's months or more (N-MOBILE): the record is flagged on the list.
-    A list passes `cutoff` (`lost_contact_before`, read once) instead of a day."""
+    """Not reached for the parameter's months or more and no decision of the branch recorded (N-MOBILE,
+    as the rule reads it): the record is flagged on every page. A list passes `cutoff`
+    (`lost_contact_before`, read once) instead of a day."""
     if cutoff is None:
         cutoff = lost_contact_before(today or timezone.localdate())
-    reached = record.last_contact_on or record.since
-    return reached <= cutoff
+    return not record.decision and (record.last_contact_on or record.since) <= cutoff
 
 
-def lost_contacts(*, user, today: datetime.date | None = None) -> QuerySet:
-    """Out-flow members in the user's scope not reached for the parameter's months, no decision
-    recorded: the home branches' duty (N-MOBILE)."""
-    today = today or timezone.localdate()
-    return (
-        scoping.for_user(MobileRecord.objects.filter(returned_on__isnull=True, member__isnull=False), user)
-        .filter(decision="")
-        .annotate(reached_on=Coalesce("last_contact_on", "since"))
-        .filter(reached_on__lte=lost_contact_before(today))
-    )
+def records_marked(records, today: datetime.date | None = None):
+    """A page of records, each with `lost_contact` (the cut-off read once)."""
+    cutoff = lost_contact_before(today or timezone.localdate())
+    for record in records:
+        record.lost_contact = is_lost_contact(record, cutoff=cutoff)
+    return records
 
 
 def mobile_members_of(*, organisation: Organisation, today: datetime.date | None = None) -> list[MobileRecord]:
@@ -411,7 +407,7 @@ def mobile_members_of(*, organisation: Organisation, today: datetime.date | None
             organisation.path
         )
         record.reached_on = record.last_contact_on or record.since
-        record.lost_contact = record.is_outflow_here and not record.decision and record.reached_on <= cutoff
+        record.lost_contact = record.is_outflow_here and is_lost_contact(record, cutoff=cutoff)
     return records
 
 
@@ -428,7 +424,7 @@ def mobile_marked(*, members: list[Member], today: datetime.date | None = None) 
         record = member.mobile = records.get(member.pk)
         if record is not None:
             record.reached_on = record.last_contact_on or record.since
-            record.lost_contact = not record.decision and record.reached_on <= cutoff
+            record.lost_contact = is_lost_contact(record, cutoff=cutoff)
     return members
 
 

@@ -290,9 +290,7 @@ class MobileListView(PermissionRequiredMixin, TemplateView):
             organisation = organisation_for_code(user=self.request.user, code=code)
         records = mobile.mobile_list(user=self.request.user, organisation=organisation)
         page = CappedPaginator(records, 50).get_page(self.request.GET.get("page"))
-        cutoff = mobile.lost_contact_before(timezone.localdate())
-        for record in page:
-            record.lost_contact = mobile.is_lost_contact(record, cutoff=cutoff)
+        mobile.records_marked(page)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -13,10 +13,8 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.enums import MEETING_KINDS_BY_ORGANISATION
@@ -240,12 +238,3 @@ def subtree_zip_read_log(*, organisation: Organisation, year: int, fmt: str, unm
         summary={"organisation": organisation.code, "year": year, "unmasked": unmasked},
         user=user,
     )
-
-
-def format_check(fmt: str) -> str:
-    """The format asked for, or a Chinese message naming the ones there are."""
-    if fmt not in FORMATS:
-        raise ValidationError(
-            _("Unknown format %(format)s: choose %(formats)s.") % {"format": fmt, "formats": "、".join(FORMATS)}
-        )
-    return fmt

@@ -184,3 +184,24 @@ def test_the_findings_list_exports_with_its_filters(users, client, zone, finding
     entry = AuditEntry.objects.filter(action="export", model="assessments.finding").get()
     assert entry.extra["rows"] == mine.count()
     assert entry.extra["filters"]["rule"] == "Q-THREE-MEETINGS"
+
+
+def test_the_drill_down_filters_ignore_what_is_not_theirs_to_choose(users, client, zone, findings_2024):
+    """django-filter (issue 15): the status is "open" unless asked, an empty status is every status, an
+    unknown clause is not applied, and an organisation outside the user's scope narrows nothing to it."""
+    client.force_login(users.town_admin)
+    mine = findings_2024.filter(organisation__path__startswith=zone.t1.path)
+
+    def shown(**query):
+        page = client.get(reverse("assessments:findings"), {"year": 2024, **query})
+        return page.context["filters"], {f.pk for f in page.context["page"]}
+
+    filters, pks = shown()
+    open_mine = set(mine.filter(status="open").values_list("pk", flat=True))
+    assert filters["status"] == "open" and pks <= open_mine and len(pks) == min(50, len(open_mine))
+    assert shown(status="")[0]["status"] == ""
+    filters, pks = shown(status="", rule="Q-NO-SUCH-RULE")
+    assert filters["rule"] == "" and pks == shown(status="")[1]
+    filters, pks = shown(status="", org=zone.b3.pk)
+    assert filters["organisation"] is None and pks == shown(status="")[1]
+    assert not Finding.objects.filter(pk__in=pks, organisation=zone.b3).exists()

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from core.idcard import id_make
 from members import mobile, selectors
+from members.enums import LostContactDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,19 @@ def test_lost_contact_after_six_months_without_contact(zone, users):
     assert mobile.is_lost_contact(reached, today=TODAY) is False
     assert mobile.is_lost_contact(reached, today=datetime.date(2025, 9, 1)) is True
     assert mobile.is_lost_contact(reached, today=datetime.date(2025, 8, 31)) is False
+
+
+def test_a_decision_of_the_branch_ends_the_lost_contact_flag_on_every_page(zone, users, client_for):
+    """N-MOBILE: the branch's decision ends the duty; the list, the roster and the rule agree."""
+    record = mobile.mobile_outflow_record(member=zone.b1_members[1], since=datetime.date(2024, 11, 1), place="广州")
+    mobile.mobile_decision_record(
+        record=record, decision=LostContactDecision.KEEP_LOOKING, decided_on=datetime.date(2025, 6, 1)
+    )
+    decided = mobile.mobile_list(user=users.bureau).get(pk=record.pk)
+    assert mobile.is_lost_contact(decided, today=TODAY) is False
+    assert [r.lost_contact for r in mobile.records_marked([decided], today=TODAY)] == [False]
+    page = client_for(users.bureau).get(reverse("members:mobile_list"))
+    assert [r.lost_contact for r in page.context["records"] if r.pk == record.pk] == [False]
 
 
 def test_outflow_twice_refused_and_return_closes(zone):

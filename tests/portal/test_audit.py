@@ -393,6 +393,18 @@ def test_the_trail_lists_newest_first_with_filters(zone, users, client_for):
     assert list(today_only.context["page"]) == everything
 
 
+def test_a_period_ending_before_it_starts_shows_nothing_and_says_why(zone, users, client_for):
+    """The trail's filters (django-filter): an end day before the start is an error on the form, and the
+    list is empty rather than everything."""
+    today = timezone.localdate()
+    with translation.override("zh-hans"):
+        page = client_for(users.auditor).get(
+            reverse("audit"), {"date_from": str(today), "date_to": str(today - datetime.timedelta(days=1))}
+        )
+    assert page.status_code == 200 and list(page.context["page"]) == []
+    assert page.context["form"].errors["date_to"] and "截止日期早于起始日期" in page.content.decode()
+
+
 def test_an_entry_shows_each_field_before_and_after(zone, users, client_for):
     with audit.acting_as(users.bureau):
         branch_services.organisation_update(organisation=zone.b2, data={"sector": Sector.COMMUNITY})
