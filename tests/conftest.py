@@ -1,7 +1,11 @@
+import copy
 import datetime
+import os
 import types
+import uuid
 
 import pytest
+from django.test.utils import override_settings
 
 from branches import services
 from branches.enums import OrganisationKind as K
@@ -180,6 +184,23 @@ def default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_this_run():
+    """Cache keys carry database keys (a subtree ZIP's progress, a run's), and those begin again with
+    every test database: a run must never read what an earlier run left in Redis (a "running" ZIP of
+    an organisation that had the same pk). Each run reads and writes under its own prefix, and so do
+    the worker and the commands it starts, which inherit CACHE_KEY_PREFIX (portal/settings.py)."""
+    from django.conf import settings as django_settings
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    os.environ["CACHE_KEY_PREFIX"] = prefix
+    caches = copy.deepcopy(django_settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    with override_settings(CACHES=caches):
+        yield
+    os.environ.pop("CACHE_KEY_PREFIX", None)
 
 
 @pytest.fixture(scope="session", autouse=True)

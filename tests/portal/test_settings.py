@@ -1,3 +1,4 @@
+import os
 import secrets
 
 import pytest
@@ -61,3 +62,11 @@ def test_english_browser_still_gets_chinese_until_english_is_chosen(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
     assert response.status_code == 302
     assert '<h1 class="h3 mb-3">Log in</h1>' in client.get(reverse("login")).content.decode()
+
+
+def test_a_test_run_keeps_its_cache_keys_apart_from_earlier_runs():
+    """Keys such as a ZIP's progress name database pks, which a new test database hands out again."""
+    from django.core.cache import cache
+
+    prefix = os.environ["CACHE_KEY_PREFIX"]
+    assert prefix.startswith("test-") and cache.make_key("ledgers:subtree:1").startswith(f"{prefix}:")
