@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import F, Window
+from django.db.models import Case, F, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -42,6 +42,13 @@ from members.selectors import branch_members_on
 from members.services import member_counts_refresh
 
 DEMO_PASSWORD = "Demo@2015"
+# The leadership teams took office around the opinion (2015), so every rule checks real people in
+# every year since; their holders joined before mid-2013 and were full members by then.
+TEAMS_SINCE = datetime.date(2015, 1, 1)
+HOLDERS_JOINED_BEFORE = datetime.date(2013, 7, 1)
+# Committees are elected again (换届) in 2020 or 2021; in some the secretary hands over then.
+HANDOVER_YEARS = (2020, 2021)
+HANDOVER_RATE = 0.4
 DEFAULT_MEMBERS = 15_000
 MEMBERS_PER_SCALE = 15_000
 BATCH = 5_000
@@ -418,29 +425,42 @@ def _memberships_open() -> None:
         )
 
 
-def _first_members_by_organisation(limit: int = 8) -> dict[int, list[int]]:
-    """The first members (by id) of every organisation, for the demo posts; one windowed query."""
+def _first_members_by_organisation(limit: int = 8) -> tuple[dict[int, list[int]], dict[int, datetime.date]]:
+    """The first members of every organisation for the demo posts (those who joined before
+    HOLDERS_JOINED_BEFORE first, then by id) and the day each joined; one windowed query."""
+    later = Case(When(joined_on__lt=HOLDERS_JOINED_BEFORE, then=Value(0)), default=Value(1))
     ranked = Member.objects.annotate(
-        rank=Window(RowNumber(), partition_by=[F("organisation_id")], order_by=F("pk").asc())
+        rank=Window(RowNumber(), partition_by=[F("organisation_id")], order_by=[later.asc(), F("pk").asc()])
     ).filter(rank__lte=limit)
     first: dict[int, list[int]] = {}
-    for organisation_id, pk in ranked.order_by("organisation_id", "pk").values_list("organisation_id", "pk"):
+    joined: dict[int, datetime.date] = {}
+    rows = ranked.order_by("organisation_id", "rank").values_list("organisation_id", "pk", "joined_on")
+    for organisation_id, pk, joined_on in rows:
         first.setdefault(organisation_id, []).append(pk)
-    return first
+        joined[pk] = joined_on
+    return first, joined
 
 
-def _posts(rng, layout, today):
+def _posts(rng, layout, today, joined):
     """Posts: secretaries and committees, town leads and party-affairs staff, reserve cadres, political workers."""
     posts = []
-    # Everyone took their post before last year began, so the generated activity of last year and this year
-    # (portal/demo_activity.py) has secretaries and committees throughout.
-    since = datetime.date(today.year - 1, 1, 1) - datetime.timedelta(days=rng.randint(200, 900))
+    # The teams took office in the half year before 2015 began, so every year since has secretaries and
+    # committees (and the generated activity of devtools/demo_activity.py people to check); the few
+    # organisations whose members all joined later have them from the day after the holder joined.
+    since = TEAMS_SINCE - datetime.timedelta(days=rng.randint(0, 180))
+    day = datetime.timedelta(days=1)
 
     def post(node, member_pk, kind, full_time=False):
         if member_pk is not None:
+            started = max(since, joined[member_pk] + day)
             posts.append(
-                Post(organisation_id=node.pk, member_id=member_pk, kind=kind, is_full_time=full_time, started_on=since)
+                Post(
+                    organisation_id=node.pk, member_id=member_pk, kind=kind, is_full_time=full_time, started_on=started
+                )
             )
+            if kind == PostKind.SECRETARY:
+                successor = pick(node, 7)
+                _handover(node, posts[-1], successor, successor and joined[successor], posts)
 
     def pick(node, i):
         pool = node.first_members or [m for h in node.holder_nodes for m in h.first_members]
@@ -484,6 +504,22 @@ def _posts(rng, layout, today):
                 post(node, pick(node, 3 + i), PostKind.POLITICAL_WORKER, full_time=True)
     _staff_posts(layout, post, pick)
     return posts
+
+
+def _handover(node, secretary: Post, successor_pk, successor_joined, posts: list) -> None:
+    """At the re-election (换届) of HANDOVER_YEARS, some secretaries hand over to a member who held no
+    post: the old post ends the day before, the new one starts on the day. Drawn apart from the zone's
+    generator, so everything else stays as the seed made it."""
+    term = random.Random(f"term:{node.path}")
+    if successor_pk is None or term.random() >= HANDOVER_RATE:
+        return
+    elected = datetime.date(term.choice(HANDOVER_YEARS), term.randint(3, 11), term.randint(1, 28))
+    if not secretary.started_on < elected > successor_joined:
+        return
+    secretary.ended_on = elected - datetime.timedelta(days=1)
+    posts.append(
+        Post(organisation_id=node.pk, member_id=successor_pk, kind=PostKind.SECRETARY, started_on=elected)
+    )
 
 
 def _staff_posts(layout, post, pick) -> None:
@@ -553,11 +589,11 @@ def demo_zone_build(*, seed: int = 2015, members: int = DEFAULT_MEMBERS, progres
     member_counts_refresh()
     _memberships_open()
     say(f"members: {written}")
-    first = _first_members_by_organisation()
+    first, joined = _first_members_by_organisation()
     for node in holders:
         node.first_members = first.get(node.pk, [])
 
-    posts = _posts(rng, layout, today)
+    posts = _posts(rng, layout, today, joined)
     Post.objects.bulk_create(posts, batch_size=BATCH)
     logins = _demo_accounts(layout)
     village = Organisation.objects.get(pk=_village_branch(layout).pk)

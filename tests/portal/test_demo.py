@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth import authenticate
 from django.urls import reverse
@@ -54,6 +56,36 @@ def test_demo_zone_shape_and_integrity():
     assert Post.objects.filter(kind=PostKind.SECRETARY).count() > 500
     for number in Member.objects.values_list("id_number", flat=True)[:200]:
         assert id_validate(number) == number
+
+
+def test_demo_teams_hold_office_every_year_since_2015_with_handovers():
+    """Issue 16: every rule checks real people in every year, so each secretary's chair is held from
+    2015 to today without gap or overlap, by members who joined before they took the post."""
+    demo.demo_zone_build(seed=2015, members=demo.DEFAULT_MEMBERS)
+    today = timezone.localdate()
+    secretaries = Post.objects.filter(kind=PostKind.SECRETARY).select_related("member")
+    chairs: dict[int, list[Post]] = {}
+    for post in secretaries.order_by("started_on"):
+        chairs.setdefault(post.organisation_id, []).append(post)
+    assert len(chairs) > 500
+    from_2015 = 0
+    for held in chairs.values():
+        # Held from 2015, or from the day after the holder joined where every member joined later.
+        from_2015 += held[0].started_on <= demo.TEAMS_SINCE
+        assert held[0].started_on <= max(demo.TEAMS_SINCE, held[0].member.joined_on + datetime.timedelta(days=1))
+        assert held[-1].ended_on is None
+        for before, after in zip(held, held[1:]):
+            assert before.ended_on is not None and (after.started_on - before.ended_on).days == 1
+            assert after.started_on.year in demo.HANDOVER_YEARS
+        for post in held:
+            assert post.member.joined_on < post.started_on
+    assert from_2015 / len(chairs) > 0.95
+    handed_over = sum(len(held) > 1 for held in chairs.values()) / len(chairs)
+    assert 0.25 < handed_over < 0.55
+    for year in range(2015, today.year + 1):
+        day = min(datetime.date(year, 6, 30), today)
+        in_post = secretaries.filter(started_on__lte=day).exclude(ended_on__lt=day)
+        assert in_post.values("organisation").distinct().count() == in_post.count() >= 0.95 * len(chairs)
 
 
 def test_demo_zone_scales_organisations_with_members():
