@@ -488,16 +488,16 @@ def bench_compliance_run(**kwargs) -> dict:
 def bench_load(*, members: int, seed: int, repeat: int) -> dict:
     """Issue 7: wrk against gunicorn (4 workers) on the zone: the secretary's home page and the member
     list (a branch secretary's and a town administrator's), requests per second, p99, errors."""
-    from devtools.loadtest import load_run, session_cookie
+    from devtools.loadtest import load_run, session_cookie, user_marker
 
     zone = zone_ensure(members=members, seed=seed)
     branch = User.objects.get(username="branch1")
     town = User.objects.get(username="town1")
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
     targets = [
-        ("secretary_home", "/", session_cookie(branch)),
-        ("member_list_branch", "/members/", session_cookie(branch)),
-        ("member_list_town", "/members/", session_cookie(town)),
+        ("secretary_home", "/", session_cookie(branch), (user_marker(branch), 'id="todo"')),
+        ("member_list_branch", "/members/", session_cookie(branch), (user_marker(branch), 'id="member-list"')),
+        ("member_list_town", "/members/", session_cookie(town), (user_marker(town), 'id="member-list"')),
     ]
     return {"zone": zone, **load_run(targets=targets, seconds=seconds)}
 

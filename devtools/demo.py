@@ -517,9 +517,7 @@ def _handover(node, secretary: Post, successor_pk, successor_joined, posts: list
     if not secretary.started_on < elected > successor_joined:
         return
     secretary.ended_on = elected - datetime.timedelta(days=1)
-    posts.append(
-        Post(organisation_id=node.pk, member_id=successor_pk, kind=PostKind.SECRETARY, started_on=elected)
-    )
+    posts.append(Post(organisation_id=node.pk, member_id=successor_pk, kind=PostKind.SECRETARY, started_on=elected))
 
 
 def _staff_posts(layout, post, pick) -> None:

@@ -155,8 +155,19 @@ def test_the_nightly_task_runs_this_year_and_early_in_the_year_the_last(zone, mo
     monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 2, 1))
     results = tasks.compliance_nightly()
     assert [(r["year"], r["state"]) for r in results] == [(2024, "done"), (2025, "done")]
-    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 4, 1))
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 4, 8))
     assert [r["year"] for r in tasks.compliance_nightly()] == [2025]
+
+
+def test_the_nightly_task_judges_last_years_annual_report_once_its_time_is_over(zone, monkeypatch):
+    """Q-ANNUAL-REPORT is judged from 1 April; the beat still runs the year before then, so the
+    judgement is the nightly run's, not left to someone starting a run by hand."""
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 3, 31))
+    tasks.compliance_nightly()
+    assert not Finding.objects.filter(rule="Q-ANNUAL-REPORT", year=2024).exists()
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 4, 1))
+    assert [r["year"] for r in tasks.compliance_nightly()] == [2024, 2025]
+    assert Finding.objects.filter(rule="Q-ANNUAL-REPORT", year=2024, status="open").exists()
 
 
 @pytest.mark.parametrize("clause", sorted(RULES))
