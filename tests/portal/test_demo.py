@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 import pytest
 from django.contrib.auth import authenticate
@@ -74,7 +75,7 @@ def test_demo_teams_hold_office_every_year_since_2015_with_handovers():
         from_2015 += held[0].started_on <= demo.TEAMS_SINCE
         assert held[0].started_on <= max(demo.TEAMS_SINCE, held[0].member.joined_on + datetime.timedelta(days=1))
         assert held[-1].ended_on is None
-        for before, after in zip(held, held[1:]):
+        for before, after in itertools.pairwise(held):
             assert before.ended_on is not None and (after.started_on - before.ended_on).days == 1
             assert after.started_on.year in demo.HANDOVER_YEARS
         for post in held:
