@@ -1,15 +1,18 @@
 """Issue 6's figures: the nightly compliance run over a year of activity, and the bureau's pages.
 
-`bench_compliance_run` (registered as `compliance_run` in portal/benchmarks.py) ensures the zone,
-generates last year's activity when it is missing (portal/demo_activity.py, timed, in a child
+`bench_compliance_run` (registered as `compliance_run` in devtools/benchmarks.py) ensures the zone,
+generates last year's activity when it is missing (devtools/demo_activity.py, timed, in a child
 process so the run's memory is measured on its own), then runs the full final check of last year
-as the beat would on 11 January, reruns it (nothing may open twice), and times the dashboard and
-the findings grouped by organisation as the bureau sees them.
+as the beat does on 1 April (the first night every rule of the year is judged, Q-ANNUAL-REPORT
+included) three times (the first opens what it finds, the others may open nothing) and reports the
+median with each rule's time, then times the dashboard and the findings grouped by organisation
+as the bureau sees them.
 """
 
 import datetime
 import multiprocessing
 import resource
+import statistics
 import time
 
 from django.db import connection
@@ -22,6 +25,9 @@ from assessments.models import ComplianceRun, Finding, FindingStage, Meeting, Ru
 from core.models import User
 from devtools.benchmarks import _timings, zone_ensure
 from devtools.demo_activity import WRITTEN, activity_generate
+
+
+RUNS = 3  # the nightly run's figure is the median of three
 
 
 def _rss_mb() -> int:
@@ -112,10 +118,11 @@ def bench_compliance_run(*, members: int, seed: int, repeat: int) -> dict:
     year = this_year - 1
     activity = activity_ensure(year=year, seed=seed)
     _compliance_clear(year)
-    today = datetime.date(this_year, 1, 1) + datetime.timedelta(days=10)
+    today = datetime.date(this_year, 4, 1)
     first = _run(year, today)
     first["peak_rss_mb"] = _rss_mb()
-    rerun = _run(year, today)
+    reruns = [_run(year, today) for _ in range(RUNS - 1)]
+    seconds = [first["seconds"]] + [r["seconds"] for r in reruns]
     client = Client()
     client.force_login(User.objects.get(username="bureau"))
 
@@ -131,8 +138,11 @@ def bench_compliance_run(*, members: int, seed: int, repeat: int) -> dict:
         "year": year,
         "as_of_day": today.isoformat(),
         "activity": activity,
+        "runs_seconds": seconds,
+        "run_seconds_p50": statistics.median(seconds),
+        "rules_without_checks": sorted(clause for clause, v in first["per_rule"].items() if not v["checks"]),
         "run": first,
-        "rerun": {key: rerun[key] for key in ("seconds", "checks", "opened", "resolved")},
+        "reruns": [{key: r[key] for key in ("seconds", "checks", "opened", "resolved")} for r in reruns],
         "dashboard": _timings(get(reverse("dashboard"), year=year), repeat),
         "findings_by_organisation": _timings(
             get(reverse("assessments:findings"), year=year, group="organisation"), repeat

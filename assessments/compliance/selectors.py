@@ -7,6 +7,7 @@ from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.urls import NoReverseMatch, reverse
@@ -63,6 +64,37 @@ def findings_for_user(*, user, year: int | None = None) -> QuerySet:
     if year:
         findings = findings.filter(year=year)
     return findings.select_related("organisation", "member")
+
+
+class FindingsByOrganisation:
+    """The organisations with findings and how many each (most first, then by code), for a
+    Paginator: grouped on the findings alone, the organisations joined only to the groups, counted
+    without them (150,000 open findings of a 1,000,000-member zone: two passes of ~50 ms instead of
+    two joins of ~150 ms; issue 16). Rows as `values()` gives them: organisation, organisation__name,
+    organisation__code, n."""
+
+    def __init__(self, findings: QuerySet):
+        self.grouped = findings.order_by().values("organisation").annotate(n=Count("pk"))
+
+    def count(self) -> int:
+        return self.grouped.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        start, stop = window.start or 0, window.stop
+        sql, params = self.grouped.query.sql_with_params()
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT g.organisation, o.{quote('name')}, o.{quote('code')}, g.n FROM ({sql}) g "
+                f"JOIN {quote(Organisation._meta.db_table)} o ON o.{quote('id')} = g.organisation "
+                f"ORDER BY g.n DESC, o.{quote('code')} LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            keys = ("organisation", "organisation__name", "organisation__code", "n")
+            return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
 
 
 def aspect_label(finding: Finding) -> str:

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -118,11 +117,7 @@ class FindingListView(PermissionRequiredMixin, TemplateView):
         findings, filters = self.filtered()
         grouped = self.request.GET.get("group") == "organisation"
         if grouped:
-            rows = (
-                findings.values("organisation", "organisation__name", "organisation__code")
-                .annotate(n=Count("pk"))
-                .order_by("-n", "organisation__code")
-            )
+            rows = selectors.FindingsByOrganisation(findings)
             context["page"] = Paginator(rows, 50).get_page(self.request.GET.get("page"))
         else:
             findings = findings.order_by("due_on", "rule", "organisation__path", "pk")

@@ -15,6 +15,9 @@ from assessments.compliance import engine
 from assessments.compliance.catalogue import RULES
 from assessments.compliance.selectors import finding_links
 from assessments.models import ComplianceRun, Finding
+from branches.enums import OrganisationKind
+from branches.models import Organisation
+from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db
 AFTER_2024 = datetime.date(2025, 1, 10)
@@ -216,3 +219,39 @@ def test_the_drill_down_filters_ignore_what_is_not_theirs_to_choose(users, clien
     filters, pks = shown(status="", org=zone.b3.pk)
     assert filters["organisation"] is None and pks == shown(status="")[1]
     assert not Finding.objects.filter(pk__in=pks, organisation=zone.b3).exists()
+
+
+def test_findings_grouped_by_organisation_most_first_then_by_code_paged_and_scoped(users, client, zone):
+    """The grouped list counts in SQL and joins the organisations only to the groups (issue 16): the
+    same rows, order, paging and scope as the plain GROUP BY it replaced."""
+    branches = [make_org(zone.t1, OrganisationKind.BRANCH, code=f"G{n:03d}") for n in range(55)]
+    branches.append(zone.b3)  # outside the town administrator's subtree
+    now = timezone.now()
+    Finding.objects.bulk_create(
+        Finding(
+            rule="Q-THREE-MEETINGS",
+            organisation=branch,
+            year=2024,
+            period=str(k),
+            measured=0,
+            required=1,
+            due_on=datetime.date(2024, 12, 31),
+            opened_at=now,
+        )
+        for n, branch in enumerate(branches)
+        for k in range(1 + n % 4)
+    )
+    expected = sorted(((b.code, 1 + n % 4) for n, b in enumerate(branches)), key=lambda row: (-row[1], row[0]))
+
+    def rows(user, **params):
+        client.force_login(user)
+        page = client.get(reverse("assessments:findings"), {"year": 2024, "group": "organisation", **params})
+        return page.context["page"]
+
+    first, second = rows(users.bureau), rows(users.bureau, page=2)
+    assert first.paginator.count == len(branches) == 56
+    assert [(r["organisation__code"], r["n"]) for r in [*first, *second]] == expected
+    assert first[0]["organisation__name"] == Organisation.objects.get(code=expected[0][0]).name
+    town = rows(users.town_admin)
+    assert zone.b3.code not in {r["organisation__code"] for r in town}
+    assert town.paginator.count == 55
