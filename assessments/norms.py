@@ -24,7 +24,7 @@ from decimal import Decimal
 from assessments.enums import LeadershipDayKind, MeetingKind
 from branches.enums import OrganisationKind
 from core.models import PolicyRevision
-from core.policy import PolicyValues, policy_for_year, policy_values
+from core.policy import PolicyValues, policy_for_year, policy_remembered, policy_values
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 
@@ -62,7 +62,12 @@ def year_meeting_norms(*, year: int, values: PolicyValues | None = None) -> dict
     each period judged by the norms in force on its first day (0: no norm in force). One query for
     the revisions taking effect within the year, one more for each of them (none in most years);
     `values` are the year's values on 1 January when the caller has them."""
-    values = values if values is not None else policy_for_year(year)
+    if values is None:  # the year's own values: remembered until the policy changes (issue 16)
+        return policy_remembered(("meeting_norms", year), lambda: _year_meeting_norms(year, policy_for_year(year)))
+    return _year_meeting_norms(year, values)
+
+
+def _year_meeting_norms(year: int, values: PolicyValues) -> dict:
     starts = {1: values}
     for day in PolicyRevision.objects.filter(
         effective_from__gt=datetime.date(year, 1, 1), effective_from__lte=datetime.date(year, 12, 1)

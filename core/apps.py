@@ -20,6 +20,21 @@ class CoreConfig(AppConfig):
 
         register_converter(YearConverter, "year")
 
+        from core.displays import displays_speed_up
+
+        displays_speed_up()
+
+        from django.db.models.signals import post_delete, post_save
+
+        from core.models import PolicyRevision, PolicyValue
+        from core.policy import policy_changed
+
+        for model in (PolicyRevision, PolicyValue):
+            post_save.connect(policy_changed, sender=model, dispatch_uid=f"core.policy_changed.save.{model.__name__}")
+            post_delete.connect(
+                policy_changed, sender=model, dispatch_uid=f"core.policy_changed.delete.{model.__name__}"
+            )
+
         audit.connect()
         # Login receivers (issue 7): the session's login time, the username's lockout count cleared.
         from core import lockout, sessions  # noqa: F401

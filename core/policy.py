@@ -540,8 +540,85 @@ def _tidy(value: Decimal | None) -> Decimal | None:
 
 
 def policy_values(*, on: datetime.date) -> PolicyValues:
-    """Every parameter's value in force on a day: the latest revision in force that sets it (one query)."""
+    """Every parameter's value in force on a day: the latest revision in force that sets it.
 
+    Read once per process and day until a revision changes (issue 16: two queries of every
+    secretary's home page): a generation token in the shared cache is replaced after each commit
+    that changes a revision (`policy_changed`), and a process reads the table again when the token
+    it read with is no longer the cache's, or after REMEMBERED_SECONDS whatever the token says (a
+    change made while the cache was down). Read as the table stands, never remembered: inside a
+    transaction (it may hold a revision not committed yet) and while the cache cannot be reached."""
+    values = policy_remembered(("values", on), lambda: _policy_values_read(on))
+    return PolicyValues(values, on=values.on, revisions=values.revisions)  # a copy: callers may change theirs
+
+
+def policy_remembered(key: tuple, compute):
+    """`compute()`, a reading of the policy tables, made once per process and `key` until the policy
+    changes (see `policy_values`); callers must not change what it returns."""
+    import time
+
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        return compute()
+    token = _generation()
+    if token is None:
+        return compute()
+    now = time.monotonic()
+    remembered = _remembered.get(key)
+    if remembered is None or remembered[0] != token or now - remembered[1] > REMEMBERED_SECONDS:
+        if len(_remembered) > 256:
+            _remembered.clear()
+        remembered = _remembered[key] = (token, now, compute())
+    return remembered[2]
+
+
+_remembered: dict[tuple, tuple[str, float, object]] = {}
+GENERATION_KEY = "policy:generation"
+REMEMBERED_SECONDS = 300
+
+
+def _generation() -> str | None:
+    """The shared token of the policy tables' state (made when the cache has none); None when the
+    cache cannot be reached."""
+    import uuid
+
+    from django.core.cache import cache
+
+    from core.progress import CACHE_ERRORS
+
+    try:
+        token = cache.get(GENERATION_KEY)
+        if token is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            token = cache.get(GENERATION_KEY)
+    except CACHE_ERRORS:
+        return None
+    return token
+
+
+def policy_changed(**kwargs) -> None:
+    """A revision or its values changed: every process reads the table again once this commits."""
+    from django.db import transaction
+
+    transaction.on_commit(_generation_replace)
+
+
+def _generation_replace() -> None:
+    import uuid
+
+    from django.core.cache import cache
+
+    from core.progress import CACHE_ERRORS
+
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except CACHE_ERRORS:
+        _remembered.clear()  # this process at least; the others within REMEMBERED_SECONDS
+
+
+def _policy_values_read(on: datetime.date) -> PolicyValues:
+    """The table as it stands (one query)."""
     rows = (
         PolicyValue.objects.filter(revision__effective_from__lte=on)
         .order_by("revision__effective_from", "revision_id")

@@ -308,6 +308,7 @@ def policy_revision_save(
     written = PolicyValue.objects.bulk_create(
         PolicyValue(revision=revision, key=key, value=value) for key, value in values.items() if value != before[key]
     )
+    policy.policy_changed()  # bulk_create sends no signal
     audit.log_action(
         action=REVISION_VALUES_SET,
         instance=revision,

@@ -26,7 +26,6 @@ from core.models import User
 from devtools.benchmarks import _timings, zone_ensure
 from devtools.demo_activity import WRITTEN, activity_generate
 
-
 RUNS = 3  # the nightly run's figure is the median of three
 
 

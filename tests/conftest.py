@@ -220,3 +220,14 @@ def flush_past_the_audit_guard():
     DatabaseOperations.sql_flush = flush_as_replica
     yield
     DatabaseOperations.sql_flush = sql_flush
+
+
+@pytest.fixture(autouse=True)
+def policy_values_forgotten():
+    """core.policy remembers the values per process until a committed change; a test's database is
+    emptied without one (a rollback, a TRUNCATE), so each test starts with nothing remembered."""
+    from core import policy
+
+    policy._remembered.clear()
+    yield
+    policy._remembered.clear()

@@ -3,6 +3,7 @@
 import calendar
 import dataclasses
 import datetime
+import functools
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from urllib.parse import urlencode
@@ -33,9 +34,16 @@ from branches.models import Organisation
 from core.dates import day_text
 from core.excel import xlsx_bytes
 from core.policy import PARAMETERS, policy_for_year, value_display
+from core.reversing import reverse_fast
 from core.scoping import for_user, subtree
+from core.years import FIRST_YEAR
 from members.enums import MemberStatus
 from members.models import Membership
+
+# The kinds' values, made once: `Choices.values` builds its list on every call.
+MEETING_KINDS = frozenset(MeetingKind.values)
+SECTORS = frozenset(Sector.values)
+VENUE_KINDS = frozenset(VenueKind.values)
 
 
 @dataclasses.dataclass
@@ -101,11 +109,11 @@ def aspect_label(finding: Finding) -> str:
     """The aspect in words: a kind of meeting, or as the rule names it."""
     if finding.rule == MOBILE_CLAUSE:
         return mobile_reached_words(finding)
-    if finding.aspect in MeetingKind.values:
+    if finding.aspect in MEETING_KINDS:
         return str(MeetingKind(finding.aspect).label)
-    if finding.aspect in Sector.values:
+    if finding.aspect in SECTORS:
         return str(Sector(finding.aspect).label)
-    if finding.aspect in VenueKind.values:
+    if finding.aspect in VENUE_KINDS:
         return str(VenueKind(finding.aspect).label)
     return str(ASPECT_WORDS.get((finding.rule, finding.aspect), finding.aspect))
 
@@ -325,15 +333,27 @@ def duty_title(clause: str, aspect: str) -> str:
     it, or the kind alone where the rule's title already names it."""
     title = rule_title(clause)
     words = ASPECT_WORDS.get((clause, aspect))
-    if words is None and (aspect in MeetingKind.values or aspect in Sector.values):
-        words = MeetingKind(aspect).label if aspect in MeetingKind.values else Sector(aspect).label
-    elif words is None and aspect in VenueKind.values:
+    if words is None and (aspect in MEETING_KINDS or aspect in SECTORS):
+        words = MeetingKind(aspect).label if aspect in MEETING_KINDS else Sector(aspect).label
+    elif words is None and aspect in VENUE_KINDS:
         words = VenueKind(aspect).label
     if not words:
         return title
     if str(words) in title:  # 主题党日和组织生活会 → 主题党日: the kind alone says it
         return str(words)
     return _("%(duty)s: %(aspect)s") % {"duty": title, "aspect": words}
+
+
+@functools.cache
+def _takes_year(url_name: str) -> bool:
+    """Whether a record page's route takes the year after the organisation (`with_year` names the
+    evidence page's; a rule's form may take the organisation alone): asked once per route, not by
+    a failed reverse per to-do (issue 16)."""
+    try:
+        reverse(url_name, args=[1, FIRST_YEAR])
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def fix_url(
@@ -353,23 +373,20 @@ def fix_url(
     if r is None:
         return ""
     if clause == MOBILE_CLAUSE and aspect.isdigit():  # the member's record, its contact form first
-        return reverse("members:mobile_detail", args=[int(aspect)]) + "#contact"
+        return reverse_fast("members:mobile_detail", [int(aspect)]) + "#contact"
     url_name = r.fix_url or r.evidence_url
-    args = [organisation_id] + ([year] if r.with_year else [])
-    try:
-        url = reverse(url_name, args=args)
-    except NoReverseMatch:
-        url = reverse(url_name, args=[organisation_id])
+    with_year = r.with_year and _takes_year(url_name)
+    url = reverse_fast(url_name, [organisation_id, year] if with_year else [organisation_id])
     today = today or timezone.localdate()
     day = min(due_on or datetime.date(year, 12, 31), today, datetime.date(year, 12, 31))
     query = []
     if url_name == "assessments:meeting_create":
-        kind = aspect if aspect in MeetingKind.values else ""
+        kind = aspect if aspect in MEETING_KINDS else ""
         kind = MeetingKind.LECTURE if clause == "Q-LECTURE-SECRETARY" else kind
         query = [("kind", kind)] if kind else []
         query.append(("held_on", day.isoformat()))
     elif url_name == "assessments:venue_create":
-        kind = aspect if aspect in VenueKind.values else VENUE_KIND_RULES.get(clause, "")
+        kind = aspect if aspect in VENUE_KINDS else VENUE_KIND_RULES.get(clause, "")
         query = [("kind", kind)] if kind else []
     elif url_name == "assessments:training_batch":
         query = [("held_on", day.isoformat())] + [("members", pk) for pk in member_ids]

@@ -238,3 +238,61 @@ def test_the_development_numbers_are_parameters_of_the_2015_revision():
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         revise({"development.extension_min_months": Decimal(13)})
     assert list(exc.value.message_dict) == ["development.extension_max_months"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_are_read_once_per_process_until_a_revision_commits(django_assert_num_queries):
+    """Issue 16: the table is read once per day asked, until a committed change replaces the shared
+    token; a copy is handed out, so a caller changing its own does not change the next caller's."""
+    from django.core.cache import cache
+
+    cache.delete(policy.GENERATION_KEY)
+    policy.policy_for_year(2018)
+    with django_assert_num_queries(0):
+        values = policy.policy_for_year(2018)
+    values["venue_reward.class_1"] = Decimal(1)
+    assert policy.policy_for_year(2018)["venue_reward.class_1"] != Decimal(1)
+
+    revision = revise({"venue_reward.class_1": Decimal(9000)})  # commits (no test transaction here)
+    assert policy.policy_for_year(2018)["venue_reward.class_1"] == Decimal(9000)
+    revise({"venue_reward.class_1": Decimal(9500)}, revision=revision)
+    assert policy.policy_for_year(2018)["venue_reward.class_1"] == Decimal(9500)
+    # Another process's token lost (the cache emptied): read again, not trusted.
+    cache.delete(policy.GENERATION_KEY)
+    with django_assert_num_queries(1):
+        assert policy.policy_for_year(2018)["venue_reward.class_1"] == Decimal(9500)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revision_rolled_back_is_never_remembered():
+    from django.db import transaction
+
+    before = policy.policy_for_year(2018)["venue_reward.class_1"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        revise({"venue_reward.class_1": Decimal(9000)})
+        assert policy.policy_for_year(2018)["venue_reward.class_1"] == Decimal(9000)  # the transaction's own view
+        raise RuntimeError("rolled back")
+    assert policy.policy_for_year(2018)["venue_reward.class_1"] == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_are_read_from_the_table_while_the_cache_is_down_and_forgotten_after_a_while(
+    django_assert_num_queries, monkeypatch
+):
+    from django.core.cache import cache
+    from redis.exceptions import ConnectionError as RedisDown
+
+    def down(*args, **kwargs):
+        raise RedisDown("Connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cache, "get", down)
+        for _ in range(2):
+            with django_assert_num_queries(1):
+                assert policy.policy_for_year(2018)["venue_reward.class_1"] is not None
+    policy.policy_for_year(2018)
+    with django_assert_num_queries(0):
+        policy.policy_for_year(2018)
+    monkeypatch.setattr(policy, "REMEMBERED_SECONDS", -1)
+    with django_assert_num_queries(1):
+        policy.policy_for_year(2018)
