@@ -11,7 +11,11 @@ members registered with a community and their service. From the catalogue's seco
 the democratic life meeting of each party committee's leadership team (Q-LIFE-MEETING); convenience
 service stations and member household posts of villages and communities, congress-deputy offices of
 towns (Q-SERVICE-STATION, Q-DEPUTY-STUDIO); villages' major matters through the four deliberations,
-a few of them stalled (Q-FOUR-DELIBERATIONS). Most organisations have them; a few do not.
+a few of them stalled (Q-FOUR-DELIBERATIONS). Most organisations have them; a few do not. So that every
+rule checks real records: the candidacy of each member admitted in the year, and each branch's
+open development pipeline (N-DEVELOPMENT); once the year is over, the bureau's weak organisations of
+the year, proposed by the ranking service and confirmed early the next year, under rectification with
+remedies and progress notes (Q-WEAK-*). Most steps are on time; some are not.
 
 Most branches are diligent, some miss a meeting or two, a few are weak and miss many (a
 branch's profile holds for every kind of record and every year of a seed). Everything is drawn
@@ -37,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from assessments import weak
 from assessments.compliance.base import RunContext
 from assessments.compliance.rules_reports import reporting_organisations
 from assessments.enums import (
@@ -63,20 +68,30 @@ from assessments.models import (
     LeadershipDays,
     MatterStep,
     Meeting,
+    Rectification,
+    RectificationNote,
+    RectificationRemedy,
     Talk,
     TrainingRecord,
     Venue,
     VenueCheck,
     VillageMatter,
+    WeakSelection,
 )
 from assessments.norms import LEADERSHIP_CLAUSES
 from assessments.selectors import leadership_teams
 from branches.enums import COMMITTEE_POSTS, MEMBER_HOLDING_KINDS, TOWN_SECTORS, OrganisationKind, PostKind, Sector
 from branches.models import Organisation, Post
 from core.bulkload import ids_reserve, row_factory, rows_copy
+from core.enums import Role
+from core.idcard import id_make
+from core.models import User
 from core.policy import policy_for_year
-from members.enums import LifeStatus, MemberCategory, MemberStatus
-from members.models import CommunityRegistration, CommunityService, Member, Membership, MobileRecord
+from devtools.demo import GIVEN, SURNAMES
+from members.development_norms import development_norms, months_after
+from members.enums import DevelopmentStage, Gender, LifeStatus, MemberCategory, MemberStatus
+from members.models import Candidate, CommunityRegistration, CommunityService, Member, Membership, MobileRecord
+from members.services import years_after
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,10 +165,39 @@ BRANCH_KINDS = (OrganisationKind.BRANCH, OrganisationKind.JOINT_BRANCH)
 LEADER_CLASS = "基层党组织书记和班子成员轮训班"
 WINTER_COURSE = "党员冬训班"
 ONLINE_COURSE = "网上专题学习"
+TALKERS = ["党支部书记", "组织委员", "党支部副书记"]
+# Applicants' ID numbers are of places the members' are not (devtools/demo.py AREA_CODES): never a member's number.
+CANDIDATE_AREAS = ["430102", "430103", "430105", "430122", "430182", "430203", "430211", "430304"]
+WITHDRAWAL = "本人申请撤回"
+STEP_DATES = [
+    "applied_on",
+    "talked_on",
+    "activist_on",
+    "reviewed_on",
+    "target_on",
+    "admitted_on",
+    "approved_on",
+    "withdrawn_on",
+]
+STEP_FIELDS = ["stage", "talked_by", "withdrawal_reason", *STEP_DATES]
+LEFT_OFF = ["经复核，主要问题已在年内整改到位", "班子调整后工作已恢复正常", "排名靠后系换届过渡所致，不列为整顿对象"]
+PROGRESS = [
+    "召开专题组织生活会，查摆问题清单",
+    "调整充实支部班子，补齐支部委员",
+    "恢复三会一课，按月开展主题党日",
+    "挂点领导到村（社区）专题调研指导",
+    "帮扶部门协调解决阵地建设问题",
+    "整改台账逐项销号，进展顺利",
+]
 
 
 def _covers(start, end, day) -> bool:
     return (start is None or start <= day) and (end is None or end >= day)
+
+
+def _between(draw, low: int, high: int) -> int:
+    """A whole number from low to high, both included, from one draw (randint costs ten)."""
+    return low + int(draw() * (high - low + 1))
 
 
 def _day(year: int, month: int, day: int) -> datetime.date:
@@ -433,6 +477,13 @@ def activity_generate(*, year: int, seed: int, today: datetime.date | None = Non
         begun = time.perf_counter()
     timings["indexes_and_commit"] = round(time.perf_counter() - begun, 2)
     say(f"activity {year}: indexes, keys and commit in {timings['indexes_and_commit']} s")
+    # After the load, with its indexes back: the pipeline and the weak organisations, ranked on the year's records.
+    with transaction.atomic():
+        for step in (generator.development, generator.weak):
+            begun = time.perf_counter()
+            step()
+            timings[step.__name__] = round(time.perf_counter() - begun, 2)
+            say(f"activity {year}: {step.__name__} in {timings[step.__name__]} s")
     return {"year": year, **dict(writer.counts), "seconds": round(time.perf_counter() - started, 2), "steps": timings}
 
 
@@ -443,6 +494,7 @@ class _Generator:
         self.date = {}
         # days[month][n]: the n-th day of the month, the month's last day for n beyond it (and its first for n < 1).
         self.days = {month: [_day(year, month, max(1, n)) for n in range(0, 33)] for month in range(1, 13)}
+        self.norms = development_norms(policy_for_year(year))
         adapt = connection.ops.adapt_decimalfield_value
         self.hours_db = {h: adapt(Decimal(h), 4, 1) for h in (2, 3, 4, 6, 8, 12, 16, 24)}
 
@@ -1154,6 +1206,338 @@ class _Generator:
 
         self.writer.copy("services", CommunityService, ["registration", "served_on", "hours", "activity"], services())
 
+    # The development pipeline (N-DEVELOPMENT) ----------------------------------------------------
+
+    def _joiners(self) -> list[tuple]:
+        """The zone's members admitted from three months before the year (their approval falls due in it) up to
+        its last day, without a candidacy on record: (member, branch, name, id number, gender, born, phone,
+        unit, admitted)."""
+        start = months_after(self.first, -self.norms.approval_within_months)
+        recorded = Candidate.objects.filter(member__isnull=False).values_list("member_id", flat=True)
+        rows = (
+            Member.objects.filter(joined_on__gte=start, joined_on__lte=self.last)
+            .exclude(pk__in=recorded)
+            .order_by("id_number")
+            .values_list(
+                "pk", "organisation_id", "name", "id_number", "gender", "birth_date", "phone", "work_unit", "joined_on"
+            )
+        )
+        owner = self.zone.owner
+        return [(pk, owner[org], *rest) for pk, org, *rest in rows if org in owner]
+
+    def _introducer_check(self):
+        """Whether a member could introduce on a day: active and a full member by then (one query of the
+        members who became full lately or are not yet, one of those no longer active)."""
+        since = months_after(self.first, -self.norms.approval_within_months)
+        recent = dict(
+            Member.objects.filter(Q(full_member_on__isnull=True) | Q(full_member_on__gte=since)).values_list(
+                "pk", "full_member_on"
+            )
+        )
+        gone = set(Member.objects.exclude(status=MemberStatus.ACTIVE).values_list("pk", flat=True))
+
+        def eligible(member_id: int, day: datetime.date) -> bool:
+            if member_id in gone:
+                return False
+            if member_id not in recent:
+                return True
+            full = recent[member_id]
+            return full is not None and full <= day
+
+        return eligible
+
+    def _admitted(self, rng: random.Random, born: datetime.date, admitted: datetime.date) -> dict | None:
+        """The steps of a member's candidacy, backwards from the admission; None when they do not fit after
+        the 18th birthday (the member joined young: no candidacy on record, as for one admitted where fewer
+        full members than the introducers needed were there)."""
+        draw, days = rng.random, datetime.timedelta
+        target = admitted - days(_between(draw, 60, 330))
+        activist = months_after(target, -self.norms.activist_months) - days(_between(draw, 0, 240))
+        talked = activist - days(_between(draw, 45, 200))
+        late, early, slow = draw() < 0.08, _between(draw, 3, 27), _between(draw, 35, 70)
+        applied = talked - days(slow if late else early)
+        gaps = [_between(draw, 150, 178) for _ in range(6)]
+        x, soon, later = draw(), _between(draw, 20, 85), _between(draw, 95, 160)
+        approved = admitted + days(soon if x < 0.9 else later if x < 0.97 else 240)
+        if applied < years_after(born, self.norms.min_age):
+            return None
+        reviewed = activist
+        for gap in gaps:
+            if reviewed + days(gap) >= target:
+                break
+            reviewed += days(gap)
+        return {
+            "applied_on": applied,
+            "talked_on": talked,
+            "activist_on": activist,
+            "reviewed_on": reviewed,
+            "target_on": target,
+            "admitted_on": admitted,
+            "approved_on": approved if approved <= self.today else None,
+            "stage": DevelopmentStage.ADMITTED,
+        }
+
+    def _applicant(self, draw, applied: datetime.date) -> dict:
+        """An application's steps up to the year's last day: the talk within the month (a few late, a few not
+        held), activist some months later, reviewed half-yearly (a few reviews late), development target after
+        a year or more, a few withdrawn. Every draw is made whatever the last day."""
+        days = datetime.timedelta
+        x, talk_days, late_days = draw(), _between(draw, 3, 27), _between(draw, 35, 80)
+        talked = applied + days(talk_days if x < 0.88 else late_days) if x < 0.97 else None
+        becomes, activist_days = draw() < 0.85, _between(draw, 45, 200)
+        activist = talked + days(activist_days) if talked and becomes else None
+        slack = 0.0 if draw() < 0.85 else 0.5  # the share of this activist's reviews that come late
+        gaps = [_between(draw, 200, 320) if draw() < slack else _between(draw, 150, 178) for _ in range(8)]
+        promoted, target_days = draw() < 0.75, _between(draw, 0, 200)
+        target = months_after(activist, self.norms.activist_months) + days(target_days) if activist else None
+        target = target if promoted else None
+        leaves, leave_days = draw() < 0.05, _between(draw, 30, 500)
+        withdrawn = applied + days(leave_days) if leaves else None
+        last = min(self.last, withdrawn) if withdrawn else self.last
+        steps = {"applied_on": applied, "stage": DevelopmentStage.APPLICANT}
+        if talked and talked <= last:
+            steps["talked_on"] = talked
+        if activist and activist <= last and "talked_on" in steps:
+            steps.update(activist_on=activist, reviewed_on=activist, stage=DevelopmentStage.ACTIVIST)
+            for gap in gaps:
+                following = steps["reviewed_on"] + days(gap)
+                if following > last or (target and following >= target):
+                    break
+                steps["reviewed_on"] = following
+            if target and target <= last:
+                steps.update(target_on=target, stage=DevelopmentStage.TARGET)
+        if withdrawn and withdrawn <= self.last:
+            steps.update(withdrawn_on=withdrawn, stage=DevelopmentStage.WITHDRAWN)
+        return steps
+
+    def development(self) -> None:
+        """N-DEVELOPMENT: the candidacy of each member of the zone admitted in the year (or in the three months
+        before it), from the application on, with two full members of the branch introducing and the higher
+        committee's approval (most within three months); and each branch's open pipeline: 0-3 applications a
+        year, of the year and the one before, at their steps on the year's last day (those who apply earlier and
+        join are the zone's members admitted in the year). An application is drawn from
+        the seed, the branch and the year it was made, so a later year's generation finds the same person and
+        moves it on; the candidacies of admitted members are written once."""
+        zone = self.zone
+        eligible = self._introducer_check()
+        known = {
+            id_number: (pk, max(d for d in dates if d is not None))
+            for id_number, pk, *dates in Candidate.objects.filter(member__isnull=True).values_list(
+                "id_number", "pk", "applied_on", "talked_on", "reviewed_on", "target_on", "withdrawn_on"
+            )
+        }
+        unit_of = {pk: unit for pk, _path, _kind, _sector, unit in zone.orgs}
+        new, introducers, moved = [], [], []
+        for member_id, branch, name, id_number, gender, born, phone, unit, admitted in self._joiners():
+            rng = random.Random(f"{self.seed}:candidacy:{id_number}")
+            steps = self._admitted(rng, born, admitted)
+            day = max(admitted, self.first)
+            people = sorted({m for m in zone.under(branch, day) if m != member_id and eligible(m, admitted)})
+            if steps is None or len(people) < self.norms.introducers:  # joined young, or in a branch of newcomers
+                continue
+            steps.update(talked_by=TALKERS[int(rng.random() * len(TALKERS))], member=member_id)
+            new.append((branch, name, id_number, gender, born, phone, unit, steps))
+            introducers.append(rng.sample(people, self.norms.introducers))
+        taken, counts = set(), (0, 0, 1, 1, 1, 2, 3)
+        for pk, path, kind, *_rest in zone.orgs:
+            if kind not in BRANCH_KINDS:
+                continue
+            for year in (self.year - 1, self.year):
+                draw = random.Random(f"{self.seed}:applications:{year}:{path}").random
+                for _ in range(counts[int(draw() * len(counts))]):
+                    applied, age = _day(year, _between(draw, 1, 12), _between(draw, 1, 28)), _between(draw, 19, 42)
+                    born = _day(applied.year - age, _between(draw, 1, 12), _between(draw, 1, 28))
+                    male, area = draw() < 0.55, CANDIDATE_AREAS[int(draw() * len(CANDIDATE_AREAS))]
+                    sequence, third = int(draw() * 500), draw() < 0.5
+                    chars = [SURNAMES[int(draw() * len(SURNAMES))], GIVEN[int(draw() * len(GIVEN))]]
+                    chars += [GIVEN[int(draw() * len(GIVEN))]] if third else []
+                    phone = f"1{'3456789'[int(draw() * 7)]}{int(draw() * 1_000_000_000):09d}"
+                    steps = self._applicant(draw, applied)
+                    steps["talked_by"] = TALKERS[int(draw() * len(TALKERS))] if "talked_on" in steps else ""
+                    if applied > self.last:
+                        continue
+                    id_number = id_make(area=area, born=born, sequence=sequence, male=male)
+                    while id_number in taken:  # a person of the same place, birthday and sex: the next order code
+                        sequence = (sequence + 1) % 500
+                        id_number = id_make(area=area, born=born, sequence=sequence, male=male)
+                    taken.add(id_number)
+                    gender = Gender.MALE if male else Gender.FEMALE
+                    row = (pk, "".join(chars), id_number, gender, born, phone, unit_of.get(pk) or "", steps)
+                    if id_number not in known:
+                        new.append(row)
+                    elif max(d for d in steps.values() if isinstance(d, datetime.date)) > known[id_number][1]:
+                        moved.append((known[id_number][0], steps))
+        self._candidates_write(new, introducers, moved)
+
+    def _candidates_write(self, new: list[tuple], introducers: list[list[int]], moved: list[tuple]) -> None:
+        ids = ids_reserve(model=Candidate, count=len(new))
+        fields = ["id", "organisation", "name", "id_number", "gender", "birth_date", "phone", "work_unit"]
+
+        def d(day):
+            return None if day is None else self.d(day)
+
+        self.writer.copy(
+            "candidates",
+            Candidate,
+            fields + STEP_FIELDS + ["member"],
+            (
+                (
+                    i,
+                    branch,
+                    name,
+                    id_number,
+                    gender,
+                    d(born),
+                    phone,
+                    unit,
+                    steps["stage"],
+                    steps.get("talked_by", ""),
+                    steps.get("withdrawal_reason", WITHDRAWAL if steps.get("withdrawn_on") else ""),
+                    *map(d, map(steps.get, STEP_DATES)),
+                    steps.get("member"),
+                )
+                for i, (branch, name, id_number, gender, born, phone, unit, steps) in zip(ids, new, strict=True)
+            ),
+        )
+        self.writer.copy(
+            "introducers",
+            Candidate.introducers.through,
+            ["candidate", "member"],
+            ((i, member_id) for i, chosen in zip(ids, introducers, strict=False) for member_id in chosen),
+        )
+        updated = []
+        for pk, steps in moved:
+            candidate = Candidate(pk=pk, stage=steps["stage"], talked_by=steps.get("talked_by", ""))
+            candidate.withdrawal_reason = WITHDRAWAL if steps.get("withdrawn_on") else ""
+            for field in STEP_DATES:
+                setattr(candidate, field, steps.get(field))
+            updated.append(candidate)
+        Candidate.objects.bulk_update(
+            updated, ["stage", "talked_by", "withdrawal_reason", *STEP_DATES], batch_size=2000
+        )
+        self.writer.counts["candidates_moved_on"] += len(updated)
+
+    # Weak organisations (Q-WEAK-*) --------------------------------------------------------------------
+
+    def weak(self) -> None:
+        """Q-WEAK-*, once the year is over: the bureau's proposal from the year's records (the ranking service,
+        `weak.weak_proposal_make`), confirmed early the next year (a few proposed left off, with a reason);
+        each named one rectified: a leader liaison and often a department's support (a few with no remedy
+        yet), progress notes (a few with none), and the verdict at the end of the next year once it has come.
+        A year with a proposal on record is left alone."""
+        if not self.final or WeakSelection.objects.filter(year=self.year).exists():
+            return
+        selections = weak.weak_proposal_make(year=self.year)
+        bureau = User.objects.filter(role=Role.BUREAU).order_by("pk").first()
+        zone, year, today, step = self.zone, self.year, self.today, Organisation.steplen
+        leaders = defaultdict(list)  # a town's or system's path (the work committee's: its own) -> its team
+        for pk, path, start, end in (
+            Post.objects.filter(kind__in=COMMITTEE_POSTS, organisation__depth__lte=2, started_on__lte=today)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=datetime.date(year, 12, 31)))
+            .order_by("organisation__path", "kind", "pk")
+            .values_list("pk", "organisation__path", "started_on", "ended_on")
+        ):
+            leaders[path].append((pk, start, end))
+        departments = [
+            (pk, path)
+            for pk, path, kind, sector, unit in zone.orgs
+            if sector == Sector.AGENCY and unit and kind != OrganisationKind.PARTY_GROUP
+        ]
+        path_of = {pk: path for pk, path, *_rest in zone.orgs}
+        decided, rectifications = [], []
+        for selection in sorted(
+            (s for s in selections if s.proposed), key=lambda s: path_of.get(s.organisation_id, "")
+        ):
+            path = path_of.get(selection.organisation_id)
+            if path is None:
+                continue
+            rng = random.Random(f"{self.seed}:{year}:weak:{path}")
+            named, reason = rng.random() < 0.95, LEFT_OFF[rng.randrange(len(LEFT_OFF))]
+            day = min(_day(year + 1, rng.randint(1, 3), rng.randint(5, 28)), today)
+            selection.named, selection.reason = named, "" if named else reason
+            selection.decided_by = bureau
+            selection.decided_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+            decided.append(selection)
+            # A leader of its town or system takes it in hand (of the work committee, for one directly under it).
+            town = path[: 2 * step] if len(path) > 2 * step else ""
+            team = leaders.get(town) or leaders.get(path[:step]) or []
+            outside = [pk for pk, dept_path in departments if not dept_path.startswith(path)]
+            if named:
+                rectifications.append((selection, day, self._rectification(rng, day, team, outside)))
+        WeakSelection.objects.bulk_update(decided, ["named", "reason", "decided_by", "decided_at"], batch_size=2000)
+        self._rectifications_write(rectifications, bureau)
+
+    def _rectification(self, rng: random.Random, day: datetime.date, team: list, departments: list) -> dict:
+        """A named organisation's remedies (kind, post, department, since), progress notes and verdict."""
+        today = self.today
+        count = 0 if rng.random() < 0.08 else rng.choice((1, 2, 2, 3))
+        remedies, posts = [], sorted(team, key=lambda _post: rng.random())
+        for n in range(count):
+            since = day + datetime.timedelta(days=rng.randint(0, 20))
+            if n % 2 == 0 and posts:
+                pk, start, end = posts.pop()
+                if _covers(start, end, since) and since <= today:
+                    remedies.append((RectificationRemedy.Kind.LEADER_LIAISON, pk, None, since))
+            elif n % 2 == 1 and departments:
+                department = departments[rng.randrange(len(departments))]
+                if since <= today and all(department != r[2] for r in remedies):
+                    remedies.append((RectificationRemedy.Kind.DEPARTMENT_SUPPORT, None, department, since))
+        notes, written = [], day
+        for _ in range(0 if rng.random() < 0.15 else rng.randint(1, 6)):
+            written += datetime.timedelta(days=rng.randint(25, 70))
+            if written <= today:
+                notes.append((written, PROGRESS[rng.randrange(len(PROGRESS))]))
+        verdict_on, rectified = _day(day.year, 12, rng.randint(10, 28)), rng.random() < 0.85
+        verdict = None
+        if notes and verdict_on <= today and verdict_on >= notes[-1][0]:
+            verdict = (
+                Rectification.Verdict.RECTIFIED if rectified else Rectification.Verdict.NOT_RECTIFIED,
+                verdict_on,
+            )
+        return {"remedies": remedies, "notes": notes, "verdict": verdict}
+
+    def _rectifications_write(self, rectifications: list[tuple], bureau) -> None:
+        made = Rectification.objects.bulk_create(
+            [
+                Rectification(
+                    selection=selection,
+                    started_on=day,
+                    verdict=plan["verdict"][0] if plan["verdict"] else "",
+                    verdict_on=plan["verdict"][1] if plan["verdict"] else None,
+                    verdict_by=bureau if plan["verdict"] else None,
+                    recorded_by=bureau,
+                )
+                for selection, day, plan in rectifications
+            ],
+            batch_size=2000,
+        )
+        remedies = RectificationRemedy.objects.bulk_create(
+            [
+                RectificationRemedy(
+                    rectification=rectification,
+                    kind=kind,
+                    post_id=post,
+                    department_id=department,
+                    started_on=since,
+                    recorded_by=bureau,
+                )
+                for rectification, (_selection, _day, plan) in zip(made, rectifications, strict=True)
+                for kind, post, department, since in plan["remedies"]
+            ],
+            batch_size=2000,
+        )
+        notes = RectificationNote.objects.bulk_create(
+            [
+                RectificationNote(rectification=rectification, written_on=written, text=text, recorded_by=bureau)
+                for rectification, (_selection, _day, plan) in zip(made, rectifications, strict=True)
+                for written, text in plan["notes"]
+            ],
+            batch_size=2000,
+        )
+        self.writer.counts["rectifications"] += len(made)
+        self.writer.counts["remedies"] += len(remedies)
+        self.writer.counts["rectification_notes"] += len(notes)
+
 
 def activity_reset(*, keep_organisation_ids=()) -> dict:
     """Delete the generated activity (the benchmark's clean slate), keeping the records of the given
@@ -1201,6 +1585,26 @@ def activity_reset(*, keep_organisation_ids=()) -> dict:
         ("village_matters", f"DELETE FROM {table(VillageMatter)} WHERE 1=1{kept}"),
         ("reports", f"DELETE FROM {table(AnnualReport)} WHERE 1=1{kept}"),
         ("congress_sessions", f"DELETE FROM {table(CongressSession)} WHERE 1=1{kept}"),
+        (
+            "introducers",
+            f"DELETE FROM {table(Candidate.introducers.through)} WHERE candidate_id IN "
+            f"(SELECT id FROM {table(Candidate)} WHERE 1=1{kept})",
+        ),
+        ("candidates", f"DELETE FROM {table(Candidate)} WHERE 1=1{kept}"),
+        *(
+            (
+                label,
+                f"DELETE FROM {table(model)} WHERE rectification_id IN (SELECT id FROM {table(Rectification)} "
+                f"WHERE selection_id IN (SELECT id FROM {table(WeakSelection)} WHERE 1=1{kept}))",
+            )
+            for label, model in (("rectification_notes", RectificationNote), ("remedies", RectificationRemedy))
+        ),
+        (
+            "rectifications",
+            f"DELETE FROM {table(Rectification)} WHERE selection_id IN "
+            f"(SELECT id FROM {table(WeakSelection)} WHERE 1=1{kept})",
+        ),
+        ("weak_selections", f"DELETE FROM {table(WeakSelection)} WHERE 1=1{kept}"),
         ("services", f"DELETE FROM {table(CommunityService)}"),
         ("registrations", f"DELETE FROM {table(CommunityRegistration)}"),
     ]
