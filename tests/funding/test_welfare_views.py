@@ -96,7 +96,7 @@ def test_village_page_queries_do_not_grow(zone, users, client_for, django_assert
         pay(approved(zone.v1, Decimal("1000"), users.bureau, name=f"项目{n}"), 100, users.bureau, number=f"R{n}")
     client = client_for(users.town_admin)
     url = reverse("funding:welfare", args=[zone.v1.pk, 2016])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 
@@ -231,7 +231,7 @@ def test_overview_queries_do_not_grow(zone, users, client_for, django_assert_num
         make_org(village, OrganisationKind.BRANCH, sector=Sector.VILLAGE, code=f"BQ{n}")
         pay(approved(village, Decimal("1000"), users.bureau), 10, users.bureau)
     client = client_for(users.town_admin)
-    with django_assert_num_queries(5):  # session, user, nav, policy, places with their sums
+    with django_assert_num_queries(4):  # session, user with organisation, policy, places with their sums
         response = client.get(reverse("funding:welfare_overview", args=[2016]))
     assert len(response.context["rows"]) == size + 1
 

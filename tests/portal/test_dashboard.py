@@ -252,7 +252,7 @@ def test_a_town_administrators_dashboard_costs_the_same_queries_at_any_size(
     run()
     client.force_login(users.town_admin)
     client.get(reverse("dashboard"), {"year": 2024})
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(reverse("dashboard"), {"year": 2024})
 
 

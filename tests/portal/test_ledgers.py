@@ -264,7 +264,7 @@ def test_subtree_zip_is_a_task_with_progress_and_a_download(book, users, client_
         len([n for n in names if n.startswith("T1-")]) == 2
     )  # the street committee: its ledger and its record book (民主生活会, Q-LIFE-MEETING)
     assert "学习新党章" in _pdf_text(archive.read("B1-东村第1党支部/B1-东村第1党支部-2024-会议记录本.pdf"))
-    documents = [e.extra["document"] for e in AuditEntry.objects.filter(action="ledgers.ledger.printed")]
+    documents = [e.extra["document"] for e in AuditEntry.objects.filter(action="ledgers.ledger.printed").order_by("pk")]
     assert documents == ["subtree", "subtree_download"]
 
 
