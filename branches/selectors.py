@@ -54,6 +54,9 @@ def organisation_summary(*, organisation: Organisation) -> dict:
     (members.services.member_counts_refresh keeps them), so the work committee's page does not
     count a million member rows.
     """
+    if organisation.numchild == 0:  # nothing below (a branch's home page): nothing to count (issue 16)
+        direct = organisation.member_count
+        return {"members_direct": direct, "members_subtree": 0 if organisation.is_dissolved else direct, "kinds": []}
     rows = (
         organisation_subtree(organisation=organisation)
         .active()

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.db.models import OuterRef, Subquery
 
@@ -78,6 +80,19 @@ def test_organisation_summary_members_and_kinds_below(zone):
         "members_subtree": 3,
         "kinds": [(K.PARTY_GROUP, 1)],
     }
+
+
+def test_organisation_summary_of_a_leaf_needs_no_query_and_says_the_same(zone, django_assert_num_queries):
+    Member.objects.filter(pk=zone.b1_members[0].pk).update(organisation=zone.g1)
+    member_counts_refresh(organisation_ids=[zone.g1.pk])
+    group = Organisation.objects.get(pk=zone.g1.pk)
+    assert group.numchild == 0
+    with django_assert_num_queries(0):
+        quick = selectors.organisation_summary(organisation=group)
+    assert group.member_count > 0
+    assert quick == {"members_direct": group.member_count, "members_subtree": group.member_count, "kinds": []}
+    group.dissolved_on = datetime.date(2024, 5, 1)
+    assert selectors.organisation_summary(organisation=group)["members_subtree"] == 0
 
 
 def test_organisation_summary_counts_only_active_members_after_refresh(zone):
