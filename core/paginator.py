@@ -11,7 +11,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.cap + 1].count()
+        # Counted unordered: which rows fall within the cap does not change how many there are, and
+        # sorting them first cost a town's list a sort of every member (issue 16).
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
