@@ -583,26 +583,74 @@ def _search_keys(values) -> tuple[str, str, str]:
     return full, initials, values[1][-6:][::-1]
 
 
-@transaction.atomic
-def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
-    """Write the new and changed rows of a preview in one transaction; the rejected rows stay out.
+def _member_text(values, default_texts) -> str:
+    """A new member's import fields and search keys as COPY text: a blank cell (MISSING) takes the
+    field's default; a value holding a backslash, tab or line break is escaped as copy_line does.
+    Joined at once, a line needs no escape when its backslashes are those of its null markers
+    (a value None, or a blank cell whose default is null: never a value that reads "\\N")."""
+    parts = [
+        default if value is MISSING else bulkload.NULL if value is None else value if type(value) is str else str(value)
+        for value, default in zip(values, default_texts, strict=True)
+    ]
+    parts += [*name_pinyin(values[0]), values[1][-6:][::-1]]
+    line = "\t".join(parts)
+    markers = values.count(None)
+    for position, backslashes in _default_backslashes(tuple(default_texts)):
+        if values[position] is MISSING:
+            markers += backslashes
+    if line.count("\\") != markers or line.count("\t") != len(parts) - 1 or "\n" in line or "\r" in line:
+        full = tuple(d if v is MISSING else v for v, d in zip(values, _defaults(), strict=True))
+        line = bulkload.copy_line((*full, *_search_keys(full)))
+    return line
 
-    New members, their memberships and their history are copied in three COPY statements with
-    keys reserved up front; changed members are copied into a temporary table and updated with one
-    UPDATE … FROM. A failure anywhere (another import taking an ID number first…) writes nothing."""
-    now, today = timezone.now(), timezone.localdate()
-    who = user.pk if getattr(user, "pk", None) else None
-    reason = (_("Roster import: %(file)s") % {"file": plan.file_name})[:200]
-    assert IMPORT_FIELDS[:2] == ("name", "id_number")  # _search_keys reads them by position
-    if connection.vendor == "postgresql":
-        # The commit returns before its WAL reaches the disk (a second or two saved on 100,000 rows).
-        # A crash in the next fraction of a second can lose this import, never half of it, and
-        # the upload's "imported" mark, committed after it normally, cannot outlive it; the
-        # upload can be imported again.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO off")
 
-    ids = bulkload.ids_reserve(model=Member, count=len(plan.creates))
+@functools.cache
+def _default_backslashes(default_texts: tuple) -> tuple:
+    """(position, backslashes) of each default whose COPY text holds any (the null marker)."""
+    return tuple((p, text.count("\\")) for p, text in enumerate(default_texts) if "\\" in text)
+
+
+def _creates_copy(plan, ids, *, now, today, reason, who, progress) -> None:
+    """New members, their memberships and their history as three COPY statements (PostgreSQL), each
+    line built from text prepared once: only the varying values are turned into text per row."""
+    default_texts = tuple(bulkload.copy_value(d) for d in _defaults())
+    columns, tail = bulkload.row_tail(
+        model=Member, fields=["id", "organisation", *IMPORT_FIELDS, *_SEARCH_FIELDS], now=now
+    )
+
+    def member_lines():
+        for done, (pk, (_row, organisation_id, values)) in enumerate(zip(ids, plan.creates, strict=True), start=1):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
+            yield f"{pk}\t{organisation_id}\t{_member_text(values, default_texts)}{tail}\n"
+
+    bulkload.lines_copy(table=Member._meta.db_table, columns=columns, lines=member_lines())
+    columns, tail = bulkload.row_tail(model=Membership, fields=["member", "organisation"], now=now)
+    bulkload.lines_copy(
+        table=Membership._meta.db_table,
+        columns=columns,
+        lines=(f"{pk}\t{c[1]}{tail}\n" for pk, c in zip(ids, plan.creates, strict=True)),
+    )
+    columns, tail = bulkload.row_tail(
+        model=MemberEvent, fields=["member", "kind", "effective_on", "reason", "changes", "recorded_by"], now=now
+    )
+    created = "\t" + bulkload.copy_line((MemberEventKind.CREATED.value, today, reason, "{}", who)) + tail + "\n"
+    updated = (MemberEventKind.UPDATED.value, today, reason)
+    bulkload.lines_copy(
+        table=MemberEvent._meta.db_table,
+        columns=columns,
+        lines=itertools.chain(
+            (f"{pk}{created}" for pk in ids),
+            (
+                f"{pk}\t{bulkload.copy_line((*updated, json.dumps(changes, ensure_ascii=False), who))}{tail}\n"
+                for _row, pk, _after, changes in plan.updates
+            ),
+        ),
+    )
+
+
+def _creates_insert(plan, ids, *, now, today, reason, who, progress) -> None:
+    """The same rows as `_creates_copy`, as plain rows for bulkload.rows_copy (SQLite)."""
     defaults = _defaults()
     columns, make = bulkload.row_factory(
         model=Member, fields=["id", "organisation", *IMPORT_FIELDS, *_SEARCH_FIELDS], now=now
@@ -636,6 +684,32 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
             ),
         ),
     )
+
+
+@transaction.atomic
+def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
+    """Write the new and changed rows of a preview in one transaction; the rejected rows stay out.
+
+    New members, their memberships and their history are copied in three COPY statements with
+    keys reserved up front; changed members are copied into a temporary table and updated with one
+    UPDATE … FROM. A failure anywhere (another import taking an ID number first…) writes nothing."""
+    now, today = timezone.now(), timezone.localdate()
+    who = user.pk if getattr(user, "pk", None) else None
+    reason = (_("Roster import: %(file)s") % {"file": plan.file_name})[:200]
+    assert IMPORT_FIELDS[:2] == ("name", "id_number")  # _search_keys reads them by position
+    if connection.vendor == "postgresql":
+        # The commit returns before its WAL reaches the disk (a second or two saved on 100,000 rows).
+        # A crash in the next fraction of a second can lose this import, never half of it, and
+        # the upload's "imported" mark, committed after it normally, cannot outlive it; the
+        # upload can be imported again.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+
+    ids = bulkload.ids_reserve(model=Member, count=len(plan.creates))
+    if connection.vendor == "postgresql":
+        _creates_copy(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress)
+    else:
+        _creates_insert(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress)
     _members_update(plan.updates, now=now)
     services.member_counts_refresh(organisation_ids={c[1] for c in plan.creates})
     written = {"created": len(ids), "updated": len(plan.updates)}
