@@ -45,7 +45,7 @@ def lines_copy(*, table: str, columns: list[str], lines) -> int:
         cursor.copy_expert(
             f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT text)",
             stream,
-            size=256 * 1024,
+            256 * 1024,  # the read size; positional, as Django's debug cursor (query capture) passes it on
         )
     return stream.count
 
