@@ -408,7 +408,8 @@ def test_confirm_uses_the_preview_plan_when_nothing_changed(zone, users):
     assert record.counts == {"new": 1, "changed": 1, "unchanged": 1, "rejected": 0}
     with CaptureQueriesContext(connection) as captured:
         written = imports.roster_upload_import(upload=record, user=users.town_admin)
-    assert _lookups(captured) == []
+    # The members on record are only digested again, not read (PostgreSQL: a row's version is its xmin).
+    assert len(_lookups(captured)) == (0 if connection.vendor == "postgresql" else 1)
     assert written == {"created": 1, "updated": 1}
     assert Member.objects.get(id_number=person(0)).phone == "13900139000"
     assert Member.objects.filter(organisation=zone.b2).count() == 3
