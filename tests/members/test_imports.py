@@ -14,6 +14,7 @@ from core.idcard import id_make
 from members import imports
 from members.enums import MemberEventKind
 from members.models import Member, MemberEvent, Membership
+from members.pinyin import name_pinyin
 from members.roster import RosterError
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +327,58 @@ def test_id_number_lookup_probes_the_index_and_leaves_the_planner_as_it_was(zone
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_new_members_keep_awkward_text_as_typed_with_a_membership_and_history_each(zone, users):
+    """COPY's escape character, null marker and separators inside cells (the hand-built lines)."""
+    header = [
+        "姓名",
+        "性别",
+        "公民身份号码",
+        "民族",
+        "学历",
+        "党员类别",
+        "入党日期",
+        "工作单位",
+        "现居住地",
+        "组织代码",
+    ]
+    awkward = ["\\N", "back\\slash", "a\tb", "line 1\nline 2", "cr\rx", "普通文字"]
+    rows = [header]
+    for n, text in enumerate(awkward):
+        rows.append(
+            [f"张\\{n}", "男" if n % 2 else "女", person(n), "汉族", "大学本科", "正式党员", "2005.7", text, text, "B2"]
+        )
+    plan = preview(zone, rows, users.town_admin)
+    assert plan.counts == {"new": len(awkward), "changed": 0, "unchanged": 0, "rejected": 0}
+    assert imports.roster_import(plan=plan, user=users.town_admin) == {"created": len(awkward), "updated": 0}
+    checked = {values[1]: values for _row, _org, values in plan.creates}  # as the checks read each cell
+    assert {checked[person(n)][10] for n in range(len(awkward))} >= {"\\N", "back\\slash"}
+    created = Member.objects.filter(organisation=zone.b2).order_by("name")
+    assert [(m.name, m.work_unit, m.residence, m.name_pinyin, m.id_tail_reversed) for m in created] == [
+        (f"张\\{n}", checked[person(n)][10], checked[person(n)][14], name_pinyin(f"张\\{n}")[0], person(n)[-6:][::-1])
+        for n in range(len(awkward))
+    ]
+    memberships = Membership.objects.filter(member__in=created)
+    assert sorted((m.member_id, m.organisation_id, m.ended_on) for m in memberships) == [
+        (m.pk, zone.b2.pk, None) for m in sorted(created, key=lambda m: m.pk)
+    ]
+    events = MemberEvent.objects.filter(member__in=created)
+    assert sorted((e.member_id, e.kind, e.recorded_by_id, e.changes) for e in events) == [
+        (m.pk, MemberEventKind.CREATED, users.town_admin.pk, {}) for m in sorted(created, key=lambda m: m.pk)
+    ]
+
+
+def test_member_text_is_copy_line_of_the_values_with_defaults_and_search_keys():
+    """The hand-built member text escapes as copy_line does (cells with a tab or line break can
+    come from code, not only from the sheet's readers, which fold them into spaces)."""
+    from core.bulkload import copy_line, copy_value
+
+    base = ("张三", person(1), "male", "01", datetime.date(1980, 1, 2), "21", "full", datetime.date(2005, 7, 1), None)
+    default_texts = tuple(copy_value(d) for d in imports._defaults())
+    for text in ("普通", "\\N", "a\tb", "line 1\nline 2", "cr\r", "back\\slash"):
+        values = (*base, imports.MISSING, text, imports.MISSING, "13800138000", text, "", "", True, False, False)
+        for variant in (values, (*values[:8], text, *values[9:])):  # a null date, or the null marker's text
+            full = tuple(d if v is imports.MISSING else v for v, d in zip(variant, imports._defaults(), strict=True))
+            expected = copy_line((*full, *imports._search_keys(full)))
+            assert imports._member_text(variant, default_texts) == expected
