@@ -9,11 +9,12 @@ from core import scoping
 from core.scoping import subtree
 
 
-def organisation_tree_roots(*, user) -> QuerySet:
-    """The top of what the user sees: the work committee(s) for the bureau, their own organisation otherwise."""
+def organisation_tree_roots(*, user) -> QuerySet | list:
+    """The top of what the user sees: the work committee(s) for the bureau, their own organisation
+    otherwise (as read with the user, no second query)."""
     root = scoping.scope_root(user)
     if root is not None:
-        return Organisation.objects.filter(pk=root.pk)
+        return [root]
     if scoping.sees_whole_zone(user):
         return Organisation.objects.filter(depth=1)
     return Organisation.objects.none()
