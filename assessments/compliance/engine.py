@@ -30,6 +30,7 @@ resolved. The merges of a year take one transaction-level advisory lock (Postgre
 them never insert the same new finding at once.
 """
 
+import contextlib
 import datetime
 import hashlib
 import logging
@@ -253,8 +254,26 @@ def compliance_run(
     *, year: int, today: datetime.date | None = None, user=None, trigger: str = "beat", rules: Iterable[str] = ()
 ) -> ComplianceRun:
     """Evaluate every rule (or the named ones) for a year and merge the findings; see the module docstring."""
-    with work_lock(name=RUN_WORK, key=year) as held:
+    with work_lock(name=RUN_WORK, key=year) as held, _planner_without_jit():
         return _compliance_run(year=year, today=today, user=user, trigger=trigger, rules=rules, held=held)
+
+
+@contextlib.contextmanager
+def _planner_without_jit():
+    """PostgreSQL's JIT compiles each of the run's big aggregates anew, about a second each (the study
+    hours' sum over 25 million attendance rows: 8.7 s with it, 6.3 s without); the run's queries are
+    planned without it, and the session's setting is put back after (issue 16)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+        before = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', %s, false)", [before])
 
 
 def _compliance_run(*, year, today, user, trigger, rules, held: bool) -> ComplianceRun:

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -255,3 +256,19 @@ def test_findings_grouped_by_organisation_most_first_then_by_code_paged_and_scop
     town = rows(users.town_admin)
     assert zone.b3.code not in {r["organisation__code"] for r in town}
     assert town.paginator.count == 55
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is PostgreSQL's")
+def test_the_run_plans_without_jit_and_puts_the_setting_back(zone):
+    def jit():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit')")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+    with engine._planner_without_jit():
+        assert jit() == "off"
+    assert jit() == "on"
+    engine.compliance_run(year=2024, today=AFTER_2024, rules=("Q-THREE-MEETINGS",), trigger="test")
+    assert jit() == "on"
