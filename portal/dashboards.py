@@ -23,6 +23,7 @@ from assessments.models import ComplianceRun, Finding, RuleTally
 from branches.enums import Sector
 from branches.models import Organisation
 from core.excel import xlsx_sheets
+from core.reversing import reverse_fast
 from core.scoping import for_user, sees_whole_zone
 from members.models import RosterUpload
 
@@ -182,7 +183,7 @@ def _top_of_run(run: ComplianceRun) -> list[dict]:
             "organisation": pk,
             "name": names.get(pk, ""),
             "open": n,
-            "url": reverse("assessments:org_findings", args=[pk]),
+            "url": reverse_fast("assessments:org_findings", [pk]),
         }
         for pk, n in run.summary.get("top", [])
         if pk in names
@@ -202,7 +203,7 @@ def _top_in_scope(*, year: int, user) -> tuple[list[dict], int]:
             "organisation": row["organisation"],
             "name": row["organisation__name"],
             "open": row["n"],
-            "url": reverse("assessments:org_findings", args=[row["organisation"]]),
+            "url": reverse_fast("assessments:org_findings", [row["organisation"]]),
         }
         for row in rows
     ]
@@ -223,7 +224,7 @@ def weak_rows(run: ComplianceRun, *, user=None) -> list[dict]:
         {
             **row,
             "type_label": str(sectors.get(row["type"], row["type"])),
-            "url": reverse("assessments:org_findings", args=[row["organisation"]]),
+            "url": reverse_fast("assessments:org_findings", [row["organisation"]]),
         }
         for row in rows
     ]
