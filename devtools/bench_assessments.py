@@ -130,9 +130,12 @@ def bench_compliance_run(*, members: int, seed: int, repeat: int) -> dict:
     activity = activity_ensure(year=year, seed=seed)
     _compliance_clear(year)
     today = datetime.date(this_year, 4, 1)
-    first = _run(year, today)
-    first["peak_rss_mb"] = _rss_mb()
-    reruns = [_run(year, today) for _ in range(RUNS - 1)]
+    from devtools.bench_roster import LoadSampler
+
+    with LoadSampler() as load:
+        first = _run(year, today)
+        first["peak_rss_mb"] = _rss_mb()
+        reruns = [_run(year, today) for _ in range(RUNS - 1)]
     seconds = [first["seconds"]] + [r["seconds"] for r in reruns]
     client = Client()
     client.force_login(User.objects.get(username="bureau"))
@@ -150,6 +153,7 @@ def bench_compliance_run(*, members: int, seed: int, repeat: int) -> dict:
         "as_of_day": today.isoformat(),
         "activity": activity,
         "runs_seconds": seconds,
+        "runs_load": load.summary(),
         "run_seconds_p50": statistics.median(seconds),
         "rules_without_checks": sorted(clause for clause, v in first["per_rule"].items() if not v["checks"]),
         "run": first,

@@ -499,7 +499,11 @@ def bench_load(*, members: int, seed: int, repeat: int) -> dict:
         ("member_list_branch", "/members/", session_cookie(branch), (user_marker(branch), 'id="member-list"')),
         ("member_list_town", "/members/", session_cookie(town), (user_marker(town), 'id="member-list"')),
     ]
-    return {"zone": zone, **load_run(targets=targets, seconds=seconds)}
+    from devtools.bench_roster import LoadSampler
+
+    with LoadSampler() as load:
+        result = load_run(targets=targets, seconds=seconds)
+    return {"zone": zone, **result, "load": load.summary()}
 
 
 def bench_secretary_year(**kwargs) -> dict:
