@@ -15,13 +15,18 @@ financial accounting; nothing here touches float.
 """
 
 import datetime
+import time
+import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PolicyValue
+from core.progress import CACHE_ERRORS
 
 FEN = Decimal("0.01")
 
@@ -555,10 +560,6 @@ def policy_values(*, on: datetime.date) -> PolicyValues:
 def policy_remembered(key: tuple, compute):
     """`compute()`, a reading of the policy tables, made once per process and `key` until the policy
     changes (see `policy_values`); callers must not change what it returns."""
-    import time
-
-    from django.db import connection
-
     if connection.in_atomic_block:
         return compute()
     token = _generation()
@@ -581,12 +582,6 @@ REMEMBERED_SECONDS = 300
 def _generation() -> str | None:
     """The shared token of the policy tables' state (made when the cache has none); None when the
     cache cannot be reached."""
-    import uuid
-
-    from django.core.cache import cache
-
-    from core.progress import CACHE_ERRORS
-
     try:
         token = cache.get(GENERATION_KEY)
         if token is None:
@@ -599,18 +594,10 @@ def _generation() -> str | None:
 
 def policy_changed(**kwargs) -> None:
     """A revision or its values changed: every process reads the table again once this commits."""
-    from django.db import transaction
-
     transaction.on_commit(_generation_replace)
 
 
 def _generation_replace() -> None:
-    import uuid
-
-    from django.core.cache import cache
-
-    from core.progress import CACHE_ERRORS
-
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except CACHE_ERRORS:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from assessments.compliance.engine import compliance_run
 from assessments.models import ComplianceRun, Finding, FindingStage, Meeting, RuleTally
 from core.models import User
-from devtools.benchmarks import _timings, zone_ensure
+from devtools.benchmarks import LoadSampler, _timings, zone_ensure
 from devtools.demo_activity import WRITTEN, activity_generate, activity_reset
 from members.models import Candidate
 
@@ -130,8 +130,6 @@ def bench_compliance_run(*, members: int, seed: int, repeat: int) -> dict:
     activity = activity_ensure(year=year, seed=seed)
     _compliance_clear(year)
     today = datetime.date(this_year, 4, 1)
-    from devtools.bench_roster import LoadSampler
-
     with LoadSampler() as load:
         first = _run(year, today)
         first["peak_rss_mb"] = _rss_mb()

@@ -31,7 +31,6 @@ import multiprocessing
 import os
 import statistics
 import tempfile
-import threading
 import time
 
 from django.core.exceptions import ValidationError
@@ -45,6 +44,7 @@ from branches.models import Organisation
 from core import bulkload
 from core.models import User
 from devtools.benchmarks import (
+    LoadSampler,
     _imported_remove,
     roster_people,
     roster_template_row,
@@ -176,43 +176,6 @@ def _sheet(header: list, rows: list[list], titles: int = 1):
 
 
 # The measurements -------------------------------------------------------------------------------
-
-
-class LoadSampler:
-    """/proc/loadavg every second while the bench runs (the machine's load during the run)."""
-
-    def __init__(self, every: float = 1.0):
-        self.every, self.samples, self.stop = every, [], threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _read(self):
-        with contextlib.suppress(OSError), open("/proc/loadavg") as handle:
-            self.samples.append(float(handle.read().split()[0]))
-
-    def _run(self):
-        while not self.stop.is_set():
-            self._read()
-            self.stop.wait(self.every)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-        self._read()
-
-    def summary(self) -> dict:
-        samples = self.samples or [0.0]
-        return {
-            "cores": os.cpu_count(),
-            "loadavg_1min_start": samples[0],
-            "loadavg_1min_mean": round(statistics.fmean(samples), 2),
-            "loadavg_1min_max": max(samples),
-            "loadavg_1min_end": samples[-1],
-            "samples": len(samples),
-        }
 
 
 def _status_mb(key: str) -> float | None:

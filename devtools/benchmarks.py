@@ -5,10 +5,12 @@ never in the portal's own data. A seeded zone is kept between runs and rebuilt o
 requested size differs, so the page benchmarks do not pay for the build each time.
 """
 
+import contextlib
 import datetime
 import itertools
 import os
 import statistics
+import threading
 import time
 
 from django.db import connection, reset_queries
@@ -57,6 +59,43 @@ def zone_ensure(*, members: int, seed: int) -> dict:
     result = demo.demo_zone_build(seed=seed, members=members)
     result.pop("logins")
     return {"reused": False, "seconds": round(time.perf_counter() - started, 2), **result}
+
+
+class LoadSampler:
+    """/proc/loadavg every second while the bench runs (the machine's load during the run)."""
+
+    def __init__(self, every: float = 1.0):
+        self.every, self.samples, self.stop = every, [], threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _read(self):
+        with contextlib.suppress(OSError), open("/proc/loadavg") as handle:
+            self.samples.append(float(handle.read().split()[0]))
+
+    def _run(self):
+        while not self.stop.is_set():
+            self._read()
+            self.stop.wait(self.every)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self._read()
+
+    def summary(self) -> dict:
+        samples = self.samples or [0.0]
+        return {
+            "cores": os.cpu_count(),
+            "loadavg_1min_start": samples[0],
+            "loadavg_1min_mean": round(statistics.fmean(samples), 2),
+            "loadavg_1min_max": max(samples),
+            "loadavg_1min_end": samples[-1],
+            "samples": len(samples),
+        }
 
 
 def percentile(samples: list[float], rank: float) -> float:
@@ -499,8 +538,6 @@ def bench_load(*, members: int, seed: int, repeat: int) -> dict:
         ("member_list_branch", "/members/", session_cookie(branch), (user_marker(branch), 'id="member-list"')),
         ("member_list_town", "/members/", session_cookie(town), (user_marker(town), 'id="member-list"')),
     ]
-    from devtools.bench_roster import LoadSampler
-
     with LoadSampler() as load:
         result = load_run(targets=targets, seconds=seconds)
     return {"zone": zone, **result, "load": load.summary()}

@@ -19,6 +19,29 @@ def test_member_list_masks_id_and_phone_for_auditor(zone, users, client_for):
     assert "138****8000" in page
 
 
+def test_member_list_rows_escape_names_and_mark_mobile_members(zone, users, client_for):
+    """The rows made in one pass (members_tags.member_rows): a name is text, not markup; a member away
+    links to the mobile record with the lost-contact flag and the last contact; no match says so."""
+    import datetime
+
+    from django.utils import translation
+
+    from members import mobile
+
+    member = zone.b1_members[0]
+    Member.objects.filter(pk=member.pk).update(name="<b>李</b>")
+    away = mobile.mobile_outflow_record(member=zone.b1_members[1], since=datetime.date(2024, 11, 1), place="广州")
+    client = client_for(users.branch_admin)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("members:list"), {"org": "B1"}).content.decode()
+        empty = client.get(reverse("members:list"), {"q": "没有这个人"}).content.decode()
+    assert "&lt;b&gt;李&lt;/b&gt;" in page and "<b>李</b>" not in page
+    badge = f'href="{reverse("members:mobile_detail", args=[away.pk])}" title="最近联系">失联 · 2024-11-01</a>'
+    assert badge in page
+    assert 'class="badge text-bg-warning' in page
+    assert "没有符合条件的党员。" in empty
+
+
 def test_member_list_shows_full_id_to_secretary(zone, users, client_for):
     page = client_for(users.branch_admin).get(reverse("members:list")).content.decode()
     assert zone.b1_members[0].id_number in page
