@@ -4,7 +4,7 @@ its percentile is interpolated, and the whole bench runs at a tiny size and repo
 import pytest
 
 from devtools import benchmarks
-from devtools.bench_roster import roster_flow_measure
+from devtools.bench_roster import forked, roster_flow_measure
 from members.models import Member
 
 
@@ -27,8 +27,32 @@ def test_roster_flow_is_registered():
     assert "roster_flow" in benchmarks.BENCHMARKS
 
 
-@pytest.mark.django_db(transaction=False)
+def test_forked_gives_the_childs_result_and_keeps_its_memory_apart():
+    def grow(*, megabytes):
+        ballast = bytearray(megabytes * 2**20)
+        ballast[::4096] = b"x" * len(ballast[::4096])  # touched: resident
+        return peak_mb()
+
+    def fail():
+        raise ValueError("in the child")
+
+    before = peak_mb()
+    child_peak = forked(grow, megabytes=200)
+
+    assert child_peak > before + 150
+    assert peak_mb() < before + 50
+    with pytest.raises(RuntimeError, match="ValueError: in the child"):
+        forked(fail)
+
+
+def peak_mb() -> float:
+    with open("/proc/self/status") as handle:
+        return next(int(line.split()[1]) / 1024 for line in handle if line.startswith("VmHWM:"))
+
+
+@pytest.mark.django_db(transaction=True)
 def test_roster_flow_runs_at_a_tiny_size_and_reports_every_figure(zone, users):
+    """Committed (transaction=True): each step runs in a forked child, which sees only what is committed."""
     rows = 300
 
     result = roster_flow_measure(rows=rows, seed=7, organisation=zone.wc, user=users.bureau, stock_rows=100)
