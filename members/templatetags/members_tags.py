@@ -1,6 +1,7 @@
 from django import template
 from django.utils import formats
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.masking import cell_shown, id_number_masked, phone_masked, text_masked
@@ -13,39 +14,63 @@ register = template.Library()
 def member_rows(members, unmasked: bool):
     """The member list's rows (members/member/list.html), made in one pass: the list is the page
     town administrators open most, and the template loop spent some 200 template calls a row
-    (issue 16). Each member's `mobile` as `mobile.mobile_marked` sets it."""
+    (issue 16). Each member's `mobile` as `mobile.mobile_marked` sets it. The labels (gender,
+    category, status) are looked up and escaped once a page, dates formatted without Django's
+    general formatter; only the members' own text is escaped row by row."""
     if not members:
         return format_html('<tr><td colspan="8" class="text-muted">{}</td></tr>', _("No member matches."))
-    return format_html_join("", "{}", ((_member_row(m, unmasked),) for m in members))
+    page = _PageText()
+    return mark_safe("".join([_member_row(m, unmasked, page) for m in members]))  # each part escaped in _member_row
 
 
-def _member_row(member, unmasked: bool):
+class _PageText:
+    """What every row of a page shares: the labels of choices, escaped once; the date format."""
+
+    def __init__(self):
+        self.labels: dict = {}
+        self.date = date_formatter()
+        self.mobile_words = (escape(_("Last contact")), escape(_("Lost contact")), escape(_("Mobile")))
+
+    def label(self, member, field: str) -> str:
+        key = (field, getattr(member, field))
+        shown = self.labels.get(key)
+        if shown is None:
+            shown = self.labels[key] = escape(getattr(member, f"get_{field}_display")())
+        return shown
+
+
+def date_formatter():
+    """A function giving a date as `formats.localize` does in the active language: the usual
+    formats (Y年n月j日, Y-m-d) built directly, anything else left to Django."""
+    pattern = formats.get_format("DATE_FORMAT")
+    parts = {"Y": "{0.year}", "n": "{0.month}", "j": "{0.day}", "m": "{0.month:02d}", "d": "{0.day:02d}"}
+    # Django reads every ASCII letter of a format as a code, anything else (年, -) as itself.
+    if all(char in parts or not (char.isascii() and char.isalpha()) for char in pattern) and "\\" not in pattern:
+        template = "".join(parts.get(char, char.replace("{", "{{").replace("}", "}}")) for char in pattern)
+        return lambda day: "" if day is None else template.format(day)
+    return lambda day: "" if day is None else formats.date_format(day)
+
+
+def _member_row(member, unmasked: bool, page: _PageText) -> str:
     mobile = ""
     record = getattr(member, "mobile", None)
     if record is not None:
         lost = record.lost_contact
-        mobile = format_html(
-            ' <a class="badge {} text-decoration-none" href="{}" title="{}">{} · {}</a>',
-            "text-bg-warning" if lost else "text-bg-info",
-            reverse_fast("members:mobile_detail", [record.pk]),
-            _("Last contact"),
-            _("Lost contact") if lost else _("Mobile"),
-            formats.date_format(record.reached_on, "Y-m-d") if record.reached_on else "",
+        reached = record.reached_on.isoformat() if record.reached_on else ""
+        mobile = (
+            f' <a class="badge {"text-bg-warning" if lost else "text-bg-info"} text-decoration-none" '
+            f'href="{reverse_fast("members:mobile_detail", [record.pk])}" title="{page.mobile_words[0]}">'
+            f"{page.mobile_words[1] if lost else page.mobile_words[2]} · {reached}</a>"
         )
-    return format_html(
-        '<tr><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td><td class="font-monospace">{}</td><td>{}</td>'
-        '<td><a href="{}">{}</a></td><td class="font-monospace">{}</td><td>{}</td></tr>',
-        reverse_fast("members:detail", [member.pk]),
-        member.name,
-        mobile,
-        member.get_gender_display(),
-        formats.localize(member.birth_date),
-        id_shown(member.id_number, unmasked),
-        member.get_category_display(),
-        reverse_fast("branches:detail", [member.organisation_id]),
-        member.organisation.name,
-        phone_shown(member.phone, unmasked),
-        member.get_status_display(),
+    return (
+        f'<tr><td><a href="{reverse_fast("members:detail", [member.pk])}">{escape(member.name)}</a>{mobile}</td>'
+        f"<td>{page.label(member, 'gender')}</td><td>{page.date(member.birth_date)}</td>"
+        f'<td class="font-monospace">{escape(id_shown(member.id_number, unmasked))}</td>'
+        f"<td>{page.label(member, 'category')}</td>"
+        f'<td><a href="{reverse_fast("branches:detail", [member.organisation_id])}">'
+        f"{escape(member.organisation.name)}</a></td>"
+        f'<td class="font-monospace">{escape(phone_shown(member.phone, unmasked))}</td>'
+        f"<td>{page.label(member, 'status')}</td></tr>"
     )
 
 

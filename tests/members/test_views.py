@@ -160,3 +160,61 @@ def test_forms_do_not_name_the_organisation_of_an_id_number_outside_scope(zone, 
     assert response.status_code == 200
     assert response.context["form"].errors["id_number"] == ["此人已在其他党组织登记在册；请向组织人事局咨询。"]
     assert zone.b3.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("unmasked", [True, False])
+def test_member_rows_read_as_the_general_formatting_would_make_them(zone, language, unmasked):
+    """The one-pass rows (labels escaped once a page, dates formatted directly) are, character for
+    character, what format_html and formats.localize make of the same members."""
+    import datetime
+
+    from django.utils import formats, translation
+    from django.utils.html import format_html, format_html_join
+
+    from core.reversing import reverse_fast
+    from members import mobile
+    from members.templatetags import members_tags
+
+    Member.objects.filter(pk=zone.b1_members[0].pk).update(name='<i>"甲" & 乙</i>', phone="0731-88888888")
+    Member.objects.filter(pk=zone.b1_members[2].pk).update(
+        category="probationary", birth_date=datetime.date(2001, 2, 3)
+    )
+    mobile.mobile_outflow_record(member=zone.b1_members[1], since=datetime.date(2024, 11, 1), place="广州")
+    members = mobile.mobile_marked(members=list(Member.objects.select_related("organisation").order_by("pk")))
+
+    def reference(member):
+        record, badge = getattr(member, "mobile", None), ""
+        if record is not None:
+            badge = format_html(
+                ' <a class="badge {} text-decoration-none" href="{}" title="{}">{} · {}</a>',
+                "text-bg-warning" if record.lost_contact else "text-bg-info",
+                reverse_fast("members:mobile_detail", [record.pk]),
+                translation.gettext("Last contact"),
+                translation.gettext("Lost contact") if record.lost_contact else translation.gettext("Mobile"),
+                formats.date_format(record.reached_on, "Y-m-d") if record.reached_on else "",
+            )
+        return (
+            format_html(
+                '<tr><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td><td class="font-monospace">{}</td>'
+                '<td>{}</td><td><a href="{}">{}</a></td><td class="font-monospace">{}</td><td>{}</td></tr>',
+                reverse_fast("members:detail", [member.pk]),
+                member.name,
+                badge,
+                member.get_gender_display(),
+                formats.localize(member.birth_date),
+                members_tags.id_shown(member.id_number, unmasked),
+                member.get_category_display(),
+                reverse_fast("branches:detail", [member.organisation_id]),
+                member.organisation.name,
+                members_tags.phone_shown(member.phone, unmasked),
+                member.get_status_display(),
+            ),
+        )
+
+    with translation.override(language):
+        made = members_tags.member_rows(members, unmasked)
+        expected = format_html_join("", "{}", (reference(m) for m in members))
+
+    assert len(members) == 5 and made == expected
+    assert "&lt;i&gt;&quot;甲&quot; &amp; 乙&lt;/i&gt;" in made
