@@ -334,6 +334,9 @@ def _history(reason_file: str) -> dict:
     return {k: v for k, v in result.items() if v}
 
 
+_INHERITED: list = []  # a forked child's inherited database connections, kept until it exits
+
+
 def forked(function, /, **kwargs):
     """`function(**kwargs)` run in a child process forked from this one, its result sent back: the
     child's memory (and its peak) is its own, and what it leaves behind is gone with it. The
@@ -347,6 +350,14 @@ def forked(function, /, **kwargs):
     reader, writer = context.Pipe(duplex=False)
 
     def child():
+        # A connection opened elsewhere in this process (another context: a test's live server, a
+        # browser's greenlet) is the parent's socket too: it is set aside, never used nor closed
+        # here (closing would end the parent's session); the child exits without collecting it.
+        for alias in connections:
+            inherited = connections[alias].connection
+            if inherited is not None:
+                _INHERITED.append(inherited)
+                connections[alias].connection = None
         try:
             outcome = ("done", function(**kwargs))
         except BaseException:  # the parent raises it, with the child's traceback
