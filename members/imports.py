@@ -53,6 +53,8 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 LOOKUP_CHUNK = 10_000
 CHECK_CHUNK = 5_000  # rows read, looked up and checked at a time (rows_check)
+# Where things stand in a member on record as `_existing` gives it.
+ON_RECORD_PATH, ON_RECORD_CODE, ON_RECORD_VALUES = 3, 5, 6
 MAX_STORED_ERRORS = 2_000
 logger = logging.getLogger(__name__)
 FIELD_HEADERS = dict(roster.FIELD_HEADERS)
@@ -332,7 +334,7 @@ class _RowCheck:
         member = on_record.get(values.get("id_number")) if not errors else None
         if (
             member is not None
-            and code == member[5]
+            and code == member[ON_RECORD_CODE]
             and values["id_number"] not in self.seen
             and _same_as_record(values, member)
         ):
@@ -372,7 +374,7 @@ class _RowCheck:
 
 def _same_as_record(values: dict, member: tuple) -> bool:
     """Whether each value a row gives equals the member's on record (`_existing`'s tuple)."""
-    current = member[6:]
+    current = member[ON_RECORD_VALUES:]
     for position, field in enumerate(IMPORT_FIELDS):
         value = values.get(field, MISSING)
         if value is not MISSING and value != current[position]:
@@ -387,7 +389,7 @@ def members_on_record(*, user):
 
     def known(numbers: list[str]) -> dict[str, tuple]:
         found = _existing(numbers)
-        return {n: m for n, m in found.items() if user is None or scoping.path_in_scope(user, m[3])}
+        return {n: m for n, m in found.items() if user is None or scoping.path_in_scope(user, m[ON_RECORD_PATH])}
 
     return known
 

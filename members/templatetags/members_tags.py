@@ -29,7 +29,11 @@ class _PageText:
     def __init__(self):
         self.labels: dict = {}
         self.date = date_formatter()
-        self.mobile_words = (escape(_("Last contact")), escape(_("Lost contact")), escape(_("Mobile")))
+        self.last_contact, self.lost, self.away = (
+            escape(_("Last contact")),
+            escape(_("Lost contact")),
+            escape(_("Mobile")),
+        )
 
     def label(self, member, field: str) -> str:
         key = (field, getattr(member, field))
@@ -59,8 +63,8 @@ def _member_row(member, unmasked: bool, page: _PageText) -> str:
         reached = record.reached_on.isoformat() if record.reached_on else ""
         mobile = (
             f' <a class="badge {"text-bg-warning" if lost else "text-bg-info"} text-decoration-none" '
-            f'href="{reverse_fast("members:mobile_detail", [record.pk])}" title="{page.mobile_words[0]}">'
-            f"{page.mobile_words[1] if lost else page.mobile_words[2]} · {reached}</a>"
+            f'href="{reverse_fast("members:mobile_detail", [record.pk])}" title="{page.last_contact}">'
+            f"{page.lost if lost else page.away} · {reached}</a>"
         )
     return (
         f'<tr><td><a href="{reverse_fast("members:detail", [member.pk])}">{escape(member.name)}</a>{mobile}</td>'
