@@ -10,6 +10,7 @@ again changes nothing, and a changed row updates the member (with history) inste
 """
 
 import array
+import collections
 import contextlib
 import csv
 import dataclasses
@@ -22,6 +23,7 @@ import io
 import itertools
 import json
 import logging
+import operator
 import pickle
 import traceback
 import zipfile
@@ -209,6 +211,7 @@ class _Missing:
 
 
 MISSING = _Missing()
+_MISSING_EACH = (MISSING,) * len(IMPORT_FIELDS)  # map(values.get, IMPORT_FIELDS, _MISSING_EACH): each field or MISSING
 PROGRESS_EVERY = 5_000
 MAX_LISTED = 200  # new and changed rows named on the preview, each; the page says how many more
 
@@ -250,7 +253,10 @@ def _organisations(*, codes: set, names: set, user) -> tuple[dict, dict]:
 
 
 def _blank(row) -> bool:
-    return all(cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()) for cell in row)
+    for cell in row:  # a loop, not all(…): a row's first cell most often answers (every row is asked)
+        if cell is not None and cell != "" and not (isinstance(cell, str) and not cell.strip()):
+            return False
+    return True
 
 
 @dataclasses.dataclass
@@ -286,7 +292,7 @@ def rows_check(*, rows: Iterable[list], progress=None, known=None) -> CheckedRow
         # 人员类别's values decide what it is: the first few hundred data rows are read ahead.
         data += itertools.islice(rows, max(0, roster.SETTLE_SAMPLE_ROWS - len(data)))
         columns, readings = roster.columns_settle(header, columns, data)
-    check = _RowCheck(columns, readings, header_row=header_index + 1)
+    check = _RowCheck(columns, readings, header_row=header_index + 1, known=known)
     numbered = (
         (row_number, row)
         for row_number, row in enumerate(itertools.chain(data, rows), start=header_index + 2)
@@ -312,8 +318,9 @@ def rows_check(*, rows: Iterable[list], progress=None, known=None) -> CheckedRow
 class _RowCheck:
     """The checks of one file's rows, row by row, and what they found (`result`)."""
 
-    def __init__(self, columns: dict[int, roster.Column], readings: list, *, header_row: int):
+    def __init__(self, columns: dict[int, roster.Column], readings: list, *, header_row: int, known=None):
         self.columns = columns
+        self.known = known if isinstance(known, MembersOnRecord) else None
         self.today = timezone.localdate()
         self.development = development_norms_on(self.today)  # N-DEVELOPMENT: one read for the whole roster
         self.result = CheckedRows(
@@ -340,6 +347,8 @@ class _RowCheck:
         ):
             self.seen[values["id_number"]] = row_number
             self.result.unchanged += 1
+            if self.known is not None:
+                self.known.forget(values["id_number"])
             return
         try:
             cleaned = services.member_clean(
@@ -369,29 +378,82 @@ class _RowCheck:
         if errors:
             self.result.rejected[row_number] = (code, name, errors)
         else:
-            self.result.checked.append((row_number, code, name, tuple(cleaned.get(f, MISSING) for f in IMPORT_FIELDS)))
+            self.result.checked.append((row_number, code, name, tuple(map(cleaned.get, IMPORT_FIELDS, _MISSING_EACH))))
 
 
 def _same_as_record(values: dict, member: tuple) -> bool:
-    """Whether each value a row gives equals the member's on record (`_existing`'s tuple)."""
-    current = member[ON_RECORD_VALUES:]
-    for position, field in enumerate(IMPORT_FIELDS):
-        value = values.get(field, MISSING)
-        if value is not MISSING and value != current[position]:
-            return False
-    return True
+    """Whether each value a row gives equals the member's on record (`_existing`'s tuple). The
+    rows of a roster fill the same columns: the fields a row gives, and where the record holds
+    them, are read by one pair of getters per set of fields (a re-import compares 90,000 rows)."""
+    getters = _compare_getters(tuple(values))
+    if getters is None:
+        current = member[ON_RECORD_VALUES:]
+        return all(values.get(field, MISSING) in (MISSING, current[p]) for p, field in enumerate(IMPORT_FIELDS))
+    given, on_record = getters
+    return given(values) == on_record(member)
 
 
-def members_on_record(*, user):
+_FIELD_POSITIONS = {field: position for position, field in enumerate(IMPORT_FIELDS)}
+
+
+@functools.lru_cache(maxsize=256)
+def _compare_getters(fields: tuple) -> tuple | None:
+    """Two getters of the same values in the same order: from a row's values by field, from an
+    `_existing` tuple by position; None for a row with one field or none (itemgetter gives a tuple
+    only for two or more, or with a field that is not imported)."""
+    if len(fields) < 2 or not all(field in _FIELD_POSITIONS for field in fields):
+        return None
+    return (
+        operator.itemgetter(*fields),
+        operator.itemgetter(*(ON_RECORD_VALUES + _FIELD_POSITIONS[field] for field in fields)),
+    )
+
+
+class MembersOnRecord:
     """The `known` of rows_check: the members on record with some ID numbers, those within the user's
     responsibility only (`user` None: the whole zone); the others' rows take the whole check, which
-    says what may be said of them."""
+    says what may be said of them.
 
-    def known(numbers: list[str]) -> dict[str, tuple]:
-        found = _existing(numbers)
+    What it was asked and found is kept for plan_make (`lookup`), which then reads the members on
+    record once, not twice (issue 16); a row found unchanged is `forget`-ten at once, so a re-import
+    keeps only the few members whose rows go on to the plan."""
+
+    def __init__(self, *, user):
+        self.user = user
+        self.asked: set[str] = set()
+        self.found: dict[str, tuple] = {}
+        self.versions: dict[int, str] | None = {} if connection.vendor == "postgresql" else None
+
+    def __call__(self, numbers: list[str]) -> dict[str, tuple]:
+        versions = [] if self.versions is not None else None
+        found = _existing(numbers, versions=versions)
+        self.asked.update(numbers)
+        self.found.update(found)
+        if versions:
+            self.versions.update(versions)
+        user = self.user
         return {n: m for n, m in found.items() if user is None or scoping.path_in_scope(user, m[ON_RECORD_PATH])}
 
-    return known
+    def forget(self, number: str) -> None:
+        self.asked.discard(number)
+        member = self.found.pop(number, None)
+        if member is not None and self.versions is not None:
+            self.versions.pop(member[1], None)
+
+    def lookup(self, numbers: list[str], versions: list | None = None) -> dict[str, tuple]:
+        """As `_existing(numbers, versions=versions)`, from what was found already where it was asked."""
+        asked, found = self.asked, self.found
+        result = {n: found[n] for n in numbers if n in found}
+        if versions is not None:
+            versions.extend((member[1], self.versions[member[1]]) for member in result.values())
+        missing = [n for n in numbers if n not in asked]
+        if missing:
+            result.update(_existing(missing, versions=versions))
+        return result
+
+
+def members_on_record(*, user) -> MembersOnRecord:
+    return MembersOnRecord(user=user)
 
 
 class _NotedCells:
@@ -433,10 +495,17 @@ def _cell_shown(row: list, position: int | None) -> str:
 
 
 def plan_make(
-    *, checked: CheckedRows, user=None, default_organisation: Organisation | None = None, file_name: str = ""
+    *,
+    checked: CheckedRows,
+    user=None,
+    default_organisation: Organisation | None = None,
+    file_name: str = "",
+    on_record: MembersOnRecord | None = None,
 ) -> ImportPlan:
     """Sort checked rows against the database: organisations within the user's responsibility,
-    members already on record (read in chunks of a few thousand ID numbers)."""
+    members already on record (read in chunks of a few thousand ID numbers; those rows_check's
+    `on_record` has read already are taken from it)."""
+    lookup = on_record.lookup if on_record is not None else _existing
     plan = ImportPlan(file_name=file_name, header_row=checked.header_row, readings=list(checked.readings))
     rejected = dict(checked.rejected)
     codes, names = _targets(checked)
@@ -451,7 +520,7 @@ def plan_make(
     digests, holders = [], {}
     for start in range(0, len(checked.checked), LOOKUP_CHUNK):
         chunk = checked.checked[start : start + LOOKUP_CHUNK]
-        existing = _existing([values[id_position] for _row, _code, _name, values in chunk], versions=versions)
+        existing = lookup([values[id_position] for _row, _code, _name, values in chunk], versions=versions)
         if versions is not None:
             digests.append(_versions_digest(versions))
             versions.clear()
@@ -576,8 +645,15 @@ def roster_preview(
     progress=None,
 ) -> ImportPlan:
     """Check every row; nothing is written. `user` None is an operator with the whole zone."""
-    checked = rows_check(rows=rows, progress=progress, known=members_on_record(user=user))
-    return plan_make(checked=checked, user=user, default_organisation=default_organisation, file_name=file_name)
+    on_record = members_on_record(user=user)
+    checked = rows_check(rows=rows, progress=progress, known=on_record)
+    return plan_make(
+        checked=checked,
+        user=user,
+        default_organisation=default_organisation,
+        file_name=file_name,
+        on_record=on_record,
+    )
 
 
 def _existing(numbers: list[str], versions: list | None = None) -> dict[str, tuple]:
@@ -594,7 +670,7 @@ def _existing(numbers: list[str], versions: list | None = None) -> dict[str, tup
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Estimating 10,000 matches a chunk, the planner scans the whole table (1,000,000 members:
-            # 0.11-0.14 s a chunk); the unique index of active ID numbers answers it in under half that
+            # 0.11-0.14 s a chunk); the unique index led by the ID number answers it in under half that
             # (100,000 rows: 1.4 s → 0.55 s, in the preview and again in the confirmation; issue 16).
             # Set for this transaction and put back after, for a caller's transaction that goes on.
             cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
@@ -618,13 +694,7 @@ def _existing(numbers: list[str], versions: list | None = None) -> dict[str, tup
                     versions.append((row[1], row[-1]))
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [planner])
-    organisation_ids = {row[2] for row in found.values()}
-    organisations = {
-        pk: (path, name, code)
-        for pk, path, name, code in Organisation.objects.filter(pk__in=organisation_ids).values_list(
-            "pk", "path", "name", "code"
-        )
-    }
+    organisations = _organisations_of({row[2] for row in found.values()})
     if connection.vendor == "postgresql":  # psycopg2 already gives dates and booleans
         return {row[0]: (*row[:3], *organisations[row[2]], *row[3:]) for row in found.values()}
     convert = _converters()
@@ -632,6 +702,21 @@ def _existing(numbers: list[str], versions: list | None = None) -> dict[str, tup
         row[0]: (*row[:3], *organisations[row[2]], *(c(v) for c, v in zip(convert, row[3:], strict=True)))
         for row in found.values()
     }
+
+
+def _organisations_of(organisation_ids: set) -> dict[int, tuple]:
+    """(path, name, code) of some organisations by key: on PostgreSQL one array parameter, not a
+    parameter each (a re-import's chunks name 2,000 organisations each: 25 ms a chunk saved)."""
+    if connection.vendor != "postgresql":
+        found = Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "path", "name", "code")
+        return {pk: (path, name, code) for pk, path, name, code in found}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, path, name, code FROM {connection.ops.quote_name(Organisation._meta.db_table)} "
+            "WHERE id = ANY(%s)",
+            [list(organisation_ids)],
+        )
+        return {pk: (path, name, code) for pk, path, name, code in cursor.fetchall()}
 
 
 def _as_date(value):
@@ -899,7 +984,9 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
     else:
         _creates_insert(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress)
     _members_update(plan.updates, now=now)
-    services.member_counts_refresh(organisation_ids={c[1] for c in plan.creates})
+    # The new members are active (status is not a roster column) and the changed ones keep their
+    # organisation (a row naming another is refused: a transfer needs its letter).
+    services.member_counts_add(added=collections.Counter(c[1] for c in plan.creates))
     written = {"created": len(ids), "updated": len(plan.updates)}
     # One audit entry for the whole import (issue 7): COPY bypasses the per-record trail.
     audit.log_action(
@@ -1150,11 +1237,17 @@ def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
         rows = roster_read(name=upload.file_name, content=content)
         del content
         progress = _progress_reporter(upload, "checking", getattr(rows, "total", 0))
-        checked = rows_check(rows=rows, progress=progress, known=members_on_record(user=user))
+        on_record = members_on_record(user=user)
+        checked = rows_check(rows=rows, progress=progress, known=on_record)
         del rows
         plan = plan_make(
-            checked=checked, user=user, default_organisation=_default(upload.organisation), file_name=upload.file_name
+            checked=checked,
+            user=user,
+            default_organisation=_default(upload.organisation),
+            file_name=upload.file_name,
+            on_record=on_record,
         )
+        del on_record
         _checked_save(upload, checked, plan)
         large = len(checked.checked) > LARGE_FILE_ROWS
         del checked

@@ -6,7 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -458,6 +458,18 @@ def member_counts_refresh(*, organisation_ids=None) -> int:
     if organisation_ids is not None:
         organisations = organisations.filter(pk__in=list(organisation_ids))
     return organisations.update(member_count=Coalesce(Subquery(counted), Value(0)))
+
+
+def member_counts_add(*, added: dict[int, int]) -> None:
+    """Active members newly recorded in some organisations (organisation id -> how many) added to
+    their counts: a roster import's new members, without recounting the organisations' members
+    (0.4 s for 100,000 new rows, issue 16). One UPDATE per distinct number; the nightly recount
+    (tasks.member_counts_refresh) is the check that the counts kept by both ways agree."""
+    by_number: dict[int, list[int]] = {}
+    for organisation_id, number in added.items():
+        by_number.setdefault(number, []).append(organisation_id)
+    for number, organisation_ids in by_number.items():
+        Organisation.objects.filter(pk__in=organisation_ids).update(member_count=F("member_count") + number)
 
 
 def organisation_member_holds(organisation, *, ever: bool) -> list[str]:

@@ -312,7 +312,7 @@ def test_import_roster_command_json_refusal_is_json_with_the_reason(db, tmp_path
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner setting is PostgreSQL's")
 def test_id_number_lookup_probes_the_index_and_leaves_the_planner_as_it_was(zone):
-    """Issue 16: the members on record are looked up through the unique index of active ID numbers
+    """Issue 16: the members on record are looked up through the unique index led by the ID number
     (the planner, estimating 10,000 matches a chunk, would scan all 1,000,000 members for each), and
     a caller's transaction goes on with the planner's own setting."""
     member = zone.b1_members[0]

@@ -2,10 +2,14 @@
 unchanged without the member rules run on them again, and nothing else changes about what a row
 may do (scope, transfers, duplicates, records changed since); new members go in in pinyin order."""
 
+import datetime
+
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from members import imports, services
+from members.enums import MemberStatus
 from members.models import Member, MemberEvent
 from members.pinyin import name_pinyin
 from tests.members.test_imports import person, preview, sheet_rows, xlsx
@@ -136,3 +140,61 @@ def test_memory_release_forgets_the_names_read(zone):
     imports._memory_release()
 
     assert name_pinyin.cache_info().currsize == 0
+
+
+def test_new_members_are_added_to_their_organisations_counts_as_a_recount_finds_them(zone, users):
+    """The import adds its new members to the counts (services.member_counts_add) instead of
+    recounting; what it keeps is what the nightly recount finds."""
+    rows = sheet_rows(5)
+    for row in rows[-2:]:
+        row[11] = "B1"  # two of the five go to the first branch, which has members already
+    before = {o.pk: o.member_count for o in (zone.b1, zone.b2)}
+    imports.roster_import(plan=preview(zone, rows, users.town_admin), user=users.town_admin)
+    rows[3][10] = "13900139000"  # a re-import that changes a phone and adds nobody
+    assert imports.roster_import(plan=preview(zone, rows, users.town_admin), user=users.town_admin) == {
+        "created": 0,
+        "updated": 1,
+    }
+    kept = {}
+    for organisation in (zone.b1, zone.b2):
+        organisation.refresh_from_db()
+        kept[organisation.pk] = organisation.member_count
+    assert (kept[zone.b1.pk] - before[zone.b1.pk], kept[zone.b2.pk] - before[zone.b2.pk]) == (2, 3)
+    services.member_counts_refresh()
+    for organisation in (zone.b1, zone.b2):
+        organisation.refresh_from_db()
+        assert organisation.member_count == kept[organisation.pk]
+
+
+def test_one_active_member_per_id_number_and_any_number_of_former_records(zone):
+    """member_one_active_per_id_number is one index led by the ID number (issue 16): a second active
+    member with a number is refused by the database; former members' records with it are not."""
+    number = person(700)
+    fields = {"name": "甲", "id_number": number, "gender": "male", "birth_date": datetime.date(1981, 12, 1)}
+    for status in (MemberStatus.LEFT, MemberStatus.TRANSFERRED_OUT, MemberStatus.LEFT):
+        Member.objects.create(**fields, organisation=zone.b1, status=status)
+    first = Member.objects.create(**fields, organisation=zone.b1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Member.objects.create(**fields, organisation=zone.b2)
+    first.status = MemberStatus.TRANSFERRED_OUT
+    first.save()
+    Member.objects.create(**fields, organisation=zone.b2)  # the number is free again once its member left
+    assert Member.objects.filter(id_number=number).count() == 5
+    assert Member.objects.filter(id_number=number, status=MemberStatus.ACTIVE).get().organisation == zone.b2
+
+
+def test_a_row_is_the_same_as_the_record_only_if_every_value_it_gives_is(zone, users):
+    """_same_as_record reads the fields a row gives by a pair of getters (two fields or more) or one
+    by one (fewer, or a field that is not imported); both answer the same."""
+    imports.roster_import(plan=preview(zone, sheet_rows(1), users.town_admin), user=users.town_admin)
+    member = Member.objects.get(organisation=zone.b2)
+    on_record = imports._existing([member.id_number])[member.id_number]
+    same = {"name": member.name, "id_number": member.id_number, "phone": member.phone, "gender": member.gender}
+    assert imports._same_as_record(same, on_record)
+    assert imports._same_as_record({}, on_record)
+    assert imports._same_as_record({"name": member.name}, on_record)
+    assert not imports._same_as_record({"name": "别人"}, on_record)
+    assert not imports._same_as_record({**same, "phone": "13900139000"}, on_record)
+    assert not imports._same_as_record({**same, "birth_date": datetime.date(1999, 1, 1)}, on_record)
+    assert imports._same_as_record({**same, "note": "not imported"}, on_record)
+    assert not imports._same_as_record({"note": "", "phone": "13900139000"}, on_record)

@@ -215,7 +215,7 @@ def test_failed_import_writes_nothing_and_stays_confirmable_with_the_reason(
             organisation=zone.b1,
         )
 
-    monkeypatch.setattr(imports.services, "member_counts_refresh", racing)
+    monkeypatch.setattr(imports.services, "member_counts_add", racing)
     client = client_for(users.town_admin)
     with translation.override("zh-hans"), caplog.at_level("ERROR", logger="members.imports"):
         page = client.post(reverse("members:roster_confirm", args=[record.pk]), follow=True).content.decode()
@@ -413,6 +413,23 @@ def test_confirm_uses_the_preview_plan_when_nothing_changed(zone, users):
     assert written == {"created": 1, "updated": 1}
     assert Member.objects.get(id_number=person(0)).phone == "13900139000"
     assert Member.objects.filter(organisation=zone.b2).count() == 3
+
+
+def test_the_preview_reads_the_members_on_record_once(zone, users):
+    """rows_check's lookups serve plan_make too (issue 16: each row checked once, never twice); the
+    plan is the one the confirmation finds still valid."""
+    imports.roster_import(plan=imports.roster_preview(rows=sheet_rows(2)))
+    rows = sheet_rows(4)
+    rows[3][10] = "13900139000"
+    with CaptureQueriesContext(connection) as captured:
+        record = imports.roster_upload_preview(
+            content=xlsx(rows), file_name="b.xlsx", organisation=zone.b2, user=users.town_admin
+        )
+    assert record.counts == {"new": 2, "changed": 1, "unchanged": 1, "rejected": 0}
+    assert len(_lookups(captured)) == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert imports.roster_upload_import(upload=record, user=users.town_admin) == {"created": 2, "updated": 1}
+    assert len(_lookups(captured)) == (0 if connection.vendor == "postgresql" else 1)
 
 
 def test_confirm_plans_again_when_a_member_was_updated_since_the_preview(zone, users):
