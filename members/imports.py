@@ -41,6 +41,7 @@ from branches.models import Organisation
 from core import audit, bulkload, excel, scoping
 from core.dates import moment_text
 from core.enums import AuditAction
+from core.idcard import half_width, id_normalise
 from core.masking import id_number_masked, phone_masked, text_masked
 from core.progress import progress_delete, progress_get, progress_set
 from core.work_locks import work_lock, work_lock_free, worker_name
@@ -234,6 +235,10 @@ class ImportPlan:
     readings: list = dataclasses.field(default_factory=list)
     # What the plan was made from in the database (`_plan_basis`); None where it cannot be told.
     basis: dict | None = None
+    # The sheet rows' digests (`_row_digest`; 0: none), one per new and one per changed row, in
+    # their order: each member written keeps its row's fingerprint (Member.roster_row).
+    digests: array.array = dataclasses.field(default_factory=lambda: array.array("Q"))
+    update_digests: array.array = dataclasses.field(default_factory=lambda: array.array("Q"))
 
     def listing(self) -> dict:
         """The named rows and the columns' readings, as an upload keeps them for its page."""
@@ -271,6 +276,9 @@ class CheckedRows:
     readings: list = dataclasses.field(default_factory=list)  # roster.columns_settle
     plan: ImportPlan | None = None  # the preview's, kept with the rows; plan_still_valid says if it holds
     unchanged: int = 0  # rows found to say what their member's record says (rows_check's `known`)
+    # The digest of each checked row's cells as the sheet has them (`_row_digest`), in the order of
+    # `checked`; empty where no fingerprint is kept (SQLite, rows_check without `known`).
+    digests: array.array = dataclasses.field(default_factory=lambda: array.array("Q"))
 
 
 def rows_check(*, rows: Iterable[list], progress=None, known=None) -> CheckedRows:
@@ -293,24 +301,43 @@ def rows_check(*, rows: Iterable[list], progress=None, known=None) -> CheckedRow
         data += itertools.islice(rows, max(0, roster.SETTLE_SAMPLE_ROWS - len(data)))
         columns, readings = roster.columns_settle(header, columns, data)
     check = _RowCheck(columns, readings, header_row=header_index + 1, known=known)
+    fingerprinted = check.known is not None and check.known.fingerprints is not None
     numbered = (
         (row_number, row)
         for row_number, row in enumerate(itertools.chain(data, rows), start=header_index + 2)
         # blank rows are common between blocks of a roster; the template has an example row
         if not (_blank(row) or roster.row_is_example(row, check.name_position))
     )
-    done = 0
+    done = reported = 0
     while chunk := list(itertools.islice(numbered, CHECK_CHUNK)):
+        if fingerprinted:
+            # The members on record are looked up by the ID cells as typed; a row the import wrote
+            # as it stands, its member unchanged since, is counted unchanged without its cells read.
+            typed = [(row_number, row, _row_digest(row), check.raw_id_number(row)) for row_number, row in chunk]
+            on_record = known([number for *_r, number in typed if number])
+            chunk = [
+                (row_number, row, digest)
+                for row_number, row, digest, number in typed
+                if not check.as_written(row_number, row, digest, number, on_record)
+            ]
+            done += len(typed) - len(chunk)
+            del typed
+        else:
+            chunk = [(row_number, row, 0) for row_number, row in chunk]
         read = [
-            (row_number, row, *roster.row_values(row, columns, row_number=row_number, memo=check.memo))
-            for row_number, row in chunk
+            (row_number, row, digest, *roster.row_values(row, columns, row_number=row_number, memo=check.memo))
+            for row_number, row, digest in chunk
         ]
-        on_record = known([v["id_number"] for _n, _r, v, e in read if not e and "id_number" in v]) if known else {}
-        for row_number, row, values, errors in read:
+        if not fingerprinted:
+            on_record = (
+                known([v["id_number"] for _n, _r, _d, v, e in read if not e and "id_number" in v]) if known else {}
+            )
+        for row_number, row, digest, values, errors in read:
             done += 1
-            if progress is not None and done % PROGRESS_EVERY == 0:
+            if progress is not None and done >= reported + PROGRESS_EVERY:
+                reported = done
                 progress(done)
-            check.row(row_number, row, values, errors, on_record)
+            check.row(row_number, row, values, errors, on_record, digest)
     check.result.readings += roster.notes_readings(check.noted.notes)
     return check.result
 
@@ -334,8 +361,35 @@ class _RowCheck:
         for position, column in columns.items():
             self.positions.setdefault(column.field, position)
         self.noted = _NotedCells(columns, self.positions.get("life_status"))
+        self.id_at = self.positions.get("id_number")
+        self.code_at = self.positions.get("organisation_code")
 
-    def row(self, row_number: int, row: list, values: dict, errors: list, on_record: dict) -> None:
+    def raw_id_number(self, row: list) -> str:
+        """The row's ID number as its cell reads (as roster.row_values reads it), or ""."""
+        at = self.id_at
+        raw = row[at] if at is not None and at < len(row) else None
+        return id_normalise(raw) if isinstance(raw, str) else ""
+
+    def as_written(self, row_number: int, row: list, digest: int, number: str, on_record: dict) -> bool:
+        """Whether a row is the one an import last wrote its member from, the member unchanged since
+        (Member.roster_row) and still in the organisation the row's code names: then it is counted
+        unchanged, as `row` would find it, without its cells read and checked. `number`: the row's
+        `raw_id_number`."""
+        member = on_record.get(number) if number else None
+        if member is None or number in self.seen or self.code_at is None or self.code_at >= len(row):
+            return False
+        code = row[self.code_at]
+        if not isinstance(code, str) or " ".join(half_width(code).split()) != member[ON_RECORD_CODE]:
+            return False
+        if not self.known.as_written(number, member, digest):
+            return False
+        self.noted.gather(row)
+        self.seen[number] = row_number
+        self.result.unchanged += 1
+        self.known.forget(number)
+        return True
+
+    def row(self, row_number: int, row: list, values: dict, errors: list, on_record: dict, digest: int = 0) -> None:
         self.noted.gather(row)
         code, name = values.pop("organisation_code", None), values.pop("organisation_name", None)
         member = on_record.get(values.get("id_number")) if not errors else None
@@ -379,6 +433,8 @@ class _RowCheck:
             self.result.rejected[row_number] = (code, name, errors)
         else:
             self.result.checked.append((row_number, code, name, tuple(map(cleaned.get, IMPORT_FIELDS, _MISSING_EACH))))
+            if self.known is not None and self.known.fingerprints is not None:
+                self.result.digests.append(digest)
 
 
 def _same_as_record(values: dict, member: tuple) -> bool:
@@ -423,10 +479,12 @@ class MembersOnRecord:
         self.asked: set[str] = set()
         self.found: dict[str, tuple] = {}
         self.versions: dict[int, str] | None = {} if connection.vendor == "postgresql" else None
+        # Member.roster_row by ID number (PostgreSQL: a row version to compare it with).
+        self.fingerprints: dict[str, str] | None = {} if connection.vendor == "postgresql" else None
 
     def __call__(self, numbers: list[str]) -> dict[str, tuple]:
         versions = [] if self.versions is not None else None
-        found = _existing(numbers, versions=versions)
+        found = _existing(numbers, versions=versions, fingerprints=self.fingerprints)
         self.asked.update(numbers)
         self.found.update(found)
         if versions:
@@ -434,9 +492,16 @@ class MembersOnRecord:
         user = self.user
         return {n: m for n, m in found.items() if user is None or scoping.path_in_scope(user, m[ON_RECORD_PATH])}
 
+    def as_written(self, number: str, member: tuple, digest: int) -> bool:
+        """Whether the member was last written from a row with this digest and not changed since."""
+        fingerprint = self.fingerprints.get(number) if self.fingerprints is not None else None
+        return bool(fingerprint) and fingerprint == roster_fingerprint(digest, self.versions[member[1]])
+
     def forget(self, number: str) -> None:
         self.asked.discard(number)
         member = self.found.pop(number, None)
+        if self.fingerprints is not None:
+            self.fingerprints.pop(number, None)
         if member is not None and self.versions is not None:
             self.versions.pop(member[1], None)
 
@@ -454,6 +519,17 @@ class MembersOnRecord:
 
 def members_on_record(*, user) -> MembersOnRecord:
     return MembersOnRecord(user=user)
+
+
+def _row_digest(row: list) -> int:
+    """A sheet row's cells as read (their values and types), in 64 bits; never 0 (0 is "none")."""
+    return int.from_bytes(hashlib.blake2b(repr(row).encode(), digest_size=8).digest(), "big") or 1
+
+
+def roster_fingerprint(digest: int, version: str) -> str:
+    """Member.roster_row: the digest of the row a member was written from, with the row version
+    (PostgreSQL's xmin, the writing transaction's id) it was written with; "" for no digest."""
+    return f"{digest:016x}:{version}" if digest else ""
 
 
 class _NotedCells:
@@ -525,11 +601,13 @@ def plan_make(
             digests.append(_versions_digest(versions))
             versions.clear()
         holders.update((member[2], member[3:5]) for member in existing.values())
-        for row_number, code, name, values in chunk:
+        for offset, (row_number, code, name, values) in enumerate(chunk, start=start):
             errors = []
             organisation = organise(row_number, code, name, errors)
             if organisation is not None:
-                _row_classify(plan, row_number, organisation, values, existing.get(values[id_position]), user, errors)
+                member = existing.get(values[id_position])
+                digest = checked.digests[offset] if checked.digests else 0
+                _row_classify(plan, row_number, organisation, values, member, user, errors, digest)
             if errors:
                 rejected[row_number] = (code, name, errors)
     plan.counts["rejected"] = len(rejected)
@@ -656,11 +734,12 @@ def roster_preview(
     )
 
 
-def _existing(numbers: list[str], versions: list | None = None) -> dict[str, tuple]:
+def _existing(numbers: list[str], versions: list | None = None, fingerprints: dict | None = None) -> dict[str, tuple]:
     """Active members with these ID numbers as plain tuples (id_number, pk, organisation id,
     organisation path, organisation name, organisation code, *IMPORT_FIELDS); the few organisations
     involved are read once. (Model instances, or a join per row, would cost a re-import of 100,000 rows
-    seconds and hundreds of MB.) On PostgreSQL, `versions` gets each member's (pk, xmin)."""
+    seconds and hundreds of MB.) On PostgreSQL, `versions` gets each member's (pk, xmin) and
+    `fingerprints` each one's Member.roster_row by ID number."""
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(Member._meta.get_field(f).column) for f in ("id_number", "id", "organisation", *IMPORT_FIELDS)
@@ -682,16 +761,21 @@ def _existing(numbers: list[str], versions: list | None = None) -> dict[str, tup
             else:
                 match, params = f"id_number IN ({', '.join(['%s'] * len(chunk))})", chunk
             version = ", xmin::text" if versions is not None else ""
+            fingerprint = f", {quote('roster_row')}" if fingerprints is not None else ""
             cursor.execute(
-                f"SELECT {columns}{version} FROM {table} WHERE status = %s AND {match}",
+                f"SELECT {columns}{version}{fingerprint} FROM {table} WHERE status = %s AND {match}",
                 [MemberStatus.ACTIVE.value, *params],
             )
-            if versions is None:
+            if versions is None and fingerprints is None:
                 found.update((row[0], row) for row in cursor.fetchall())
             else:
+                width = 3 + len(IMPORT_FIELDS)
                 for row in cursor.fetchall():
-                    found[row[0]] = row[:-1]
-                    versions.append((row[1], row[-1]))
+                    found[row[0]] = row[:width]
+                    if versions is not None:
+                        versions.append((row[1], row[width]))
+                    if fingerprints is not None:
+                        fingerprints[row[0]] = row[-1]
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [planner])
     organisations = _organisations_of({row[2] for row in found.values()})
@@ -742,11 +826,12 @@ def _same(value):
     return value
 
 
-def _row_classify(plan, row_number, organisation, values, member, user, errors) -> None:
+def _row_classify(plan, row_number, organisation, values, member, user, errors, digest: int = 0) -> None:
     """New, changed or unchanged, for a row whose cells and organisation are right."""
     if member is None:
         plan.counts["new"] += 1
         plan.creates.append((row_number, organisation.pk, values))
+        plan.digests.append(digest)
         if len(plan.added) < MAX_LISTED:
             plan.added.append({"row": row_number, "name": values[0], "organisation": organisation.name})
         return
@@ -777,6 +862,7 @@ def _row_classify(plan, row_number, organisation, values, member, user, errors) 
     }
     plan.counts["changed"] += 1
     plan.updates.append((row_number, pk, after, changes))
+    plan.update_digests.append(digest)
     if len(plan.changed) < MAX_LISTED:
         plan.changed.append(
             {
@@ -879,19 +965,23 @@ def _default_backslashes(default_texts: tuple) -> tuple:
     return tuple((p, text.count("\\")) for p, text in enumerate(default_texts) if "\\" in text)
 
 
-def _creates_copy(plan, ids, *, now, today, reason, who, progress) -> None:
+def _creates_copy(plan, ids, *, now, today, reason, who, progress, version: str) -> None:
     """New members, their memberships and their history as three COPY statements (PostgreSQL), each
-    line built from text prepared once: only the varying values are turned into text per row."""
+    line built from text prepared once: only the varying values are turned into text per row.
+    Each member keeps its row's fingerprint with `version`, the row version the COPY gives it."""
     default_texts = tuple(bulkload.copy_value(d) for d in _defaults())
     columns, tail = bulkload.row_tail(
-        model=Member, fields=["id", "organisation", *IMPORT_FIELDS, *_SEARCH_FIELDS], now=now
+        model=Member, fields=["id", "organisation", *IMPORT_FIELDS, *_SEARCH_FIELDS, "roster_row"], now=now
     )
+    digests = plan.digests if len(plan.digests) == len(plan.creates) else [0] * len(plan.creates)
 
     def member_lines():
-        for done, (pk, (_row, organisation_id, values)) in enumerate(zip(ids, plan.creates, strict=True), start=1):
+        rows = zip(ids, plan.creates, digests, strict=True)
+        for done, (pk, (_row, organisation_id, values), digest) in enumerate(rows, start=1):
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
-            yield f"{pk}\t{organisation_id}\t{_member_text(values, default_texts)}{tail}\n"
+            fingerprint = roster_fingerprint(digest, version)
+            yield f"{pk}\t{organisation_id}\t{_member_text(values, default_texts)}\t{fingerprint}{tail}\n"
 
     bulkload.lines_copy(table=Member._meta.db_table, columns=columns, lines=member_lines())
     columns, tail = bulkload.row_tail(model=Membership, fields=["member", "organisation"], now=now)
@@ -977,13 +1067,20 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
     # New members go in in pinyin order, their keys ascending with it: the largest indexes of the
     # member table (status and category, then pinyin; the initials) then take them in one sweep of
     # their pages, not one page each (100,000 rows into 1,000,000: the COPY a quarter faster).
-    plan.creates.sort(key=_pinyin_order)
+    if len(plan.digests) == len(plan.creates):
+        order = sorted(range(len(plan.creates)), key=lambda i: _pinyin_order(plan.creates[i]))
+        plan.creates = [plan.creates[i] for i in order]
+        plan.digests = array.array("Q", [plan.digests[i] for i in order])
+    else:
+        plan.creates.sort(key=_pinyin_order)
     ids = bulkload.ids_reserve(model=Member, count=len(plan.creates))
     if connection.vendor == "postgresql":
-        _creates_copy(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress)
+        version = _writing_version()
+        _creates_copy(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress, version=version)
+        _members_update(plan.updates, now=now, fingerprints=_update_fingerprints(plan, version))
     else:
         _creates_insert(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress)
-    _members_update(plan.updates, now=now)
+        _members_update(plan.updates, now=now)
     # The new members are active (status is not a roster column) and the changed ones keep their
     # organisation (a row naming another is refused: a transfer needs its letter).
     services.member_counts_add(added=collections.Counter(c[1] for c in plan.creates))
@@ -998,17 +1095,34 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
     return written
 
 
+def _writing_version() -> str:
+    """The row version (xmin) the rows this import writes will have: the id of the transaction, or
+    savepoint, it writes in. PostgreSQL tells only the outermost one's, so a row is written to a
+    scratch table first and its version read back."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS roster_version (x integer) ON COMMIT DELETE ROWS")
+        cursor.execute("INSERT INTO roster_version VALUES (1) RETURNING xmin::text")
+        return cursor.fetchone()[0]
+
+
+def _update_fingerprints(plan: ImportPlan, version: str) -> list[str]:
+    if len(plan.update_digests) != len(plan.updates):
+        return [""] * len(plan.updates)
+    return [roster_fingerprint(digest, version) for digest in plan.update_digests]
+
+
 def _pinyin_order(create: tuple) -> tuple:
     """A new member's place in the member lists' order (pinyin, then the sheet row)."""
     return name_pinyin(create[2][0])[0], create[0]
 
 
-def _members_update(updates: list, *, now) -> None:
-    """Changed members: their new values copied into a temporary table, then one UPDATE … FROM."""
+def _members_update(updates: list, *, now, fingerprints: list[str] | None = None) -> None:
+    """Changed members: their new values copied into a temporary table, then one UPDATE … FROM; with
+    `fingerprints` (one per update), each member's Member.roster_row too."""
     if not updates:
         return
     quote = connection.ops.quote_name
-    fields = [*IMPORT_FIELDS, *_SEARCH_FIELDS, "updated_at"]
+    fields = [*IMPORT_FIELDS, *_SEARCH_FIELDS, "updated_at", *(["roster_row"] if fingerprints is not None else [])]
     columns = ["id", *(Member._meta.get_field(f).column for f in fields)]
     table = Member._meta.db_table
     with connection.cursor() as cursor:
@@ -1020,7 +1134,10 @@ def _members_update(updates: list, *, now) -> None:
         bulkload.rows_copy(
             table="roster_update",
             columns=columns,
-            rows=((pk, *after, *_search_keys(after), now) for _row, pk, after, _changes in updates),
+            rows=(
+                (pk, *after, *_search_keys(after), now, *([fingerprints[n]] if fingerprints is not None else []))
+                for n, (_row, pk, after, _changes) in enumerate(updates)
+            ),
         )
         assignments = ", ".join(f"{quote(c)} = roster_update.{quote(c)}" for c in columns[1:])
         cursor.execute(
@@ -1083,6 +1200,7 @@ def _checked_save(upload: RosterUpload, checked: CheckedRows, plan: ImportPlan |
         checked.readings,
         packed,
         checked.unchanged,
+        checked.digests,
     )
     # Pickled into one buffer after room for the signature, signed in place and saved from it: the
     # payload (tens of MB for 100,000 rows) is never copied, at the preview's peak of memory.

@@ -80,6 +80,13 @@ class Member(models.Model):
     disabled_or_killed_bravely = models.BooleanField(_("disabled or killed acting bravely"), default=False)
     in_hardship = models.BooleanField(_("in hardship"), default=False)
 
+    # The roster row this record was last written from by an import, and the transaction that wrote
+    # it ("<row digest>:<xid>", PostgreSQL): while the record's row version (xmin) is still that
+    # transaction's, nothing has changed it since, and the same row imported again says nothing new
+    # (a re-import counts it unchanged without reading its cells; issue 16). Any later write, by
+    # any means, changes the row version and so retires the fingerprint.
+    roster_row = models.CharField(max_length=40, blank=True, default="", db_default="", editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

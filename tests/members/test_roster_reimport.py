@@ -3,12 +3,14 @@ unchanged without the member rules run on them again, and nothing else changes a
 may do (scope, transfers, duplicates, records changed since); new members go in in pinyin order."""
 
 import datetime
+import re
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
-from members import imports, services
+from branches.models import Organisation
+from members import imports, roster, services
 from members.enums import MemberStatus
 from members.models import Member, MemberEvent
 from members.pinyin import name_pinyin
@@ -198,3 +200,89 @@ def test_a_row_is_the_same_as_the_record_only_if_every_value_it_gives_is(zone, u
     assert not imports._same_as_record({**same, "birth_date": datetime.date(1999, 1, 1)}, on_record)
     assert imports._same_as_record({**same, "note": "not imported"}, on_record)
     assert not imports._same_as_record({"note": "", "phone": "13900139000"}, on_record)
+
+
+@pytest.fixture
+def cells_read(monkeypatch):
+    """The sheet rows whose cells are read (roster.row_values), by row number."""
+    read = []
+    row_values = roster.row_values
+
+    def counting(row, columns, *, row_number, memo=None):
+        read.append(row_number)
+        return row_values(row, columns, row_number=row_number, memo=memo)
+
+    monkeypatch.setattr(roster, "row_values", counting)
+    return read
+
+
+def _upload(zone, users, rows, name):
+    upload = imports.roster_upload_preview(
+        content=xlsx(rows), file_name=name, organisation=zone.b2, user=users.town_admin
+    )
+    return upload
+
+
+def test_a_row_the_import_wrote_is_unchanged_again_without_its_cells_read(zone, users, cells_read):
+    """Member.roster_row (PostgreSQL): the rows an import wrote, their members not changed since,
+    are counted unchanged by the fingerprint of their cells, not read again; on SQLite (no row
+    versions) every row is read and compared."""
+    postgresql = connection.vendor == "postgresql"
+    rows = sheet_rows(3)
+    first = _upload(zone, users, rows, "a.xlsx")
+    assert imports.roster_upload_import(upload=first, user=users.town_admin) == {"created": 3, "updated": 0}
+    fingerprints = list(Member.objects.filter(organisation=zone.b2).values_list("roster_row", flat=True))
+    assert all(re.fullmatch(r"[0-9a-f]{16}:\d+", f) for f in fingerprints) if postgresql else fingerprints == [""] * 3
+    cells_read.clear()
+
+    again = _upload(zone, users, rows, "b.xlsx")
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 3, "rejected": 0}
+    assert cells_read == ([] if postgresql else [4, 5, 6])
+
+
+def test_a_record_changed_since_its_row_was_written_is_read_and_set_back(zone, users, cells_read):
+    """Any write to a member after the import (here its phone, through the model) retires the
+    fingerprint: its row is read, compared and, saying otherwise, changes the record back."""
+    rows = sheet_rows(3)
+    imports.roster_upload_import(upload=_upload(zone, users, rows, "a.xlsx"), user=users.town_admin)
+    member = Member.objects.get(id_number=person(1))
+    member.phone = "13700137000"
+    member.save()
+    cells_read.clear()
+
+    again = _upload(zone, users, rows, "b.xlsx")
+    assert again.counts == {"new": 0, "changed": 1, "unchanged": 2, "rejected": 0}
+    assert cells_read == ([5] if connection.vendor == "postgresql" else [4, 5, 6])
+    assert imports.roster_upload_import(upload=again, user=users.town_admin) == {"created": 0, "updated": 1}
+    member.refresh_from_db()
+    assert member.phone == "13800138000"
+
+
+def test_a_changed_row_once_imported_is_the_rows_fingerprint(zone, users, cells_read):
+    """The import that changes a member from a row keeps that row's fingerprint: the same file
+    again is all unchanged (PostgreSQL: none of its rows read)."""
+    rows = sheet_rows(3)
+    imports.roster_upload_import(upload=_upload(zone, users, rows, "a.xlsx"), user=users.town_admin)
+    rows[4][10] = "13900139000"
+    changed = _upload(zone, users, rows, "b.xlsx")
+    assert changed.counts == {"new": 0, "changed": 1, "unchanged": 2, "rejected": 0}
+    imports.roster_upload_import(upload=changed, user=users.town_admin)
+    cells_read.clear()
+
+    again = _upload(zone, users, rows, "c.xlsx")
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 3, "rejected": 0}
+    assert cells_read == ([] if connection.vendor == "postgresql" else [4, 5, 6])
+    assert Member.objects.get(id_number=person(1)).phone == "13900139000"
+
+
+def test_an_organisation_recoded_since_sends_its_rows_to_the_whole_check(zone, users, cells_read):
+    """A row's organisation code must still be its member's organisation's: recoded since, the rows
+    are read and refused as the whole check refuses them, fingerprint or not."""
+    rows = sheet_rows(2)
+    imports.roster_upload_import(upload=_upload(zone, users, rows, "a.xlsx"), user=users.town_admin)
+    Organisation.objects.filter(pk=zone.b2.pk).update(code="B2-NEW")
+    cells_read.clear()
+    with translation.override("zh-hans"):
+        again = _upload(zone, users, rows, "b.xlsx")
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 0, "rejected": 2}
+    assert cells_read == [4, 5]
