@@ -313,7 +313,9 @@ def rows_check(*, rows: Iterable[list], progress=None, known=None) -> CheckedRow
         if fingerprinted:
             # The members on record are looked up by the ID cells as typed; a row the import wrote
             # as it stands, its member unchanged since, is counted unchanged without its cells read.
-            typed = [(row_number, row, _row_digest(row), check.raw_id_number(row)) for row_number, row in chunk]
+            typed = [
+                (row_number, row, _row_digest(row, check.layout), check.raw_id_number(row)) for row_number, row in chunk
+            ]
             on_record = known([number for *_r, number in typed if number])
             chunk = [
                 (row_number, row, digest)
@@ -362,6 +364,7 @@ class _RowCheck:
             self.positions.setdefault(column.field, position)
         self.noted = _NotedCells(columns, self.positions.get("life_status"))
         self.id_at = self.positions.get("id_number")
+        self.layout = _layout_key(columns)
         self.code_at = self.positions.get("organisation_code")
 
     def raw_id_number(self, row: list) -> str:
@@ -521,9 +524,17 @@ def members_on_record(*, user) -> MembersOnRecord:
     return MembersOnRecord(user=user)
 
 
-def _row_digest(row: list) -> int:
-    """A sheet row's cells as read (their values and types), in 64 bits; never 0 (0 is "none")."""
-    return int.from_bytes(hashlib.blake2b(repr(row).encode(), digest_size=8).digest(), "big") or 1
+def _row_digest(row: list, layout: bytes) -> int:
+    """A sheet row's cells as read (their values and types) under a file's `layout`, in 64 bits;
+    never 0 (0 is "none")."""
+    digest = hashlib.blake2b(repr(row).encode(), digest_size=8, key=layout).digest()
+    return int.from_bytes(digest, "big") or 1
+
+
+def _layout_key(columns: dict[int, roster.Column]) -> bytes:
+    """What a file's columns are read as (position → field): the same cells under other headers
+    (联系电话 relabelled 备注) say something else, so a row's digest is keyed by it."""
+    return hashlib.blake2b(repr(sorted((p, c.field) for p, c in columns.items())).encode(), digest_size=16).digest()
 
 
 def roster_fingerprint(digest: int, version: str) -> str:

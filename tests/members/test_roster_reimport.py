@@ -286,3 +286,16 @@ def test_an_organisation_recoded_since_sends_its_rows_to_the_whole_check(zone, u
         again = _upload(zone, users, rows, "b.xlsx")
     assert again.counts == {"new": 0, "changed": 0, "unchanged": 0, "rejected": 2}
     assert cells_read == [4, 5]
+
+
+def test_the_same_cells_under_other_headers_are_read_again(zone, users, cells_read):
+    """A row's fingerprint is of its cells as its file's columns are read: relabelled (联系电话 as
+    备注, so the phone is no longer given), the same cells take the whole check."""
+    rows = sheet_rows(2)
+    imports.roster_upload_import(upload=_upload(zone, users, rows, "a.xlsx"), user=users.town_admin)
+    cells_read.clear()
+    rows[2] = ["备注" if header == "联系电话" else header for header in rows[2]]
+    rows[2][-1] = "说明"
+    again = _upload(zone, users, rows, "b.xlsx")
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 2, "rejected": 0}
+    assert cells_read == [4, 5]
