@@ -281,11 +281,11 @@ class CheckedRows:
     digests: array.array = dataclasses.field(default_factory=lambda: array.array("Q"))
 
 
-def rows_check(*, rows: Iterable[list], progress=None, known=None) -> CheckedRows:
+def rows_check(*, rows: Iterable[list], progress=None, known: "MembersOnRecord | None" = None) -> CheckedRows:
     """One pass over the rows: cells read and the roster rules checked, row by row.
     `progress(done)` is called every few thousand rows (the page's progress bar).
 
-    `known(numbers)` (`members_on_record`), when given, returns the members on record with these
+    `known(numbers)` (a MembersOnRecord), when given, returns the members on record with these
     ID numbers, a chunk of rows at a time: a row that says exactly what its member's record
     already says (each filled cell equal to the value on record, the organisation code the
     member's own) is counted unchanged at once, without the member rules run on it again; it was
@@ -349,7 +349,7 @@ class _RowCheck:
 
     def __init__(self, columns: dict[int, roster.Column], readings: list, *, header_row: int, known=None):
         self.columns = columns
-        self.known = known if isinstance(known, MembersOnRecord) else None
+        self.known = known
         self.today = timezone.localdate()
         self.development = development_norms_on(self.today)  # N-DEVELOPMENT: one read for the whole roster
         self.result = CheckedRows(
@@ -518,10 +518,6 @@ class MembersOnRecord:
         if missing:
             result.update(_existing(missing, versions=versions))
         return result
-
-
-def members_on_record(*, user) -> MembersOnRecord:
-    return MembersOnRecord(user=user)
 
 
 def _row_digest(row: list, layout: bytes) -> int:
@@ -734,7 +730,7 @@ def roster_preview(
     progress=None,
 ) -> ImportPlan:
     """Check every row; nothing is written. `user` None is an operator with the whole zone."""
-    on_record = members_on_record(user=user)
+    on_record = MembersOnRecord(user=user)
     checked = rows_check(rows=rows, progress=progress, known=on_record)
     return plan_make(
         checked=checked,
@@ -984,10 +980,9 @@ def _creates_copy(plan, ids, *, now, today, reason, who, progress, version: str)
     columns, tail = bulkload.row_tail(
         model=Member, fields=["id", "organisation", *IMPORT_FIELDS, *_SEARCH_FIELDS, "roster_row"], now=now
     )
-    digests = plan.digests if len(plan.digests) == len(plan.creates) else [0] * len(plan.creates)
 
     def member_lines():
-        rows = zip(ids, plan.creates, digests, strict=True)
+        rows = zip(ids, plan.creates, plan.digests, strict=True)
         for done, (pk, (_row, organisation_id, values), digest) in enumerate(rows, start=1):
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
@@ -1076,19 +1071,18 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
             cursor.execute("SET LOCAL synchronous_commit TO off")
 
     # New members go in in pinyin order, their keys ascending with it: the largest indexes of the
-    # member table (status and category, then pinyin; the initials) then take them in one sweep of
-    # their pages, not one page each (100,000 rows into 1,000,000: the COPY a quarter faster).
-    if len(plan.digests) == len(plan.creates):
-        order = sorted(range(len(plan.creates)), key=lambda i: _pinyin_order(plan.creates[i]))
-        plan.creates = [plan.creates[i] for i in order]
-        plan.digests = array.array("Q", [plan.digests[i] for i in order])
-    else:
-        plan.creates.sort(key=_pinyin_order)
+    # member table (status, then pinyin; the initials) then take them in one sweep of their pages,
+    # not one page each (100,000 rows into 1,000,000: the COPY a third faster). Their rows' digests
+    # go with them.
+    order = sorted(range(len(plan.creates)), key=lambda i: _pinyin_order(plan.creates[i]))
+    plan.creates = [plan.creates[i] for i in order]
+    plan.digests = array.array("Q", [plan.digests[i] for i in order])
     ids = bulkload.ids_reserve(model=Member, count=len(plan.creates))
     if connection.vendor == "postgresql":
         version = _writing_version()
         _creates_copy(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress, version=version)
-        _members_update(plan.updates, now=now, fingerprints=_update_fingerprints(plan, version))
+        fingerprints = [roster_fingerprint(digest, version) for digest in plan.update_digests]
+        _members_update(plan.updates, now=now, fingerprints=fingerprints)
     else:
         _creates_insert(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress)
         _members_update(plan.updates, now=now)
@@ -1114,12 +1108,6 @@ def _writing_version() -> str:
         cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS roster_version (x integer) ON COMMIT DELETE ROWS")
         cursor.execute("INSERT INTO roster_version VALUES (1) RETURNING xmin::text")
         return cursor.fetchone()[0]
-
-
-def _update_fingerprints(plan: ImportPlan, version: str) -> list[str]:
-    if len(plan.update_digests) != len(plan.updates):
-        return [""] * len(plan.updates)
-    return [roster_fingerprint(digest, version) for digest in plan.update_digests]
 
 
 def _pinyin_order(create: tuple) -> tuple:
@@ -1233,6 +1221,9 @@ def _plan_unpack(checked: CheckedRows) -> None:
     plan, rows, organisations = checked.plan
     values = {row: row_values for row, _code, _name, row_values in checked.checked}
     plan.creates = [(row, organisation, values[row]) for row, organisation in zip(rows, organisations, strict=True)]
+    if "digests" not in vars(plan):  # a preview stored before rows had digests (the same day, a release between)
+        plan.digests = array.array("Q", bytes(8 * len(plan.creates)))
+        plan.update_digests = array.array("Q", bytes(8 * len(plan.updates)))
     checked.plan = plan
 
 
@@ -1366,7 +1357,7 @@ def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
         rows = roster_read(name=upload.file_name, content=content)
         del content
         progress = _progress_reporter(upload, "checking", getattr(rows, "total", 0))
-        on_record = members_on_record(user=user)
+        on_record = MembersOnRecord(user=user)
         checked = rows_check(rows=rows, progress=progress, known=on_record)
         del rows
         plan = plan_make(
@@ -1452,7 +1443,7 @@ def _upload_import(*, upload: RosterUpload, user) -> dict:
     if checked is None:
         with upload.file.open("rb") as handle:
             rows = roster_read(name=upload.file_name, content=handle.read())
-            checked = rows_check(rows=rows, known=members_on_record(user=user))
+            checked = rows_check(rows=rows, known=MembersOnRecord(user=user))
     default = _default(upload.organisation)
     plan = checked.plan
     if plan is None or not plan_still_valid(plan=plan, checked=checked, user=user, default_organisation=default):

@@ -2,6 +2,7 @@
 unchanged without the member rules run on them again, and nothing else changes about what a row
 may do (scope, transfers, duplicates, records changed since); new members go in in pinyin order."""
 
+import array
 import datetime
 import re
 
@@ -299,3 +300,17 @@ def test_the_same_cells_under_other_headers_are_read_again(zone, users, cells_re
     again = _upload(zone, users, rows, "b.xlsx")
     assert again.counts == {"new": 0, "changed": 0, "unchanged": 2, "rejected": 0}
     assert cells_read == [4, 5]
+
+
+def test_a_preview_stored_before_rows_had_digests_is_imported_without_fingerprints(zone, users):
+    """A preview checked before a release that added the rows' digests, confirmed after it (the
+    same day): its plan is imported as it stands, its members without a fingerprint."""
+    checked = imports.rows_check(rows=sheet_rows(2), known=imports.MembersOnRecord(user=users.town_admin))
+    plan = imports.plan_make(checked=checked, user=users.town_admin)
+    rows, organisations = array.array("q", [c[0] for c in plan.creates]), array.array("q", [c[1] for c in plan.creates])
+    plan.creates = []
+    del vars(plan)["digests"], vars(plan)["update_digests"]  # as such a plan is unpickled
+    checked.plan = (plan, rows, organisations)
+    imports._plan_unpack(checked)
+    assert imports.roster_import(plan=checked.plan, user=users.town_admin) == {"created": 2, "updated": 0}
+    assert list(Member.objects.filter(organisation=zone.b2).values_list("roster_row", flat=True)) == ["", ""]
