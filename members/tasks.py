@@ -21,6 +21,7 @@ def roster_upload_check(upload_id: int) -> dict:
         upload = RosterUpload.objects.select_related("organisation").get(pk=upload_id)
         if held and upload.state == RosterUpload.State.CHECKING:  # else a duplicate, or released meanwhile
             upload = imports.roster_upload_check(upload=upload)
+            imports.worker_memory_release(upload=upload)
         return {"state": upload.state, "counts": upload.counts}
 
 
@@ -34,7 +35,9 @@ def roster_upload_import(upload_id: int, user_id: int | None) -> dict:
         try:
             user = User.objects.get(pk=user_id) if user_id else None
             with audit.acting_as(user):
-                return imports.roster_upload_import(upload=upload, user=user)
+                written = imports.roster_upload_import(upload=upload, user=user)
+            imports.worker_memory_release(upload=upload)
+            return written
         except Exception:
             # Nothing was written and the upload may be confirmed again. The service has kept the
             # reason on the upload and logged the detail masked; a failure before it gets the generic
