@@ -314,3 +314,17 @@ def test_a_preview_stored_before_rows_had_digests_is_imported_without_fingerprin
     imports._plan_unpack(checked)
     assert imports.roster_import(plan=checked.plan, user=users.town_admin) == {"created": 2, "updated": 0}
     assert list(Member.objects.filter(organisation=zone.b2).values_list("roster_row", flat=True)) == ["", ""]
+
+
+def test_a_stored_plans_new_rows_get_their_values_back_in_one_walk_along_the_checked_rows(zone, users):
+    rows = sheet_rows(6)
+    rows[5][3] = "43011119800101001"  # a short ID number: rejected by the check
+    rows[7][11] = "ZZ"  # no such organisation: checked, then rejected by the plan
+    checked = imports.rows_check(rows=rows, known=imports.MembersOnRecord(user=users.town_admin))
+    plan = imports.plan_make(checked=checked, user=users.town_admin)
+    sheet_rows_, organisations = (array.array("q", [c[i] for c in plan.creates]) for i in (0, 1))
+    assert len(plan.creates) == 4
+
+    assert imports._creates_of(checked.checked, sheet_rows_, organisations) == plan.creates
+    with pytest.raises(ValueError):  # not in the checked rows' order: not this plan's
+        imports._creates_of(checked.checked, sheet_rows_[::-1], organisations[::-1])

@@ -72,6 +72,7 @@ def test_roster_flow_runs_at_a_tiny_size_and_reports_every_figure(zone, users):
     assert result["floor"]["written"] == rows
     assert result["flow"]["written"] == {"created": rows, "updated": 0}
     assert result["flow"]["peak_rss_mb"] > 0
+    assert result["flow"]["peak_with_helper_mb"] >= result["flow"]["peak_rss_mb"]
     # Every tenth row changed (a third each: phone, post, branch) and 1 % new.
     reimport = result["reimport"]
     assert reimport["file"] == {"phone": 10, "job_title": 10, "transfer": 10, "new": 3, "rows": 303}
