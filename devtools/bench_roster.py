@@ -260,6 +260,7 @@ def flow_run(*, content: bytes, file_name: str, organisation: Organisation, user
         )
         imports.roster_upload_check(upload=upload)
         checked = time.perf_counter()
+        preview_peak = _status_mb("VmHWM")
         if upload.state != RosterUpload.State.CHECKED:
             raise RuntimeError(f"the check failed: {upload.failure}")
         imports.roster_upload_confirm(upload=upload)
@@ -268,11 +269,15 @@ def flow_run(*, content: bytes, file_name: str, organisation: Organisation, user
     rows = sum(upload.counts.values())
     total = done - started
     # The preview's helper process (core.forkwork), when it had one: its own pages (those it does
-    # not share with the flow's process) count for the flow too.
+    # not share with the flow's process) count for the flow too, beside the preview's peak (the
+    # helper is gone before the confirmation starts).
     helper = forkwork.ChunksMapped.last_private_mb
-    result["helper_private_mb"] = helper
     peak = result.get("peak_rss_mb")
-    result["peak_with_helper_mb"] = None if peak is None else round(peak + (helper or 0), 1)
+    result["helper_private_mb"] = helper
+    result["preview_peak_rss_mb"] = preview_peak
+    result["peak_with_helper_mb"] = (
+        None if peak is None or preview_peak is None else round(max(peak, preview_peak + (helper or 0)), 1)
+    )
     result.update(
         {
             "seconds": round(total, 2),

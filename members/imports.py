@@ -1189,7 +1189,10 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
     # member table (status, then pinyin; the initials) then take them in one sweep of their pages,
     # not one page each (100,000 rows into 1,000,000: the COPY a third faster). Their rows' digests
     # go with them.
-    order = sorted(range(len(plan.creates)), key=lambda i: _pinyin_order(plan.creates[i]))
+    # (A stable sort: members of the same pinyin keep their sheet rows' order, as plan.creates has it.)
+    keys = [name_pinyin(values[0])[0] for _row, _organisation, values in plan.creates]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    del keys
     plan.creates = [plan.creates[i] for i in order]
     plan.digests = array.array("Q", [plan.digests[i] for i in order])
     ids = bulkload.ids_reserve(model=Member, count=len(plan.creates))
@@ -1223,11 +1226,6 @@ def _writing_version() -> str:
         cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS roster_version (x integer) ON COMMIT DELETE ROWS")
         cursor.execute("INSERT INTO roster_version VALUES (1) RETURNING xmin::text")
         return cursor.fetchone()[0]
-
-
-def _pinyin_order(create: tuple) -> tuple:
-    """A new member's place in the member lists' order (pinyin, then the sheet row)."""
-    return name_pinyin(create[2][0])[0], create[0]
 
 
 def _members_update(updates: list, *, now, fingerprints: list[str] | None = None) -> None:
