@@ -90,6 +90,15 @@ def _private_mb() -> float | None:
     return round(kilobytes / 1024, 1)
 
 
+def _peak_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as handle:
+            line = next(line for line in handle if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+    return round(int(line.split()[1]) / 1024, 1)
+
+
 def _serve(connection, function: Callable) -> None:
     code = 0
     try:
@@ -116,6 +125,7 @@ class ChunksMapped:
     helper's of this process, for the benchmark of a flow that uses it deep down)."""
 
     last_private_mb: float | None = None
+    last_peak_mb: float | None = None  # this process's peak (VmHWM) as the last helper left
 
     def __init__(self, chunks: Iterable[list], function: Callable, *, share: float):
         self.chunks, self.function, self.share = iter(chunks), function, share
@@ -165,4 +175,5 @@ class ChunksMapped:
         if self.helper is not None:
             self.helper.close()
             self.private_mb = ChunksMapped.last_private_mb = self.helper.private_mb
+            ChunksMapped.last_peak_mb = _peak_mb()
             self.helper = None

@@ -252,7 +252,7 @@ def flow_run(*, content: bytes, file_name: str, organisation: Organisation, user
     """Upload to done as the page and its task do it: kept, checked (the preview, its checked rows
     stored), confirmed, imported; each step's time, the rows written, the flow's peak memory."""
     result: dict = {}
-    forkwork.ChunksMapped.last_private_mb = None
+    forkwork.ChunksMapped.last_private_mb = forkwork.ChunksMapped.last_peak_mb = None
     with peak_memory(result):
         started = time.perf_counter()
         upload = imports.roster_upload_create(
@@ -269,15 +269,17 @@ def flow_run(*, content: bytes, file_name: str, organisation: Organisation, user
     rows = sum(upload.counts.values())
     total = done - started
     # The preview's helper process (core.forkwork), when it had one: its own pages (those it does
-    # not share with the flow's process) count for the flow too, beside the preview's peak (the
-    # helper is gone before the confirmation starts).
-    helper = forkwork.ChunksMapped.last_private_mb
+    # not share with the flow's process) count for the flow too, beside this process's peak up to
+    # the moment the helper left (its pages only grow while it works).
+    helper, beside = forkwork.ChunksMapped.last_private_mb, forkwork.ChunksMapped.last_peak_mb
     peak = result.get("peak_rss_mb")
     result["helper_private_mb"] = helper
+    result["peak_while_helper_mb"] = beside
     result["preview_peak_rss_mb"] = preview_peak
-    result["peak_with_helper_mb"] = (
-        None if peak is None or preview_peak is None else round(max(peak, preview_peak + (helper or 0)), 1)
-    )
+    if peak is None:
+        result["peak_with_helper_mb"] = None
+    else:
+        result["peak_with_helper_mb"] = round(max(peak, (beside or 0) + (helper or 0)), 1)
     result.update(
         {
             "seconds": round(total, 2),
