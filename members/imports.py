@@ -806,6 +806,8 @@ def plan_still_valid(*, plan: ImportPlan, checked: CheckedRows, user, default_or
         return False
     if basis["user"] != getattr(user, "pk", None) or basis["language"] != translation.get_language():
         return False
+    if not isinstance(basis["members"], tuple):  # a preview stored before the basis named the members by key
+        return False
     codes, names = _targets(checked)
     by_code, by_name = _organisations(codes=codes, names=names, user=user)
     pks = basis["members"][0]

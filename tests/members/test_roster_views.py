@@ -531,3 +531,17 @@ def test_the_worker_hands_memory_back_after_the_upload_is_saved_and_only_after_a
     imports.roster_upload_confirm(upload=RosterUpload.objects.get(pk=upload.pk))
     tasks.roster_upload_import(upload.pk, users.town_admin.pk)
     assert seen == [RosterUpload.State.CHECKED, RosterUpload.State.IMPORTED]
+
+
+def test_a_plan_stored_with_the_earlier_basis_is_made_again(zone, users):
+    """A preview stored before the basis named the members by key (one digest per 10,000 ID numbers),
+    confirmed after a release the same day: its plan is not trusted, the rows are planned again."""
+    record = imports.roster_upload_preview(
+        content=xlsx(sheet_rows(2)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+    )
+    checked = imports._checked_load(record)
+    if checked.plan.basis is not None:
+        checked.plan.basis["members"] = ["d41d8cd98f00b204e9800998ecf8427e"]
+    assert not imports.plan_still_valid(
+        plan=checked.plan, checked=checked, user=users.town_admin, default_organisation=zone.b2
+    )
