@@ -201,11 +201,12 @@ def peak_memory(into: dict):
     into["peak_is_of_this_step"] = reset
 
 
-def floor_run(*, content: bytes, codes: dict[str, int]) -> dict:
+def floor_run(*, path: str, codes: dict[str, int]) -> dict:
     """The floor: calamine reads the file, each row gets the same checks (members.roster's cells,
     member_clean), the checked rows go into a scratch table by COPY. No preview stored, no lookups."""
     import python_calamine
 
+    content = _read(path)
     fields = imports.IMPORT_FIELDS
     defaults = tuple(Member._meta.get_field(f).get_default() for f in fields)
     columns, make = bulkload.row_factory(model=Member, fields=["id", "organisation", *fields], now=timezone.now())
@@ -248,9 +249,10 @@ def floor_run(*, content: bytes, codes: dict[str, int]) -> dict:
     return {"seconds": round(seconds, 2), "written": written, **counted}
 
 
-def flow_run(*, content: bytes, file_name: str, organisation: Organisation, user) -> dict:
+def flow_run(*, path: str, file_name: str, organisation: Organisation, user) -> dict:
     """Upload to done as the page and its task do it: kept, checked (the preview, its checked rows
     stored), confirmed, imported; each step's time, the rows written, the flow's peak memory."""
+    content = _read(path)  # the upload as it arrives
     result: dict = {}
     forkwork.ChunksMapped.last_private_mb = forkwork.ChunksMapped.last_peak_mb = None
     with peak_memory(result):
@@ -258,6 +260,7 @@ def flow_run(*, content: bytes, file_name: str, organisation: Organisation, user
         upload = imports.roster_upload_create(
             content=content, file_name=file_name, organisation=organisation, user=user
         )
+        del content  # kept by the page; the worker's task reads it back from storage, as here
         imports.roster_upload_check(upload=upload)
         checked = time.perf_counter()
         preview_peak = _status_mb("VmHWM")
@@ -304,12 +307,13 @@ def rejections_by_message(*, errors: list[dict]) -> dict:
     return dict(sorted(tally.items(), key=lambda item: -item[1]))
 
 
-def stock_run(*, content: bytes, rows: int, import_rows: int) -> dict:
+def stock_run(*, path: str, rows: int, import_rows: int) -> dict:
     """django-import-export's stock import: the whole file parsed by tablib (openpyxl, as the library
     reads .xlsx), then the first `import_rows` rows imported row by row and committed; the import's
     rate is extrapolated to `rows` when it imported fewer."""
     import tablib
 
+    content = _read(path)
     started = time.perf_counter()
     dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx", skip_lines=1)
     parsed = time.perf_counter() - started
@@ -392,9 +396,11 @@ def forked(function, /, **kwargs):
     return value
 
 
-def _files(*, rows: int, seed: int, codes: list[str], names: dict, today) -> tuple:
-    """The three workbooks (the template roster, its re-import, the national layout), what the
-    re-import changes, how many rows of the national one are bad, the first's distinct ID numbers."""
+def _files(*, folder: str, rows: int, seed: int, codes: list[str], names: dict, today) -> tuple:
+    """The three workbooks (the template roster, its re-import, the national layout) written into
+    `folder` (first.xlsx, again.xlsx, other.xlsx), what the re-import changes, how many rows of the
+    national one are bad, the first's distinct ID numbers and size. The bench keeps none of them in
+    memory: each step's child reads its own file, as a worker reads its upload, and holds no other."""
     people = roster_people(count=rows + max(1, rows // 100), seed=seed)
     first = _xlsx(
         _sheet(TEMPLATE_HEADER, [roster_template_row(n, p, codes[n % len(codes)]) for n, p in enumerate(people[:rows])])
@@ -404,7 +410,15 @@ def _files(*, rows: int, seed: int, codes: list[str], names: dict, today) -> tup
     other_people = roster_people(count=rows, seed=seed + 1, area=OTHER_AREA)
     other_rows, bad = national_rows(people=other_people, codes=codes, names=names, today=today)
     other = _xlsx(_sheet(NATIONAL_HEADER, other_rows, titles=2))
-    return first, again, other, kinds, bad, len({p[2] for p in people[:rows]})
+    for name, content in (("first", first), ("again", again), ("other", other)):
+        with open(os.path.join(folder, f"{name}.xlsx"), "wb") as handle:
+            handle.write(content)
+    return kinds, bad, len({p[2] for p in people[:rows]}), len(first)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def roster_flow_measure(*, rows: int, seed: int, organisation: Organisation, user, stock_rows: int) -> dict:
@@ -419,33 +433,36 @@ def roster_flow_measure(*, rows: int, seed: int, organisation: Organisation, use
     _imported_remove()
 
     started = time.perf_counter()
-    first, again, other, kinds, bad, distinct = forked(
-        _files, rows=rows, seed=seed, codes=codes, names=names, today=today
+    files = tempfile.TemporaryDirectory()
+    kinds, bad, distinct, size = forked(
+        _files, folder=files.name, rows=rows, seed=seed, codes=codes, names=names, today=today
     )
+    first, again, other = (os.path.join(files.name, f"{name}.xlsx") for name in ("first", "again", "other"))
     result: dict = {
         "rows": rows,
         "distinct_id_numbers": distinct,
-        "file_bytes": len(first),
+        "file_bytes": size,
         "files_seconds": round(time.perf_counter() - started, 2),
         "how": (
             "the files are made, and the floor, each flow and the stock import each run, in a child "
             "process forked from the bench (as a Celery worker forks its children), so no step's "
-            "memory is another's; each peak is that child's from its start"
+            "memory is another's; each peak is that child's from its start; each child reads its own "
+            "file from disk (the bench holds none)"
         ),
     }
 
     with LoadSampler() as load, tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
-        floors = [forked(floor_run, content=first, codes=ids)]
-        flow = forked(flow_run, content=first, file_name="roster.xlsx", organisation=organisation, user=user)
-        floors.append(forked(floor_run, content=first, codes=ids))
-        floors += [forked(floor_run, content=first, codes=ids) for _ in range(floor_rounds - 2)]
+        floors = [forked(floor_run, path=first, codes=ids)]
+        flow = forked(flow_run, path=first, file_name="roster.xlsx", organisation=organisation, user=user)
+        floors.append(forked(floor_run, path=first, codes=ids))
+        floors += [forked(floor_run, path=first, codes=ids) for _ in range(floor_rounds - 2)]
         floor = statistics.median(f["seconds"] for f in floors)
         result["floor"] = {**floors[0], "seconds": round(floor, 2), "rounds": [f["seconds"] for f in floors]}
         result["flow"] = flow
         result["flow_to_floor"] = round(flow["seconds"] / floor, 2)
 
         before = MemberEvent.objects.count()
-        reimport = forked(flow_run, content=again, file_name="reimport.xlsx", organisation=organisation, user=user)
+        reimport = forked(flow_run, path=again, file_name="reimport.xlsx", organisation=organisation, user=user)
         history = _history("reimport.xlsx")
         upload = RosterUpload.objects.filter(file_name="reimport.xlsx").latest("pk")
         reimport.update(
@@ -461,7 +478,7 @@ def roster_flow_measure(*, rows: int, seed: int, organisation: Organisation, use
         )
         result["reimport"] = reimport
 
-        national = forked(flow_run, content=other, file_name="national.xlsx", organisation=organisation, user=user)
+        national = forked(flow_run, path=other, file_name="national.xlsx", organisation=organisation, user=user)
         upload = RosterUpload.objects.filter(file_name="national.xlsx").latest("pk")
         national.update(
             {
@@ -476,10 +493,11 @@ def roster_flow_measure(*, rows: int, seed: int, organisation: Organisation, use
         result["other_layout"] = national
 
         _imported_remove()
-        stock = forked(stock_run, content=first, rows=rows, import_rows=min(rows, stock_rows))
+        stock = forked(stock_run, path=first, rows=rows, import_rows=min(rows, stock_rows))
         _imported_remove()
         result["stock_import_export"] = stock
         result["speedup_over_stock"] = round(stock["seconds_for_all_rows"] / flow["seconds"], 1)
+    files.cleanup()
     result["load"] = load.summary()
     return result
 
