@@ -71,6 +71,8 @@ class _Helper:
                 self.private_mb = value
         except (EOFError, OSError, ValueError):
             pass
+        else:
+            logger.info("forkwork: helper process %s done, %s MB of its own", self.pid, self.private_mb)
         finally:
             self.connection.close()
             with contextlib.suppress(ProcessLookupError):
