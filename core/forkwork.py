@@ -22,6 +22,8 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 
 logger = logging.getLogger(__name__)
+# How long an answer may take before the helper is given up (a chunk takes it a fraction of a second).
+ANSWER_SECONDS = 60
 
 
 class _Helper:
@@ -52,8 +54,11 @@ class _Helper:
             return False
 
     def receive(self):
-        """The answer to the chunk sent last, or None if the helper failed or is gone."""
+        """The answer to the chunk sent last, or None if the helper failed, is gone or takes too long."""
         try:
+            if not self.connection.poll(ANSWER_SECONDS):
+                logger.warning("forkwork: the helper process gave no answer; its work is done here instead")
+                return None
             state, value = self.connection.recv()
         except (EOFError, OSError):
             logger.warning("forkwork: the helper process stopped; its work is done here instead")
@@ -66,9 +71,10 @@ class _Helper:
     def close(self) -> None:
         try:
             self.connection.send(None)
-            state, value = self.connection.recv()
-            if state == "left":
-                self.private_mb = value
+            if self.connection.poll(5):
+                state, value = self.connection.recv()
+                if state == "left":
+                    self.private_mb = value
         except (EOFError, OSError, ValueError):
             pass
         else:

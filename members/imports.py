@@ -339,45 +339,49 @@ def rows_check(
         else:
             yield from ((chunk, None) for chunk in chunks)
 
-    for chunk, read in parts():
-        # read: the helper's (digest, ID as typed, code, name, ID as read, checked values) of each
-        # row, the last three None where it found a fault; None where there is no helper.
-        read = read or [None] * len(chunk)
-        if fingerprinted:
-            # The members on record are looked up by the ID cells as typed; a row the import wrote
-            # as it stands, its member unchanged since, is counted unchanged without its cells read.
-            keys = [r[:2] if r else check.keys(row) for (_n, row), r in zip(chunk, read, strict=True)]
-            on_record = known([number for _digest, number in keys if number])
-            kept = [
-                (row_number, row, digest, r)
-                for (row_number, row), (digest, number), r in zip(chunk, keys, read, strict=True)
-                if not check.as_written(row_number, row, digest, number, on_record)
-            ]
-            on_record = known.complete(
-                [number for (_n, row, _d, _r) in kept if (number := check.raw_id_number(row))], on_record
-            )
-            done += len(chunk) - len(kept)
-            skipping.update(rows=skipping["rows"] + len(chunk), skipped=skipping["skipped"] + len(chunk) - len(kept))
-            del keys
-        else:
-            kept = [(row_number, row, 0, r) for (row_number, row), r in zip(chunk, read, strict=True)]
-        # The rows the helper did not read (or found a fault in) are read here, once.
-        cells = [None if r is not None and r[5] is not None else check.cells(n, row) for n, row, _d, r in kept]
-        if not fingerprinted:
-            numbers = [
-                r[4] if c is None else None if c[3] else c[2].get("id_number")
-                for (*_k, r), c in zip(kept, cells, strict=True)
-            ]
-            on_record = known([number for number in numbers if number]) if known else {}
-        for (row_number, row, digest, r), read_cells in zip(kept, cells, strict=True):
-            done += 1
-            if progress is not None and done >= reported + PROGRESS_EVERY:
-                reported = done
-                progress(done)
-            if read_cells is None and r[4] not in on_record:
-                check.accept(row_number, row, r[2], r[3], r[5], digest)  # nothing on record to compare with
+    # Closed however the loop ends, so the helper process leaves with it (an error, a time limit).
+    with contextlib.closing(parts()) as chunk_parts:
+        for chunk, read in chunk_parts:
+            # read: the helper's (digest, ID as typed, code, name, ID as read, checked values) of each
+            # row, the last three None where it found a fault; None where there is no helper.
+            read = read or [None] * len(chunk)
+            if fingerprinted:
+                # The members on record are looked up by the ID cells as typed; a row the import wrote
+                # as it stands, its member unchanged since, is counted unchanged without its cells read.
+                keys = [r[:2] if r else check.keys(row) for (_n, row), r in zip(chunk, read, strict=True)]
+                on_record = known([number for _digest, number in keys if number])
+                kept = [
+                    (row_number, row, digest, r)
+                    for (row_number, row), (digest, number), r in zip(chunk, keys, read, strict=True)
+                    if not check.as_written(row_number, row, digest, number, on_record)
+                ]
+                on_record = known.complete(
+                    [number for (_n, row, _d, _r) in kept if (number := check.raw_id_number(row))], on_record
+                )
+                done += len(chunk) - len(kept)
+                skipping.update(
+                    rows=skipping["rows"] + len(chunk), skipped=skipping["skipped"] + len(chunk) - len(kept)
+                )
+                del keys
             else:
-                check.row(row_number, row, *(read_cells or check.cells(row_number, row)), on_record, digest)
+                kept = [(row_number, row, 0, r) for (row_number, row), r in zip(chunk, read, strict=True)]
+            # The rows the helper did not read (or found a fault in) are read here, once.
+            cells = [None if r is not None and r[5] is not None else check.cells(n, row) for n, row, _d, r in kept]
+            if not fingerprinted:
+                numbers = [
+                    r[4] if c is None else None if c[3] else c[2].get("id_number")
+                    for (*_k, r), c in zip(kept, cells, strict=True)
+                ]
+                on_record = known([number for number in numbers if number]) if known else {}
+            for (row_number, row, digest, r), read_cells in zip(kept, cells, strict=True):
+                done += 1
+                if progress is not None and done >= reported + PROGRESS_EVERY:
+                    reported = done
+                    progress(done)
+                if read_cells is None and r[4] not in on_record:
+                    check.accept(row_number, row, r[2], r[3], r[5], digest)  # nothing on record to compare with
+                else:
+                    check.row(row_number, row, *(read_cells or check.cells(row_number, row)), on_record, digest)
     check.result.readings += roster.notes_readings(check.noted.notes)
     return check.result
 

@@ -65,3 +65,37 @@ def test_when_no_helper_can_start_the_caller_does_it_all(monkeypatch):
     parts = list(forkwork.ChunksMapped(iter([[1, 2, 3], [4, 5]]), _pids, share=0.5))
     assert [item for part, _answer in parts for item in part] == [1, 2, 3, 4, 5]
     assert all(answer is None for _part, answer in parts)
+
+
+def test_a_helper_that_takes_too_long_is_given_up(monkeypatch):
+    import time
+
+    def slow(chunk):
+        if 10 in chunk:
+            time.sleep(5)
+        return list(chunk)
+
+    monkeypatch.setattr(forkwork, "ANSWER_SECONDS", 0.5)
+    chunks = [list(range(start, start + 4)) for start in range(0, 20, 4)]
+    started = time.monotonic()
+    parts = list(forkwork.ChunksMapped(iter(chunks), slow, share=0.5))
+
+    assert [item for part, _answer in parts for item in part] == list(range(20))
+    assert [item for part, answer in parts if answer is not None for item in part] == [2, 3, 6, 7]
+    assert time.monotonic() - started < 4  # the sleeping helper was not waited for
+
+
+def test_a_loop_left_early_lets_the_helper_go():
+    mapped = forkwork.ChunksMapped(iter([[1, 2], [3, 4], [5, 6]]), _pids, share=0.5)
+    parts = iter(mapped)
+    next(parts)
+    helper = mapped.helper
+    assert helper is not None
+    parts.close()
+    assert mapped.helper is None
+    try:
+        os.kill(helper.pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive
