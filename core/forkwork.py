@@ -45,6 +45,7 @@ class _Helper:
         there.close()
         self.pid, self.connection = pid, here
         self.private_mb: float | None = None
+        self.stuck = False  # gave no answer in time: stopped, not asked to leave
 
     def send(self, chunk) -> bool:
         try:
@@ -58,6 +59,7 @@ class _Helper:
         try:
             if not self.connection.poll(ANSWER_SECONDS):
                 logger.warning("forkwork: the helper process gave no answer; its work is done here instead")
+                self.stuck = True
                 return None
             state, value = self.connection.recv()
         except (EOFError, OSError):
@@ -70,21 +72,26 @@ class _Helper:
 
     def close(self) -> None:
         try:
-            self.connection.send(None)
-            if self.connection.poll(5):
-                state, value = self.connection.recv()
-                if state == "left":
-                    self.private_mb = value
-        except (EOFError, OSError, ValueError):
-            pass
-        else:
-            logger.info("forkwork: helper process %s done, %s MB of its own", self.pid, self.private_mb)
+            if not self.stuck:
+                self._leave()
         finally:
             self.connection.close()
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             gc.unfreeze()
+
+    def _leave(self) -> None:
+        """Ask the helper to leave, and what memory of its own it had."""
+        try:
+            self.connection.send(None)
+            if self.connection.poll(5):
+                state, value = self.connection.recv()
+                if state == "left":
+                    self.private_mb = value
+        except (EOFError, OSError, ValueError):
+            return
+        logger.info("forkwork: helper process %s done, %s MB of its own", self.pid, self.private_mb)
 
 
 def _private_mb() -> float | None:
