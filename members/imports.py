@@ -351,13 +351,12 @@ def rows_check(
                 keys = [r[:2] if r else check.keys(row) for (_n, row), r in zip(chunk, read, strict=True)]
                 on_record = known([number for _digest, number in keys if number])
                 kept = [
-                    (row_number, row, digest, r)
+                    (row_number, row, digest, r, number)
                     for (row_number, row), (digest, number), r in zip(chunk, keys, read, strict=True)
                     if not check.as_written(row_number, row, digest, number, on_record)
                 ]
-                on_record = known.complete(
-                    [number for (_n, row, _d, _r) in kept if (number := check.raw_id_number(row))], on_record
-                )
+                on_record = known.complete([number for *_k, number in kept if number], on_record)
+                kept = [k[:4] for k in kept]
                 done += len(chunk) - len(kept)
                 skipping.update(
                     rows=skipping["rows"] + len(chunk), skipped=skipping["skipped"] + len(chunk) - len(kept)
@@ -712,18 +711,17 @@ def plan_make(
         rejected[row_number] = (code, name, list(errors))
         organise(row_number, code, name, rejected[row_number][2])
 
-    id_position = IMPORT_FIELDS.index("id_number")
     versions = [] if connection.vendor == "postgresql" else None
     holders = {}
     for start in range(0, len(checked.checked), LOOKUP_CHUNK):
         chunk = checked.checked[start : start + LOOKUP_CHUNK]
-        existing = lookup([values[id_position] for _row, _code, _name, values in chunk], versions=versions)
+        existing = lookup([values[ID_POSITION] for _row, _code, _name, values in chunk], versions=versions)
         holders.update((member[2], member[3:5]) for member in existing.values())
         for offset, (row_number, code, name, values) in enumerate(chunk, start=start):
             errors = []
             organisation = organise(row_number, code, name, errors)
             if organisation is not None:
-                member = existing.get(values[id_position])
+                member = existing.get(values[ID_POSITION])
                 digest = checked.digests[offset] if checked.digests else 0
                 _row_classify(plan, row_number, organisation, values, member, user, errors, digest)
             if errors:
@@ -1194,8 +1192,7 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
     # New members go in in pinyin order, their keys ascending with it: the largest indexes of the
     # member table (status, then pinyin; the initials) then take them in one sweep of their pages,
     # not one page each (100,000 rows into 1,000,000: the COPY a third faster). Their rows' digests
-    # go with them.
-    # (A stable sort: members of the same pinyin keep their sheet rows' order, as plan.creates has it.)
+    # go with them; the sort is stable, so members of the same pinyin keep their sheet rows' order.
     keys = [name_pinyin(values[0])[0] for _row, _organisation, values in plan.creates]
     order = sorted(range(len(keys)), key=keys.__getitem__)
     del keys

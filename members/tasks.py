@@ -35,9 +35,7 @@ def roster_upload_import(upload_id: int, user_id: int | None) -> dict:
         try:
             user = User.objects.get(pk=user_id) if user_id else None
             with audit.acting_as(user):
-                written = imports.roster_upload_import(upload=upload, user=user)
-            imports.worker_memory_release(upload=upload)
-            return written
+                return imports.roster_upload_import(upload=upload, user=user)
         except Exception:
             # Nothing was written and the upload may be confirmed again. The service has kept the
             # reason on the upload and logged the detail masked; a failure before it gets the generic
@@ -48,3 +46,5 @@ def roster_upload_import(upload_id: int, user_id: int | None) -> dict:
             )
             upload.refresh_from_db()
             return {"state": upload.state, "failure": upload.failure}
+        finally:  # after the upload's state is saved (imported, or failed and confirmable again)
+            imports.worker_memory_release(upload=upload)

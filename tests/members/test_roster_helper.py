@@ -35,6 +35,10 @@ def messy_rows(count: int) -> list[list]:
     return rows
 
 
+def person_born(n):
+    return datetime.date(1980, 1, 1) + datetime.timedelta(days=n)
+
+
 def _state(checked: imports.CheckedRows) -> dict:
     state = dataclasses.asdict(checked)
     state["digests"] = list(checked.digests)
@@ -76,7 +80,3 @@ def test_a_large_sheet_is_checked_with_the_helper_a_small_one_without(zone, user
         checked = imports.rows_check(rows=rows, known=imports.MembersOnRecord(user=users.town_admin))
         assert len(checked.checked) == count
     assert started == [imports.HELPER_SHARE]  # the 80-row sheet only
-
-
-def person_born(n):
-    return datetime.date(1980, 1, 1) + datetime.timedelta(days=n)

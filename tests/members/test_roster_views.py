@@ -532,6 +532,20 @@ def test_the_worker_hands_memory_back_after_the_upload_is_saved_and_only_after_a
     tasks.roster_upload_import(upload.pk, users.town_admin.pk)
     assert seen == [RosterUpload.State.CHECKED, RosterUpload.State.IMPORTED]
 
+    # An import that fails hands its memory back too, once the upload is confirmable again.
+    again = imports.roster_upload_create(
+        content=xlsx(sheet_rows(3)), file_name="b.xlsx", organisation=zone.b2, user=users.town_admin
+    )
+    tasks.roster_upload_check(again.pk)
+    imports.roster_upload_confirm(upload=RosterUpload.objects.get(pk=again.pk))
+
+    def failing(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(imports, "roster_import", failing)
+    assert tasks.roster_upload_import(again.pk, users.town_admin.pk)["state"] == RosterUpload.State.CHECKED
+    assert seen[2:] == [RosterUpload.State.CHECKED, RosterUpload.State.CHECKED]
+
 
 def test_a_plan_stored_with_the_earlier_basis_is_made_again(zone, users):
     """A preview stored before the basis named the members by key (one digest per 10,000 ID numbers),
