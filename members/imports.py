@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from branches.enums import MEMBER_HOLDING_KINDS
 from branches.models import Organisation
-from core import audit, bulkload, excel, forkwork, scoping
+from core import audit, bulkload, excel, forkwork, scoping, sidequery
 from core.dates import moment_text
 from core.enums import AuditAction
 from core.idcard import half_width, id_normalise
@@ -309,14 +309,14 @@ def rows_check(
         data += itertools.islice(rows, max(0, roster.SETTLE_SAMPLE_ROWS - len(data)))
         columns, readings = roster.columns_settle(header, columns, data)
     check = _RowCheck(columns, readings, header_row=header_index + 1, known=known)
-    fingerprinted = check.known is not None and check.known.fingerprints is not None
+    fingerprinted = check.known is not None and check.known.fingerprinted
     numbered = (
         (row_number, row)
         for row_number, row in enumerate(itertools.chain(data, rows), start=header_index + 2)
         # blank rows are common between blocks of a roster; the template has an example row
         if not (_blank(row) or roster.row_is_example(row, check.name_position))
     )
-    done = reported = 0
+    counted = {"done": 0, "reported": 0}  # rows taken, and the last count the progress bar was given
     chunks = iter(lambda: list(itertools.islice(numbered, CHECK_CHUNK)), [])
     # A large file's cells are read and checked by a helper process on the other core, a chunk
     # ahead of the lookups and bookkeeping here (core.forkwork); a small one's here, as needed.
@@ -339,48 +339,75 @@ def rows_check(
         else:
             yield from ((chunk, None) for chunk in chunks)
 
-    # Closed however the loop ends, so the helper process leaves with it (an error, a time limit).
-    with contextlib.closing(parts()) as chunk_parts:
-        for chunk, read in chunk_parts:
+    def count(rows: int) -> None:
+        counted["done"] += rows
+        if progress is not None and counted["done"] >= counted["reported"] + PROGRESS_EVERY:
+            counted["reported"] = counted["done"]
+            progress(counted["done"])
+
+    def rows_take(kept: list, cells: list, on_record: dict) -> None:
+        # kept: (sheet row, row, digest, the helper's reading or None); cells: each one's cells as
+        # read here, or None where the helper read them without a fault.
+        for (row_number, row, digest, r), read_cells in zip(kept, cells, strict=True):
+            count(1)
+            if read_cells is None and r[4] not in on_record:
+                check.accept(row_number, row, r[2], r[3], r[5], digest)  # nothing on record to compare with
+            else:
+                check.row(row_number, row, *(read_cells or check.cells(row_number, row)), on_record, digest)
+
+    def chunk_take(chunk: list, read: list, keys: list, answer) -> None:
+        # A row the import wrote as it stands, its member unchanged since, is counted unchanged
+        # without its cells read; any other row is read (here, unless the helper read it) and checked.
+        written, on_record = answer()
+        kept = [
+            (row_number, row, digest, r, number)
+            for index, ((row_number, row), (digest, number), r) in enumerate(zip(chunk, keys, read, strict=True))
+            if not check.as_written(row_number, row, number, written.get(index))
+        ]
+        # found as written yet not taken so (an ID number repeated, an organisation recoded): read as any other
+        on_record = known.complete([number for *_k, number in kept if number], on_record)
+        count(len(chunk) - len(kept))
+        skipping.update(rows=skipping["rows"] + len(chunk), skipped=skipping["skipped"] + len(chunk) - len(kept))
+        kept = [k[:4] for k in kept]
+        rows_take(
+            kept,
+            [None if r is not None and r[5] is not None else check.cells(n, row) for n, row, _d, r in kept],
+            on_record,
+        )
+
+    # Closed however the loop ends, so the helper process and the second connection leave with it.
+    with contextlib.ExitStack() as stack:
+        chunk_parts = stack.enter_context(contextlib.closing(parts()))
+        if fingerprinted:
+            stack.callback(known.close)
+        pending = None
+        for index, (chunk, read) in enumerate(chunk_parts):
             # read: the helper's (digest, ID as typed, code, name, ID as read, checked values) of each
             # row, the last three None where it found a fault; None where there is no helper.
             read = read or [None] * len(chunk)
-            if fingerprinted:
-                # The members on record are looked up by the ID cells as typed; a row the import wrote
-                # as it stands, its member unchanged since, is counted unchanged without its cells read.
-                keys = [r[:2] if r else check.keys(row) for (_n, row), r in zip(chunk, read, strict=True)]
-                on_record = known([number for _digest, number in keys if number])
-                kept = [
-                    (row_number, row, digest, r, number)
-                    for (row_number, row), (digest, number), r in zip(chunk, keys, read, strict=True)
-                    if not check.as_written(row_number, row, digest, number, on_record)
-                ]
-                on_record = known.complete([number for *_k, number in kept if number], on_record)
-                kept = [k[:4] for k in kept]
-                done += len(chunk) - len(kept)
-                skipping.update(
-                    rows=skipping["rows"] + len(chunk), skipped=skipping["skipped"] + len(chunk) - len(kept)
-                )
-                del keys
-            else:
-                kept = [(row_number, row, 0, r) for (row_number, row), r in zip(chunk, read, strict=True)]
-            # The rows the helper did not read (or found a fault in) are read here, once.
-            cells = [None if r is not None and r[5] is not None else check.cells(n, row) for n, row, _d, r in kept]
             if not fingerprinted:
+                kept = [(row_number, row, 0, r) for (row_number, row), r in zip(chunk, read, strict=True)]
+                cells = [None if r is not None and r[5] is not None else check.cells(n, row) for n, row, _d, r in kept]
                 numbers = [
                     r[4] if c is None else None if c[3] else c[2].get("id_number")
                     for (*_k, r), c in zip(kept, cells, strict=True)
                 ]
-                on_record = known([number for number in numbers if number]) if known else {}
-            for (row_number, row, digest, r), read_cells in zip(kept, cells, strict=True):
-                done += 1
-                if progress is not None and done >= reported + PROGRESS_EVERY:
-                    reported = done
-                    progress(done)
-                if read_cells is None and r[4] not in on_record:
-                    check.accept(row_number, row, r[2], r[3], r[5], digest)  # nothing on record to compare with
-                else:
-                    check.row(row_number, row, *(read_cells or check.cells(row_number, row)), on_record, digest)
+                rows_take(kept, cells, known([number for number in numbers if number]) if known else {})
+                continue
+            # The members on record are looked up by the rows' digests and ID cells as typed. The
+            # first chunk's here, and it is taken at once: whether a helper starts depends on it, and
+            # the helper is forked before a second thread exists. Each later chunk's on a second
+            # connection (core.sidequery) while the chunk before it is taken here.
+            keys = [r[:2] if r else check.keys(row) for (_n, row), r in zip(chunk, read, strict=True)]
+            answer = known.ask(keys, ahead=index > 0)
+            if pending is not None:
+                chunk_take(*pending)
+            pending = (chunk, read, keys, answer)
+            if index == 0:
+                chunk_take(*pending)
+                pending = None
+        if pending is not None:
+            chunk_take(*pending)
     check.result.readings += roster.notes_readings(check.noted.notes)
     return check.result
 
@@ -414,23 +441,23 @@ class _RowCheck:
         raw = row[at] if at is not None and at < len(row) else None
         return id_normalise(raw) if isinstance(raw, str) else ""
 
-    def as_written(self, row_number: int, row: list, digest: int, number: str, on_record: dict) -> bool:
+    def as_written(self, row_number: int, row: list, number: str, organisation: int | None) -> bool:
         """Whether a row is the one an import last wrote its member from, the member unchanged since
-        (Member.roster_row) and still in the organisation the row's code names: then it is counted
-        unchanged, as `row` would find it, without its cells read and checked. `number`: the row's
-        `raw_id_number`."""
-        member = on_record.get(number) if number else None
-        if member is None or number in self.seen or self.code_at is None or self.code_at >= len(row):
+        (Member.roster_row, compared by the server: `organisation` is then the member's, from
+        MembersOnRecord.ask), still in the organisation the row's code names and within the user's
+        responsibility: then it is counted unchanged, as `row` would find it, without its cells
+        read and checked. `number`: the row's `raw_id_number`."""
+        if organisation is None or number in self.seen or self.code_at is None or self.code_at >= len(row):
             return False
         code = row[self.code_at]
-        if not isinstance(code, str) or " ".join(half_width(code).split()) != member[ON_RECORD_CODE]:
+        path, _name, on_record = self.known.organisations[organisation]
+        if not isinstance(code, str) or " ".join(half_width(code).split()) != on_record:
             return False
-        if not self.known.as_written(number, member, digest):
+        if not self.known.in_scope(path):
             return False
         self.noted.gather(row)
         self.seen[number] = row_number
         self.result.unchanged += 1
-        self.known.forget(number)
         return True
 
     def keys(self, row: list) -> tuple[int, str]:
@@ -483,7 +510,7 @@ class _RowCheck:
             self.result.rejected[row_number] = (code, name, [self._duplicate(row_number, row, first)])
             return
         self.result.checked.append((row_number, code, name, checked))
-        if self.known is not None and self.known.fingerprints is not None:
+        if self.known is not None and self.known.fingerprinted:
             self.result.digests.append(digest)
 
     def _duplicate(self, row_number: int, row: list, first: int) -> roster.CellError:
@@ -555,74 +582,84 @@ class MembersOnRecord:
 
     What it was asked and found is kept for plan_make (`lookup`), which then reads the members on
     record once, not twice (issue 16); a row found unchanged is `forget`-ten at once, so a re-import
-    keeps only the few members whose rows go on to the plan."""
+    keeps only the few members whose rows go on to the plan.
+
+    On PostgreSQL each member keeps the fingerprint of the row an import wrote it from
+    (Member.roster_row): `ask` has the server find the rows written as they stand, so a re-import's
+    90 % of such rows bring back two numbers each, not a member's fields."""
 
     def __init__(self, *, user):
         self.user = user
         self.asked: set[str] = set()
         self.found: dict[str, tuple] = {}
         self.versions: dict[int, str] | None = {} if connection.vendor == "postgresql" else None
-        # Member.roster_row by ID number (PostgreSQL: a row version to compare it with).
-        self.fingerprints: dict[str, str] | None = {} if connection.vendor == "postgresql" else None
-        self.slim: set[str] = set()  # found without their fields (`complete` reads those)
-        self.organisations: dict[int, tuple] = {}  # of the members found (_existing)
+        self.fingerprinted = connection.vendor == "postgresql"
+        self.organisations: dict[int, tuple] = {}  # (path, name, code) by key, of the members found
+        self.side = sidequery.SideQueries()
 
     def __call__(self, numbers: list[str]) -> dict[str, tuple]:
-        """The members on record with these ID numbers. Where fingerprints are kept, the members come
-        without their fields (`slim`): most rows of a re-import are as written and need none;
-        `complete` reads them for the rest."""
-        slim = self.fingerprints is not None
-        found = self._read(numbers, slim=slim)
+        """The members on record with these ID numbers (`_existing`'s tuples, by ID number)."""
+        found = self._read(numbers)
         self.asked.update(numbers)
-        if slim:
-            self.slim.update(found)
         return self._in_scope(found)
 
+    def ask(self, keys: list[tuple[int, str]], *, ahead: bool):
+        """Look up a chunk's rows by their (digest, ID as typed); `answer()` then gives (the chunk's
+        rows its member was written from as they stand, by position: that member's organisation; the
+        other members found, by ID number). `ahead`: on a second connection meanwhile (the answer is
+        the same; core.sidequery)."""
+        numbers = [number for _digest, number in keys if number]
+        digests = [f"{digest:016x}" for digest, number in keys if number]
+        fetch = self.side.ask(_written_and_found, numbers, digests, here=not ahead)
+
+        def answer() -> tuple[dict[int, int], dict[str, tuple]]:
+            written, others, rows = fetch()
+            self.asked.update(others)
+            positions = [index for index, (_digest, number) in enumerate(keys) if number]
+            written = {positions[ordinal - 1]: organisation for ordinal, organisation in written}
+            if missing := set(written.values()) - self.organisations.keys():
+                self.organisations.update(_organisations_of(missing))
+            return written, self._in_scope(self._take(rows))
+
+        return answer
+
     def complete(self, numbers: list[str], on_record: dict) -> dict[str, tuple]:
-        """`on_record` with these members' fields read (those found `slim`)."""
-        wanted = [n for n in numbers if n in self.slim]
-        if wanted:
-            found = self._read(wanted)
-            self.slim.difference_update(wanted)
-            on_record = {**on_record, **self._in_scope(found)}
-            for number in wanted:  # gone since the first read: not on record after all
-                if number not in found:
-                    on_record.pop(number, None)
-                    self.found.pop(number, None)
+        """`on_record` with the members of these numbers not asked about yet (found as written by
+        `ask`, but whose rows are read after all)."""
+        if wanted := [n for n in dict.fromkeys(numbers) if n not in self.asked]:
+            on_record = {**on_record, **self(wanted)}
         return on_record
 
-    def _read(self, numbers: list[str], slim: bool = False) -> dict[str, tuple]:
+    def close(self) -> None:
+        self.side.close()
+
+    def _read(self, numbers: list[str]) -> dict[str, tuple]:
+        with transaction.atomic(), connection.cursor() as cursor, _index_probes(cursor):
+            rows = _existing_rows(cursor, numbers, versions=self.versions is not None)
+        return self._take(rows)
+
+    def _take(self, rows: list) -> dict[str, tuple]:
         versions = [] if self.versions is not None else None
-        found = _existing(
-            numbers, versions=versions, fingerprints=self.fingerprints, slim=slim, organisations=self.organisations
-        )
+        found = _existing_tuples(rows, versions=versions, organisations=self.organisations)
         self.found.update(found)
         if versions:
             self.versions.update(versions)
         return found
 
-    def _in_scope(self, found: dict) -> dict[str, tuple]:
-        user = self.user
-        return {n: m for n, m in found.items() if user is None or scoping.path_in_scope(user, m[ON_RECORD_PATH])}
+    def in_scope(self, path: str) -> bool:
+        return self.user is None or scoping.path_in_scope(self.user, path)
 
-    def as_written(self, number: str, member: tuple, digest: int) -> bool:
-        """Whether the member was last written from a row with this digest and not changed since."""
-        fingerprint = self.fingerprints.get(number) if self.fingerprints is not None else None
-        return bool(fingerprint) and fingerprint == roster_fingerprint(digest, self.versions[member[1]])
+    def _in_scope(self, found: dict) -> dict[str, tuple]:
+        return {n: m for n, m in found.items() if self.in_scope(m[ON_RECORD_PATH])}
 
     def forget(self, number: str) -> None:
         self.asked.discard(number)
-        self.slim.discard(number)
         member = self.found.pop(number, None)
-        if self.fingerprints is not None:
-            self.fingerprints.pop(number, None)
         if member is not None and self.versions is not None:
             self.versions.pop(member[1], None)
 
     def lookup(self, numbers: list[str], versions: list | None = None) -> dict[str, tuple]:
         """As `_existing(numbers, versions=versions)`, from what was found already where it was asked."""
-        if slim := [n for n in numbers if n in self.slim]:
-            self.complete(slim, {})
         asked, found = self.asked, self.found
         result = {n: found[n] for n in numbers if n in found}
         if versions is not None:
@@ -631,6 +668,32 @@ class MembersOnRecord:
         if missing:
             result.update(_existing(missing, versions=versions, organisations=self.organisations))
         return result
+
+
+def _written_and_found(numbers: list[str], digests: list[str]) -> tuple[list, list, list]:
+    """MembersOnRecord.ask's queries, on whichever connection runs them: (the ordinal of each number
+    whose active member was written from a row of this digest and not changed since, with its
+    organisation; the other numbers; the members found among those, as `_existing_rows`). Each
+    number is probed once; a member's fields are read only if its row is not as written."""
+    quote = connection.ops.quote_name
+    member = Member._meta
+    with transaction.atomic(), connection.cursor() as cursor, _index_probes(cursor):
+        # A member's fingerprint is the row's digest and the row version it was written with
+        # (roster_fingerprint): the version is xmin still only if nothing changed the member since.
+        cursor.execute(
+            f"SELECT v.i, m.{quote(member.get_field('organisation').column)}, "
+            f"m.{quote('roster_row')} = v.d || ':' || m.xmin::text "
+            f"FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS v(n, d, i) "
+            f"JOIN {quote(member.db_table)} m ON m.{quote('id_number')} = v.n AND m.{quote('status')} = %s",
+            [numbers, digests, MemberStatus.ACTIVE.value],
+        )
+        found = cursor.fetchall()
+        written = [(ordinal, organisation) for ordinal, organisation, same in found if same]
+        changed = [numbers[ordinal - 1] for ordinal, _organisation, same in found if not same]
+        rows = _existing_rows(cursor, changed, versions=True) if changed else []
+    matched = {ordinal for ordinal, _organisation in written}
+    others = [number for ordinal, number in enumerate(numbers, start=1) if ordinal not in matched]
+    return written, others, rows
 
 
 def _row_digest(row: list, layout: bytes) -> int:
@@ -743,9 +806,13 @@ def plan_make(
 
 def _targets(checked: CheckedRows) -> tuple[set, set]:
     """The organisation codes, and the names given without a code, that a file's rows name."""
-    targets = [(code, name) for _row, code, name, _values in checked.checked]
-    targets += [(code, name) for code, name, _errors in checked.rejected.values()]
-    return {code for code, _name in targets if code}, {name for code, name in targets if name and not code}
+    rejected = checked.rejected.values()
+    codes = {row[1] for row in checked.checked} | {code for code, _name, _errors in rejected}
+    codes.discard(None)
+    codes.discard("")
+    names = {row[2] for row in checked.checked if row[2] and not row[1]}
+    names.update(name for code, name, _errors in rejected if name and not code)
+    return codes, names
 
 
 def _organisation_key(organisation: Organisation | None) -> tuple | None:
@@ -850,67 +917,71 @@ def roster_preview(
     )
 
 
-def _existing(
-    numbers: list[str],
-    versions: list | None = None,
-    fingerprints: dict | None = None,
-    slim: bool = False,
-    organisations: dict | None = None,
-) -> dict[str, tuple]:
+def _existing(numbers: list[str], versions: list | None = None, organisations: dict | None = None) -> dict[str, tuple]:
     """Active members with these ID numbers as plain tuples (id_number, pk, organisation id,
     organisation path, organisation name, organisation code, *IMPORT_FIELDS); the few organisations
     involved are read once. (Model instances, or a join per row, would cost a re-import of 100,000 rows
-    seconds and hundreds of MB.) On PostgreSQL, `versions` gets each member's (pk, xmin) and
-    `fingerprints` each one's Member.roster_row by ID number. `slim`: the tuples end with the
-    organisation (no IMPORT_FIELDS), for rows that may need no more (MembersOnRecord). `organisations`
-    (by key, as _organisations_of gives them) is used and added to: a caller asking chunk after chunk
-    reads each organisation once (a roster's 2,000 organisations: 10 ms a chunk)."""
+    seconds and hundreds of MB.) On PostgreSQL, `versions` gets each member's (pk, xmin).
+    `organisations` (by key, as _organisations_of gives them) is used and added to: a caller asking
+    chunk after chunk reads each organisation once (a roster's 2,000 organisations: 10 ms a chunk)."""
+    with transaction.atomic(), connection.cursor() as cursor, _index_probes(cursor):
+        rows = _existing_rows(cursor, numbers, versions=versions is not None)
+    return _existing_tuples(rows, versions=versions, organisations=organisations)
+
+
+@contextlib.contextmanager
+def _index_probes(cursor):
+    """Within a transaction, the members looked up by ID number through the unique index led by it.
+    Estimating 10,000 matches a chunk, the planner scans the whole table (1,000,000 members:
+    0.11-0.14 s a chunk); the index answers in under half that (100,000 rows: 1.4 s → 0.55 s, in the
+    preview and again in the confirmation; issue 16). Put back after, for a caller's transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    planner = cursor.fetchone()[0]
+    yield
+    cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [planner])
+
+
+def _existing_rows(cursor, numbers: list[str], *, versions: bool) -> list[tuple]:
+    """The active members with these ID numbers, as the database gives them: (id_number, pk,
+    organisation id, *IMPORT_FIELDS), then xmin as text if `versions` (PostgreSQL)."""
     quote = connection.ops.quote_name
-    fields = ("id_number", "id", "organisation") if slim else ("id_number", "id", "organisation", *IMPORT_FIELDS)
+    fields = ("id_number", "id", "organisation", *IMPORT_FIELDS)
     columns = ", ".join(quote(Member._meta.get_field(f).column) for f in fields)
     table = quote(Member._meta.db_table)
-    found = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Estimating 10,000 matches a chunk, the planner scans the whole table (1,000,000 members:
-            # 0.11-0.14 s a chunk); the unique index led by the ID number answers it in under half that
-            # (100,000 rows: 1.4 s → 0.55 s, in the preview and again in the confirmation; issue 16).
-            # Set for this transaction and put back after, for a caller's transaction that goes on.
-            cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
-            planner = cursor.fetchone()[0]
-        for start in range(0, len(numbers), LOOKUP_CHUNK):
-            chunk = numbers[start : start + LOOKUP_CHUNK]
-            if connection.vendor == "postgresql":  # one array parameter: planned in no time, unlike IN (…10,000)
-                match, params = "id_number = ANY(%s)", [chunk]
-            else:
-                match, params = f"id_number IN ({', '.join(['%s'] * len(chunk))})", chunk
-            version = ", xmin::text" if versions is not None else ""
-            fingerprint = f", {quote('roster_row')}" if fingerprints is not None else ""
-            cursor.execute(
-                f"SELECT {columns}{version}{fingerprint} FROM {table} WHERE status = %s AND {match}",
-                [MemberStatus.ACTIVE.value, *params],
-            )
-            if versions is None and fingerprints is None:
-                found.update((row[0], row) for row in cursor.fetchall())
-            else:
-                width = len(fields)
-                for row in cursor.fetchall():
-                    found[row[0]] = row[:width]
-                    if versions is not None:
-                        versions.append((row[1], row[width]))
-                    if fingerprints is not None:
-                        fingerprints[row[0]] = row[-1]
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [planner])
+    version = ", xmin::text" if versions else ""
+    rows = []
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        chunk = numbers[start : start + LOOKUP_CHUNK]
+        if connection.vendor == "postgresql":  # one array parameter: planned in no time, unlike IN (…10,000)
+            match, params = "id_number = ANY(%s)", [chunk]
+        else:
+            match, params = f"id_number IN ({', '.join(['%s'] * len(chunk))})", chunk
+        cursor.execute(
+            f"SELECT {columns}{version} FROM {table} WHERE status = %s AND {match}",
+            [MemberStatus.ACTIVE.value, *params],
+        )
+        rows += cursor.fetchall()
+    return rows
+
+
+def _existing_tuples(rows: list[tuple], *, versions: list | None, organisations: dict | None) -> dict[str, tuple]:
+    """`_existing`'s tuples from `_existing_rows`' rows (those with a version give it to `versions`)."""
+    if versions is not None:
+        width = 3 + len(IMPORT_FIELDS)
+        versions.extend((row[1], row[width]) for row in rows)
+        rows = [row[:width] for row in rows]
     organisations = {} if organisations is None else organisations
-    if missing := {row[2] for row in found.values()} - organisations.keys():
+    if missing := {row[2] for row in rows} - organisations.keys():
         organisations.update(_organisations_of(missing))
     if connection.vendor == "postgresql":  # psycopg2 already gives dates and booleans
-        return {row[0]: (*row[:3], *organisations[row[2]], *row[3:]) for row in found.values()}
+        return {row[0]: (*row[:3], *organisations[row[2]], *row[3:]) for row in rows}
     convert = _converters()
     return {
         row[0]: (*row[:3], *organisations[row[2]], *(c(v) for c, v in zip(convert, row[3:], strict=True)))
-        for row in found.values()
+        for row in rows
     }
 
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from core.idcard import IdNumberError, id_birth_date, id_check_digit, id_is_male, id_make, id_validate
+from core.idcard import IdNumberError, half_width, id_birth_date, id_check_digit, id_is_male, id_make, id_validate
 
 
 def test_id_check_digit_matches_published_example():
@@ -37,3 +37,18 @@ def test_id_make_round_trips_birth_date_and_gender():
     assert id_validate(number) == number
     assert id_birth_date(number) == born
     assert id_is_male(number) is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("GX0000007", "GX0000007"),  # ASCII: as it is
+        ("某公司", "某公司"),  # Chinese without full-width forms: as it is
+        ("ＧＸ０００　７", "GX000 7"),  # full-width letters, digits and the ideographic space
+        ("长沙（岳麓）１号。", "长沙(岳麓)1号。"),  # mixed: the full-width forms change, 。 and the words do not
+        ("\uff01\uff5e", "!~"),  # both ends of the full-width block
+        (1998.1, "1998.1"),
+    ],
+)
+def test_half_width_changes_only_full_width_forms(raw, expected):
+    assert half_width(raw) == expected

@@ -2,13 +2,16 @@
 
 import dataclasses
 import datetime
+import os
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.utils import translation
 
 from members import imports
 from members.models import Member
-from tests.members.test_imports import person, sheet_rows
+from tests.members.test_imports import person, sheet_rows, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +83,50 @@ def test_a_large_sheet_is_checked_with_the_helper_a_small_one_without(zone, user
         checked = imports.rows_check(rows=rows, known=imports.MembersOnRecord(user=users.town_admin))
         assert len(checked.checked) == count
     assert started == [imports.HELPER_SHARE]  # the 80-row sheet only
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="rows are fingerprinted on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.services
+@pytest.mark.parametrize("helper", [False, True])
+def test_lookups_a_chunk_ahead_on_a_second_connection_find_what_lookups_here_find(zone, users, monkeypatch, helper):
+    """A re-import outside a transaction looks each chunk's members up on a second connection while
+    the chunk before is taken further (core.sidequery); inside one, here. Both find the same, row for
+    row. With the helper process too, it is forked while this process has one thread only."""
+    imports.roster_upload_import(
+        upload=imports.roster_upload_preview(
+            content=xlsx(messy_rows(60)), file_name="a.xlsx", organisation=zone.b2, user=users.town_admin
+        ),
+        user=users.town_admin,
+    )
+    rows = messy_rows(60)
+    for row in [*rows[3:9], *rows[25:40:5]]:  # the first chunk's rows mostly (so the helper starts), a few more
+        row[10] = "13700137000"  # a changed phone: read and compared
+    monkeypatch.setattr(imports, "CHECK_CHUNK", 7)
+    lookups, forks = [], []
+    written_and_found = imports._written_and_found
+
+    def looking_up(numbers, digests):
+        lookups.append(threading.current_thread() is threading.main_thread())
+        return written_and_found(numbers, digests)
+
+    fork = os.fork
+
+    def forking():
+        forks.append([t.name for t in threading.enumerate() if t.name.startswith("sidequery")])
+        return fork()
+
+    monkeypatch.setattr(imports, "_written_and_found", looking_up)
+    monkeypatch.setattr(os, "fork", forking)
+    with translation.override("zh-hans"):
+        ahead = imports.rows_check(rows=rows, known=imports.MembersOnRecord(user=users.town_admin), helper=helper)
+        looked_up_ahead, lookups[:] = list(lookups), []
+        with transaction.atomic():
+            here = imports.rows_check(rows=rows, known=imports.MembersOnRecord(user=users.town_admin), helper=helper)
+
+    assert _state(ahead) == _state(here)
+    assert ahead.unchanged > 20 and len(ahead.checked) > 5 and ahead.rejected
+    # the first chunk here, every later one in the other thread; inside the transaction all here
+    assert looked_up_ahead[0] is True and len(looked_up_ahead) > 5 and not any(looked_up_ahead[1:])
+    assert all(lookups)
+    assert forks == ([[], []] if helper else [])  # no second thread at the fork

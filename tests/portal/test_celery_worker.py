@@ -1,6 +1,7 @@
 """A real task through Redis to a real Celery worker process, against the test database."""
 
 import datetime
+import re
 import subprocess
 import time
 import uuid
@@ -102,9 +103,12 @@ def test_large_roster_checked_and_imported_by_real_worker_with_progress(zone, wo
     assert upload.state == RosterUpload.State.CHECKED
     assert upload.counts == {"new": 12_000, "changed": 0, "unchanged": 0, "rejected": 0}
     assert any(0 < p["done"] < p["total"] for p in seen), seen  # the bar moved while the worker checked
-    # More than 10,000 rows: the pool child checked them with a helper process of its own.
+    # More than 10,000 rows: the pool child checked them with a helper process of its own, and
+    # looked the members up a chunk ahead on a second connection of its own (core.sidequery).
     log = (tmp_path / "worker.log").read_text()
     assert "forkwork: helper process" in log and "done here instead" not in log
+    assert re.search(r"sidequery: [1-9]\d* queries ran a step ahead", log)
+    assert "the second connection failed" not in log and "did not close cleanly" not in log
 
     imports.roster_upload_confirm(upload=upload)
     _follow(tasks.roster_upload_import.apply_async(args=[upload.pk, None], queue=worker), upload)
