@@ -776,13 +776,18 @@ def plan_make(
 
     versions = [] if connection.vendor == "postgresql" else None
     holders = {}
+    # The organisation a code (or a name given alone) names, once found: a roster's 100,000 rows
+    # name a few thousand. A row naming none is sent to `organise` each time, for its own message.
+    found: dict = {}
     for start in range(0, len(checked.checked), LOOKUP_CHUNK):
         chunk = checked.checked[start : start + LOOKUP_CHUNK]
         existing = lookup([values[ID_POSITION] for _row, _code, _name, values in chunk], versions=versions)
         holders.update((member[2], member[3:5]) for member in existing.values())
         for offset, (row_number, code, name, values) in enumerate(chunk, start=start):
             errors = []
-            organisation = organise(row_number, code, name, errors)
+            organisation = found.get(code or ("name", name))
+            if organisation is None and (organisation := organise(row_number, code, name, errors)) is not None:
+                found[code or ("name", name)] = organisation
             if organisation is not None:
                 member = existing.get(values[ID_POSITION])
                 digest = checked.digests[offset] if checked.digests else 0
@@ -865,7 +870,9 @@ def _members_digest(pks: list[int]) -> str:
         return cursor.fetchone()[0]
 
 
-def plan_still_valid(*, plan: ImportPlan, checked: CheckedRows, user, default_organisation) -> bool:
+def plan_still_valid(
+    *, plan: ImportPlan, user, default_organisation, checked: CheckedRows | None = None, targets: tuple | None = None
+) -> bool:
     """Whether a plan made at the preview is what plan_make would make now: the same basis, read
     again at a fraction of the cost (the organisations the rows name, and one digest per chunk of
     ID numbers instead of the members themselves). Anything changed since (a member recorded or
@@ -877,7 +884,7 @@ def plan_still_valid(*, plan: ImportPlan, checked: CheckedRows, user, default_or
         return False
     if not isinstance(basis["members"], tuple):  # a preview stored before the basis named the members by key
         return False
-    codes, names = _targets(checked)
+    codes, names = targets if targets is not None else _targets(checked)  # the preview stores them (_checked_save)
     by_code, by_name = _organisations(codes=codes, names=names, user=user)
     pks = basis["members"][0]
     holders = {
@@ -1135,16 +1142,17 @@ def _search_keys(values) -> tuple[str, str, str]:
     return full, initials, values[1][-6:][::-1]
 
 
-def _member_text(values, default_texts) -> str:
-    """A new member's import fields and search keys as COPY text: a blank cell (MISSING) takes the
-    field's default; a value holding a backslash, tab or line break is escaped as copy_line does.
-    Joined at once, a line needs no escape when its backslashes are those of its null markers
-    (a value None, or a blank cell whose default is null: never a value that reads "\\N")."""
+def _member_text(values, default_texts, pinyin: tuple[str, str]) -> str:
+    """A new member's import fields and search keys (`pinyin`: name_pinyin of the name) as COPY
+    text: a blank cell (MISSING) takes the field's default; a value holding a backslash, tab or
+    line break is escaped as copy_line does. Joined at once, a line needs no escape when its
+    backslashes are those of its null markers (a value None, or a blank cell whose default is
+    null: never a value that reads "\\N")."""
     parts = [
         default if value is MISSING else bulkload.NULL if value is None else value if type(value) is str else str(value)
         for value, default in zip(values, default_texts, strict=True)
     ]
-    parts += [*name_pinyin(values[0]), values[1][-6:][::-1]]
+    parts += [*pinyin, values[1][-6:][::-1]]
     line = "\t".join(parts)
     markers = values.count(None)
     for position, backslashes in _default_backslashes(tuple(default_texts)):
@@ -1152,7 +1160,7 @@ def _member_text(values, default_texts) -> str:
             markers += backslashes
     if line.count("\\") != markers or line.count("\t") != len(parts) - 1 or "\n" in line or "\r" in line:
         full = tuple(d if v is MISSING else v for v, d in zip(values, _defaults(), strict=True))
-        line = bulkload.copy_line((*full, *_search_keys(full)))
+        line = bulkload.copy_line((*full, *pinyin, full[1][-6:][::-1]))
     return line
 
 
@@ -1162,29 +1170,59 @@ def _default_backslashes(default_texts: tuple) -> tuple:
     return tuple((p, text.count("\\")) for p, text in enumerate(default_texts) if "\\" in text)
 
 
-def _creates_copy(plan, ids, *, now, today, reason, who, progress, version: str) -> None:
+@dataclasses.dataclass
+class NewRows:
+    """A plan's new rows in pinyin order, in chunks, as the confirmation streams them into COPY:
+    each (sheet row, organisation code, organisation name, values by IMPORT_FIELDS, digest,
+    organisation id, pinyin, initials). The preview stores them so (`_checked_save`); a plan made
+    here gets them from `_new_rows_sorted`."""
+
+    count: int
+    chunks: Iterable[list]
+
+
+def _new_rows_sorted(plan: ImportPlan) -> NewRows:
+    """A plan's new rows in pinyin order (the sort is stable: members of the same pinyin keep their
+    sheet rows' order)."""
+    digests = plan.digests or array.array("Q", bytes(8 * len(plan.creates)))
+    rows = [
+        (row, None, None, values, digest, organisation, *name_pinyin(values[0]))
+        for (row, organisation, values), digest in zip(plan.creates, digests, strict=True)
+    ]
+    rows.sort(key=operator.itemgetter(6))
+    return NewRows(count=len(rows), chunks=[rows])
+
+
+def _creates_copy(new_rows: NewRows, ids, *, updates, now, today, reason, who, progress, version: str) -> array.array:
     """New members, their memberships and their history as three COPY statements (PostgreSQL), each
     line built from text prepared once: only the varying values are turned into text per row.
-    Each member keeps its row's fingerprint with `version`, the row version the COPY gives it."""
+    Each member keeps its row's fingerprint with `version`, the row version the COPY gives it.
+    The members' organisations come back, in the order of `ids`."""
     default_texts = tuple(bulkload.copy_value(d) for d in _defaults())
     columns, tail = bulkload.row_tail(
         model=Member, fields=["id", "organisation", *IMPORT_FIELDS, *_SEARCH_FIELDS, "roster_row"], now=now
     )
+    organisations = array.array("q")
 
     def member_lines():
-        rows = zip(ids, plan.creates, plan.digests, strict=True)
-        for done, (pk, (_row, organisation_id, values), digest) in enumerate(rows, start=1):
-            if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(done)
-            fingerprint = roster_fingerprint(digest, version)
-            yield f"{pk}\t{organisation_id}\t{_member_text(values, default_texts)}\t{fingerprint}{tail}\n"
+        keys, done = iter(ids), 0
+        for chunk in new_rows.chunks:
+            for _row, _code, _name, values, digest, organisation, pinyin, initials in chunk:
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done)
+                organisations.append(organisation)
+                text = _member_text(values, default_texts, (pinyin, initials))
+                yield f"{next(keys)}\t{organisation}\t{text}\t{roster_fingerprint(digest, version)}{tail}\n"
 
-    bulkload.lines_copy(table=Member._meta.db_table, columns=columns, lines=member_lines())
+    written = bulkload.lines_copy(table=Member._meta.db_table, columns=columns, lines=member_lines())
+    if written != len(ids):
+        raise ValueError(f"{written} new members copied for {len(ids)} keys")
     columns, tail = bulkload.row_tail(model=Membership, fields=["member", "organisation"], now=now)
     bulkload.lines_copy(
         table=Membership._meta.db_table,
         columns=columns,
-        lines=(f"{pk}\t{c[1]}{tail}\n" for pk, c in zip(ids, plan.creates, strict=True)),
+        lines=(f"{pk}\t{organisation}{tail}\n" for pk, organisation in zip(ids, organisations, strict=True)),
     )
     columns, tail = bulkload.row_tail(
         model=MemberEvent, fields=["member", "kind", "effective_on", "reason", "changes", "recorded_by"], now=now
@@ -1198,10 +1236,11 @@ def _creates_copy(plan, ids, *, now, today, reason, who, progress, version: str)
             (f"{pk}{created}" for pk in ids),
             (
                 f"{pk}\t{bulkload.copy_line((*updated, json.dumps(changes, ensure_ascii=False), who))}{tail}\n"
-                for _row, pk, _after, changes in plan.updates
+                for _row, pk, _after, changes in updates
             ),
         ),
     )
+    return organisations
 
 
 def _creates_insert(plan, ids, *, now, today, reason, who, progress) -> None:
@@ -1242,7 +1281,7 @@ def _creates_insert(plan, ids, *, now, today, reason, who, progress) -> None:
 
 
 @transaction.atomic
-def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
+def roster_import(*, plan: ImportPlan, user=None, progress=None, new_rows: NewRows | None = None) -> dict:
     """Write the new and changed rows of a preview in one transaction; the rejected rows stay out.
 
     New members, their memberships and their history are copied in three COPY statements with
@@ -1262,25 +1301,34 @@ def roster_import(*, plan: ImportPlan, user=None, progress=None) -> dict:
 
     # New members go in in pinyin order, their keys ascending with it: the largest indexes of the
     # member table (status, then pinyin; the initials) then take them in one sweep of their pages,
-    # not one page each (100,000 rows into 1,000,000: the COPY a third faster). Their rows' digests
-    # go with them; the sort is stable, so members of the same pinyin keep their sheet rows' order.
-    keys = [name_pinyin(values[0])[0] for _row, _organisation, values in plan.creates]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    del keys
-    plan.creates = [plan.creates[i] for i in order]
-    plan.digests = array.array("Q", [plan.digests[i] for i in order])
-    ids = bulkload.ids_reserve(model=Member, count=len(plan.creates))
+    # not one page each (100,000 rows into 1,000,000: the COPY a third faster). A preview's plan
+    # comes with them so sorted (`new_rows`, streamed from where the preview stored them).
+    if new_rows is None:
+        new_rows = _new_rows_sorted(plan)
+    ids = bulkload.ids_reserve(model=Member, count=new_rows.count)
     if connection.vendor == "postgresql":
         version = _writing_version()
-        _creates_copy(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress, version=version)
+        organisations = _creates_copy(
+            new_rows,
+            ids,
+            updates=plan.updates,
+            now=now,
+            today=today,
+            reason=reason,
+            who=who,
+            progress=progress,
+            version=version,
+        )
         fingerprints = [roster_fingerprint(digest, version) for digest in plan.update_digests]
         _members_update(plan.updates, now=now, fingerprints=fingerprints)
     else:
+        plan.creates = [(row[0], row[5], row[3]) for chunk in new_rows.chunks for row in chunk]
         _creates_insert(plan, ids, now=now, today=today, reason=reason, who=who, progress=progress)
         _members_update(plan.updates, now=now)
+        organisations = [organisation for _row, organisation, _values in plan.creates]
     # The new members are active (status is not a roster column) and the changed ones keep their
     # organisation (a row naming another is refused: a transfer needs its letter).
-    services.member_counts_add(added=collections.Counter(c[1] for c in plan.creates))
+    services.member_counts_add(added=collections.Counter(organisations))
     written = {"created": len(ids), "updated": len(plan.updates)}
     # One audit entry for the whole import (issue 7): COPY bypasses the per-record trail.
     audit.log_action(
@@ -1367,33 +1415,62 @@ def _signer():
     return Signer(salt="members.roster-checked")
 
 
+STORED_CHUNK = 5_000  # checked rows to a pickle in the stored file: the confirmation reads one at a time
+STORED_FORMAT = 2
+
+
 def _checked_save(upload: RosterUpload, checked: CheckedRows, plan: ImportPlan | None = None) -> None:
     """The checked rows, pickled and signed: the confirmation loads them instead of parsing and
     checking the file again (a third of a large import's time); with the preview's plan, which the
-    confirmation uses as it is when nothing it was made from has changed (plan_still_valid). The
-    plan's new rows are kept as two arrays (sheet row, organisation): their values are the checked
-    rows' own, and 100,000 tuples more would double the time to load them."""
-    packed = None
-    if plan is not None:
-        creates = plan.creates
-        plan = dataclasses.replace(plan, creates=[])
-        packed = (plan, array.array("q", [c[0] for c in creates]), array.array("q", [c[1] for c in creates]))
-    state = (
-        checked.header_row,
-        checked.checked_on,
-        checked.checked,
-        checked.rejected,
-        checked.readings,
-        packed,
-        checked.unchanged,
-        checked.digests,
-    )
+    confirmation uses as it is when nothing it was made from has changed (plan_still_valid).
+
+    One pickle for what the confirmation reads first (the plan without its new rows, the rejected
+    rows, the organisations the rows name), then the checked rows a pickle to STORED_CHUNK rows:
+    first the plan's new rows in pinyin order with their organisation and search keys, as the
+    confirmation streams them into COPY while it reads them (NewRows), then the other checked rows.
+    The file holds each row once; a plan made again reads them all back (`_Stored.checked`)."""
+    creates = plan.creates if plan is not None else []
+    digests = checked.digests
+    new, others, walk = [], [], iter(creates)  # plan_make takes the new rows in the checked rows' order
+    following = next(walk, None)
+    for position, (row, code, name, values) in enumerate(checked.checked):
+        digest = digests[position] if digests else 0
+        if following is not None and following[0] == row:
+            new.append((row, code, name, values, digest, following[1]))
+            following = next(walk, None)
+        else:
+            others.append((row, code, name, values, digest))
+    if following is not None:
+        raise ValueError(f"row {following[0]} of the plan is not among the checked rows in order")
+    # The pinyin of each new name, here (the confirmation sorts and writes by it): not kept in
+    # name_pinyin's cache, which the confirmation, perhaps in another worker, would not find.
+    keys = [_name_pinyin(values[0]) for *_r, values, _digest, _organisation in new]
+    order = sorted(range(len(new)), key=[full for full, _initials in keys].__getitem__)  # stable
+    new = [(*new[i], *keys[i]) for i in order]
+    del keys, order
+    head = {
+        "format": STORED_FORMAT,
+        "header_row": checked.header_row,
+        "checked_on": checked.checked_on,
+        "rejected": checked.rejected,
+        "readings": checked.readings,
+        "unchanged": checked.unchanged,
+        "fingerprinted": bool(digests),
+        "plan": dataclasses.replace(plan, creates=[], digests=array.array("Q")) if plan is not None else None,
+        "targets": _targets(checked),
+        "new": len(new),
+        "others": len(others),
+    }
     # Pickled into one buffer after room for the signature, signed in place and saved from it: the
     # payload (tens of MB for 100,000 rows) is never copied, at the preview's peak of memory.
     room = len(_signer().signature("")) + 1
     buffer = io.BytesIO()
     buffer.write(b" " * room)
-    pickle.dump(state, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(head, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    for rows in (new, others):
+        for start in range(0, len(rows), STORED_CHUNK):
+            pickle.dump(rows[start : start + STORED_CHUNK], buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    del new, others
     with buffer.getbuffer() as view:
         signature = _signer().signature(hashlib.sha256(view[room:]).hexdigest()).encode()
         view[:room] = signature + b"\n"
@@ -1401,8 +1478,66 @@ def _checked_save(upload: RosterUpload, checked: CheckedRows, plan: ImportPlan |
     upload.checked.save(f"roster-{upload.pk}.checked", File(buffer), save=False)
 
 
+_name_pinyin = name_pinyin.__wrapped__  # the same keys, not cached
+
+
+class _Stored:
+    """A preview's checked rows as `_checked_save` stored them, its signature verified: what the
+    confirmation needs first at once (`plan`, `targets`), the new rows as they are read
+    (`new_rows`), everything when asked for (`checked`)."""
+
+    def __init__(self, payload: bytes):
+        self.payload = payload
+        stream = io.BytesIO(payload)
+        head = pickle.load(stream)  # signed by this server (_checked_load)
+        self.legacy = not isinstance(head, dict)  # stored before STORED_FORMAT 2: one pickle of everything
+        self.head, self.stream = head, stream
+        self.checked_on = head[1] if self.legacy else head["checked_on"]
+        self.plan = None if self.legacy else head["plan"]
+        self.targets = None if self.legacy else head["targets"]
+
+    def _chunks(self, stream, rows: int) -> Iterator[list]:
+        for _start in range(0, rows, STORED_CHUNK):
+            yield pickle.load(stream)
+
+    def new_rows(self) -> NewRows:
+        """The plan's new rows in pinyin order, read a chunk at a time as they are written."""
+        return NewRows(count=self.head["new"], chunks=self._chunks(self.stream, self.head["new"]))
+
+    def checked(self) -> CheckedRows:
+        """Every checked row in the sheet's order, the plan with its new rows (for a plan made again)."""
+        if self.legacy:
+            checked = CheckedRows(*self.head)
+            _plan_unpack(checked)
+            return checked
+        head, stream = self.head, io.BytesIO(self.payload)
+        pickle.load(stream)
+        new = [row for chunk in self._chunks(stream, head["new"]) for row in chunk]
+        everything = new + [row for chunk in self._chunks(stream, head["others"]) for row in chunk]
+        everything.sort(key=operator.itemgetter(0))
+        checked = CheckedRows(
+            header_row=head["header_row"],
+            checked_on=head["checked_on"],
+            checked=[row[:4] for row in everything],
+            rejected=head["rejected"],
+            readings=head["readings"],
+            unchanged=head["unchanged"],
+            digests=array.array("Q", [row[4] for row in everything] if head["fingerprinted"] else []),
+        )
+        if (plan := head["plan"]) is not None:
+            new.sort(key=operator.itemgetter(0))
+            plan = dataclasses.replace(
+                plan,
+                creates=[(row, organisation, values) for row, _c, _n, values, _d, organisation, *_k in new],
+                digests=array.array("Q", [row[4] for row in new]),
+            )
+        checked.plan = plan
+        return checked
+
+
 def _plan_unpack(checked: CheckedRows) -> None:
-    """The preview's plan, its new rows given their values again from the checked rows."""
+    """The preview's plan (stored before STORED_FORMAT 2), its new rows given their values again from
+    the checked rows."""
     if checked.plan is None:
         return
     plan, rows, organisations = checked.plan
@@ -1428,26 +1563,30 @@ def _creates_of(checked: list, rows: array.array, organisations: array.array) ->
     return creates
 
 
-def _checked_load(upload: RosterUpload) -> CheckedRows | None:
+def _checked_open(upload: RosterUpload) -> _Stored | None:
     """The rows checked at the preview, if their signature holds and they were checked today;
-    None sends the confirmation back to the file."""
+    None sends the confirmation back to the file. Nothing is unpickled before the signature holds."""
     if not upload.checked:
         return None
     with upload.checked.open("rb") as handle:
         content = handle.read()
     cut = content.find(b"\n")
-    with memoryview(content) as view:  # the payload read where it lies, not copied out
+    with memoryview(content) as view:
         payload = view[cut + 1 :]
         if cut < 0 or not hmac.compare_digest(
             content[:cut], _signer().signature(hashlib.sha256(payload).hexdigest()).encode()
         ):
             return None
-        checked = CheckedRows(*pickle.loads(payload))  # signed by this server above
         payload.release()
-    if checked.checked_on != timezone.localdate():
-        return None
-    _plan_unpack(checked)
-    return checked
+    stored = _Stored(content[cut + 1 :])
+    del content
+    return stored if stored.checked_on == timezone.localdate() else None
+
+
+def _checked_load(upload: RosterUpload) -> CheckedRows | None:
+    """Every row checked at the preview, with its plan (`_checked_open`); None: back to the file."""
+    stored = _checked_open(upload)
+    return stored.checked() if stored is not None else None
 
 
 LARGE_FILE_ROWS = 10_000
@@ -1560,27 +1699,8 @@ def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
     goes wrong, the upload ends "failed" with a message, never left "checking" (issue 13, item 10)."""
     user = upload.uploaded_by
     try:
-        with upload.file.open("rb") as handle:
-            content = handle.read()
-        rows = roster_read(name=upload.file_name, content=content)
-        del content
-        progress = _progress_reporter(upload, "checking", getattr(rows, "total", 0))
-        on_record = MembersOnRecord(user=user)
-        checked = rows_check(rows=rows, progress=progress, known=on_record)
-        del rows
-        plan = plan_make(
-            checked=checked,
-            user=user,
-            default_organisation=_default(upload.organisation),
-            file_name=upload.file_name,
-            on_record=on_record,
-        )
-        del on_record
-        _checked_save(upload, checked, plan)
-        del checked
-        upload.counts, upload.state, upload.listing = plan.counts, RosterUpload.State.CHECKED, plan.listing()
-        upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
-        upload.save(update_fields=["counts", "errors", "listing", "state", "checked"])
+        with bulkload.collector_paused():
+            _upload_check(upload, user)
     except roster.RosterError as exc:
         _upload_failed(upload, str(exc))
     except Exception:
@@ -1591,6 +1711,31 @@ def roster_upload_check(*, upload: RosterUpload) -> RosterUpload:
         )
         _upload_failed(upload, failure % {"file": upload.file_name, "pk": upload.pk})
     return upload
+
+
+def _upload_check(upload: RosterUpload, user) -> None:
+    """roster_upload_check's work: the file read and checked, the plan made, the checked rows kept."""
+    with upload.file.open("rb") as handle:
+        content = handle.read()
+    rows = roster_read(name=upload.file_name, content=content)
+    del content
+    progress = _progress_reporter(upload, "checking", getattr(rows, "total", 0))
+    on_record = MembersOnRecord(user=user)
+    checked = rows_check(rows=rows, progress=progress, known=on_record)
+    del rows
+    plan = plan_make(
+        checked=checked,
+        user=user,
+        default_organisation=_default(upload.organisation),
+        file_name=upload.file_name,
+        on_record=on_record,
+    )
+    del on_record
+    _checked_save(upload, checked, plan)
+    del checked
+    upload.counts, upload.state, upload.listing = plan.counts, RosterUpload.State.CHECKED, plan.listing()
+    upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]
+    upload.save(update_fields=["counts", "errors", "listing", "state", "checked"])
 
 
 def _upload_failed(upload: RosterUpload, failure: str) -> None:
@@ -1630,7 +1775,8 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
         imported = moment_text(upload.imported_at)
         raise ValidationError(_("This file was imported on %(date)s.") % {"date": imported})
     try:
-        return _upload_import(upload=upload, user=user)
+        with bulkload.collector_paused():
+            return _upload_import(upload=upload, user=user)
     except (ValidationError, roster.RosterError) as exc:
         failure = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         RosterUpload.objects.filter(pk=upload.pk).update(state=RosterUpload.State.CHECKED, failure=failure)
@@ -1644,31 +1790,43 @@ def roster_upload_import(*, upload: RosterUpload, user) -> dict:
 
 
 def _upload_import(*, upload: RosterUpload, user) -> dict:
-    checked = _checked_load(upload)
-    if checked is None:
-        with upload.file.open("rb") as handle:
-            rows = roster_read(name=upload.file_name, content=handle.read())
-            checked = rows_check(rows=rows, known=MembersOnRecord(user=user))
     default = _default(upload.organisation)
-    plan = checked.plan
-    if plan is None or not plan_still_valid(plan=plan, checked=checked, user=user, default_organisation=default):
-        plan = plan_make(checked=checked, user=user, default_organisation=default, file_name=upload.file_name)
+    stored = _checked_open(upload)
+    plan = new_rows = checked = None
+    # The preview's plan, if nothing it was made from has changed: checked against its basis without
+    # the rows, whose new members then stream from the stored file into COPY as they are read.
+    if (
+        stored is not None
+        and stored.plan is not None
+        and plan_still_valid(plan=stored.plan, targets=stored.targets, user=user, default_organisation=default)
+    ):
+        plan, new_rows = stored.plan, stored.new_rows()
+    if plan is None:
+        checked = stored.checked() if stored is not None else None
+        if checked is None:
+            with upload.file.open("rb") as handle:
+                rows = roster_read(name=upload.file_name, content=handle.read())
+                checked = rows_check(rows=rows, known=MembersOnRecord(user=user))
+        plan = checked.plan
+        if plan is None or not plan_still_valid(plan=plan, checked=checked, user=user, default_organisation=default):
+            plan = plan_make(checked=checked, user=user, default_organisation=default, file_name=upload.file_name)
     try:
-        written = _plan_import(upload=upload, plan=plan, user=user)
+        written = _plan_import(upload=upload, plan=plan, user=user, new_rows=new_rows)
     except IntegrityError as exc:
-        if not _id_number_taken(exc) or plan is not checked.plan:
+        if not _id_number_taken(exc) or (new_rows is None and plan is not checked.plan):
             raise
         # A member recorded since the preview has a new row's ID number (plan_still_valid leaves that
         # to the unique index): the rows are planned again against the members on record now.
+        checked = checked or stored.checked()
         plan = plan_make(checked=checked, user=user, default_organisation=default, file_name=upload.file_name)
         written = _plan_import(upload=upload, plan=plan, user=user)
     return written
 
 
-def _plan_import(*, upload: RosterUpload, plan: ImportPlan, user) -> dict:
-    progress = _progress_reporter(upload, "importing", len(plan.creates))
+def _plan_import(*, upload: RosterUpload, plan: ImportPlan, user, new_rows: NewRows | None = None) -> dict:
+    progress = _progress_reporter(upload, "importing", new_rows.count if new_rows else len(plan.creates))
     with transaction.atomic():  # the rows and the upload's "imported" commit together (or neither)
-        written = roster_import(plan=plan, user=user, progress=progress)
+        written = roster_import(plan=plan, user=user, progress=progress, new_rows=new_rows)
         upload.counts, upload.written, upload.imported_at = plan.counts, written, timezone.now()
         upload.state, upload.failure, upload.listing = RosterUpload.State.IMPORTED, "", plan.listing()
         upload.errors = [dataclasses.asdict(e) for e in plan.errors[:MAX_STORED_ERRORS]]

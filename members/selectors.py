@@ -3,6 +3,7 @@
 import datetime
 import re
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +100,19 @@ def member_history(*, member: Member, unmasked: bool) -> list[MemberEvent]:
             for field, (before, after) in event.changes.items()
         ]
     return events
+
+
+def member_history_orphans() -> dict[str, list[int]]:
+    """History rows (MemberEvent keys, at most 100 each) whose member, or whose recorder, is gone: the
+    database does not check those references (MemberEvent's docstring), so the night looks (one
+    anti-join each: 1,100,000 events in about a second)."""
+    events = MemberEvent.objects.order_by("pk").values_list("pk", flat=True)
+    gone_member = ~Exists(Member.objects.filter(pk=OuterRef("member_id")))
+    gone_recorder = ~Exists(get_user_model().objects.filter(pk=OuterRef("recorded_by_id")))
+    return {
+        "member": list(events.filter(gone_member)[:100]),
+        "recorded_by": list(events.filter(recorded_by_id__isnull=False).filter(gone_recorder)[:100]),
+    }
 
 
 _ROSTER_HEADERS = {c.field: c.header for c in roster.COLUMNS}

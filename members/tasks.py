@@ -1,17 +1,30 @@
 """Celery adapters for members: each task calls one service."""
 
+import logging
+
 from celery import shared_task
 
 from core import audit
 from core.models import User
-from members import imports, services
+from members import imports, selectors, services
 from members.models import RosterUpload
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="members.member_counts_refresh")
 def member_counts_refresh() -> int:
     """Nightly safety net: recount active members of every organisation."""
     return services.member_counts_refresh()
+
+
+@shared_task(name="members.member_history_check")
+def member_history_check() -> dict:
+    """Nightly: history rows whose member or recorder is gone (the database does not check them)."""
+    orphans = selectors.member_history_orphans()
+    if any(orphans.values()):
+        logger.error("member history rows without their member or recorder: %s", orphans)
+    return orphans
 
 
 @shared_task(name="members.roster_upload_check")

@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.member_counts_refresh",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Issue 16: the member history's references, which the database does not check (MemberEvent).
+    "member-history-check": {
+        "task": "members.member_history_check",
+        "schedule": crontab(hour=1, minute=15),
+    },
     # Issue 6: every quota of the opinion, every night; the run's lease makes a duplicate do nothing.
     "compliance-nightly": {
         "task": "assessments.compliance_nightly",

@@ -381,4 +381,4 @@ def test_member_text_is_copy_line_of_the_values_with_defaults_and_search_keys():
         for variant in (values, (*values[:8], text, *values[9:])):  # a null date, or the null marker's text
             full = tuple(d if v is imports.MISSING else v for v, d in zip(variant, imports._defaults(), strict=True))
             expected = copy_line((*full, *imports._search_keys(full)))
-            assert imports._member_text(variant, default_texts) == expected
+            assert imports._member_text(variant, default_texts, name_pinyin(variant[0])) == expected
