@@ -1489,7 +1489,7 @@ class _Stored:
     def __init__(self, payload: bytes):
         self.payload = payload
         stream = io.BytesIO(payload)
-        head = pickle.load(stream)  # signed by this server (_checked_load)
+        head = pickle.load(stream)  # signed by this server: _checked_open verified it
         self.legacy = not isinstance(head, dict)  # stored before STORED_FORMAT 2: one pickle of everything
         self.head, self.stream = head, stream
         self.checked_on = head[1] if self.legacy else head["checked_on"]
