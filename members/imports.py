@@ -1175,7 +1175,7 @@ class NewRows:
     """A plan's new rows in pinyin order, in chunks, as the confirmation streams them into COPY:
     each (sheet row, organisation code, organisation name, values by IMPORT_FIELDS, digest,
     organisation id, pinyin, initials). The preview stores them so (`_checked_save`); a plan made
-    here gets them from `_new_rows_sorted`."""
+    here gets them from `_new_rows_sorted` (the code and name None: nothing reads them)."""
 
     count: int
     chunks: Iterable[list]
